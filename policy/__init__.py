@@ -1,0 +1,1 @@
+"""The rules of DOMAIN.md as pure functions over frozen values (no I/O)."""

@@ -1,0 +1,1 @@
+"""Per-area parts of the one translation table assembled in :mod:`policy.i18n`."""

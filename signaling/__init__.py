@@ -1,0 +1,1 @@
+"""The meeting protocol, transport-agnostic: messages, room state machine, bus."""
