@@ -57,7 +57,7 @@ def _build() -> dict[str, Text]:
 TABLE: Final[dict[str, Text]] = _build()
 
 
-def tr(key: str, **params: object) -> Text:
+def tr(key: str, /, **params: object) -> Text:
     """Look up ``key`` and fill its ``{placeholders}``. An unknown key is a programming error."""
     text = TABLE[key]
     return text.format(**params) if params else text

@@ -28,8 +28,9 @@ class ErrorCode(str, Enum):
     BAD_MESSAGE = "bad_message"
     MESSAGE_TOO_LARGE = "message_too_large"
     OUT_OF_TURN = "out_of_turn"
+    UNSUPPORTED_VERSION = "unsupported_version"
 
-    def text(self, **params: object) -> Text:
+    def text(self, /, **params: object) -> Text:
         return tr(f"error.{self.value}", **params)
 
 

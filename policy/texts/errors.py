@@ -3,7 +3,10 @@
 from typing import Final
 
 TEXTS: Final[dict[str, tuple[str, str]]] = {
-    "error.bad_json": ("Nội dung gửi lên không phải JSON hợp lệ.", "The request body is not valid JSON."),
+    "error.bad_json": (
+        "Nội dung gửi lên không phải JSON hợp lệ.",
+        "The request body is not valid JSON.",
+    ),
     "error.duplicate_key": (
         "Nội dung gửi lên có khoá bị lặp: {key}.",
         "The request body repeats the key {key}.",
@@ -46,5 +49,11 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "error.out_of_turn": (
         "Thao tác không hợp lệ ở trạng thái hiện tại: {detail}",
         "Not allowed in the current state: {detail}",
+    ),
+    "error.unsupported_version": (
+        "Phiên bản giao thức {version} không được hỗ trợ (máy chủ dùng phiên bản {supported}). "
+        "Vui lòng tải lại trang hoặc cập nhật ứng dụng.",
+        "Protocol version {version} is not supported (the server speaks version {supported}). "
+        "Please reload the page or update the app.",
     ),
 }

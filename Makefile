@@ -1,0 +1,51 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+CHROMIUM := /usr/bin/chromium
+LINT_PATHS := server signaling policy tests bench
+
+.PHONY: setup run test lint format bench browser clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## Start the server on http://127.0.0.1:8080 with the demo organisations (SQLite, in-process bus).
+run: setup
+	$(BIN)/hopchibo db upgrade
+	$(BIN)/hopchibo demo
+	$(BIN)/hopchibo serve
+
+## Debian's Chromium for the browser tests (never a downloaded browser).
+browser:
+	@test -x $(CHROMIUM) || { echo "installing Debian chromium"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@test -x $(CHROMIUM) || { echo "ERROR: $(CHROMIUM) is missing and could not be installed" >&2; exit 1; }
+
+lint: setup
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
+	$(BIN)/mypy
+
+format: setup
+	$(BIN)/ruff format $(LINT_PATHS)
+	$(BIN)/ruff check --fix $(LINT_PATHS)
+
+## The whole suite: lint, then every test (PostgreSQL and Redis too when their URLs are set).
+test: setup browser lint
+	$(BIN)/pytest
+
+bench: setup
+	@command -v janus >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq janus >/dev/null; }
+	$(BIN)/python bench/gate.py
+	$(BIN)/python bench/crypto.py
+	$(BIN)/python bench/relay.py
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

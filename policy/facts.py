@@ -1,0 +1,187 @@
+"""Plain facts the rules are checked over: members, organisations, approvals, circumstances and
+meetings already held. The server builds these from storage; the rules never read storage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from policy.model import (
+    ApprovalScope,
+    CircumstanceKind,
+    E1aReason,
+    MeetingKind,
+    MeetingMode,
+    MeetingStatus,
+    MemberStatus,
+    OrgLevel,
+)
+
+
+def _text(value: str, name: str) -> None:
+    if not value or not value.strip():
+        raise ValueError(f"{name} must not be empty")
+
+
+@dataclass(frozen=True, slots=True)
+class MemberFacts:
+    """One member of an organisation on the day a rule is checked.
+
+    ``exempted``: miễn công tác và sinh hoạt đảng; ``suspended``: bị đình chỉ sinh hoạt đảng;
+    ``temporarily_attached``: sinh hoạt tạm thời ở tổ chức đảng khác (left out of A2's count).
+    ``e1a_reasons``: the special characteristics (E1a) that keep this member from meeting in person.
+    """
+
+    member_id: str
+    status: MemberStatus
+    exempted: bool = False
+    suspended: bool = False
+    temporarily_attached: bool = False
+    e1a_reasons: frozenset[E1aReason] = frozenset()
+
+    def __post_init__(self) -> None:
+        _text(self.member_id, "member_id")
+        if not isinstance(self.status, MemberStatus):
+            raise TypeError(f"status must be a MemberStatus, not {self.status!r}")
+        if not all(isinstance(reason, E1aReason) for reason in self.e1a_reasons):
+            raise TypeError("e1a_reasons must be E1aReason values")
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    """The superior committee's decision approving a pilot (E3); ``valid_to`` is inclusive."""
+
+    number: str
+    issued_on: date
+    issuer: str
+    scope: ApprovalScope
+    valid_from: date
+    valid_to: date | None = None
+    revoked_on: date | None = None
+
+    def __post_init__(self) -> None:
+        _text(self.number, "number")
+        _text(self.issuer, "issuer")
+        if not isinstance(self.scope, ApprovalScope):
+            raise TypeError(f"scope must be an ApprovalScope, not {self.scope!r}")
+        if self.valid_from < self.issued_on:
+            raise ValueError("an approval cannot take effect before it is issued")
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            raise ValueError("an approval cannot end before it starts")
+        if self.revoked_on is not None and self.revoked_on < self.issued_on:
+            raise ValueError("an approval cannot be revoked before it is issued")
+
+    def covers(self, scope: ApprovalScope, on: date) -> bool:
+        if scope is not self.scope or on < self.valid_from:
+            return False
+        if self.valid_to is not None and on > self.valid_to:
+            return False
+        return self.revoked_on is None or on < self.revoked_on
+
+
+@dataclass(frozen=True, slots=True)
+class Circumstance:
+    """A special circumstance (E1b) declared for an organisation; ``end`` inclusive, ``None``
+    while it lasts. ``member_ids`` narrows it to some members; ``None`` means all of them."""
+
+    kind: CircumstanceKind
+    start: date
+    end: date | None = None
+    member_ids: frozenset[str] | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.kind, CircumstanceKind):
+            raise TypeError(f"kind must be a CircumstanceKind, not {self.kind!r}")
+        if self.end is not None and self.end < self.start:
+            raise ValueError("a circumstance cannot end before it starts")
+
+    def active(self, on: date) -> bool:
+        return self.start <= on and (self.end is None or on <= self.end)
+
+    def affects(self, member_id: str) -> bool:
+        return self.member_ids is None or member_id in self.member_ids
+
+
+@dataclass(frozen=True, slots=True)
+class OrgFacts:
+    """An organisation (grassroots committee or cell) as the rules see it.
+
+    ``it_ready`` is the recorded, approved IT readiness (P1); ``groups`` the number of party
+    groups set up (E2).
+    """
+
+    org_id: str
+    level: OrgLevel
+    members: tuple[MemberFacts, ...] = ()
+    it_ready: bool = False
+    groups: int = 0
+    approvals: tuple[Approval, ...] = ()
+    circumstances: tuple[Circumstance, ...] = ()
+
+    def __post_init__(self) -> None:
+        _text(self.org_id, "org_id")
+        if not isinstance(self.level, OrgLevel):
+            raise TypeError(f"level must be an OrgLevel, not {self.level!r}")
+        if self.groups < 0:
+            raise ValueError("groups must not be negative")
+        ids = [member.member_id for member in self.members]
+        if len(set(ids)) != len(ids):
+            raise ValueError("a member appears twice in the organisation")
+
+    def active_circumstances(self, on: date) -> tuple[Circumstance, ...]:
+        return tuple(c for c in self.circumstances if c.active(on))
+
+
+@dataclass(frozen=True, slots=True)
+class GroupReport:
+    """One party group's session of a group meeting and its report to the committee (GM3)."""
+
+    group_name: str
+    held_on: date
+    reported_on: date | None = None
+
+    def __post_init__(self) -> None:
+        _text(self.group_name, "group_name")
+        if self.reported_on is not None and self.reported_on < self.held_on:
+            raise ValueError("a group cannot report before it meets")
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingRecord:
+    """A meeting of the organisation, planned or held.
+
+    A cell meeting held by party groups is one record with mode GROUP; its groups' sessions are
+    ``group_reports``. ``under_circumstance`` marks an online meeting held because of an E1b
+    circumstance (not counted by P3). ``combined`` marks a regular and a thematic meeting held
+    together (M2: 120 minutes).
+    """
+
+    meeting_id: str
+    on: date
+    mode: MeetingMode
+    kind: MeetingKind
+    status: MeetingStatus
+    under_circumstance: bool = False
+    combined: bool = False
+    duration_minutes: int | None = None
+    documents_published_on: date | None = None
+    group_reports: tuple[GroupReport, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        _text(self.meeting_id, "meeting_id")
+        if not isinstance(self.mode, MeetingMode):
+            raise TypeError(f"mode must be a MeetingMode, not {self.mode!r}")
+        if not isinstance(self.kind, MeetingKind):
+            raise TypeError(f"kind must be a MeetingKind, not {self.kind!r}")
+        if not isinstance(self.status, MeetingStatus):
+            raise TypeError(f"status must be a MeetingStatus, not {self.status!r}")
+        if self.duration_minutes is not None and self.duration_minutes < 0:
+            raise ValueError("duration_minutes must not be negative")
+        if self.group_reports and self.mode is not MeetingMode.GROUP:
+            raise ValueError("only a meeting held by party groups has group reports")
+
+    @property
+    def held(self) -> bool:
+        """Held or being held: the meetings that caps count."""
+        return self.status in (MeetingStatus.OPEN, MeetingStatus.CLOSED)

@@ -1,0 +1,175 @@
+"""The agenda gate (03-HD/TW §II.3.2): G1, G2 and G3 over categories T1–T15.
+
+G1: a declared blocked category is blocked in hybrid, online and group meetings, with no override.
+G2: text that looks like a blocked topic under an allowed category is *suspected* until the chair
+reclassifies the item or confirms it with a written reason covering what was suspected.
+G3: the gate is a pure function of the item and the meeting as they are now, so the server calls
+it again when the item is opened; a secret ballot is possible only in person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+from policy.decision import Decision, Outcome, RuleId, cite
+from policy.i18n import Text, tr
+from policy.model import AgendaCategory, MeetingMode
+from policy.rulesets import RULE_SETS, RuleSet, find_ruleset
+from policy.screening import Screening, screen
+
+_ORDER: Final = {category: index for index, category in enumerate(AgendaCategory)}
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmation:
+    """The chair's written confirmation that a suspected item is not a blocked topic (G2).
+
+    It covers the ``categories`` the chair was shown; a later edit that makes the text look like
+    another blocked topic makes the item suspected again."""
+
+    reason: str
+    categories: frozenset[AgendaCategory]
+    by: str
+
+    def __post_init__(self) -> None:
+        if len(self.reason.strip()) < 10:
+            raise ValueError("a confirmation needs a written reason (at least 10 characters)")
+        if not self.by.strip():
+            raise ValueError("a confirmation names who confirmed it")
+        if not self.categories:
+            raise ValueError("a confirmation covers at least one suspected category")
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaItem:
+    """An agenda item as the gate sees it: declared category and the text to screen."""
+
+    title: str
+    category: AgendaCategory
+    description: str = ""
+    attachment_names: tuple[str, ...] = ()
+    confirmation: Confirmation | None = None
+
+    def __post_init__(self) -> None:
+        if not self.title.strip():
+            raise ValueError("an agenda item needs a title")
+        if not isinstance(self.category, AgendaCategory):
+            raise TypeError(f"category must be an AgendaCategory, not {self.category!r}")
+
+    def screening(self) -> Screening:
+        return screen(self.title, self.description, *self.attachment_names)
+
+
+def _rule(category: AgendaCategory) -> RuleId:
+    return RuleId(category.value)
+
+
+def _topics(categories: Iterable[AgendaCategory]) -> tuple[tuple[RuleId, ...], Text]:
+    ordered = sorted(categories, key=_ORDER.__getitem__)
+    texts = [tr(f"rules.topic.{c.value}") for c in ordered]
+    return tuple(_rule(c) for c in ordered), Text(
+        "; ".join(t.vi for t in texts), "; ".join(t.en for t in texts)
+    )
+
+
+def _ids(rules: Iterable[RuleId]) -> str:
+    return ", ".join(rule.value for rule in rules)
+
+
+def _mode_text(mode: MeetingMode) -> Text:
+    return tr(f"rules.mode_name.{mode.value}")
+
+
+def check_item(
+    item: AgendaItem,
+    mode: MeetingMode,
+    on: date,
+    rulesets: tuple[RuleSet, ...] = RULE_SETS,
+) -> Decision:
+    """G1/G2 for one item in a meeting of ``mode`` on ``on``: ALLOWED, SUSPECTED or BLOCKED.
+
+    Blocked category and not in person → BLOCKED (G1, Tn). In person → ALLOWED whatever the
+    category. No pilot rule set in force and not in person → BLOCKED (E4)."""
+    if mode is MeetingMode.IN_PERSON:
+        return Decision(Outcome.ALLOWED, (RuleId.G1,), tr("rules.gate.in_person"))
+    rules = find_ruleset(on, rulesets)
+    mode_text = _mode_text(mode)
+    if rules is None:
+        return Decision(
+            Outcome.BLOCKED,
+            (RuleId.E4, RuleId.G1),
+            tr(
+                "rules.gate.no_ruleset",
+                date=on.strftime("%d/%m/%Y"),
+                mode_vi=mode_text.vi,
+                mode_en=mode_text.en,
+            ),
+        )
+    if item.category in rules.blocked_categories:
+        ids, topics = _topics((item.category,))
+        return Decision(
+            Outcome.BLOCKED,
+            (RuleId.G1, *ids),
+            tr(
+                "rules.gate.blocked",
+                mode_vi=mode_text.vi,
+                mode_en=mode_text.en,
+                topic_vi=topics.vi,
+                topic_en=topics.en,
+                ids=_ids((RuleId.G1, *ids)),
+            ),
+        )
+    screening = item.screening()
+    suspected = screening.categories & rules.blocked_categories
+    if not suspected:
+        key = "rules.gate.study" if screening.study and screening.hits else "rules.gate.allowed"
+        return Decision(Outcome.ALLOWED, (RuleId.G2,), tr(key))
+    ids, topics = _topics(suspected)
+    confirmation = item.confirmation
+    if confirmation is not None and suspected <= confirmation.categories:
+        return Decision(
+            Outcome.ALLOWED,
+            cite(RuleId.G2, *ids),
+            tr(
+                "rules.gate.confirmed",
+                by=confirmation.by,
+                reason=confirmation.reason.strip(),
+                ids=_ids(ids),
+            ),
+        )
+    return Decision(
+        Outcome.SUSPECTED,
+        (RuleId.G2, *ids),
+        tr(
+            "rules.gate.suspected",
+            topic_vi=topics.vi,
+            topic_en=topics.en,
+            words="; ".join(f"“{f}”" for f in screening.fragments()),
+            ids=_ids((RuleId.G2, *ids)),
+        ),
+    )
+
+
+def check_agenda(
+    items: Iterable[AgendaItem],
+    mode: MeetingMode,
+    on: date,
+    rulesets: tuple[RuleSet, ...] = RULE_SETS,
+) -> tuple[Decision, ...]:
+    """:func:`check_item` for each item, in order."""
+    return tuple(check_item(item, mode, on, rulesets) for item in items)
+
+
+def check_secret_ballot(mode: MeetingMode) -> Decision:
+    """G3/T12: a secret ballot can be started only in an in-person meeting of the whole cell."""
+    if mode is MeetingMode.IN_PERSON:
+        return Decision(Outcome.ALLOWED, (RuleId.G3, RuleId.T12), tr("rules.g3.ballot_in_person"))
+    mode_text = _mode_text(mode)
+    return Decision(
+        Outcome.BLOCKED,
+        (RuleId.G3, RuleId.T12),
+        tr("rules.g3.ballot_blocked", mode_vi=mode_text.vi, mode_en=mode_text.en),
+    )

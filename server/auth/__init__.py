@@ -1,0 +1,1 @@
+"""Identity and access: passwords, second factors, sessions, authorization."""

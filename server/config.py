@@ -1,0 +1,208 @@
+"""Settings: one frozen object per section, built once at start-up.
+
+Sources, later wins: the defaults below, an optional TOML file (``HOPCHIBO_CONFIG``), then
+``HOPCHIBO_<SECTION>_<FIELD>`` environment variables. A secret may instead be given as a path in
+``HOPCHIBO_<SECTION>_<FIELD>_FILE``. A bad or missing value raises :class:`ConfigError` naming the
+setting. Nothing reads the environment after :func:`load_settings` returns.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(Exception):
+    def __init__(self, message: str, key: str) -> None:
+        super().__init__(f"{key}: {message}")
+        self.key = key
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSettings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_origin: str = "http://127.0.0.1:8080"
+    #: extra WebSocket/CSRF origins besides ``public_origin``
+    allowed_origins: tuple[str, ...] = ()
+    max_body_bytes: int = 1_048_576
+    var_dir: Path = Path("var")
+    #: serve cookies without ``Secure``/``__Host-`` (plain-HTTP development only)
+    insecure_cookies: bool = False
+
+    def __post_init__(self) -> None:
+        if not 0 < self.port < 65536:
+            raise ConfigError("must be a port number 1–65535", "HOPCHIBO_SERVER_PORT")
+        if self.max_body_bytes < 1024:
+            raise ConfigError("must be at least 1024", "HOPCHIBO_SERVER_MAX_BODY_BYTES")
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseSettings:
+    #: SQLAlchemy async URL; empty means ``sqlite+aiosqlite:///<var_dir>/hopchibo.db``
+    url: str = ""
+    echo: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class BusSettings:
+    #: Redis URL; empty means the in-process bus and in-process rate limiting
+    redis_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class KeySettings:
+    #: key-encryption key file, created with mode 0600 on first run; empty = ``<var_dir>/kek.key``
+    kek_file: str = ""
+    #: the KEK itself (base64), e.g. from a secret manager; overrides ``kek_file``
+    kek: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class SecuritySettings:
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+    invitation_hours: int = 72
+    rp_id: str = "127.0.0.1"
+    rp_name: str = "hopchibo"
+    audit_retention_days: int = 365
+    recording_retention_days: int = 365
+
+    def __post_init__(self) -> None:
+        if self.audit_retention_days < 92:
+            raise ConfigError(
+                "must be at least 92 days (TCVN 11930:2017 log retention)",
+                "HOPCHIBO_SECURITY_AUDIT_RETENTION_DAYS",
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class MediaSettings:
+    video_slots: int = 4
+    audio_slots: int = 3
+    stun_urls: tuple[str, ...] = ()
+    turn_urls: tuple[str, ...] = ()
+    turn_secret: str = field(default="", repr=False)
+    turn_ttl_minutes: int = 720
+    #: tests on loopback-only hosts: offer 127.0.0.1 as a host candidate
+    loopback_candidate: bool = False
+    reconnect_grace_seconds: int = 120
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    server: ServerSettings = field(default_factory=ServerSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    bus: BusSettings = field(default_factory=BusSettings)
+    keys: KeySettings = field(default_factory=KeySettings)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
+    media: MediaSettings = field(default_factory=MediaSettings)
+
+    @property
+    def database_url(self) -> str:
+        if self.database.url:
+            return self.database.url
+        return f"sqlite+aiosqlite:///{self.server.var_dir / 'hopchibo.db'}"
+
+    @property
+    def kek_path(self) -> Path:
+        return Path(self.keys.kek_file) if self.keys.kek_file else self.server.var_dir / "kek.key"
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _cast(value: object, typ: Any, key: str) -> object:
+    """Cast a TOML value or an environment string to the field's declared type."""
+    origin = typing.get_origin(typ)
+    if origin is types.UnionType or origin is typing.Union:
+        inner = [a for a in typing.get_args(typ) if a is not type(None)]
+        return None if value in ("", None) else _cast(value, inner[0], key)
+    if typ is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in _TRUE | _FALSE:
+            return value.lower() in _TRUE
+        raise ConfigError(f"expected true or false, got {value!r}", key)
+    if typ is int:
+        if isinstance(value, bool):
+            raise ConfigError(f"expected an integer, got {value!r}", key)
+        try:
+            return int(str(value))
+        except ValueError:
+            raise ConfigError(f"expected an integer, got {value!r}", key) from None
+    if typ is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"expected a string, got {value!r}", key)
+        return value
+    if typ is Path:
+        if not isinstance(value, str):
+            raise ConfigError(f"expected a path, got {value!r}", key)
+        return Path(value)
+    if origin is tuple:
+        if isinstance(value, str):
+            return tuple(v.strip() for v in value.split(",") if v.strip())
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+        raise ConfigError(f"expected a comma-separated list, got {value!r}", key)
+    raise ConfigError(f"unsupported setting type {typ!r}", key)
+
+
+def _section(
+    cls: type[Any], name: str, file_values: Mapping[str, object], env: Mapping[str, str]
+) -> Any:
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    for extra in set(file_values) - known:
+        raise ConfigError("unknown setting", f"[{name}] {extra}")
+    kwargs: dict[str, object] = {}
+    for f in dataclasses.fields(cls):
+        key = f"HOPCHIBO_{name.upper()}_{f.name.upper()}"
+        if f.name in file_values:
+            kwargs[f.name] = _cast(file_values[f.name], hints[f.name], f"[{name}] {f.name}")
+        if key in env:
+            kwargs[f.name] = _cast(env[key], hints[f.name], key)
+        elif f"{key}_FILE" in env:
+            path = Path(env[f"{key}_FILE"])
+            try:
+                kwargs[f.name] = _cast(path.read_text().strip(), hints[f.name], f"{key}_FILE")
+            except OSError as exc:
+                raise ConfigError(f"cannot read {path}: {exc.strerror}", f"{key}_FILE") from None
+    return cls(**kwargs)
+
+
+def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    """Build the settings. ``overrides`` replace whole sections (tests)."""
+    env = os.environ if env is None else env
+    file_data: dict[str, object] = {}
+    if config_path := env.get("HOPCHIBO_CONFIG"):
+        try:
+            file_data = tomllib.loads(Path(config_path).read_text())
+        except OSError as exc:
+            raise ConfigError(f"cannot read: {exc.strerror}", "HOPCHIBO_CONFIG") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"not valid TOML: {exc}", "HOPCHIBO_CONFIG") from None
+    sections: dict[str, object] = {}
+    known = {f.name: f for f in dataclasses.fields(Settings)}
+    for extra in set(file_data) - set(known):
+        raise ConfigError("unknown section", f"[{extra}]")
+    hints = typing.get_type_hints(Settings)
+    for name in known:
+        if name in overrides:
+            sections[name] = overrides[name]
+            continue
+        values = file_data.get(name, {})
+        if not isinstance(values, dict):
+            raise ConfigError("must be a table", f"[{name}]")
+        sections[name] = _section(hints[name], name, values, env)
+    return Settings(**sections)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""HTTP edge: request parsing, handlers, OpenAPI."""

@@ -1,0 +1,234 @@
+"""Request and response bodies of the JSON API (validated at the edge, described in OpenAPI)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import pydantic
+from pydantic import AfterValidator, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from policy.model import (
+    AgendaCategory,
+    ApprovalScope,
+    CircumstanceKind,
+    E1aReason,
+    ItemStatus,
+    MeetingKind,
+    MeetingMode,
+    MeetingStatus,
+    MemberStatus,
+    OrgLevel,
+)
+from server.http.body import Input, Output
+
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+LongText = Annotated[str, Field(max_length=10_000)]
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.UTC)
+
+
+AwareDatetime = Annotated[pydantic.AwareDatetime, AfterValidator(_utc)]
+
+
+class OrganisationIn(Input):
+    parent_id: int | None = Field(default=None, gt=0)
+    level: OrgLevel
+    name: Name
+    code: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+    location: Annotated[str, Field(max_length=200)] = ""
+    it_ready: bool = False
+    it_notes: LongText = ""
+    meeting_day: int = Field(default=3, ge=1, le=28)
+
+
+class OrganisationOut(Output):
+    id: int
+    parent_id: int | None
+    level: OrgLevel
+    name: str
+    code: str
+    location: str
+    it_ready: bool
+    it_notes: str
+    meeting_day: int
+
+
+class MemberIn(Input):
+    full_name: Name
+    status: MemberStatus
+    exempted: bool = False
+    suspended: bool = False
+    temporarily_attached: bool = False
+    e1a_reasons: Annotated[list[E1aReason], Field(max_length=10)] = []
+    location: Annotated[str, Field(max_length=200)] = ""
+    group_id: int | None = Field(default=None, gt=0)
+
+
+class MemberPatch(Input):
+    full_name: Name | None = None
+    status: MemberStatus | None = None
+    exempted: bool | None = None
+    suspended: bool | None = None
+    temporarily_attached: bool | None = None
+    e1a_reasons: Annotated[list[E1aReason], Field(max_length=10)] | None = None
+    location: Annotated[str, Field(max_length=200)] | None = None
+    group_id: int | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> MemberPatch:
+        if not self.model_fields_set:
+            raise PydanticCustomError("nothing_to_change", "nothing to change")
+        return self
+
+
+class MemberOut(Output):
+    id: int
+    org_id: int
+    group_id: int | None
+    full_name: str
+    status: MemberStatus
+    exempted: bool
+    suspended: bool
+    temporarily_attached: bool
+    e1a_reasons: list[str]
+    location: str
+
+
+class RegistrationIn(Input):
+    """The 828-CV/ĐUK registration form."""
+
+    scope: ApprovalScope
+    submitted_on: dt.date
+    member_count: int = Field(ge=0, le=100_000)
+    locations: LongText = ""
+    cells_count: int = Field(default=0, ge=0, le=10_000)
+    groups_count: int = Field(default=0, ge=0, le=10_000)
+    it_readiness: LongText = ""
+    reason: LongText = ""
+    contact: Annotated[str, Field(max_length=200)] = ""
+
+
+class RegistrationOut(Output):
+    id: int
+    org_id: int
+    scope: ApprovalScope
+    submitted_on: dt.date
+    member_count: int
+    locations: str
+    cells_count: int
+    groups_count: int
+    it_readiness: str
+    reason: str
+    contact: str
+
+
+class DecisionIn(Input):
+    """E3: the superior committee's approval decision."""
+
+    registration_id: int | None = Field(default=None, gt=0)
+    number: Annotated[str, Field(min_length=1, max_length=64)]
+    decided_on: dt.date
+    issuer: Name
+    scope: ApprovalScope
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> DecisionIn:
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            raise PydanticCustomError("date_order", "valid_to is before valid_from")
+        return self
+
+
+class DecisionOut(Output):
+    id: int
+    org_id: int
+    registration_id: int | None
+    number: str
+    decided_on: dt.date
+    issuer: str
+    scope: ApprovalScope
+    valid_from: dt.date
+    valid_to: dt.date | None
+
+
+class CircumstanceIn(Input):
+    """E1b: a declared special circumstance."""
+
+    kind: CircumstanceKind
+    description: LongText = ""
+    started_on: dt.date
+
+
+class CircumstanceEnd(Input):
+    ended_on: dt.date
+
+
+class CircumstanceOut(Output):
+    id: int
+    org_id: int
+    kind: CircumstanceKind
+    description: str
+    started_on: dt.date
+    ended_on: dt.date | None
+
+
+class MeetingIn(Input):
+    kind: MeetingKind
+    mode: MeetingMode
+    title: Annotated[str, Field(min_length=1, max_length=300)]
+    scheduled_start: AwareDatetime
+    location: Annotated[str, Field(max_length=200)] = ""
+    circumstance_id: int | None = Field(default=None, gt=0)
+    parent_meeting_id: int | None = Field(default=None, gt=0)
+
+
+class MeetingOut(Output):
+    id: int
+    org_id: int
+    kind: MeetingKind
+    mode: MeetingMode
+    status: MeetingStatus
+    title: str
+    location: str
+    scheduled_start: dt.datetime
+    started_at: dt.datetime | None
+    ended_at: dt.datetime | None
+    circumstance_id: int | None
+    parent_meeting_id: int | None
+    locked: bool
+
+
+class AgendaItemIn(Input):
+    title: Annotated[str, Field(min_length=1, max_length=500)]
+    description: LongText = ""
+    category: AgendaCategory
+    attachment_names: Annotated[
+        list[Annotated[str, Field(max_length=255)]], Field(max_length=50)
+    ] = []
+
+
+class AgendaItemOut(Output):
+    id: int
+    meeting_id: int
+    position: int
+    title: str
+    description: str
+    attachment_names: list[str]
+    category: AgendaCategory
+    status: ItemStatus
+    gate: dict[str, Any] | None
+    confirmed_reason: str
+
+
+class Health(Output):
+    status: str
+
+
+class Readiness(Output):
+    status: str
+    database: bool

@@ -1,0 +1,571 @@
+"""The selective forwarding unit for one meeting: encoded media in, encoded media out.
+
+Each participant has one peer connection to the relay, always offered by the client (the slot
+protocol, ``docs/media.md``): its first sending audio and video m-lines are what it publishes,
+and every m-line on which it receives is a fixed *slot* fed by a relay-owned :class:`SlotTrack`.
+People coming and going change which publisher feeds which slot, never the SDP. Frames are
+forwarded without decoding (``passthrough.py``); the choice of sources is ``selection.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+from aiortc import (
+    RTCBundlePolicy,
+    RTCConfiguration,
+    RTCIceServer,
+    RTCPeerConnection,
+    RTCRtpCodecCapability,
+    RTCRtpSender,
+    RTCSessionDescription,
+)
+from aiortc.sdp import candidate_from_sdp
+
+from server.media.ice import IceServer
+from server.media.offer import Kind, OfferLayout, parse_offer_layout
+from server.media.passthrough import (
+    EncodedFrame,
+    KeyframeRequester,
+    ReceiverTap,
+    add_loopback_candidate,
+    on_keyframe_request,
+    tap_receiver,
+)
+from server.media.selection import (
+    TICK_SECONDS,
+    SpeakerDetector,
+    assign_slots,
+    desired_sources,
+    video_candidates,
+)
+from server.media.slot import SlotTrack
+
+logger = logging.getLogger(__name__)
+
+#: a publisher whose camera sent nothing for this long is ranked after those whose camera works
+STALE_VIDEO_SECONDS = 3.0
+#: the one codec per kind on both legs (no transcoding, so publishers and subscribers must agree)
+FORCED_CODECS: dict[Kind, str] = {"audio": "audio/opus", "video": "video/vp8"}
+
+
+@dataclass(frozen=True, slots=True)
+class RelayConfig:
+    video_slots: int = 4
+    """Videos each subscriber receives (pinned chair/room camera + active speakers)."""
+    audio_slots: int = 3
+    """Loudest speakers' audio forwarded."""
+    add_loopback_candidate: bool = False
+    """Tests on loopback-only hosts: aioice drops 127.0.0.1, add it."""
+    ice_servers: tuple[IceServer, ...] = ()
+    """STUN/TURN for the relay's own peer connections."""
+
+    def __post_init__(self) -> None:
+        if self.video_slots < 0 or self.audio_slots < 0:
+            raise ValueError("slot counts must not be negative")
+
+
+@dataclass(frozen=True, slots=True)
+class SlotsChanged:
+    """Which publisher feeds each receive slot, in the order of that kind's receiving m-lines."""
+
+    participant_id: str
+    video: tuple[str | None, ...]
+    audio: tuple[str | None, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveSpeakers:
+    participant_ids: tuple[str, ...]
+    """Speaking now, dominant first."""
+
+
+@dataclass(frozen=True, slots=True)
+class PeerStateChanged:
+    participant_id: str
+    state: str
+    """``RTCPeerConnection.connectionState``: new, connecting, connected, failed, closed."""
+
+
+RelayEvent = SlotsChanged | ActiveSpeakers | PeerStateChanged
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantStats:
+    participant_id: str
+    connection_state: str
+    audio_only: bool
+    publishes_audio: bool
+    publishes_video: bool
+    received_audio_frames: int
+    """Encoded frames received from this participant (one per RTP packet for Opus)."""
+    received_video_frames: int
+    forwarded_audio_packets: int
+    """``av.Packet`` (one encoded frame each) handed to this participant's senders."""
+    forwarded_video_packets: int
+    dropped_packets: int
+    """Frames not forwarded to this participant: queue overflow, waiting for a keyframe."""
+    keyframe_requests_received: int
+    """PLI/FIR this participant's client sent the relay."""
+    keyframe_requests_to_publisher: int
+    """Keyframes asked of this participant as a publisher, before coalescing."""
+    plis_to_publisher: int
+    """PLIs actually sent to this participant (at most one per 300 ms)."""
+    video_slots: tuple[str | None, ...]
+    audio_slots: tuple[str | None, ...]
+
+    @property
+    def forwarded_streams(self) -> int:
+        return sum(s is not None for s in self.video_slots + self.audio_slots)
+
+
+@dataclass(frozen=True, slots=True)
+class RelayStats:
+    participants: tuple[ParticipantStats, ...]
+    active_speakers: tuple[str, ...]
+
+    @property
+    def forwarded_streams(self) -> int:
+        return sum(p.forwarded_streams for p in self.participants)
+
+    @property
+    def forwarded_packets(self) -> int:
+        return sum(p.forwarded_audio_packets + p.forwarded_video_packets for p in self.participants)
+
+    def participant(self, participant_id: str) -> ParticipantStats:
+        for p in self.participants:
+            if p.participant_id == participant_id:
+                return p
+        raise KeyError(participant_id)
+
+
+class UnknownParticipantError(KeyError):
+    pass
+
+
+@dataclass(eq=False, slots=True)
+class _Peer:
+    """One peer connection of a participant (a new one per renegotiation)."""
+
+    pc: RTCPeerConnection
+    audio_slots: tuple[SlotTrack, ...]
+    video_slots: tuple[SlotTrack, ...]
+    audio_tap: ReceiverTap | None = None
+    video_tap: ReceiverTap | None = None
+
+    def slots(self, kind: Kind) -> tuple[SlotTrack, ...]:
+        return self.audio_slots if kind == "audio" else self.video_slots
+
+
+@dataclass(eq=False, slots=True)
+class _Participant:
+    id: str
+    peer: _Peer
+    audio_only: bool
+    keyframes: KeyframeRequester | None = None
+    received: dict[Kind, int] = field(default_factory=lambda: {"audio": 0, "video": 0})
+    last_video_at: float | None = None
+    keyframe_requests_received: int = 0
+    # counters of closed peers (renegotiation), so stats survive
+    forwarded_base: dict[Kind, int] = field(default_factory=lambda: {"audio": 0, "video": 0})
+    dropped_base: int = 0
+    emitted: SlotsChanged | None = None
+
+
+class MeetingRelay:
+    """Forwards encoded audio and video between the participants of one meeting.
+
+    Runs on one event loop; not thread-safe. ``on_event`` is called synchronously on the loop
+    and must not block; exceptions from it are logged and swallowed.
+    """
+
+    def __init__(
+        self, config: RelayConfig, on_event: Callable[[RelayEvent], None] | None = None
+    ) -> None:
+        self._config = config
+        self._on_event = on_event
+        self._participants: dict[str, _Participant] = {}  # insertion order = join order
+        self._feeds: dict[tuple[str, Kind], set[SlotTrack]] = {}
+        self._pinned: tuple[str, ...] = ()
+        self._speakers = SpeakerDetector()
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._ticker: asyncio.Task[None] | None = None
+        self._closing: set[asyncio.Task[None]] = set()
+        self._closed = False
+
+    # ---------------------------------------------------------------- public API
+
+    async def connect(
+        self, participant_id: str, offer_sdp: str, *, audio_only: bool = False
+    ) -> str:
+        """Answer a client's offer (with all candidates: aiortc does not trickle).
+
+        Calling again for a connected participant renegotiates (ICE restart included) on a fresh
+        peer connection and keeps the participant's join order and slot sources.
+        Raises ``ValueError`` for an offer the slot protocol cannot use.
+        """
+        if self._closed:
+            raise RuntimeError("relay is closed")
+        layout = parse_offer_layout(offer_sdp)
+        lock = self._locks.setdefault(participant_id, asyncio.Lock())
+        async with lock:
+            peer = await self._open_peer(participant_id, layout, offer_sdp)
+            old = self._participants.get(participant_id)
+            if old is None:
+                participant = _Participant(participant_id, peer, audio_only)
+                participant.keyframes = KeyframeRequester(self._pli_sender(participant))
+                self._participants[participant_id] = participant
+            else:
+                participant = old
+                self._retire_peer(participant, inherit_to=peer)
+                participant.peer = peer
+                participant.audio_only = audio_only
+                participant.emitted = None
+            self._ensure_ticker()
+            self._reselect()
+            local: RTCSessionDescription = peer.pc.localDescription
+            return str(local.sdp)
+
+    async def add_ice_candidate(
+        self,
+        participant_id: str,
+        candidate: str,
+        sdp_mid: str | None,
+        sdp_mline_index: int | None,
+    ) -> None:
+        """A trickled remote candidate (``a=candidate:`` value); an empty string ends them."""
+        participant = self._get(participant_id)
+        text = candidate.strip().removeprefix("a=").removeprefix("candidate:")
+        if not text:
+            await participant.peer.pc.addIceCandidate(None)
+            return
+        parsed = candidate_from_sdp(text)
+        parsed.sdpMid = sdp_mid
+        parsed.sdpMLineIndex = sdp_mline_index
+        await participant.peer.pc.addIceCandidate(parsed)
+
+    def set_audio_only(self, participant_id: str, on: bool) -> None:
+        """Thin link: forward no video to this participant (their own camera is still relayed)."""
+        participant = self._get(participant_id)
+        if participant.audio_only != on:
+            participant.audio_only = on
+            self._reselect()
+
+    def set_pinned(self, participant_ids: Sequence[str]) -> None:
+        """Videos forwarded to everyone before any speaker (chair, room camera), in order."""
+        pinned = tuple(dict.fromkeys(participant_ids))
+        if pinned != self._pinned:
+            self._pinned = pinned
+            self._reselect()
+
+    async def disconnect(self, participant_id: str) -> None:
+        """Close the participant's peer connection and stop forwarding them. Idempotent."""
+        lock = self._locks.setdefault(participant_id, asyncio.Lock())
+        async with lock:
+            participant = self._participants.pop(participant_id, None)
+            if participant is None:
+                return
+            self._retire_peer(participant, inherit_to=None)
+            if participant.keyframes is not None:
+                participant.keyframes.close()
+            self._speakers.forget(participant_id)
+            self._reselect()
+        self._locks.pop(participant_id, None)
+        await self._drain_closing()
+
+    async def close(self) -> None:
+        """Close every peer connection. The relay cannot be used afterwards."""
+        self._closed = True
+        if self._ticker is not None:
+            self._ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._ticker
+            self._ticker = None
+        for participant in list(self._participants.values()):
+            self._retire_peer(participant, inherit_to=None)
+            if participant.keyframes is not None:
+                participant.keyframes.close()
+        self._participants.clear()
+        self._feeds.clear()
+        await self._drain_closing()
+
+    def stats(self) -> RelayStats:
+        return RelayStats(
+            participants=tuple(self._participant_stats(p) for p in self._participants.values()),
+            active_speakers=self._speakers.active,
+        )
+
+    # ---------------------------------------------------------------- peers
+
+    async def _open_peer(self, participant_id: str, layout: OfferLayout, offer_sdp: str) -> _Peer:
+        pc = RTCPeerConnection(
+            RTCConfiguration(
+                iceServers=[_rtc_ice_server(s) for s in self._config.ice_servers],
+                bundlePolicy=RTCBundlePolicy.MAX_BUNDLE,
+            )
+        )
+        try:
+            return await self._negotiate(pc, participant_id, layout, offer_sdp)
+        except BaseException:
+            await pc.close()
+            raise
+
+    async def _negotiate(
+        self, pc: RTCPeerConnection, participant_id: str, layout: OfferLayout, offer_sdp: str
+    ) -> _Peer:
+        # Transceivers created before setRemoteDescription are matched to the offer's m-lines in
+        # order, per kind; creating them here is what lets us restrict their codecs.
+        transceivers = []
+        for line in layout.media:
+            assert line.kind is not None
+            transceiver = pc.addTransceiver(line.kind, direction="sendrecv")
+            transceiver.setCodecPreferences(_codec_preferences(line.kind))
+            transceivers.append(transceiver)
+        await pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
+
+        slots: dict[Kind, list[SlotTrack]] = {"audio": [], "video": []}
+        peer = _Peer(pc, (), ())
+        for line, transceiver in zip(layout.media, transceivers, strict=True):
+            kind = line.kind
+            assert kind is not None
+            if line is layout.published(kind):
+                tap = tap_receiver(
+                    transceiver.receiver,
+                    on_frame=self._frame_sink(participant_id, kind, peer),
+                    on_audio_level=(
+                        self._level_sink(participant_id, peer) if kind == "audio" else None
+                    ),
+                )
+                if kind == "audio":
+                    peer.audio_tap = tap
+                else:
+                    peer.video_tap = tap
+            if line.client_receives:
+                slot = SlotTrack(kind, self._request_keyframe)
+                transceiver.sender.replaceTrack(slot)
+                if kind == "video":
+                    on_keyframe_request(
+                        transceiver.sender, self._keyframe_request_sink(participant_id, slot)
+                    )
+                slots[kind].append(slot)
+            else:
+                transceiver.direction = "recvonly"
+        peer.audio_slots = tuple(slots["audio"])
+        peer.video_slots = tuple(slots["video"])
+
+        @pc.on("connectionstatechange")
+        def _state_changed() -> None:
+            self._emit(PeerStateChanged(participant_id, str(pc.connectionState)))
+
+        if self._config.add_loopback_candidate:
+            add_loopback_candidate(pc)
+        await pc.setLocalDescription(await pc.createAnswer())
+        return peer
+
+    def _retire_peer(self, participant: _Participant, inherit_to: _Peer | None) -> None:
+        """Detach a participant's current peer from all feeds and close it in the background.
+
+        With ``inherit_to``, the new peer's slots start from the old slots' sources.
+        """
+        old = participant.peer
+        for kind in ("audio", "video"):
+            old_slots = old.slots(kind)
+            for slot in old_slots:
+                participant.forwarded_base[kind] += slot.forwarded
+                participant.dropped_base += slot.dropped
+                self._set_source(slot, None)
+                slot.stop()
+            if inherit_to is not None:
+                for old_slot, new_slot in zip(old_slots, inherit_to.slots(kind), strict=False):
+                    if old_slot.source is not None:
+                        self._set_source(new_slot, old_slot.source)
+        task = asyncio.get_running_loop().create_task(old.pc.close())
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+
+    async def _drain_closing(self) -> None:
+        if self._closing:
+            await asyncio.gather(*list(self._closing), return_exceptions=True)
+
+    # ---------------------------------------------------------------- media path
+
+    def _frame_sink(
+        self, participant_id: str, kind: Kind, peer: _Peer
+    ) -> Callable[[EncodedFrame], None]:
+        key = (participant_id, kind)
+
+        def on_frame(frame: EncodedFrame) -> None:
+            participant = self._participants.get(participant_id)
+            if participant is None or participant.peer is not peer:
+                return  # a retired peer connection still delivering
+            participant.received[kind] += 1
+            if kind == "video":
+                participant.last_video_at = time.monotonic()
+            for slot in self._feeds.get(key, ()):
+                slot.push(participant_id, frame)
+
+        return on_frame
+
+    def _level_sink(self, participant_id: str, peer: _Peer) -> Callable[[int, bool], None]:
+        observe = self._speakers.observe
+
+        def on_level(level: int, _vad: bool) -> None:
+            participant = self._participants.get(participant_id)
+            if participant is not None and participant.peer is peer:
+                observe(participant_id, level)
+
+        return on_level
+
+    def _keyframe_request_sink(self, participant_id: str, slot: SlotTrack) -> Callable[[], None]:
+        def on_request() -> None:
+            participant = self._participants.get(participant_id)
+            if participant is not None:
+                participant.keyframe_requests_received += 1
+            slot.request_keyframe()
+
+        return on_request
+
+    def _request_keyframe(self, publisher_id: str) -> None:
+        publisher = self._participants.get(publisher_id)
+        if publisher is not None and publisher.keyframes is not None:
+            publisher.keyframes.request()
+
+    def _pli_sender(self, participant: _Participant) -> Callable[[], Awaitable[bool]]:
+        async def send() -> bool:
+            tap = participant.peer.video_tap
+            return False if tap is None else await tap.request_keyframe()
+
+        return send
+
+    def _set_source(self, slot: SlotTrack, source: str | None) -> None:
+        kind: Kind = "video" if slot.kind == "video" else "audio"
+        if slot.source is not None:
+            feeds = self._feeds.get((slot.source, kind))
+            if feeds is not None:
+                feeds.discard(slot)
+                if not feeds:
+                    del self._feeds[(slot.source, kind)]
+        slot.set_source(source)
+        if source is not None:
+            self._feeds.setdefault((source, kind), set()).add(slot)
+
+    # ---------------------------------------------------------------- selection
+
+    def _ensure_ticker(self) -> None:
+        if self._ticker is None:
+            self._ticker = asyncio.get_running_loop().create_task(self._tick_loop())
+
+    async def _tick_loop(self) -> None:
+        while True:
+            await asyncio.sleep(TICK_SECONDS)
+            try:
+                before = self._speakers.active
+                after = self._speakers.update(time.monotonic())
+                if after != before:
+                    self._emit(ActiveSpeakers(after))
+                self._reselect()
+            except Exception:
+                logger.exception("slot selection failed")
+
+    def _reselect(self) -> None:
+        """Re-assign every subscriber's slots and emit ``SlotsChanged`` where they changed."""
+        now = time.monotonic()
+        ranking = self._speakers.ranking(list(self._participants))
+        audio_publishers = {
+            pid for pid, p in self._participants.items() if p.peer.audio_tap is not None
+        }
+        video_publishers = {
+            pid for pid, p in self._participants.items() if p.peer.video_tap is not None
+        }
+        stale = {
+            pid
+            for pid in video_publishers
+            if (seen := self._participants[pid].last_video_at) is None
+            or now - seen > STALE_VIDEO_SECONDS
+        }
+        audio_order = [pid for pid in ranking if pid in audio_publishers]
+        video_order = video_candidates(self._pinned, ranking, video_publishers, stale)
+        for participant in self._participants.values():
+            peer = participant.peer
+            self._apply(
+                peer.audio_slots,
+                desired_sources(audio_order, participant.id, len(peer.audio_slots)),
+            )
+            video_wanted = (
+                []
+                if participant.audio_only
+                else desired_sources(video_order, participant.id, len(peer.video_slots))
+            )
+            self._apply(peer.video_slots, video_wanted)
+            event = SlotsChanged(
+                participant.id,
+                video=tuple(s.source for s in peer.video_slots),
+                audio=tuple(s.source for s in peer.audio_slots),
+            )
+            if event != participant.emitted:
+                participant.emitted = event
+                self._emit(event)
+
+    def _apply(self, slots: Sequence[SlotTrack], desired: Sequence[str]) -> None:
+        for slot, source in zip(
+            slots, assign_slots([s.source for s in slots], desired), strict=True
+        ):
+            if slot.source != source:
+                self._set_source(slot, source)
+
+    # ---------------------------------------------------------------- helpers
+
+    def _get(self, participant_id: str) -> _Participant:
+        participant = self._participants.get(participant_id)
+        if participant is None:
+            raise UnknownParticipantError(participant_id)
+        return participant
+
+    def _emit(self, event: RelayEvent) -> None:
+        if self._on_event is None:
+            return
+        try:
+            self._on_event(event)
+        except Exception:
+            logger.exception("relay event handler failed on %r", event)
+
+    def _participant_stats(self, p: _Participant) -> ParticipantStats:
+        peer = p.peer
+        keyframes = p.keyframes
+        return ParticipantStats(
+            participant_id=p.id,
+            connection_state=str(peer.pc.connectionState),
+            audio_only=p.audio_only,
+            publishes_audio=peer.audio_tap is not None,
+            publishes_video=peer.video_tap is not None,
+            received_audio_frames=p.received["audio"],
+            received_video_frames=p.received["video"],
+            forwarded_audio_packets=p.forwarded_base["audio"]
+            + sum(s.forwarded for s in peer.audio_slots),
+            forwarded_video_packets=p.forwarded_base["video"]
+            + sum(s.forwarded for s in peer.video_slots),
+            dropped_packets=p.dropped_base
+            + sum(s.dropped for s in peer.audio_slots + peer.video_slots),
+            keyframe_requests_received=p.keyframe_requests_received,
+            keyframe_requests_to_publisher=keyframes.requested if keyframes else 0,
+            plis_to_publisher=keyframes.sent if keyframes else 0,
+            video_slots=tuple(s.source for s in peer.video_slots),
+            audio_slots=tuple(s.source for s in peer.audio_slots),
+        )
+
+
+def _codec_preferences(kind: Kind) -> list[RTCRtpCodecCapability]:
+    wanted = (FORCED_CODECS[kind], f"{kind}/rtx")
+    capabilities = RTCRtpSender.getCapabilities(kind)
+    return [c for c in capabilities.codecs if str(c.mimeType).lower() in wanted]
+
+
+def _rtc_ice_server(server: IceServer) -> RTCIceServer:
+    return RTCIceServer(
+        urls=list(server.urls), username=server.username, credential=server.credential
+    )

@@ -1,0 +1,38 @@
+"""Accounts and their roles per organisation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
+from policy.model import Role
+from server.storage.db import Session
+from server.storage.models import Account, RoleAssignment
+
+
+async def get(session: Session, account_id: int) -> Account | None:
+    return await session.get(Account, account_id)
+
+
+async def by_username(session: Session, username: str) -> Account | None:
+    query = select(Account).where(Account.username == username)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def add(session: Session, account: Account) -> Account:
+    session.add(account)
+    await session.flush()
+    return account
+
+
+async def grant(session: Session, account_id: int, org_id: int, role: Role) -> RoleAssignment:
+    row = RoleAssignment(account_id=account_id, org_id=org_id, role=role)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def roles(session: Session, account_id: int) -> Sequence[RoleAssignment]:
+    query = select(RoleAssignment).where(RoleAssignment.account_id == account_id)
+    return (await session.execute(query)).scalars().all()

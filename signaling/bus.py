@@ -1,0 +1,246 @@
+"""Publish/subscribe of meeting events between server processes.
+
+:class:`InProcessBus` is the embedded default; :class:`RedisBus` (Redis pub/sub) lets several
+processes share a meeting. Both carry bytes: a published ``dict`` is sent as compact UTF-8 JSON,
+and subscribers always receive ``bytes``.
+
+Delivery is at most once and in publish order per publisher. A subscriber that falls behind is
+not allowed to stall the publisher: when its bounded queue is full it is cut off and its
+iterator raises :class:`BusOverflow`, and the owner resynchronises (the WebSocket layer sends the
+full state again). Redis does the same to slow pub/sub clients (``client-output-buffer-limit``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import AsyncIterator, Mapping
+from typing import Final, Protocol, Self
+
+import redis.asyncio as redis_asyncio
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+DEFAULT_QUEUE_SIZE: Final = 1024
+_CHANNEL_RE: Final = re.compile(r"[A-Za-z0-9_.:-]{1,200}", re.ASCII)
+
+
+class BusClosed(Exception):
+    """The bus was closed: publishing and subscribing are refused."""
+
+
+class BusOverflow(Exception):
+    """This subscriber fell behind and was cut off; what it missed is lost."""
+
+
+def encode_payload(message: bytes | Mapping[str, object]) -> bytes:
+    if isinstance(message, bytes):
+        return message
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def check_channel(channel: str) -> None:
+    if not _CHANNEL_RE.fullmatch(channel):
+        raise ValueError(f"bad channel name {channel!r}")
+
+
+class Subscription(Protocol):
+    """An async iterator of payloads that ends when closed (by itself or by the bus)."""
+
+    def __aiter__(self) -> AsyncIterator[bytes]: ...
+
+    async def __anext__(self) -> bytes: ...
+
+    async def aclose(self) -> None: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
+
+class Bus(Protocol):
+    async def publish(self, channel: str, message: bytes | Mapping[str, object]) -> None: ...
+
+    async def subscribe(self, channel: str) -> Subscription:
+        """Subscribe; messages published after this returns are delivered."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+# --- in process ---------------------------------------------------------------------------------
+
+_END: Final = object()
+
+
+class _QueueSubscription:
+    def __init__(self, bus: InProcessBus, channel: str, size: int) -> None:
+        self._bus = bus
+        self.channel = channel
+        self._queue: asyncio.Queue[bytes | object] = asyncio.Queue(maxsize=size + 1)
+        self._size = size
+        self._closed = False
+        self._overflowed = False
+
+    def offer(self, payload: bytes) -> None:
+        if self._closed:
+            return
+        if self._queue.qsize() >= self._size:
+            self._overflowed = True
+            self._finish()
+            return
+        self._queue.put_nowait(payload)
+
+    def _finish(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._bus._forget(self)
+            self._queue.put_nowait(_END)  # the one spare place
+
+    def __aiter__(self) -> Self:
+        return self
+
+    async def __anext__(self) -> bytes:
+        item = await self._queue.get()
+        if item is _END:
+            self._queue.put_nowait(_END)  # later calls end too
+            if self._overflowed:
+                raise BusOverflow(self.channel)
+            raise StopAsyncIteration
+        assert isinstance(item, bytes)
+        return item
+
+    async def aclose(self) -> None:
+        self._finish()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
+class InProcessBus:
+    """Bounded asyncio queues, one per subscriber; the default when no Redis is configured."""
+
+    def __init__(self, queue_size: int = DEFAULT_QUEUE_SIZE) -> None:
+        if queue_size < 1:
+            raise ValueError("queue_size must be positive")
+        self._queue_size = queue_size
+        self._channels: dict[str, list[_QueueSubscription]] = {}
+        self._closed = False
+
+    async def publish(self, channel: str, message: bytes | Mapping[str, object]) -> None:
+        check_channel(channel)
+        if self._closed:
+            raise BusClosed
+        payload = encode_payload(message)
+        for sub in tuple(self._channels.get(channel, ())):
+            sub.offer(payload)
+
+    async def subscribe(self, channel: str) -> _QueueSubscription:
+        check_channel(channel)
+        if self._closed:
+            raise BusClosed
+        sub = _QueueSubscription(self, channel, self._queue_size)
+        self._channels.setdefault(channel, []).append(sub)
+        return sub
+
+    def _forget(self, sub: _QueueSubscription) -> None:
+        subs = self._channels.get(sub.channel, [])
+        if sub in subs:
+            subs.remove(sub)
+        if not subs:
+            self._channels.pop(sub.channel, None)
+
+    async def close(self) -> None:
+        self._closed = True
+        for subs in tuple(self._channels.values()):
+            for sub in tuple(subs):
+                await sub.aclose()
+
+
+# --- Redis --------------------------------------------------------------------------------------
+
+
+class _RedisSubscription:
+    def __init__(self, bus: RedisBus, channel: str, pubsub: redis_asyncio.client.PubSub) -> None:
+        self._bus = bus
+        self.channel = channel
+        self._pubsub = pubsub
+        self._closed = False
+
+    def __aiter__(self) -> Self:
+        return self
+
+    async def __anext__(self) -> bytes:
+        while not self._closed:
+            try:
+                msg = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+            except (RedisConnectionError, RuntimeError, AttributeError):
+                # AttributeError/RuntimeError: the connection was released by aclose() meanwhile
+                if self._closed:
+                    break
+                raise
+            if msg is not None and msg.get("type") == "message":
+                data = msg["data"]
+                assert isinstance(data, bytes)
+                return data
+        raise StopAsyncIteration
+
+    async def aclose(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._bus._forget(self)
+        await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
+class RedisBus:
+    """Redis pub/sub (``redis.asyncio``); channels are prefixed so deployments can share Redis."""
+
+    def __init__(self, url: str, *, prefix: str = "hopchibo:") -> None:
+        self._redis = redis_asyncio.Redis.from_url(url)
+        self._prefix = prefix
+        self._subs: list[_RedisSubscription] = []
+        self._closed = False
+
+    async def publish(self, channel: str, message: bytes | Mapping[str, object]) -> None:
+        check_channel(channel)
+        if self._closed:
+            raise BusClosed
+        await self._redis.publish(self._prefix + channel, encode_payload(message))
+
+    async def subscribe(self, channel: str) -> _RedisSubscription:
+        check_channel(channel)
+        if self._closed:
+            raise BusClosed
+        pubsub = self._redis.pubsub()
+        await pubsub.subscribe(self._prefix + channel)
+        # Wait for the confirmation: after it, every later publish reaches this subscriber.
+        while True:
+            msg = await pubsub.get_message(timeout=5.0)
+            if msg is None:
+                await pubsub.aclose()  # type: ignore[no-untyped-call]
+                raise TimeoutError(f"Redis did not confirm the subscription to {channel}")
+            if msg.get("type") == "subscribe":
+                break
+        sub = _RedisSubscription(self, channel, pubsub)
+        self._subs.append(sub)
+        return sub
+
+    def _forget(self, sub: _RedisSubscription) -> None:
+        if sub in self._subs:
+            self._subs.remove(sub)
+
+    async def close(self) -> None:
+        self._closed = True
+        for sub in tuple(self._subs):
+            await sub.aclose()
+        await self._redis.aclose()

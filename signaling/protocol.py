@@ -1,0 +1,535 @@
+"""The meeting protocol, version 1: each WebSocket frame is one JSON object `{"v": 1, "type": …}`.
+
+Each message is a frozen, slotted, keyword-only dataclass tagged ``type: Literal[…]``.
+:func:`parse_message` / :func:`dump_message` are the pure edge; ``docs/protocol.md`` is the
+reference for clients (examples, order of a join, slot layout). Limits are in UTF-8 bytes for
+SDP and candidates and in characters for names.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Annotated, Final, Literal
+
+from policy.i18n import Text
+from signaling.codec import (
+    ID,
+    MAX_FRAME_BYTES,
+    Int,
+    Items,
+    Str,
+    bad_message,
+    check_instance,
+    decode_object,
+    encode,
+    load_json_object,
+    no_control,
+)
+from signaling.errors import ErrorCode, ProtocolError
+
+PROTOCOL_VERSION: Final = 1
+MAX_SDP_BYTES: Final = 32 * 1024
+MAX_CANDIDATE_BYTES: Final = 1024
+MAX_NAME_CHARS: Final = 200
+MAX_SLOTS: Final = 16
+MAX_NONCE: Final = 2**53 - 1  # exact in a JavaScript number
+MAX_SERVER_FRAME_BYTES: Final = 1024 * 1024  # a presence list of a large cell exceeds 64 KiB
+
+ParticipantId = Annotated[str, ID]
+MeetingId = Annotated[str, ID]
+MemberId = Annotated[str, ID]
+Name = Annotated[str, no_control(MAX_NAME_CHARS, min_len=1)]
+Reason = Annotated[str, no_control(MAX_NAME_CHARS)]
+Sdp = Annotated[str, Str(MAX_SDP_BYTES, min_len=1, bytes=True)]
+Candidate = Annotated[str, Str(MAX_CANDIDATE_BYTES, bytes=True)]
+Nonce = Annotated[int, Int(0, MAX_NONCE)]
+SlotCount = Annotated[int, Int(0, MAX_SLOTS)]
+RuleId = Annotated[str, Str(32, min_len=1, pattern=ID.pattern)]
+
+
+class RoomRole(str, Enum):
+    """A participant's role in the room (mapped from :class:`policy.model.Role` by the room)."""
+
+    CHAIR = "chair"
+    MEMBER = "member"
+    ROOM_DEVICE = "room_device"  # the hall's camera and microphone: never counted (A1)
+    OBSERVER = "observer"  # superior-committee observer (R5): no chair actions, no vote
+
+
+class PresenceKind(str, Enum):
+    ONLINE = "online"
+    ROOM = "room"  # checked in in the hall
+    ROOM_DEVICE = "room_device"
+
+
+class MediaKind(str, Enum):
+    AUDIO = "audio"
+    VIDEO = "video"
+
+
+class Quality(str, Enum):
+    GOOD = "good"
+    FAIR = "fair"
+    POOR = "poor"
+    UNKNOWN = "unknown"
+
+
+class _Checked:
+    """Mixin: the limits of the fields are checked on construction, wherever it happens."""
+
+    __slots__ = ()
+
+    def __post_init__(self) -> None:
+        check_instance(self)
+
+
+# --- nested values ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClientInfo(_Checked):
+    name: Annotated[str, no_control(MAX_NAME_CHARS)]  # e.g. "hopchibo-web"
+    version: Annotated[str, no_control(64)]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SlotCounts(_Checked):
+    audio: SlotCount
+    video: SlotCount
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IceServer(_Checked):
+    urls: Annotated[tuple[Annotated[str, no_control(512, min_len=1)], ...], Items(8)]
+    username: Annotated[str, no_control(512)] | None = None
+    credential: Annotated[str, no_control(512)] | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ParticipantInfo(_Checked):
+    id: ParticipantId
+    display_name: Name
+    role: RoomRole
+    kind: PresenceKind
+    audio_muted: bool
+    video_muted: bool
+    hand_raised: bool
+    speaking: bool
+    quality: Quality
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WaitingInfo(_Checked):
+    id: ParticipantId
+    display_name: Name
+    role: RoomRole
+
+
+# --- client → server ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Join(_Checked):
+    type: Literal["join"] = "join"
+    meeting_id: MeetingId
+    audio_only: bool = False
+    client: ClientInfo
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Offer(_Checked):
+    type: Literal["offer"] = "offer"
+    sdp: Sdp
+    ice_restart: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IceCandidate(_Checked):
+    """A trickled candidate (both directions); ``candidate`` null or ``""`` ends the candidates."""
+
+    type: Literal["ice_candidate"] = "ice_candidate"
+    candidate: Candidate | None
+    sdp_mid: Annotated[str, Str(64)] | None = field(default=None, metadata={"wire": "sdpMid"})
+    sdp_mline_index: Annotated[int, Int(0, 1023)] | None = field(
+        default=None, metadata={"wire": "sdpMLineIndex"}
+    )
+    username_fragment: Annotated[str, Str(256)] | None = field(
+        default=None, metadata={"wire": "usernameFragment"}
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Mute(_Checked):
+    type: Literal["mute"] = "mute"
+    kind: MediaKind
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Unmute(_Checked):
+    type: Literal["unmute"] = "unmute"
+    kind: MediaKind
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RaiseHand(_Checked):
+    type: Literal["raise_hand"] = "raise_hand"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LowerHand(_Checked):
+    type: Literal["lower_hand"] = "lower_hand"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Leave(_Checked):
+    type: Literal["leave"] = "leave"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AudioOnly(_Checked):
+    type: Literal["audio_only"] = "audio_only"
+    on: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Ping(_Checked):
+    type: Literal["ping"] = "ping"
+    nonce: Nonce = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Admit(_Checked):
+    type: Literal["admit"] = "admit"
+    participant_id: ParticipantId
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Deny(_Checked):
+    type: Literal["deny"] = "deny"
+    participant_id: ParticipantId
+    reason: Reason = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MuteParticipant(_Checked):
+    type: Literal["mute_participant"] = "mute_participant"
+    participant_id: ParticipantId
+    kind: MediaKind
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RemoveParticipant(_Checked):
+    type: Literal["remove_participant"] = "remove_participant"
+    participant_id: ParticipantId
+    reason: Reason = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LockMeeting(_Checked):
+    type: Literal["lock_meeting"] = "lock_meeting"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UnlockMeeting(_Checked):
+    type: Literal["unlock_meeting"] = "unlock_meeting"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LowerHandOf(_Checked):
+    type: Literal["lower_hand_of"] = "lower_hand_of"
+    participant_id: ParticipantId
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckIn(_Checked):
+    """The chair (secretary) records a member present in the hall (A1)."""
+
+    type: Literal["check_in"] = "check_in"
+    member_id: MemberId
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckOut(_Checked):
+    type: Literal["check_out"] = "check_out"
+    member_id: MemberId
+
+
+def tag_of(cls: type) -> str:
+    """The ``type`` tag of a message class (the default of its ``type`` field)."""
+    (tag,) = (f.default for f in dataclasses.fields(cls) if f.name == "type")
+    assert isinstance(tag, str)
+    return tag
+
+
+ClientMessage = (
+    Join
+    | Offer
+    | IceCandidate
+    | Mute
+    | Unmute
+    | RaiseHand
+    | LowerHand
+    | Leave
+    | AudioOnly
+    | Ping
+    | Admit
+    | Deny
+    | MuteParticipant
+    | RemoveParticipant
+    | LockMeeting
+    | UnlockMeeting
+    | LowerHandOf
+    | CheckIn
+    | CheckOut
+)
+ChairMessage = (
+    Admit
+    | Deny
+    | MuteParticipant
+    | RemoveParticipant
+    | LockMeeting
+    | UnlockMeeting
+    | LowerHandOf
+    | CheckIn
+    | CheckOut
+)
+
+# --- server → client ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Welcome(_Checked):
+    type: Literal["welcome"] = "welcome"
+    participant_id: ParticipantId
+    role: RoomRole
+    slots: SlotCounts
+    ice_servers: Annotated[tuple[IceServer, ...], Items(8)]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Lobby(_Checked):
+    """You are waiting for a chair to admit you."""
+
+    type: Literal["lobby"] = "lobby"
+    meeting_id: MeetingId
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Admitted(_Checked):
+    type: Literal["admitted"] = "admitted"
+    meeting_id: MeetingId
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Denied(_Checked):
+    type: Literal["denied"] = "denied"
+    reason: Text
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Answer(_Checked):
+    type: Literal["answer"] = "answer"
+    sdp: Sdp
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Participants(_Checked):
+    """Presence of everyone admitted or checked in, in order of arrival."""
+
+    type: Literal["participants"] = "participants"
+    participants: tuple[ParticipantInfo, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Waiting(_Checked):
+    """To chairs only: who waits in the lobby, in order of arrival."""
+
+    type: Literal["waiting"] = "waiting"
+    participants: tuple[WaitingInfo, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SlotMap(_Checked):
+    """Which participant feeds each receive slot (``null``: nobody); see docs/protocol.md."""
+
+    type: Literal["slots"] = "slots"
+    audio: Annotated[tuple[ParticipantId | None, ...], Items(MAX_SLOTS)]
+    video: Annotated[tuple[ParticipantId | None, ...], Items(MAX_SLOTS)]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Speaking(_Checked):
+    type: Literal["speaking"] = "speaking"
+    participant_ids: tuple[ParticipantId, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Hands(_Checked):
+    """Raised hands, first raised first."""
+
+    type: Literal["hands"] = "hands"
+    queue: tuple[ParticipantId, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MeetingState(_Checked):
+    type: Literal["meeting_state"] = "meeting_state"
+    locked: bool
+    current_item: Annotated[str, no_control(MAX_NAME_CHARS)] | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Removed(_Checked):
+    type: Literal["removed"] = "removed"
+    reason: Text
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ErrorMessage(_Checked):
+    type: Literal["error"] = "error"
+    code: ErrorCode
+    message: Text
+    rules: Annotated[tuple[RuleId, ...], Items(32)] = ()
+
+    @classmethod
+    def of(cls, error: ProtocolError) -> ErrorMessage:
+        return cls(code=error.code, message=error.text, rules=error.rules)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Pong(_Checked):
+    type: Literal["pong"] = "pong"
+    nonce: Nonce = 0
+
+
+ServerMessage = (
+    Welcome
+    | Lobby
+    | Admitted
+    | Denied
+    | Answer
+    | IceCandidate
+    | Participants
+    | Waiting
+    | SlotMap
+    | Speaking
+    | Hands
+    | MeetingState
+    | Removed
+    | ErrorMessage
+    | Pong
+)
+Message = ClientMessage | ServerMessage
+
+CLIENT_TYPES: Final[dict[str, type[ClientMessage]]] = {
+    tag_of(c): c
+    for c in (
+        Join,
+        Offer,
+        IceCandidate,
+        Mute,
+        Unmute,
+        RaiseHand,
+        LowerHand,
+        Leave,
+        AudioOnly,
+        Ping,
+        Admit,
+        Deny,
+        MuteParticipant,
+        RemoveParticipant,
+        LockMeeting,
+        UnlockMeeting,
+        LowerHandOf,
+        CheckIn,
+        CheckOut,
+    )
+}
+SERVER_TYPES: Final[dict[str, type[ServerMessage]]] = {
+    tag_of(c): c
+    for c in (
+        Welcome,
+        Lobby,
+        Admitted,
+        Denied,
+        Answer,
+        IceCandidate,
+        Participants,
+        Waiting,
+        SlotMap,
+        Speaking,
+        Hands,
+        MeetingState,
+        Removed,
+        ErrorMessage,
+        Pong,
+    )
+}
+CHAIR_TYPES: Final = frozenset(
+    {
+        "admit",
+        "deny",
+        "mute_participant",
+        "remove_participant",
+        "lock_meeting",
+        "unlock_meeting",
+        "lower_hand_of",
+        "check_in",
+        "check_out",
+    }
+)
+
+_ENVELOPE: Final = frozenset({"v", "type"})
+
+
+def _parse(raw: str | bytes, registry: dict[str, type[object]], max_bytes: int) -> object:
+    obj = load_json_object(raw, max_bytes)
+    if "v" not in obj:
+        raise bad_message("media.detail.missing_field", field="v")
+    version = obj["v"]
+    if type(version) is not int:
+        raise bad_message("media.detail.wrong_type", field="v", expected="integer")
+    if version != PROTOCOL_VERSION:
+        raise ProtocolError(
+            ErrorCode.UNSUPPORTED_VERSION,
+            ErrorCode.UNSUPPORTED_VERSION.text(
+                version=str(version)[:20], supported=PROTOCOL_VERSION
+            ),
+        )
+    if "type" not in obj:
+        raise bad_message("media.detail.missing_field", field="type")
+    tag = obj["type"]
+    if not isinstance(tag, str):
+        raise bad_message("media.detail.wrong_type", field="type", expected="string")
+    cls = registry.get(tag)
+    if cls is None:
+        raise bad_message("media.detail.unknown_type", type=tag[:64])
+    return decode_object(cls, obj, "", _ENVELOPE)
+
+
+def parse_message(raw: str | bytes) -> ClientMessage:
+    """Parse one client frame. Raises :class:`ProtocolError` (``bad_message``,
+    ``message_too_large`` or ``unsupported_version``) and nothing else."""
+    msg = _parse(raw, CLIENT_TYPES, MAX_FRAME_BYTES)  # type: ignore[arg-type]
+    return msg  # type: ignore[return-value]
+
+
+def parse_server_message(raw: str | bytes) -> ServerMessage:
+    """Parse one server frame (for clients written in Python: tests, bots, benchmarks)."""
+    msg = _parse(raw, SERVER_TYPES, MAX_SERVER_FRAME_BYTES)  # type: ignore[arg-type]
+    return msg  # type: ignore[return-value]
+
+
+def message_dict(msg: Message) -> dict[str, object]:
+    """The JSON object of ``msg``, ``v`` and ``type`` first (for the bus and for tests)."""
+    body = encode(msg)
+    assert isinstance(body, dict)
+    return {"v": PROTOCOL_VERSION, **body}
+
+
+def dump_message(msg: Message) -> str:
+    """Compact JSON of ``msg``; non-ASCII kept as UTF-8 (Vietnamese texts)."""
+    return json.dumps(message_dict(msg), ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,594 @@
+"""The room state machine of one meeting: pure, synchronous, deterministic.
+
+The WebSocket loop calls :meth:`Room.join` with the session's :class:`Identity` for the first
+frame, :meth:`Room.handle` for every later frame and :meth:`Room.disconnect` when the socket
+closes; the media relay calls :meth:`Room.set_speaking` and :meth:`Room.set_quality`. Each call
+returns the :class:`Outgoing` messages to deliver, each with its resolved connection ids, or
+raises :class:`~signaling.errors.ProtocolError` and changes nothing.
+
+Decisions (see docs/protocol.md, "Room rules"):
+
+- Chairs and the room device enter directly. Members of the cell enter directly when
+  ``auto_admit_members`` is set and the meeting is not locked; everybody else waits in the lobby
+  until a chair admits or denies them.
+- A locked meeting keeps every new joiner (but chairs and the room device) in the lobby; it
+  does not refuse them, so a member who lost the link can still be let back in by the chair.
+- Someone denied or removed waits in the lobby when joining again, whatever the settings.
+- A1: one participant per account. Joining again from a new connection replaces the old one
+  (which gets ``removed`` and is closed), keeping the participant id, admission, hand and mute
+  state. A member checked in at the hall who also joins online is still one participant.
+- The room device and people who are not members of the cell are never counted.
+- Attendance intervals and the reconnect grace period belong to the attendance service, which
+  reads :meth:`Room.counted_members`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import Enum
+
+from policy.i18n import tr
+from policy.model import Role
+from signaling.codec import ID, check_str, compose
+from signaling.errors import ErrorCode, ProtocolError
+from signaling.protocol import (
+    Admit,
+    Admitted,
+    AudioOnly,
+    CheckIn,
+    CheckOut,
+    ClientMessage,
+    Denied,
+    Deny,
+    Hands,
+    IceCandidate,
+    IceServer,
+    Join,
+    Leave,
+    Lobby,
+    LockMeeting,
+    LowerHand,
+    LowerHandOf,
+    MediaKind,
+    MeetingState,
+    Mute,
+    MuteParticipant,
+    Offer,
+    ParticipantInfo,
+    Participants,
+    Ping,
+    Pong,
+    PresenceKind,
+    Quality,
+    RaiseHand,
+    Removed,
+    RemoveParticipant,
+    RoomRole,
+    ServerMessage,
+    SlotCounts,
+    Speaking,
+    UnlockMeeting,
+    Unmute,
+    Waiting,
+    WaitingInfo,
+    Welcome,
+)
+
+ConnId = str
+"""A connection id, unique across server processes (the transport chooses it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who is behind a connection, as the server authenticated them."""
+
+    user_id: str
+    display_name: str
+    role: Role
+    cell_member: bool  # a member of the meeting's cell: counted (A1), may be auto-admitted
+
+    def __post_init__(self) -> None:
+        check_str(self.user_id, ID, "user_id")
+        if not self.display_name or len(self.display_name) > 200:
+            raise ValueError("display_name must have 1 to 200 characters")
+
+
+def room_role(role: Role, *, group_meeting: bool = False) -> RoomRole | None:
+    """The room role of an organisation role; ``None``: may not attend (deny by default).
+
+    The secretary and deputy chair a cell meeting; a group leader chairs a group meeting
+    (03-HD/TW §II.4.2). Security officers read logs, not meeting content; administrators run
+    the system and do not attend.
+    """
+    match role:
+        case Role.SECRETARY | Role.DEPUTY:
+            return RoomRole.CHAIR
+        case Role.GROUP_LEADER:
+            return RoomRole.CHAIR if group_meeting else RoomRole.MEMBER
+        case Role.COMMITTEE | Role.MEMBER:
+            return RoomRole.MEMBER
+        case Role.OBSERVER:
+            return RoomRole.OBSERVER
+        case Role.ROOM_DEVICE:
+            return RoomRole.ROOM_DEVICE
+        case Role.SECURITY_OFFICER | Role.ADMIN:
+            return None
+
+
+@dataclass(frozen=True, slots=True)
+class RoomSettings:
+    meeting_id: str
+    auto_admit_members: bool = False
+    group_meeting: bool = False
+    slots: SlotCounts = field(default_factory=lambda: SlotCounts(audio=3, video=4))
+
+    def __post_init__(self) -> None:
+        check_str(self.meeting_id, ID, "meeting_id")
+
+
+class Audience(str, Enum):
+    CONNECTION = "connection"  # one connection (the sender, or the one a chair acted on)
+    ADMITTED = "admitted"  # every admitted, connected participant
+    CHAIRS = "chairs"  # admitted chairs only
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One message to deliver; ``conn_ids`` were resolved when the operation ran."""
+
+    audience: Audience
+    conn_ids: tuple[ConnId, ...]
+    message: ServerMessage
+    close: bool = False  # close these connections once the message is sent
+
+
+Directory = Callable[[str], Identity | None]
+"""Looks up an account for check-in; ``None`` if it does not exist."""
+
+
+def _nobody(_user_id: str) -> Identity | None:
+    return None
+
+
+@dataclass(slots=True)
+class _Participant:
+    id: str
+    identity: Identity
+    role: RoomRole
+    conn_id: ConnId | None = None
+    admitted: bool = False
+    checked_in: bool = False
+    audio_muted: bool = False
+    video_muted: bool = False
+    audio_only: bool = False
+    quality: Quality = Quality.UNKNOWN
+
+    @property
+    def online(self) -> bool:
+        return self.admitted and self.conn_id is not None
+
+    @property
+    def present(self) -> bool:
+        return self.online or self.checked_in
+
+
+def _turn(key: str, **params: object) -> ProtocolError:
+    return ProtocolError(ErrorCode.OUT_OF_TURN, compose(ErrorCode.OUT_OF_TURN, key, **params))
+
+
+def _forbidden() -> ProtocolError:
+    return ProtocolError(ErrorCode.FORBIDDEN, ErrorCode.FORBIDDEN.text())
+
+
+def _not_found(what: str, ident: str) -> ProtocolError:
+    return ProtocolError(ErrorCode.NOT_FOUND, compose(ErrorCode.NOT_FOUND, what, "what", id=ident))
+
+
+class Room:
+    """State of one meeting's room. Not thread-safe: one owner task calls it."""
+
+    def __init__(self, settings: RoomSettings, directory: Directory = _nobody) -> None:
+        self.settings = settings
+        self._directory = directory
+        self._participants: dict[str, _Participant] = {}  # in order of arrival
+        self._by_user: dict[str, str] = {}
+        self._by_conn: dict[ConnId, str] = {}
+        self._hands: list[str] = []
+        self._speaking: tuple[str, ...] = ()
+        self._held: set[str] = set()  # user ids denied or removed: never admitted by rule
+        self._locked = False
+        self._current_item: str | None = None
+        self._counter = 0
+
+    # --- queries ----------------------------------------------------------------------------
+
+    @property
+    def locked(self) -> bool:
+        return self._locked
+
+    def participant_id(self, conn_id: ConnId) -> str | None:
+        return self._by_conn.get(conn_id)
+
+    def is_admitted(self, conn_id: ConnId) -> bool:
+        pid = self._by_conn.get(conn_id)
+        return pid is not None and self._participants[pid].admitted
+
+    def counted_members(self) -> frozenset[str]:
+        """A1: user ids of cell members present online (admitted) or checked in, each once."""
+        return frozenset(
+            p.identity.user_id
+            for p in self._participants.values()
+            if p.present and p.identity.cell_member and p.role is not RoomRole.ROOM_DEVICE
+        )
+
+    def participants(self) -> Participants:
+        speaking = set(self._speaking)
+        return Participants(
+            participants=tuple(
+                ParticipantInfo(
+                    id=p.id,
+                    display_name=p.identity.display_name,
+                    role=p.role,
+                    kind=(
+                        PresenceKind.ROOM_DEVICE
+                        if p.role is RoomRole.ROOM_DEVICE
+                        else PresenceKind.ONLINE
+                        if p.online
+                        else PresenceKind.ROOM
+                    ),
+                    audio_muted=p.audio_muted,
+                    video_muted=p.video_muted,
+                    hand_raised=p.id in self._hands,
+                    speaking=p.id in speaking,
+                    quality=p.quality,
+                )
+                for p in self._participants.values()
+                if p.present
+            )
+        )
+
+    def waiting(self) -> Waiting:
+        return Waiting(
+            participants=tuple(
+                WaitingInfo(id=p.id, display_name=p.identity.display_name, role=p.role)
+                for p in self._participants.values()
+                if p.conn_id is not None and not p.admitted
+            )
+        )
+
+    def hands(self) -> Hands:
+        return Hands(queue=tuple(self._hands))
+
+    def meeting_state(self) -> MeetingState:
+        return MeetingState(locked=self._locked, current_item=self._current_item)
+
+    def require_admitted(self, conn_id: ConnId) -> str:
+        """The participant id of an admitted connection (before forwarding SDP to the relay)."""
+        return self._sender(conn_id).id
+
+    # --- entry ------------------------------------------------------------------------------
+
+    def join(
+        self,
+        conn_id: ConnId,
+        identity: Identity,
+        msg: Join,
+        ice_servers: Iterable[IceServer] = (),
+    ) -> tuple[Outgoing, ...]:
+        if conn_id in self._by_conn:
+            raise _turn("media.turn.already_joined")
+        if msg.meeting_id != self.settings.meeting_id:
+            raise _not_found("media.what.meeting", msg.meeting_id)
+        role = room_role(identity.role, group_meeting=self.settings.group_meeting)
+        if role is None:
+            raise _forbidden()
+        out: list[Outgoing] = []
+        pid = self._by_user.get(identity.user_id)
+        if pid is not None:
+            p = self._participants[pid]
+            if p.conn_id is not None:  # A1: the new connection replaces the old one
+                replaced = Removed(reason=tr("media.removed.replaced"))
+                out.append(Outgoing(Audience.CONNECTION, (p.conn_id,), replaced, close=True))
+                del self._by_conn[p.conn_id]
+            p.identity, p.role = identity, role
+            if p.checked_in:
+                p.admitted = True
+        else:
+            self._counter += 1
+            p = _Participant(id=f"p{self._counter}", identity=identity, role=role)
+            self._participants[p.id] = p
+            self._by_user[identity.user_id] = p.id
+        p.conn_id = conn_id
+        self._by_conn[conn_id] = p.id
+        p.audio_only = msg.audio_only
+        p.video_muted = p.video_muted or msg.audio_only
+        if not p.admitted and self._admitted_by_rule(p):
+            p.admitted = True
+        welcome = Welcome(
+            participant_id=p.id,
+            role=role,
+            slots=self.settings.slots,
+            ice_servers=tuple(ice_servers),
+        )
+        out.append(self._one(conn_id, welcome))
+        if p.admitted:
+            out += self._on_admitted(p)
+        else:
+            out.append(self._one(conn_id, Lobby(meeting_id=self.settings.meeting_id)))
+            out += self._to(Audience.CHAIRS, self.waiting())
+        return tuple(out)
+
+    def _admitted_by_rule(self, p: _Participant) -> bool:
+        if p.identity.user_id in self._held:
+            return False
+        if p.role in (RoomRole.CHAIR, RoomRole.ROOM_DEVICE):
+            return True
+        return (
+            not self._locked
+            and self.settings.auto_admit_members
+            and p.role is RoomRole.MEMBER
+            and p.identity.cell_member
+        )
+
+    def _on_admitted(self, p: _Participant) -> list[Outgoing]:
+        assert p.conn_id is not None
+        out = [
+            self._one(p.conn_id, Admitted(meeting_id=self.settings.meeting_id)),
+            self._one(p.conn_id, self.meeting_state()),
+            self._one(p.conn_id, self.hands()),
+        ]
+        if p.role is RoomRole.CHAIR:
+            out.append(self._one(p.conn_id, self.waiting()))
+        return out + self._to(Audience.ADMITTED, self.participants())
+
+    def disconnect(self, conn_id: ConnId) -> tuple[Outgoing, ...]:
+        """The transport closed (or the client sent ``leave``). Unknown connections: no-op."""
+        pid = self._by_conn.pop(conn_id, None)
+        if pid is None:
+            return ()
+        p = self._participants[pid]
+        p.conn_id = None
+        was_admitted = p.admitted
+        if p.checked_in:
+            return tuple(self._to(Audience.ADMITTED, self.participants()))
+        return tuple(self._drop(p, was_admitted))
+
+    def _drop(self, p: _Participant, was_admitted: bool) -> list[Outgoing]:
+        """Forget ``p`` entirely; the broadcasts that follow."""
+        del self._participants[p.id]
+        del self._by_user[p.identity.user_id]
+        if p.conn_id is not None:
+            del self._by_conn[p.conn_id]
+            p.conn_id = None
+        out: list[Outgoing] = []
+        if not was_admitted:
+            return self._to(Audience.CHAIRS, self.waiting())
+        if p.id in self._hands:
+            self._hands.remove(p.id)
+            out += self._to(Audience.ADMITTED, self.hands())
+        if p.id in self._speaking:
+            self._speaking = tuple(s for s in self._speaking if s != p.id)
+            out += self._to(Audience.ADMITTED, Speaking(participant_ids=self._speaking))
+        return out + self._to(Audience.ADMITTED, self.participants())
+
+    # --- messages ---------------------------------------------------------------------------
+
+    def handle(self, conn_id: ConnId, msg: ClientMessage) -> tuple[Outgoing, ...]:
+        """Apply one client message (other than the first ``join``)."""
+        match msg:
+            case Ping(nonce=nonce):
+                return (self._one(conn_id, Pong(nonce=nonce)),)
+            case Join():
+                if conn_id in self._by_conn:
+                    raise _turn("media.turn.already_joined")
+                raise _turn("media.turn.not_joined")
+            case Leave():
+                self._joined(conn_id)
+                return self.disconnect(conn_id)
+            case Offer() | IceCandidate():
+                self._sender(conn_id)
+                return ()  # the server hands the SDP to the media relay
+            case AudioOnly(on=on):
+                p = self._sender(conn_id)
+                changed = p.audio_only != on or (on and not p.video_muted)
+                p.audio_only = on
+                p.video_muted = p.video_muted or on
+                return self._presence() if changed else ()
+            case Mute(kind=kind) | Unmute(kind=kind):
+                return self._set_muted(self._sender(conn_id), kind, isinstance(msg, Mute))
+            case RaiseHand():
+                p = self._sender(conn_id)
+                if p.id in self._hands:
+                    return ()
+                self._hands.append(p.id)
+                return self._hands_changed()
+            case LowerHand():
+                return self._lower(self._sender(conn_id))
+            case _:
+                return self._chair_action(self._chair(conn_id), msg)
+
+    def _chair_action(self, chair: _Participant, msg: ClientMessage) -> tuple[Outgoing, ...]:
+        match msg:
+            case Admit(participant_id=pid):
+                target = self._target(pid)
+                if target.admitted or target.conn_id is None:
+                    raise _turn("media.turn.not_waiting", participant=pid)
+                target.admitted = True
+                self._held.discard(target.identity.user_id)
+                return (*self._on_admitted(target), *self._to(Audience.CHAIRS, self.waiting()))
+            case Deny(participant_id=pid, reason=reason):
+                target = self._target(pid)
+                if target.admitted or target.conn_id is None:
+                    raise _turn("media.turn.not_waiting", participant=pid)
+                text = (
+                    tr("media.denied.reason", reason=reason)
+                    if reason
+                    else tr("media.denied.default")
+                )
+                self._held.add(target.identity.user_id)
+                bye = Outgoing(
+                    Audience.CONNECTION, (target.conn_id,), Denied(reason=text), close=True
+                )
+                return (bye, *self._drop(target, was_admitted=False))
+            case RemoveParticipant(participant_id=pid, reason=reason):
+                target = self._target(pid)
+                if target is chair:
+                    raise _turn("media.turn.not_self")
+                if not target.present:
+                    raise _turn("media.turn.not_admitted", participant=pid)
+                text = (
+                    tr("media.removed.reason", reason=reason)
+                    if reason
+                    else tr("media.removed.default")
+                )
+                self._held.add(target.identity.user_id)
+                out: list[Outgoing] = []
+                if target.conn_id is not None:
+                    out.append(
+                        Outgoing(
+                            Audience.CONNECTION, (target.conn_id,), Removed(reason=text), close=True
+                        )
+                    )
+                return (*out, *self._drop(target, was_admitted=True))
+            case MuteParticipant(participant_id=pid, kind=kind):
+                target = self._target(pid)
+                if not target.online:
+                    raise _turn("media.turn.not_connected", participant=pid)
+                return self._set_muted(target, kind, True)
+            case LockMeeting() | UnlockMeeting():
+                locked = isinstance(msg, LockMeeting)
+                if locked == self._locked:
+                    return ()
+                self._locked = locked
+                return tuple(self._to(Audience.ADMITTED, self.meeting_state()))
+            case LowerHandOf(participant_id=pid):
+                return self._lower(self._target(pid))
+            case CheckIn(member_id=uid):
+                return self.check_in(uid)
+            case CheckOut(member_id=uid):
+                return self.check_out(uid)
+        raise AssertionError(f"unhandled message {msg.type}")  # pragma: no cover
+
+    def check_in(self, user_id: str) -> tuple[Outgoing, ...]:
+        """A1: a cell member is present in the hall (by the secretary, or a scanned code)."""
+        identity = self._directory(user_id)
+        if identity is None:
+            raise _not_found("media.what.member", user_id)
+        role = room_role(identity.role, group_meeting=self.settings.group_meeting)
+        if not identity.cell_member or role not in (RoomRole.CHAIR, RoomRole.MEMBER):
+            raise _turn("media.turn.not_a_member")
+        pid = self._by_user.get(user_id)
+        if pid is None:
+            self._counter += 1
+            p = _Participant(id=f"p{self._counter}", identity=identity, role=role)
+            self._participants[p.id] = p
+            self._by_user[user_id] = p.id
+        else:
+            p = self._participants[pid]
+        if p.checked_in:
+            return ()
+        p.checked_in = True
+        self._held.discard(user_id)
+        return self._presence()
+
+    def check_out(self, user_id: str) -> tuple[Outgoing, ...]:
+        pid = self._by_user.get(user_id)
+        p = self._participants.get(pid) if pid is not None else None
+        if p is None or not p.checked_in:
+            raise _turn("media.turn.no_checkin", member=user_id)
+        p.checked_in = False
+        if p.conn_id is None:
+            return tuple(self._drop(p, was_admitted=True))
+        return self._presence()
+
+    # --- from the media relay ---------------------------------------------------------------
+
+    def set_speaking(self, participant_ids: Iterable[str]) -> tuple[Outgoing, ...]:
+        """The active speakers, loudest first; ids of absent participants are ignored."""
+        speaking = tuple(
+            pid
+            for pid in dict.fromkeys(participant_ids)
+            if pid in self._participants and self._participants[pid].online
+        )
+        if speaking == self._speaking:
+            return ()
+        self._speaking = speaking
+        return tuple(self._to(Audience.ADMITTED, Speaking(participant_ids=speaking)))
+
+    def set_quality(self, participant_id: str, quality: Quality) -> tuple[Outgoing, ...]:
+        p = self._participants.get(participant_id)
+        if p is None or p.quality is quality:
+            return ()
+        p.quality = quality
+        return self._presence() if p.present else ()
+
+    def set_current_item(self, title: str | None) -> tuple[Outgoing, ...]:
+        """Placeholder for the agenda: the title of the open item, shown to everyone."""
+        if title == self._current_item:
+            return ()
+        self._current_item = title
+        return tuple(self._to(Audience.ADMITTED, self.meeting_state()))
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    def _joined(self, conn_id: ConnId) -> _Participant:
+        pid = self._by_conn.get(conn_id)
+        if pid is None:
+            raise _turn("media.turn.not_joined")
+        return self._participants[pid]
+
+    def _sender(self, conn_id: ConnId) -> _Participant:
+        p = self._joined(conn_id)
+        if not p.admitted:
+            raise _turn("media.turn.in_lobby")
+        return p
+
+    def _chair(self, conn_id: ConnId) -> _Participant:
+        p = self._sender(conn_id)
+        if p.role is not RoomRole.CHAIR:
+            raise _forbidden()
+        return p
+
+    def _target(self, participant_id: str) -> _Participant:
+        p = self._participants.get(participant_id)
+        if p is None:
+            raise _not_found("media.what.participant", participant_id)
+        return p
+
+    def _set_muted(self, p: _Participant, kind: MediaKind, muted: bool) -> tuple[Outgoing, ...]:
+        if kind is MediaKind.AUDIO:
+            if p.audio_muted == muted:
+                return ()
+            p.audio_muted = muted
+        else:
+            if p.video_muted == muted:
+                return ()
+            p.video_muted = muted
+        return self._presence()
+
+    def _lower(self, p: _Participant) -> tuple[Outgoing, ...]:
+        if p.id not in self._hands:
+            return ()
+        self._hands.remove(p.id)
+        return self._hands_changed()
+
+    def _hands_changed(self) -> tuple[Outgoing, ...]:
+        return (*self._to(Audience.ADMITTED, self.hands()), *self._presence())
+
+    def _presence(self) -> tuple[Outgoing, ...]:
+        return tuple(self._to(Audience.ADMITTED, self.participants()))
+
+    def _one(self, conn_id: ConnId, msg: ServerMessage) -> Outgoing:
+        return Outgoing(Audience.CONNECTION, (conn_id,), msg)
+
+    def _to(self, audience: Audience, msg: ServerMessage) -> list[Outgoing]:
+        """Broadcast to the connections of ``audience`` now; nothing if there are none."""
+        conns = tuple(
+            p.conn_id
+            for p in self._participants.values()
+            if p.online
+            and p.conn_id is not None
+            and (audience is Audience.ADMITTED or p.role is RoomRole.CHAIR)
+        )
+        return [Outgoing(audience, conns, msg)] if conns else []

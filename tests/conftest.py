@@ -1,0 +1,81 @@
+"""Shared fixtures: settings, real databases (SQLite and PostgreSQL) and the real app."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from server.app import create_app
+from server.config import (
+    BusSettings,
+    DatabaseSettings,
+    ServerSettings,
+    Settings,
+    load_settings,
+)
+from server.storage.db import Database
+from tests.backends import POSTGRES_ENV, REDIS_ENV, PostgresDatabase, SqliteTemplate, require_env
+
+AiohttpClient = Callable[[web.Application], Awaitable[TestClient[web.Request, web.Application]]]
+Client = TestClient[web.Request, web.Application]
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplate:
+    return SqliteTemplate(tmp_path_factory.mktemp("sqlite"))
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresDatabase | None]:
+    url = os.environ.get(POSTGRES_ENV, "")
+    if not url:
+        yield None
+        return
+    pg = PostgresDatabase(url)
+    yield pg
+    pg.drop()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def db_url(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: SqliteTemplate,
+    postgres: PostgresDatabase | None,
+) -> str:
+    """A migrated, empty database: every test using it runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return await sqlite_template.fresh(tmp_path / "test.db")
+    require_env(POSTGRES_ENV)
+    assert postgres is not None
+    return await postgres.fresh()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    return require_env(REDIS_ENV)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db_url: str) -> Settings:
+    return load_settings(
+        {},
+        server=ServerSettings(var_dir=tmp_path / "var", max_body_bytes=64 * 1024),
+        database=DatabaseSettings(url=db_url),
+        bus=BusSettings(redis_url=os.environ.get(REDIS_ENV, "")),
+    )
+
+
+@pytest.fixture
+async def client(aiohttp_client: AiohttpClient, settings: Settings) -> Client:
+    return await aiohttp_client(create_app(settings))
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[Database]:
+    database = Database(db_url)
+    yield database
+    await database.close()
