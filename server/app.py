@@ -12,7 +12,7 @@ from server import appkeys
 from server.audit import AuditLog
 from server.config import Settings
 from server.errors import error_middleware
-from server.http import meetings, pilots, registry, system
+from server.http import lifecycle, meetings, pilots, registry, system
 from server.http.routes import Routes
 from server.keys import load_or_create_kek
 from server.storage.db import Database
@@ -24,7 +24,7 @@ WEB_CLIENT = Path(__file__).resolve().parent.parent / "web_client"
 
 def all_routes() -> Routes:
     combined = Routes()
-    for module in (system, registry, pilots, meetings):
+    for module in (system, registry, pilots, meetings, lifecycle):
         combined.endpoints.extend(module.routes.endpoints)
     return combined
 

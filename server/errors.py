@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from policy.decision import PolicyDenied
 from policy.i18n import Text
 from signaling.errors import ErrorCode, ProtocolError
 
@@ -69,6 +70,11 @@ class AppError(Exception):
         return out
 
 
+def policy_error(exc: PolicyDenied) -> AppError:
+    """A rule refusal: 409 with the cited rule ids and the explanation in both languages."""
+    return AppError(409, ErrorCode.POLICY_DENIED, exc.text, rules=exc.decision.rule_ids)
+
+
 def not_found(what: str) -> AppError:
     return AppError.of(ErrorCode.NOT_FOUND, what=what)
 
@@ -93,8 +99,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return _response(err)
     except ProtocolError as exc:
         return _response(AppError.from_protocol(exc))
+    except PolicyDenied as exc:
+        return _response(policy_error(exc))
     except web.HTTPRequestEntityTooLarge:
-        limit = request.app._client_max_size  # noqa: SLF001 - aiohttp keeps no public accessor
+        limit = request.app._client_max_size
         return _response(AppError.of(ErrorCode.PAYLOAD_TOO_LARGE, limit=limit))
     except web.HTTPNotFound:
         return _response(AppError.of(ErrorCode.ROUTE_NOT_FOUND))

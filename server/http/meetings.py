@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from policy.model import OrgLevel
-from server import appkeys
+from policy.decision import Outcome
+from policy.model import ItemStatus, OrgLevel
+from server import appkeys, rules
 from server.errors import AppError, not_found
 from server.http.body import json_response, parse_body, path_int
 from server.http.registry import actor_of, org_or_404
@@ -59,6 +60,10 @@ async def create_meeting(request: web.Request) -> web.Response:
             parent = await meeting_store.get(session, body.parent_meeting_id)
             if parent is None:
                 raise not_found("cuộc họp / meeting")
+        # E1–E4, P1–P5: refused with the cited rule before anything is stored
+        await rules.require_meeting_mode(
+            session, org, body.mode, rules.local_date(body.scheduled_start)
+        )
         meeting = await meeting_store.add(session, Meeting(org_id=org_id, **body.model_dump()))
         await request.app[appkeys.AUDIT].record(
             actor_of(request),
@@ -118,16 +123,25 @@ async def create_agenda_item(request: web.Request) -> web.Response:
     meeting_id = path_int(request, "meeting_id")
     body = await parse_body(request, AgendaItemIn)
     async with request.app[appkeys.DB].session() as session:
-        if await meeting_store.get(session, meeting_id) is None:
+        meeting = await meeting_store.get(session, meeting_id)
+        if meeting is None:
             raise not_found("cuộc họp / meeting")
-        item = await meeting_store.add_item(
-            session, AgendaItem(meeting_id=meeting_id, **body.model_dump())
-        )
+        item = AgendaItem(meeting_id=meeting_id, **body.model_dump())
+        decision = rules.gate(item, meeting)  # G1/G2 at planning; G3 re-runs it at opening
+        item.gate = decision.as_dict()
+        if decision.outcome is Outcome.BLOCKED:
+            item.status = ItemStatus.DEFERRED  # G1: moved to the next in-person meeting
+        item = await meeting_store.add_item(session, item)
         await request.app[appkeys.AUDIT].record(
             actor_of(request),
             "agenda.add",
             f"item:{item.id}",
-            {"meeting": meeting_id, "category": item.category.value},
+            {
+                "meeting": meeting_id,
+                "category": item.category.value,
+                "gate": decision.outcome.value,
+                "rules": list(decision.rule_ids),
+            },
             session=session,
         )
         out = AgendaItemOut.model_validate(item).model_dump(mode="json")

@@ -1,0 +1,255 @@
+"""Pilot checks and meeting lifecycle: eligibility on a date, start and close, duties, the
+828-CV registration list."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from aiohttp import web
+from pydantic import BaseModel
+
+from policy.calendar import check_duties
+from policy.model import MeetingMode, MeetingStatus, OrgLevel
+from policy.rulesets import find_ruleset
+from server import appkeys, rules
+from server.errors import AppError, not_found
+from server.http.body import json_response, path_int
+from server.http.registry import actor_of, org_or_404
+from server.http.routes import Routes
+from server.http.schemas import MeetingOut
+from server.reports.registrations import RegistrationRow, to_csv, to_docx
+from server.storage import meetings as meeting_store
+from server.storage import organisations as org_store
+from server.storage import pilots as pilot_store
+from server.storage.db import Session
+from server.storage.models import Meeting, Organisation
+from signaling.errors import ErrorCode
+
+routes = Routes()
+
+
+class DecisionOut(BaseModel):
+    outcome: str
+    rules: list[str]
+    vi: str
+    en: str
+
+
+class DutyOut(BaseModel):
+    kind: str
+    status: str
+    due_on: dt.date
+    rules: list[str]
+    vi: str
+    en: str
+    meeting_id: str | None
+
+
+def _query_date(request: web.Request, name: str = "date") -> dt.date:
+    raw = request.query.get(name)
+    if raw is None:
+        return dt.datetime.now(rules.VN_TZ).date()
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise AppError.of(ErrorCode.VALIDATION, detail=f"{name}: YYYY-MM-DD") from None
+
+
+@routes.route(
+    "GET",
+    r"/api/organisations/{org_id:\d+}/eligibility",
+    summary="May this organisation hold a meeting in this mode on this date? (E1–E4, P1–P5)",
+    tag="pilot",
+    response=DecisionOut,
+    query=(("mode", "string"), ("date", "string")),
+)
+async def eligibility(request: web.Request) -> web.Response:
+    org_id = path_int(request, "org_id")
+    try:
+        mode = MeetingMode(request.query.get("mode", "online"))
+    except ValueError:
+        raise AppError.of(
+            ErrorCode.VALIDATION, detail="mode: in_person|hybrid|online|group"
+        ) from None
+    on = _query_date(request)
+    async with request.app[appkeys.DB].session() as session:
+        org = await org_or_404(session, org_id)
+        decision = await rules.check_meeting_mode(session, org, mode, on)
+    return json_response(decision.as_dict())
+
+
+async def _meeting(session: Session, meeting_id: int) -> tuple[Meeting, Organisation]:
+    meeting = await meeting_store.get(session, meeting_id)
+    if meeting is None:
+        raise not_found("cuộc họp / meeting")
+    return meeting, await org_or_404(session, meeting.org_id)
+
+
+@routes.route(
+    "POST",
+    r"/api/meetings/{meeting_id:\d+}/start",
+    summary="Open a meeting; the mode is checked again as of today (G3, E1–P5)",
+    tag="meetings",
+    response=MeetingOut,
+)
+async def start_meeting(request: web.Request) -> web.Response:
+    meeting_id = path_int(request, "meeting_id")
+    async with request.app[appkeys.DB].session() as session:
+        meeting, org = await _meeting(session, meeting_id)
+        if meeting.status is not MeetingStatus.SCHEDULED:
+            raise AppError.of(ErrorCode.CONFLICT, detail=f"meeting is {meeting.status.value}")
+        now = dt.datetime.now(dt.UTC)
+        await rules.require_meeting_mode(
+            session, org, meeting.mode, rules.local_date(now), exclude=meeting.id
+        )
+        meeting.status = MeetingStatus.OPEN
+        meeting.started_at = now
+        await session.flush()
+        await request.app[appkeys.AUDIT].record(
+            actor_of(request),
+            "meeting.start",
+            f"meeting:{meeting.id}",
+            {"mode": meeting.mode.value},
+            session=session,
+        )
+        out = MeetingOut.model_validate(meeting).model_dump(mode="json")
+    return json_response(out)
+
+
+@routes.route(
+    "POST",
+    r"/api/meetings/{meeting_id:\d+}/close",
+    summary="Close an open meeting",
+    tag="meetings",
+    response=MeetingOut,
+)
+async def close_meeting(request: web.Request) -> web.Response:
+    meeting_id = path_int(request, "meeting_id")
+    async with request.app[appkeys.DB].session() as session:
+        meeting, _org = await _meeting(session, meeting_id)
+        if meeting.status is not MeetingStatus.OPEN:
+            raise AppError.of(ErrorCode.CONFLICT, detail=f"meeting is {meeting.status.value}")
+        meeting.status = MeetingStatus.CLOSED
+        meeting.ended_at = dt.datetime.now(dt.UTC)
+        await session.flush()
+        await request.app[appkeys.AUDIT].record(
+            actor_of(request), "meeting.close", f"meeting:{meeting.id}", {}, session=session
+        )
+        out = MeetingOut.model_validate(meeting).model_dump(mode="json")
+    return json_response(out)
+
+
+@routes.route(
+    "GET",
+    r"/api/organisations/{org_id:\d+}/duties",
+    summary="What is due or overdue for a cell (R1, R3, M3, group reports)",
+    tag="pilot",
+    response=list[DutyOut],
+    query=(("date", "string"),),
+)
+async def duties(request: web.Request) -> web.Response:
+    org_id = path_int(request, "org_id")
+    on = _query_date(request)
+    ruleset = find_ruleset(on)
+    async with request.app[appkeys.DB].session() as session:
+        org = await org_or_404(session, org_id)
+        history = await rules.history(session, org_id)
+    if ruleset is None:
+        raise AppError.of(ErrorCode.VALIDATION, detail=f"date: no rule set in force on {on}")
+    found = check_duties(
+        on,
+        history,
+        ruleset,
+        day=org.meeting_day,
+        tracking_from=org.created_at.astimezone(rules.VN_TZ).date(),
+    )
+    return json_response(
+        [
+            {
+                "kind": d.kind.value,
+                "status": d.status.value,
+                "due_on": d.due_on.isoformat(),
+                "rules": [r.value for r in d.rules],
+                **d.text.as_dict(),
+                "meeting_id": d.meeting_id,
+            }
+            for d in found
+        ]
+    )
+
+
+async def _registration_rows(session: Session, root: Organisation) -> list[RegistrationRow]:
+    orgs = [root]
+    frontier = [root]
+    while frontier:
+        children = await org_store.children(session, frontier.pop().id)
+        orgs += children
+        frontier += children
+    rows = []
+    for org in orgs:
+        groups = [
+            c.name for c in await org_store.children(session, org.id) if c.level is OrgLevel.GROUP
+        ]
+        for reg in await pilot_store.registrations(session, org.id):
+            split = ", ".join(groups) if groups else f"{reg.cells_count} chi bộ"
+            rows.append(
+                RegistrationRow(
+                    scope=reg.scope,
+                    org_name=org.name,
+                    member_count=reg.member_count,
+                    locations=reg.locations,
+                    cells_or_groups=split,
+                    it_readiness=reg.it_readiness
+                    or ("Đáp ứng" if org.it_ready else "Chưa đáp ứng"),
+                )
+            )
+    return rows
+
+
+@routes.route(
+    "GET",
+    r"/api/organisations/{org_id:\d+}/registrations/export.csv",
+    summary="Registration list of this organisation and those under it (CSV)",
+    tag="pilot",
+    content="text/csv",
+)
+async def export_registrations_csv(request: web.Request) -> web.Response:
+    org_id = path_int(request, "org_id")
+    async with request.app[appkeys.DB].session() as session:
+        org = await org_or_404(session, org_id)
+        rows = await _registration_rows(session, org)
+        await request.app[appkeys.AUDIT].record(
+            actor_of(request), "pilot.export", f"org:{org_id}", {"format": "csv"}, session=session
+        )
+    return web.Response(
+        text=to_csv(rows),
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": 'attachment; filename="dang-ky-03.csv"'},
+    )
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@routes.route(
+    "GET",
+    r"/api/organisations/{org_id:\d+}/registrations/export.docx",
+    summary="Registration list in the 828-CV/ĐUK layout (DOCX)",
+    tag="pilot",
+    content=DOCX,
+)
+async def export_registrations_docx(request: web.Request) -> web.Response:
+    org_id = path_int(request, "org_id")
+    async with request.app[appkeys.DB].session() as session:
+        org = await org_or_404(session, org_id)
+        rows = await _registration_rows(session, org)
+        await request.app[appkeys.AUDIT].record(
+            actor_of(request), "pilot.export", f"org:{org_id}", {"format": "docx"}, session=session
+        )
+    body = to_docx(rows, org.name, org.location or "Hà Nội", dt.datetime.now(rules.VN_TZ).date())
+    return web.Response(
+        body=body,
+        content_type=DOCX,
+        headers={"Content-Disposition": 'attachment; filename="dang-ky-03.docx"'},
+    )

@@ -1,0 +1,1 @@
+"""Documents the product produces: registration lists, minutes."""

@@ -1,0 +1,132 @@
+"""The rules service: feeds :mod:`policy` from storage and returns its cited decisions.
+
+Dates: a meeting is judged on its local date in Vietnam (UTC+7, no daylight saving), by the
+rule set in force on that date (E4).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from policy.decision import Decision, require
+from policy.facts import Approval, Circumstance, MeetingRecord, MemberFacts, OrgFacts
+from policy.gate import AgendaItem as GateItem
+from policy.gate import Confirmation, check_item
+from policy.mode import check_mode
+from policy.model import AgendaCategory, E1aReason, MeetingMode, OrgLevel
+from server.storage import meetings as meeting_store
+from server.storage import members as member_store
+from server.storage import organisations as org_store
+from server.storage import pilots as pilot_store
+from server.storage.db import Session
+from server.storage.models import AgendaItem, Meeting, Organisation
+
+VN_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(VN_TZ).date()
+
+
+async def org_facts(session: Session, org: Organisation) -> OrgFacts:
+    members = await member_store.of_org(session, org.id)
+    groups = [c for c in await org_store.children(session, org.id) if c.level is OrgLevel.GROUP]
+    approvals = await pilot_store.decisions(session, org.id)
+    circumstances = await pilot_store.circumstances(session, org.id)
+    return OrgFacts(
+        org_id=str(org.id),
+        level=org.level,
+        members=tuple(
+            MemberFacts(
+                member_id=str(m.id),
+                status=m.status,
+                exempted=m.exempted,
+                suspended=m.suspended,
+                temporarily_attached=m.temporarily_attached,
+                e1a_reasons=frozenset(E1aReason(r) for r in m.e1a_reasons),
+            )
+            for m in members
+        ),
+        it_ready=org.it_ready,
+        groups=len(groups),
+        approvals=tuple(
+            Approval(
+                number=a.number,
+                issued_on=a.decided_on,
+                issuer=a.issuer,
+                scope=a.scope,
+                valid_from=a.valid_from,
+                valid_to=a.valid_to,
+            )
+            for a in approvals
+        ),
+        circumstances=tuple(
+            Circumstance(kind=c.kind, start=c.started_on, end=c.ended_on) for c in circumstances
+        ),
+    )
+
+
+def meeting_record(meeting: Meeting) -> MeetingRecord:
+    minutes = None
+    if meeting.started_at is not None and meeting.ended_at is not None:
+        minutes = int((meeting.ended_at - meeting.started_at).total_seconds() // 60)
+    return MeetingRecord(
+        meeting_id=str(meeting.id),
+        on=local_date(meeting.scheduled_start),
+        mode=meeting.mode,
+        kind=meeting.kind,
+        status=meeting.status,
+        under_circumstance=meeting.circumstance_id is not None,
+        duration_minutes=minutes,
+    )
+
+
+async def history(
+    session: Session, org_id: int, exclude: int | None = None
+) -> Sequence[MeetingRecord]:
+    """The organisation's meetings as the caps count them (P3–P5), less ``exclude``."""
+    rows = await meeting_store.of_org(session, org_id)
+    return tuple(meeting_record(m) for m in rows if m.id != exclude)
+
+
+async def check_meeting_mode(
+    session: Session,
+    org: Organisation,
+    mode: MeetingMode,
+    on: dt.date,
+    exclude: int | None = None,
+) -> Decision:
+    """May ``org`` hold a meeting in ``mode`` on ``on``? (E1–E4, P1–P5)."""
+    facts = await org_facts(session, org)
+    return check_mode(facts, await history(session, org.id, exclude), mode, on)
+
+
+async def require_meeting_mode(
+    session: Session,
+    org: Organisation,
+    mode: MeetingMode,
+    on: dt.date,
+    exclude: int | None = None,
+) -> Decision:
+    """As :func:`check_meeting_mode`, raising ``PolicyDenied`` on a refusal."""
+    return require(await check_meeting_mode(session, org, mode, on, exclude))
+
+
+def gate(item: AgendaItem, meeting: Meeting) -> Decision:
+    """G1/G2 for ``item`` in ``meeting`` as the meeting is now (G3 re-runs it at opening)."""
+    confirmation = None
+    if item.confirmed_reason and item.gate and item.gate.get("confirmed_categories"):
+        confirmation = Confirmation(
+            reason=item.confirmed_reason,
+            categories=frozenset(AgendaCategory(c) for c in item.gate["confirmed_categories"]),
+            by=str(item.gate.get("confirmed_by", "chair")),
+        )
+    gate_item = GateItem(
+        title=item.title,
+        category=item.category,
+        description=item.description,
+        attachment_names=tuple(item.attachment_names),
+        confirmation=confirmation,
+    )
+    return check_item(gate_item, meeting.mode, local_date(meeting.scheduled_start))
