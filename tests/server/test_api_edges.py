@@ -19,8 +19,9 @@ async def _count_orgs(client: Client) -> int:
     return len(await resp.json())
 
 
-async def _post_raw(client: Client, path: str, body: bytes,
-                    ctype: str = "application/json") -> tuple[int, dict[str, object]]:
+async def _post_raw(
+    client: Client, path: str, body: bytes, ctype: str = "application/json"
+) -> tuple[int, dict[str, object]]:
     resp = await client.post(path, data=body, headers={"Content-Type": ctype})
     return resp.status, await resp.json()
 
@@ -37,23 +38,47 @@ def _assert_error(payload: dict[str, object], code: str) -> None:
     [
         (b"{not json", "application/json", 400, "bad_json"),
         (b"\xff\xfe", "application/json", 400, "bad_json"),
-        (b'{"level": "grassroots", "name": "A", "name": "B", "code": "X"}', "application/json",
-         400, "duplicate_key"),
-        (b'{"level": "grassroots", "name": 5, "code": "X"}', "application/json", 422,
-         "validation"),
+        (
+            b'{"level": "grassroots", "name": "A", "name": "B", "code": "X"}',
+            "application/json",
+            400,
+            "duplicate_key",
+        ),
+        (b'{"level": "grassroots", "name": 5, "code": "X"}', "application/json", 422, "validation"),
         (b'{"level": "planet", "name": "A", "code": "X"}', "application/json", 422, "validation"),
-        (b'{"level": "grassroots", "name": "A", "code": "X", "extra": 1}', "application/json",
-         422, "validation"),
-        (b'{"level": "grassroots", "name": "A", "code": "X", "it_ready": "yes"}',
-         "application/json", 422, "validation"),
-        (b'{"level": "grassroots", "name": "A", "code": "has space"}', "application/json", 422,
-         "validation"),
+        (
+            b'{"level": "grassroots", "name": "A", "code": "X", "extra": 1}',
+            "application/json",
+            422,
+            "validation",
+        ),
+        (
+            b'{"level": "grassroots", "name": "A", "code": "X", "it_ready": "yes"}',
+            "application/json",
+            422,
+            "validation",
+        ),
+        (
+            b'{"level": "grassroots", "name": "A", "code": "has space"}',
+            "application/json",
+            422,
+            "validation",
+        ),
         (b"[]", "application/json", 422, "validation"),
-        (b"level=grassroots", "application/x-www-form-urlencoded", 415,
-         "unsupported_media_type"),
+        (b"level=grassroots", "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
     ],
-    ids=["malformed", "not-utf8", "duplicate-key", "wrong-type", "unknown-enum", "extra-field",
-         "bool-as-string", "bad-pattern", "array", "form"],
+    ids=[
+        "malformed",
+        "not-utf8",
+        "duplicate-key",
+        "wrong-type",
+        "unknown-enum",
+        "extra-field",
+        "bool-as-string",
+        "bad-pattern",
+        "array",
+        "form",
+    ],
 )
 async def test_bad_bodies_refused_and_nothing_changes(
     client: Client, body: bytes, ctype: str, status: int, code: str
@@ -77,8 +102,14 @@ async def test_oversized_body_is_413(client: Client) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["/api/organisations/999", "/api/organisations/999/members", "/api/members/999",
-     "/api/meetings/999", "/api/meetings/999/agenda", "/api/organisations/999/decisions"],
+    [
+        "/api/organisations/999",
+        "/api/organisations/999/members",
+        "/api/members/999",
+        "/api/meetings/999",
+        "/api/meetings/999/agenda",
+        "/api/organisations/999/decisions",
+    ],
 )
 async def test_unknown_ids_are_404(client: Client, path: str) -> None:
     resp = await client.get(path)
@@ -99,12 +130,16 @@ async def test_create_and_list_with_audit(client: Client, db_url: str) -> None:
     resp = await client.post("/api/organisations", json=CELL)
     assert resp.status == 201
     org = await resp.json()
-    resp = await client.post("/api/organisations", json={
-        "parent_id": org["id"], "level": "cell", "name": "Chi bộ 1", "code": "CB-1"})
+    resp = await client.post(
+        "/api/organisations",
+        json={"parent_id": org["id"], "level": "cell", "name": "Chi bộ 1", "code": "CB-1"},
+    )
     assert resp.status == 201
     cell = await resp.json()
-    resp = await client.post(f"/api/organisations/{cell['id']}/members", json={
-        "full_name": "Nguyễn Văn A", "status": "full", "e1a_reasons": ["seafarer"]})
+    resp = await client.post(
+        f"/api/organisations/{cell['id']}/members",
+        json={"full_name": "Nguyễn Văn A", "status": "full", "e1a_reasons": ["seafarer"]},
+    )
     assert resp.status == 201
     member = await resp.json()
     assert member["e1a_reasons"] == ["seafarer"]
@@ -117,8 +152,12 @@ async def test_create_and_list_with_audit(client: Client, db_url: str) -> None:
             actions = [r.action for r in await audit_store.search(s)]
     finally:
         await db.close()
-    assert actions == ["member.update", "member.create", "organisation.create",
-                       "organisation.create"]
+    assert actions == [
+        "member.update",
+        "member.create",
+        "organisation.create",
+        "organisation.create",
+    ]
 
 
 async def test_duplicate_code_conflicts_and_changes_nothing(client: Client) -> None:
@@ -132,24 +171,34 @@ async def test_duplicate_code_conflicts_and_changes_nothing(client: Client) -> N
 async def test_structure_rules(client: Client) -> None:
     org = await (await client.post("/api/organisations", json=CELL)).json()
     # a member cannot be added to a grassroots committee, only to a cell
-    resp = await client.post(f"/api/organisations/{org['id']}/members",
-                             json={"full_name": "A", "status": "full"})
+    resp = await client.post(
+        f"/api/organisations/{org['id']}/members", json={"full_name": "A", "status": "full"}
+    )
     assert resp.status == 422
     # a party group's parent must be a cell
-    resp = await client.post("/api/organisations", json={
-        "parent_id": org["id"], "level": "group", "name": "Tổ 1", "code": "T-1"})
+    resp = await client.post(
+        "/api/organisations",
+        json={"parent_id": org["id"], "level": "group", "name": "Tổ 1", "code": "T-1"},
+    )
     assert resp.status == 422
-    resp = await client.post("/api/organisations", json={
-        "level": "group", "name": "Tổ 1", "code": "T-1"})
+    resp = await client.post(
+        "/api/organisations", json={"level": "group", "name": "Tổ 1", "code": "T-1"}
+    )
     assert resp.status == 422
     assert await _count_orgs(client) == 1
 
 
 async def test_naive_datetime_refused(client: Client) -> None:
     org = await (await client.post("/api/organisations", json=CELL)).json()
-    resp = await client.post(f"/api/organisations/{org['id']}/meetings", json={
-        "kind": "regular", "mode": "in_person", "title": "Sinh hoạt tháng 12",
-        "scheduled_start": "2026-12-03T08:00:00"})
+    resp = await client.post(
+        f"/api/organisations/{org['id']}/meetings",
+        json={
+            "kind": "regular",
+            "mode": "in_person",
+            "title": "Sinh hoạt tháng 12",
+            "scheduled_start": "2026-12-03T08:00:00",
+        },
+    )
     assert resp.status == 422
     payload = await resp.json()
     assert "múi giờ" in payload["message"]["vi"]

@@ -58,6 +58,7 @@ async def _new_cell(client: Client, parent: int, code: str, approved: bool) -> d
             },
         )
         assert resp.status == 201
+    assert isinstance(cell, dict)
     return cell
 
 
