@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from aiohttp import web
 
 from policy.model import Role
+from server import cli_pilot
 from server.app import create_app
 from server.auth.passwords import hash_password
 from server.config import ConfigError, Settings, load_settings
 from server.demo import load_demo
-from server.keys import KeyFileError
+from server.keys import KeyFileError, load_or_create_kek
 from server.storage import accounts as account_store
 from server.storage import organisations as org_store
 from server.storage.db import Database
@@ -84,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--name")
     user.add_argument("--member-id", type=int)
     user.add_argument("--password-stdin", action="store_true")
+    cli_pilot.add_parser(sub)
     return parser
 
 
@@ -93,6 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         settings.server.var_dir.mkdir(parents=True, exist_ok=True)
+        load_or_create_kek(settings.kek_path, settings.keys.kek)  # fail early on a bad key
         if args.command == "serve":
             if args.demo:
                 asyncio.run(_demo(settings))
@@ -110,6 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "demo":
             return asyncio.run(_demo(settings))
+        if args.command == "pilot":
+            return asyncio.run(cli_pilot.run(settings, args))
         if args.command == "user":
             return asyncio.run(_user_add(settings, args))
     except (ConfigError, KeyFileError) as exc:

@@ -9,18 +9,16 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from policy.calendar import check_duties
-from policy.model import MeetingMode, MeetingStatus, OrgLevel
+from policy.model import MeetingMode, MeetingStatus
 from policy.rulesets import find_ruleset
-from server import appkeys, rules
+from server import appkeys, pilots, rules
 from server.errors import AppError, not_found
 from server.http.body import json_response, path_int
 from server.http.registry import actor_of, org_or_404
 from server.http.routes import Routes
 from server.http.schemas import MeetingOut
-from server.reports.registrations import RegistrationRow, to_csv, to_docx
+from server.reports.registrations import to_csv, to_docx
 from server.storage import meetings as meeting_store
-from server.storage import organisations as org_store
-from server.storage import pilots as pilot_store
 from server.storage.db import Session
 from server.storage.models import Meeting, Organisation
 from signaling.errors import ErrorCode
@@ -178,34 +176,6 @@ async def duties(request: web.Request) -> web.Response:
     )
 
 
-async def _registration_rows(session: Session, root: Organisation) -> list[RegistrationRow]:
-    orgs = [root]
-    frontier = [root]
-    while frontier:
-        children = await org_store.children(session, frontier.pop().id)
-        orgs += children
-        frontier += children
-    rows = []
-    for org in orgs:
-        groups = [
-            c.name for c in await org_store.children(session, org.id) if c.level is OrgLevel.GROUP
-        ]
-        for reg in await pilot_store.registrations(session, org.id):
-            split = ", ".join(groups) if groups else f"{reg.cells_count} chi bộ"
-            rows.append(
-                RegistrationRow(
-                    scope=reg.scope,
-                    org_name=org.name,
-                    member_count=reg.member_count,
-                    locations=reg.locations,
-                    cells_or_groups=split,
-                    it_readiness=reg.it_readiness
-                    or ("Đáp ứng" if org.it_ready else "Chưa đáp ứng"),
-                )
-            )
-    return rows
-
-
 @routes.route(
     "GET",
     r"/api/organisations/{org_id:\d+}/registrations/export.csv",
@@ -217,7 +187,7 @@ async def export_registrations_csv(request: web.Request) -> web.Response:
     org_id = path_int(request, "org_id")
     async with request.app[appkeys.DB].session() as session:
         org = await org_or_404(session, org_id)
-        rows = await _registration_rows(session, org)
+        rows = await pilots.registration_rows(session, org)
         await request.app[appkeys.AUDIT].record(
             actor_of(request), "pilot.export", f"org:{org_id}", {"format": "csv"}, session=session
         )
@@ -243,7 +213,7 @@ async def export_registrations_docx(request: web.Request) -> web.Response:
     org_id = path_int(request, "org_id")
     async with request.app[appkeys.DB].session() as session:
         org = await org_or_404(session, org_id)
-        rows = await _registration_rows(session, org)
+        rows = await pilots.registration_rows(session, org)
         await request.app[appkeys.AUDIT].record(
             actor_of(request), "pilot.export", f"org:{org_id}", {"format": "docx"}, session=session
         )
