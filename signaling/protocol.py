@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Annotated, Final, Literal
+from typing import Annotated, Final, Literal, TypeVar, cast
 
 from policy.i18n import Text
 from signaling.codec import (
     ID,
-    MAX_FRAME_BYTES,
     Int,
     Items,
     Str,
@@ -28,6 +28,7 @@ from signaling.codec import (
     load_json_object,
     no_control,
 )
+from signaling.codec import MAX_FRAME_BYTES as MAX_FRAME_BYTES
 from signaling.errors import ErrorCode, ProtocolError
 
 PROTOCOL_VERSION: Final = 1
@@ -46,7 +47,7 @@ Reason = Annotated[str, no_control(MAX_NAME_CHARS)]
 Sdp = Annotated[str, Str(MAX_SDP_BYTES, min_len=1, bytes=True)]
 Candidate = Annotated[str, Str(MAX_CANDIDATE_BYTES, bytes=True)]
 Nonce = Annotated[int, Int(0, MAX_NONCE)]
-SlotCount = Annotated[int, Int(0, MAX_SLOTS)]
+SlotCount = Annotated[int, Int(1, MAX_SLOTS)]
 RuleId = Annotated[str, Str(32, min_len=1, pattern=ID.pattern)]
 
 
@@ -483,10 +484,11 @@ CHAIR_TYPES: Final = frozenset(
 )
 
 _ENVELOPE: Final = frozenset({"v", "type"})
+M = TypeVar("M", ClientMessage, ServerMessage)
 
 
-def _parse(raw: str | bytes, registry: dict[str, type[object]], max_bytes: int) -> object:
-    obj = load_json_object(raw, max_bytes)
+def _check_envelope(obj: dict[str, object]) -> str:
+    """Check ``v`` and ``type``; the tag."""
     if "v" not in obj:
         raise bad_message("media.detail.missing_field", field="v")
     version = obj["v"]
@@ -504,23 +506,34 @@ def _parse(raw: str | bytes, registry: dict[str, type[object]], max_bytes: int) 
     tag = obj["type"]
     if not isinstance(tag, str):
         raise bad_message("media.detail.wrong_type", field="type", expected="string")
+    return tag
+
+
+def _from_dict(obj: dict[str, object], registry: Mapping[str, type[M]]) -> M:
+    tag = _check_envelope(obj)
     cls = registry.get(tag)
     if cls is None:
         raise bad_message("media.detail.unknown_type", type=tag[:64])
-    return decode_object(cls, obj, "", _ENVELOPE)
+    return cast(M, decode_object(cls, obj, "", _ENVELOPE))
 
 
 def parse_message(raw: str | bytes) -> ClientMessage:
-    """Parse one client frame. Raises :class:`ProtocolError` (``bad_message``,
-    ``message_too_large`` or ``unsupported_version``) and nothing else."""
-    msg = _parse(raw, CLIENT_TYPES, MAX_FRAME_BYTES)  # type: ignore[arg-type]
-    return msg  # type: ignore[return-value]
+    """Parse one client frame of at most 64 KiB.
+
+    Raises :class:`ProtocolError` (``bad_message``, ``message_too_large`` or
+    ``unsupported_version``) and nothing else.
+    """
+    return _from_dict(load_json_object(raw, MAX_FRAME_BYTES), CLIENT_TYPES)
 
 
 def parse_server_message(raw: str | bytes) -> ServerMessage:
     """Parse one server frame (for clients written in Python: tests, bots, benchmarks)."""
-    msg = _parse(raw, SERVER_TYPES, MAX_SERVER_FRAME_BYTES)  # type: ignore[arg-type]
-    return msg  # type: ignore[return-value]
+    return _from_dict(load_json_object(raw, MAX_SERVER_FRAME_BYTES), SERVER_TYPES)
+
+
+def server_message_from_dict(obj: dict[str, object]) -> ServerMessage:
+    """The inverse of :func:`message_dict` for server messages carried inside other JSON."""
+    return _from_dict(obj, SERVER_TYPES)
 
 
 def message_dict(msg: Message) -> dict[str, object]:

@@ -13,7 +13,8 @@ Decisions (see docs/protocol.md, "Room rules"):
   until a chair admits or denies them.
 - A locked meeting keeps every new joiner (but chairs and the room device) in the lobby; it
   does not refuse them, so a member who lost the link can still be let back in by the chair.
-- Someone denied or removed waits in the lobby when joining again, whatever the settings.
+- Someone admitted once is admitted again by rule after a dropped link (unless locked);
+  someone denied or removed waits in the lobby when joining again, whatever the settings.
 - A1: one participant per account. Joining again from a new connection replaces the old one
   (which gets ``removed`` and is closed), keeping the participant id, admission, hand and mute
   state. A member checked in at the hall who also joins online is still one participant.
@@ -30,9 +31,11 @@ from enum import Enum
 
 from policy.i18n import tr
 from policy.model import Role
-from signaling.codec import ID, check_str, compose
+from signaling.codec import ID, bad_message, check_str, compose, load_json_object, no_control
 from signaling.errors import ErrorCode, ProtocolError
 from signaling.protocol import (
+    MAX_NAME_CHARS,
+    MAX_SERVER_FRAME_BYTES,
     Admit,
     Admitted,
     AudioOnly,
@@ -73,6 +76,8 @@ from signaling.protocol import (
     Waiting,
     WaitingInfo,
     Welcome,
+    message_dict,
+    server_message_from_dict,
 )
 
 ConnId = str
@@ -90,8 +95,7 @@ class Identity:
 
     def __post_init__(self) -> None:
         check_str(self.user_id, ID, "user_id")
-        if not self.display_name or len(self.display_name) > 200:
-            raise ValueError("display_name must have 1 to 200 characters")
+        check_str(self.display_name, no_control(MAX_NAME_CHARS, min_len=1), "display_name")
 
 
 def room_role(role: Role, *, group_meeting: bool = False) -> RoomRole | None:
@@ -122,6 +126,7 @@ class RoomSettings:
     auto_admit_members: bool = False
     group_meeting: bool = False
     slots: SlotCounts = field(default_factory=lambda: SlotCounts(audio=3, video=4))
+    locked: bool = False  # the lock as stored, when the room is (re)built
 
     def __post_init__(self) -> None:
         check_str(self.meeting_id, ID, "meeting_id")
@@ -141,6 +146,42 @@ class Outgoing:
     conn_ids: tuple[ConnId, ...]
     message: ServerMessage
     close: bool = False  # close these connections once the message is sent
+
+
+def outgoing_to_dict(out: Outgoing) -> dict[str, object]:
+    """The JSON form of ``out`` for the bus: each process delivers to the connections it holds."""
+    return {
+        "audience": out.audience.value,
+        "conn_ids": list(out.conn_ids),
+        "close": out.close,
+        "message": message_dict(out.message),
+    }
+
+
+def outgoing_from_bytes(payload: bytes) -> Outgoing:
+    """The inverse of :func:`outgoing_to_dict` as published; :class:`ProtocolError` if bad."""
+    obj = load_json_object(payload, MAX_SERVER_FRAME_BYTES)
+    audience, conn_ids, close, message = (
+        obj.get("audience"),
+        obj.get("conn_ids"),
+        obj.get("close"),
+        obj.get("message"),
+    )
+    if (
+        set(obj) != {"audience", "conn_ids", "close", "message"}
+        or audience not in {a.value for a in Audience}
+        or not isinstance(conn_ids, list)
+        or not all(isinstance(c, str) for c in conn_ids)
+        or not isinstance(close, bool)
+        or not isinstance(message, dict)
+    ):
+        raise bad_message("media.detail.bad_value", field="outgoing")
+    return Outgoing(
+        Audience(audience),
+        tuple(str(c) for c in conn_ids),
+        server_message_from_dict(message),
+        close=close,
+    )
 
 
 Directory = Callable[[str], Identity | None]
@@ -197,7 +238,8 @@ class Room:
         self._hands: list[str] = []
         self._speaking: tuple[str, ...] = ()
         self._held: set[str] = set()  # user ids denied or removed: never admitted by rule
-        self._locked = False
+        self._seen: set[str] = set()  # user ids admitted once: a reconnect is admitted by rule
+        self._locked = settings.locked
         self._current_item: str | None = None
         self._counter = 0
 
@@ -220,6 +262,19 @@ class Room:
             p.identity.user_id
             for p in self._participants.values()
             if p.present and p.identity.cell_member and p.role is not RoomRole.ROOM_DEVICE
+        )
+
+    def may_vote(self, participant_id: str) -> bool:
+        """Present, a member of the cell, and not an observer or the room device.
+
+        Necessary, not sufficient: A4 (full members only) and quorum are the vote's rules.
+        """
+        p = self._participants.get(participant_id)
+        return (
+            p is not None
+            and p.present
+            and p.identity.cell_member
+            and p.role in (RoomRole.CHAIR, RoomRole.MEMBER)
         )
 
     def participants(self) -> Participants:
@@ -283,8 +338,14 @@ class Room:
         role = room_role(identity.role, group_meeting=self.settings.group_meeting)
         if role is None:
             raise _forbidden()
-        out: list[Outgoing] = []
         pid = self._by_user.get(identity.user_id)
+        welcome = Welcome(  # built first: a bad ICE server list must not leave half a join
+            participant_id=pid or f"p{self._counter + 1}",
+            role=role,
+            slots=self.settings.slots,
+            ice_servers=tuple(ice_servers),
+        )
+        out: list[Outgoing] = []
         if pid is not None:
             p = self._participants[pid]
             if p.conn_id is not None:  # A1: the new connection replaces the old one
@@ -305,12 +366,6 @@ class Room:
         p.video_muted = p.video_muted or msg.audio_only
         if not p.admitted and self._admitted_by_rule(p):
             p.admitted = True
-        welcome = Welcome(
-            participant_id=p.id,
-            role=role,
-            slots=self.settings.slots,
-            ice_servers=tuple(ice_servers),
-        )
         out.append(self._one(conn_id, welcome))
         if p.admitted:
             out += self._on_admitted(p)
@@ -324,15 +379,17 @@ class Room:
             return False
         if p.role in (RoomRole.CHAIR, RoomRole.ROOM_DEVICE):
             return True
-        return (
-            not self._locked
-            and self.settings.auto_admit_members
+        if self._locked:
+            return False
+        return p.identity.user_id in self._seen or (
+            self.settings.auto_admit_members
             and p.role is RoomRole.MEMBER
             and p.identity.cell_member
         )
 
     def _on_admitted(self, p: _Participant) -> list[Outgoing]:
         assert p.conn_id is not None
+        self._seen.add(p.identity.user_id)
         out = [
             self._one(p.conn_id, Admitted(meeting_id=self.settings.meeting_id)),
             self._one(p.conn_id, self.meeting_state()),
@@ -443,6 +500,7 @@ class Room:
                     else tr("media.removed.default")
                 )
                 self._held.add(target.identity.user_id)
+                self._seen.discard(target.identity.user_id)
                 out: list[Outgoing] = []
                 if target.conn_id is not None:
                     out.append(
@@ -527,8 +585,9 @@ class Room:
         """Placeholder for the agenda: the title of the open item, shown to everyone."""
         if title == self._current_item:
             return ()
+        state = MeetingState(locked=self._locked, current_item=title)  # checks the title first
         self._current_item = title
-        return tuple(self._to(Audience.ADMITTED, self.meeting_state()))
+        return tuple(self._to(Audience.ADMITTED, state))
 
     # --- helpers ----------------------------------------------------------------------------
 

@@ -1,0 +1,171 @@
+"""The bus: the same contract for the in-process and the Redis implementation."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+
+from policy.model import Role
+from signaling.bus import Bus, BusClosed, BusOverflow, InProcessBus, RedisBus, Subscription
+from signaling.errors import ErrorCode, ProtocolError
+from signaling.protocol import ClientInfo, Hands, Join, message_dict, parse_server_message
+from signaling.room import (
+    Identity,
+    Room,
+    RoomSettings,
+    outgoing_from_bytes,
+    outgoing_to_dict,
+)
+from tests.backends import REDIS_ENV, require_env
+
+
+def _redis_url() -> str:
+    return require_env(REDIS_ENV)  # skipped outside CI when unset, a failure in CI
+
+
+@pytest.fixture(params=["in_process", pytest.param("redis", marks=pytest.mark.redis)])
+async def bus(request: pytest.FixtureRequest) -> AsyncIterator[Bus]:
+    b: Bus = (
+        InProcessBus(queue_size=16) if request.param == "in_process" else RedisBus(_redis_url())
+    )
+    yield b
+    await b.close()
+
+
+@pytest.fixture
+def channel() -> str:
+    return f"test:meeting:{uuid.uuid4().hex}"  # Redis may be shared with other runs
+
+
+async def _next(sub: Subscription) -> bytes:
+    return await asyncio.wait_for(anext(aiter(sub)), timeout=5)
+
+
+async def test_publish_reaches_every_subscriber_in_order(bus: Bus, channel: str) -> None:
+    a = await bus.subscribe(channel)
+    b = await bus.subscribe(channel)
+    other = await bus.subscribe(channel + ":other")
+    hands = message_dict(Hands(queue=("p2", "p1")))
+    await bus.publish(channel, hands)
+    await bus.publish(channel, b"\x00raw bytes")
+    for sub in (a, b):
+        assert parse_server_message(await _next(sub)) == Hands(queue=("p2", "p1"))
+        assert await _next(sub) == b"\x00raw bytes"
+    await bus.publish(channel + ":other", {"x": "Việt"})
+    assert json.loads(await _next(other)) == {"x": "Việt"}
+    for sub in (a, b, other):
+        await sub.aclose()
+
+
+async def test_closed_subscription_ends_its_iterator(bus: Bus, channel: str) -> None:
+    sub = await bus.subscribe(channel)
+    received: list[bytes] = []
+
+    async def read() -> None:
+        async for payload in sub:
+            received.append(payload)
+
+    reader = asyncio.create_task(read())
+    await bus.publish(channel, b"one")
+    for _ in range(100):
+        if received:
+            break
+        await asyncio.sleep(0.01)
+    await sub.aclose()
+    await asyncio.wait_for(reader, timeout=5)
+    assert received == [b"one"]
+    await bus.publish(channel, b"after")  # nobody listens: not an error
+
+
+async def test_subscription_as_context_manager(bus: Bus, channel: str) -> None:
+    async with await bus.subscribe(channel) as sub:
+        await bus.publish(channel, b"x")
+        assert await _next(sub) == b"x"
+    with pytest.raises(StopAsyncIteration):
+        await _next(sub)
+
+
+async def test_close_ends_subscriptions_and_refuses_use(bus: Bus, channel: str) -> None:
+    sub = await bus.subscribe(channel)
+    await bus.close()
+    with pytest.raises(StopAsyncIteration):
+        await _next(sub)
+    with pytest.raises(BusClosed):
+        await bus.publish(channel, b"x")
+    with pytest.raises(BusClosed):
+        await bus.subscribe(channel)
+
+
+@pytest.mark.parametrize("name", ["", "has space", "x" * 201, "ünïcode"])
+async def test_bad_channel_names_are_refused(bus: Bus, name: str) -> None:
+    with pytest.raises(ValueError, match="bad channel name"):
+        await bus.publish(name, b"x")
+    with pytest.raises(ValueError, match="bad channel name"):
+        await bus.subscribe(name)
+
+
+async def test_in_process_slow_subscriber_is_cut_off_not_the_publisher(channel: str) -> None:
+    bus = InProcessBus(queue_size=3)
+    slow = await bus.subscribe(channel)
+    fast = await bus.subscribe(channel)
+    for i in range(3):
+        await bus.publish(channel, b"%d" % i)
+        assert await _next(fast) == b"%d" % i
+    await bus.publish(channel, b"3")  # slow has 3 waiting: it overflows, fast still gets it
+    assert await _next(fast) == b"3"
+    assert [await _next(slow) for _ in range(3)] == [b"0", b"1", b"2"]
+    with pytest.raises(BusOverflow):
+        await _next(slow)
+    with pytest.raises(BusOverflow):
+        await _next(slow)
+    await bus.close()
+
+
+def test_in_process_queue_must_be_bounded() -> None:
+    with pytest.raises(ValueError, match="positive"):
+        InProcessBus(queue_size=0)
+
+
+@pytest.mark.redis
+async def test_redis_bus_shares_events_between_two_processes(channel: str) -> None:
+    url = _redis_url()
+    first, second = RedisBus(url), RedisBus(url)  # two server processes, one Redis
+    try:
+        sub = await second.subscribe(channel)
+        await first.publish(channel, {"type": "hands", "queue": ["p1"]})
+        assert json.loads(await _next(sub)) == {"type": "hands", "queue": ["p1"]}
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_room_output_crosses_the_bus_unchanged(bus: Bus, channel: str) -> None:
+    room = Room(RoomSettings(meeting_id="m1"))
+    chair = Identity("u-chair", "Bí thư", Role.SECRETARY, cell_member=True)
+    member = Identity("u-anh", "Nguyễn Văn Anh", Role.MEMBER, cell_member=True)
+    join = Join(meeting_id="m1", client=ClientInfo(name="t", version="1"))
+    out = room.join("proc1:c1", chair, join) + room.join("proc2:c7", member, join)
+    async with await bus.subscribe(channel) as sub:
+        for o in out:
+            await bus.publish(channel, outgoing_to_dict(o))
+        received = [outgoing_from_bytes(await _next(sub)) for _ in out]
+    assert received == list(out)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"{}",
+        b'{"audience":"everyone","conn_ids":[],"close":false,"message":{}}',
+        b'{"audience":"chairs","conn_ids":[1],"close":false,"message":{}}',
+        b'{"audience":"chairs","conn_ids":[],"close":false,"message":{"v":1,"type":"join"}}',
+    ],
+)
+def test_bad_outgoing_payload_is_a_protocol_error(payload: bytes) -> None:
+    with pytest.raises(ProtocolError) as info:
+        outgoing_from_bytes(payload)
+    assert info.value.code is ErrorCode.BAD_MESSAGE

@@ -1,0 +1,695 @@
+"""The room state machine: lobby, admission, hands, reconnect, lock, removal, roles, A1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from policy.i18n import tr
+from policy.model import Role
+from signaling.errors import ErrorCode, ProtocolError
+from signaling.protocol import (
+    CLIENT_TYPES,
+    Admit,
+    Admitted,
+    AudioOnly,
+    CheckIn,
+    CheckOut,
+    ClientInfo,
+    ClientMessage,
+    Denied,
+    Deny,
+    Hands,
+    IceCandidate,
+    IceServer,
+    Join,
+    Leave,
+    Lobby,
+    LockMeeting,
+    LowerHand,
+    LowerHandOf,
+    MediaKind,
+    MeetingState,
+    Mute,
+    MuteParticipant,
+    Offer,
+    Participants,
+    Ping,
+    Pong,
+    PresenceKind,
+    Quality,
+    RaiseHand,
+    Removed,
+    RemoveParticipant,
+    RoomRole,
+    ServerMessage,
+    Speaking,
+    UnlockMeeting,
+    Unmute,
+    Waiting,
+    Welcome,
+)
+from signaling.room import Audience, Identity, Outgoing, Room, RoomSettings, room_role
+
+MEETING = "m1"
+
+CHAIR = Identity("u-chair", "Bí thư Lê Văn Chủ", Role.SECRETARY, cell_member=True)
+DEPUTY = Identity("u-deputy", "Phó bí thư Hà", Role.DEPUTY, cell_member=True)
+ANH = Identity("u-anh", "Nguyễn Văn Anh", Role.MEMBER, cell_member=True)
+BINH = Identity("u-binh", "Trần Thị Bình", Role.MEMBER, cell_member=True)
+CUONG = Identity("u-cuong", "Phạm Cường", Role.COMMITTEE, cell_member=True)
+GUEST = Identity("u-guest", "Khách mời", Role.MEMBER, cell_member=False)
+OBSERVER = Identity("u-obs", "Đại diện cấp uỷ cấp trên", Role.OBSERVER, cell_member=False)
+DEVICE = Identity("u-hall", "Hội trường", Role.ROOM_DEVICE, cell_member=False)
+OFFICER = Identity("u-sec", "Cán bộ an ninh", Role.SECURITY_OFFICER, cell_member=False)
+ADMIN = Identity("u-admin", "Quản trị", Role.ADMIN, cell_member=False)
+
+CLIENT_MESSAGE_TYPES = tuple(CLIENT_TYPES.values())
+
+PEOPLE = {i.user_id: i for i in (CHAIR, DEPUTY, ANH, BINH, CUONG, GUEST, OBSERVER, DEVICE)}
+
+
+def join_msg(audio_only: bool = False) -> Join:
+    return Join(meeting_id=MEETING, audio_only=audio_only, client=ClientInfo(name="t", version="1"))
+
+
+def new_room(auto_admit: bool = False) -> Room:
+    return Room(RoomSettings(meeting_id=MEETING, auto_admit_members=auto_admit), PEOPLE.get)
+
+
+def of_type(out: Iterable[Outgoing], cls: type[ServerMessage]) -> list[Outgoing]:
+    return [o for o in out if isinstance(o.message, cls)]
+
+
+def to_conn(out: Iterable[Outgoing], conn: str) -> list[ServerMessage]:
+    return [o.message for o in out if conn in o.conn_ids]
+
+
+def last_presence(out: Iterable[Outgoing]) -> Participants:
+    (*_, o) = of_type(out, Participants)
+    assert isinstance(o.message, Participants)
+    return o.message
+
+
+def pid(room: Room, conn: str) -> str:
+    p = room.participant_id(conn)
+    assert p is not None
+    return p
+
+
+@pytest.fixture
+def room() -> Room:
+    """A meeting with the chair (c-chair) and Anh (c-anh) admitted."""
+    r = new_room()
+    r.join("c-chair", CHAIR, join_msg())
+    r.join("c-anh", ANH, join_msg())
+    r.handle("c-chair", Admit(participant_id=pid(r, "c-anh")))
+    return r
+
+
+def refused(room: Room, conn: str, msg: ClientMessage) -> ErrorCode:
+    with pytest.raises(ProtocolError) as info:
+        room.handle(conn, msg)
+    assert info.value.text.vi and info.value.text.en
+    return info.value.code
+
+
+# --- roles ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "group", "expected"),
+    [
+        (Role.SECRETARY, False, RoomRole.CHAIR),
+        (Role.DEPUTY, False, RoomRole.CHAIR),
+        (Role.COMMITTEE, False, RoomRole.MEMBER),
+        (Role.MEMBER, False, RoomRole.MEMBER),
+        (Role.GROUP_LEADER, False, RoomRole.MEMBER),
+        (Role.GROUP_LEADER, True, RoomRole.CHAIR),  # 03-HD/TW §II.4.2
+        (Role.OBSERVER, False, RoomRole.OBSERVER),  # R5
+        (Role.ROOM_DEVICE, False, RoomRole.ROOM_DEVICE),
+        (Role.SECURITY_OFFICER, False, None),
+        (Role.ADMIN, False, None),
+    ],
+)
+def test_room_role(role: Role, group: bool, expected: RoomRole | None) -> None:
+    assert room_role(role, group_meeting=group) is expected
+
+
+@pytest.mark.parametrize("who", [OFFICER, ADMIN])
+def test_roles_without_meeting_access_are_forbidden(who: Identity) -> None:
+    r = new_room()
+    with pytest.raises(ProtocolError) as info:
+        r.join("c1", who, join_msg())
+    assert info.value.code is ErrorCode.FORBIDDEN
+    assert r.participant_id("c1") is None
+
+
+def test_join_for_another_meeting_is_not_found() -> None:
+    r = new_room()
+    with pytest.raises(ProtocolError) as info:
+        r.join("c1", ANH, Join(meeting_id="other", client=ClientInfo(name="t", version="1")))
+    assert info.value.code is ErrorCode.NOT_FOUND
+
+
+# --- the order of a join ---------------------------------------------------------------------
+
+
+def test_member_waits_in_lobby_until_admitted() -> None:
+    r = new_room()
+    out = r.join("c-chair", CHAIR, join_msg(), ice_servers=[IceServer(urls=("stun:s:3478",))])
+    assert [type(m) for m in to_conn(out, "c-chair")] == [
+        Welcome,
+        Admitted,
+        MeetingState,
+        Hands,
+        Waiting,
+        Participants,
+    ]
+    welcome = out[0].message
+    assert isinstance(welcome, Welcome)
+    assert welcome.role is RoomRole.CHAIR
+    assert welcome.ice_servers == (IceServer(urls=("stun:s:3478",)),)
+
+    out = r.join("c-anh", ANH, join_msg())
+    assert [type(m) for m in to_conn(out, "c-anh")] == [Welcome, Lobby]
+    (waiting,) = of_type(out, Waiting)
+    assert waiting.audience is Audience.CHAIRS and waiting.conn_ids == ("c-chair",)
+    assert isinstance(waiting.message, Waiting)
+    assert [w.display_name for w in waiting.message.participants] == [ANH.display_name]
+    assert not r.is_admitted("c-anh")
+    assert r.counted_members() == {CHAIR.user_id}
+
+    out = r.handle("c-chair", Admit(participant_id=pid(r, "c-anh")))
+    assert [type(m) for m in to_conn(out, "c-anh")] == [
+        Admitted,
+        MeetingState,
+        Hands,
+        Participants,
+    ]
+    presence = last_presence(out)
+    assert [p.display_name for p in presence.participants] == [
+        CHAIR.display_name,
+        ANH.display_name,
+    ]
+    assert of_type(out, Participants)[-1].conn_ids == ("c-chair", "c-anh")
+    assert of_type(out, Waiting)[-1].message == Waiting(participants=())
+    assert r.counted_members() == {CHAIR.user_id, ANH.user_id}
+
+
+def test_offer_and_candidates_before_admission_are_out_of_turn() -> None:
+    r = new_room()
+    r.join("c-anh", ANH, join_msg())
+    assert refused(r, "c-anh", Offer(sdp="v=0")) is ErrorCode.OUT_OF_TURN
+    assert refused(r, "c-anh", IceCandidate(candidate=None)) is ErrorCode.OUT_OF_TURN
+    assert refused(r, "c-anh", RaiseHand()) is ErrorCode.OUT_OF_TURN
+
+
+def test_offer_after_admission_goes_to_the_relay(room: Room) -> None:
+    assert room.handle("c-anh", Offer(sdp="v=0")) == ()
+    assert room.require_admitted("c-anh") == pid(room, "c-anh")
+
+
+def test_ping_answers_even_before_join() -> None:
+    r = new_room()
+    assert r.handle("c-x", Ping(nonce=5)) == (
+        Outgoing(Audience.CONNECTION, ("c-x",), Pong(nonce=5)),
+    )
+
+
+OUT_OF_TURN_CASES: list[tuple[str, str, ClientMessage, ErrorCode]] = [
+    ("message before join", "c-nobody", RaiseHand(), ErrorCode.OUT_OF_TURN),
+    ("leave before join", "c-nobody", Leave(), ErrorCode.OUT_OF_TURN),
+    ("join twice", "c-anh", join_msg(), ErrorCode.OUT_OF_TURN),
+    ("join message before join", "c-nobody", join_msg(), ErrorCode.OUT_OF_TURN),
+    ("offer from lobby", "c-binh", Offer(sdp="v=0"), ErrorCode.OUT_OF_TURN),
+    ("mute from lobby", "c-binh", Mute(kind=MediaKind.AUDIO), ErrorCode.OUT_OF_TURN),
+    ("chair action from lobby", "c-binh", LockMeeting(), ErrorCode.OUT_OF_TURN),
+    ("member admits", "c-anh", Admit(participant_id="p3"), ErrorCode.FORBIDDEN),
+    ("member denies", "c-anh", Deny(participant_id="p3"), ErrorCode.FORBIDDEN),
+    ("member locks", "c-anh", LockMeeting(), ErrorCode.FORBIDDEN),
+    ("member unlocks", "c-anh", UnlockMeeting(), ErrorCode.FORBIDDEN),
+    (
+        "member mutes other",
+        "c-anh",
+        MuteParticipant(participant_id="p1", kind=MediaKind.AUDIO),
+        ErrorCode.FORBIDDEN,
+    ),
+    ("member removes", "c-anh", RemoveParticipant(participant_id="p1"), ErrorCode.FORBIDDEN),
+    ("member lowers other hand", "c-anh", LowerHandOf(participant_id="p1"), ErrorCode.FORBIDDEN),
+    ("member checks in", "c-anh", CheckIn(member_id="u-cuong"), ErrorCode.FORBIDDEN),
+    ("member checks out", "c-anh", CheckOut(member_id="u-cuong"), ErrorCode.FORBIDDEN),
+    ("observer admits", "c-obs", Admit(participant_id="p3"), ErrorCode.FORBIDDEN),
+    ("observer removes", "c-obs", RemoveParticipant(participant_id="p2"), ErrorCode.FORBIDDEN),
+    ("observer locks", "c-obs", LockMeeting(), ErrorCode.FORBIDDEN),
+    ("device admits", "c-hall", Admit(participant_id="p3"), ErrorCode.FORBIDDEN),
+    ("admit unknown", "c-chair", Admit(participant_id="p99"), ErrorCode.NOT_FOUND),
+    ("admit admitted", "c-chair", Admit(participant_id="p2"), ErrorCode.OUT_OF_TURN),
+    ("deny admitted", "c-chair", Deny(participant_id="p2"), ErrorCode.OUT_OF_TURN),
+    ("remove from lobby", "c-chair", RemoveParticipant(participant_id="p3"), ErrorCode.OUT_OF_TURN),
+    ("remove self", "c-chair", RemoveParticipant(participant_id="p1"), ErrorCode.OUT_OF_TURN),
+    (
+        "mute someone in lobby",
+        "c-chair",
+        MuteParticipant(participant_id="p3", kind=MediaKind.AUDIO),
+        ErrorCode.OUT_OF_TURN,
+    ),
+    ("lower hand of unknown", "c-chair", LowerHandOf(participant_id="p99"), ErrorCode.NOT_FOUND),
+    ("check in unknown", "c-chair", CheckIn(member_id="u-nobody"), ErrorCode.NOT_FOUND),
+    ("check in observer", "c-chair", CheckIn(member_id="u-obs"), ErrorCode.OUT_OF_TURN),
+    ("check in device", "c-chair", CheckIn(member_id="u-hall"), ErrorCode.OUT_OF_TURN),
+    ("check in non-member", "c-chair", CheckIn(member_id="u-guest"), ErrorCode.OUT_OF_TURN),
+    ("check out absent", "c-chair", CheckOut(member_id="u-cuong"), ErrorCode.OUT_OF_TURN),
+]
+
+
+@pytest.mark.parametrize(
+    ("conn", "msg", "code"),
+    [c[1:] for c in OUT_OF_TURN_CASES],
+    ids=[c[0] for c in OUT_OF_TURN_CASES],
+)
+def test_refusals(room: Room, conn: str, msg: ClientMessage, code: ErrorCode) -> None:
+    # p1 chair (c-chair), p2 Anh (c-anh, admitted), p3 Bình (c-binh, lobby),
+    # p4 observer (c-obs, admitted), p5 room device (c-hall)
+    room.join("c-binh", BINH, join_msg())
+    room.join("c-obs", OBSERVER, join_msg())
+    room.handle("c-chair", Admit(participant_id="p4"))
+    room.join("c-hall", DEVICE, join_msg())
+    assert [room.participant_id(c) for c in ("c-chair", "c-anh", "c-binh", "c-obs", "c-hall")] == [
+        "p1",
+        "p2",
+        "p3",
+        "p4",
+        "p5",
+    ]
+    before = (room.participants(), room.waiting(), room.hands(), room.meeting_state())
+    assert refused(room, conn, msg) is code
+    assert (room.participants(), room.waiting(), room.hands(), room.meeting_state()) == before
+
+
+# --- deny, admission rules, lock -----------------------------------------------------------------
+
+
+def test_deny_closes_and_keeps_the_member_waiting_next_time() -> None:
+    r = new_room(auto_admit=True)
+    r.join("c-chair", CHAIR, join_msg())
+    r.join("c-guest", GUEST, join_msg())  # not a cell member: waits even with auto-admit
+    assert not r.is_admitted("c-guest")
+    out = r.handle("c-chair", Deny(participant_id=pid(r, "c-guest"), reason="Không được mời"))
+    (bye,) = of_type(out, Denied)
+    assert bye.conn_ids == ("c-guest",) and bye.close
+    assert bye.message == Denied(reason=tr("media.denied.reason", reason="Không được mời"))
+    assert r.participant_id("c-guest") is None
+    assert of_type(out, Waiting)[-1].message == Waiting(participants=())
+
+
+def test_denied_member_is_not_admitted_by_rule_again() -> None:
+    r = new_room(auto_admit=True)
+    r.join("c-chair", CHAIR, join_msg())
+    r.join("c-anh", ANH, join_msg())
+    assert r.is_admitted("c-anh")
+    r.handle("c-chair", RemoveParticipant(participant_id=pid(r, "c-anh")))
+    out = r.join("c-anh-2", ANH, join_msg())
+    assert [type(m) for m in to_conn(out, "c-anh-2")] == [Welcome, Lobby]
+    r.handle("c-chair", Admit(participant_id=pid(r, "c-anh-2")))
+    assert r.is_admitted("c-anh-2")
+
+
+def test_auto_admit_members_of_the_cell() -> None:
+    r = new_room(auto_admit=True)
+    r.join("c-anh", ANH, join_msg())
+    r.join("c-obs", OBSERVER, join_msg())
+    assert r.is_admitted("c-anh")
+    assert not r.is_admitted("c-obs")  # observers wait for the chair
+
+
+def test_chairs_and_room_device_enter_directly_even_when_locked() -> None:
+    r = new_room(auto_admit=True)
+    r.join("c-chair", CHAIR, join_msg())
+    out = r.handle("c-chair", LockMeeting())
+    assert [o.message for o in out] == [MeetingState(locked=True)]
+    r.join("c-deputy", DEPUTY, join_msg())
+    r.join("c-hall", DEVICE, join_msg())
+    r.join("c-anh", ANH, join_msg())
+    assert r.is_admitted("c-deputy") and r.is_admitted("c-hall")
+    assert not r.is_admitted("c-anh")  # locked: kept in the lobby, not refused
+    assert r.handle("c-chair", LockMeeting()) == ()  # idempotent
+    out = r.handle("c-chair", UnlockMeeting())
+    assert [o.message for o in out] == [MeetingState(locked=False)]
+    assert not r.is_admitted("c-anh")  # unlocking does not admit those already waiting
+
+
+def test_lobby_list_goes_to_every_chair() -> None:
+    r = new_room()
+    r.join("c-chair", CHAIR, join_msg())
+    r.join("c-deputy", DEPUTY, join_msg())
+    r.join("c-anh", ANH, join_msg())
+    out = r.join("c-binh", BINH, join_msg())
+    (waiting,) = of_type(out, Waiting)
+    assert waiting.conn_ids == ("c-chair", "c-deputy")
+    assert isinstance(waiting.message, Waiting)
+    assert [w.id for w in waiting.message.participants] == ["p3", "p4"]
+    out = r.handle("c-anh", Leave())  # leaving the lobby updates the chairs' list
+    assert of_type(out, Waiting)[-1].message == r.waiting()
+    assert [w.id for w in r.waiting().participants] == ["p4"]
+
+
+# --- hands ---------------------------------------------------------------------------------------
+
+
+def test_hands_in_order_idempotent_and_lowered_by_chair(room: Room) -> None:
+    room.join("c-binh", BINH, join_msg())
+    room.handle("c-chair", Admit(participant_id="p3"))
+    out = room.handle("c-binh", RaiseHand())
+    assert of_type(out, Hands)[0].message == Hands(queue=("p3",))
+    assert of_type(out, Hands)[0].conn_ids == ("c-chair", "c-anh", "c-binh")
+    room.handle("c-anh", RaiseHand())
+    room.handle("c-chair", RaiseHand())
+    assert room.handle("c-binh", RaiseHand()) == ()  # raising twice keeps the place
+    assert room.hands() == Hands(queue=("p3", "p2", "p1"))
+    assert [p.hand_raised for p in room.participants().participants] == [True, True, True]
+    out = room.handle("c-chair", LowerHandOf(participant_id="p3"))
+    assert of_type(out, Hands)[0].message == Hands(queue=("p2", "p1"))
+    assert room.handle("c-chair", LowerHandOf(participant_id="p3")) == ()
+    room.handle("c-anh", LowerHand())
+    assert room.handle("c-anh", LowerHand()) == ()
+    assert room.hands() == Hands(queue=("p1",))
+    room.handle("c-anh", RaiseHand())  # back of the queue
+    assert room.hands() == Hands(queue=("p1", "p2"))
+
+
+def test_leaving_drops_the_hand(room: Room) -> None:
+    room.handle("c-anh", RaiseHand())
+    out = room.handle("c-anh", Leave())
+    assert of_type(out, Hands)[0].message == Hands(queue=())
+    assert all("c-anh" not in o.conn_ids for o in out)
+    assert [p.id for p in last_presence(out).participants] == ["p1"]
+
+
+# --- mute, audio-only, speaking, quality ---------------------------------------------------------
+
+
+def test_mute_unmute_self_and_chair_mutes(room: Room) -> None:
+    out = room.handle("c-anh", Mute(kind=MediaKind.VIDEO))
+    anh = last_presence(out).participants[1]
+    assert anh.video_muted and not anh.audio_muted
+    assert room.handle("c-anh", Mute(kind=MediaKind.VIDEO)) == ()
+    out = room.handle("c-chair", MuteParticipant(participant_id="p2", kind=MediaKind.AUDIO))
+    assert last_presence(out).participants[1].audio_muted
+    out = room.handle("c-anh", Unmute(kind=MediaKind.AUDIO))
+    assert not last_presence(out).participants[1].audio_muted
+
+
+def test_audio_only_mutes_video(room: Room) -> None:
+    out = room.handle("c-anh", AudioOnly(on=True))
+    assert last_presence(out).participants[1].video_muted
+    assert room.handle("c-anh", AudioOnly(on=True)) == ()
+    r = new_room()
+    r.join("c-chair", CHAIR, join_msg(audio_only=True))
+    assert r.participants().participants[0].video_muted
+
+
+def test_speaking_and_quality(room: Room) -> None:
+    out = room.set_speaking(["p2", "p99", "p2", "p1"])
+    assert [o.message for o in out] == [Speaking(participant_ids=("p2", "p1"))]
+    assert room.set_speaking(["p2", "p1"]) == ()
+    assert [p.speaking for p in room.participants().participants] == [True, True]
+    out = room.set_quality("p2", Quality.POOR)
+    assert last_presence(out).participants[1].quality is Quality.POOR
+    assert room.set_quality("p2", Quality.POOR) == ()
+    out = room.handle("c-anh", Leave())
+    assert Speaking(participant_ids=("p1",)) in [o.message for o in out]
+
+
+def test_current_item_placeholder(room: Room) -> None:
+    out = room.set_current_item("Học tập Chỉ thị 50-CT/TW")
+    assert [o.message for o in out] == [
+        MeetingState(locked=False, current_item="Học tập Chỉ thị 50-CT/TW")
+    ]
+    assert room.set_current_item("Học tập Chỉ thị 50-CT/TW") == ()
+    with pytest.raises(ProtocolError):
+        room.set_current_item("x" * 201)
+    assert room.meeting_state().current_item == "Học tập Chỉ thị 50-CT/TW"
+
+
+# --- reconnect and A1 ----------------------------------------------------------------------------
+
+
+def test_reconnect_replaces_the_old_connection(room: Room) -> None:
+    room.handle("c-anh", RaiseHand())
+    room.handle("c-anh", Mute(kind=MediaKind.AUDIO))
+    out = room.join("c-anh-2", ANH, join_msg())
+    (replaced,) = of_type(out, Removed)
+    assert replaced.conn_ids == ("c-anh",) and replaced.close
+    assert replaced.message == Removed(reason=tr("media.removed.replaced"))
+    assert [type(m) for m in to_conn(out, "c-anh-2")][:2] == [Welcome, Admitted]
+    assert room.participant_id("c-anh") is None
+    assert room.participant_id("c-anh-2") == "p2"  # same participant, no duplicate
+    people = room.participants().participants
+    assert [p.id for p in people] == ["p1", "p2"]
+    assert people[1].hand_raised and people[1].audio_muted
+    assert room.counted_members() == {CHAIR.user_id, ANH.user_id}
+    assert all("c-anh" not in o.conn_ids for o in of_type(out, Participants))
+    # the old connection closing afterwards changes nothing
+    assert room.disconnect("c-anh") == ()
+    assert room.is_admitted("c-anh-2")
+
+
+def test_reconnect_from_the_lobby_stays_in_the_lobby() -> None:
+    r = new_room()
+    r.join("c-chair", CHAIR, join_msg())
+    r.join("c-anh", ANH, join_msg())
+    out = r.join("c-anh-2", ANH, join_msg())
+    assert [type(m) for m in to_conn(out, "c-anh-2")] == [Welcome, Lobby]
+    assert r.waiting().participants[0].id == "p2" and len(r.waiting().participants) == 1
+
+
+def test_rejoin_after_a_dropped_link_is_admitted_again(room: Room) -> None:
+    out = room.disconnect("c-anh")  # the link drops; auto-admit is off in this meeting
+    assert [p.id for p in last_presence(out).participants] == ["p1"]
+    assert room.counted_members() == {CHAIR.user_id}
+    out = room.join("c-anh-2", ANH, join_msg())
+    assert [type(m) for m in to_conn(out, "c-anh-2")][:2] == [Welcome, Admitted]
+    assert room.counted_members() == {CHAIR.user_id, ANH.user_id}
+
+
+def test_disconnect_then_rejoin_of_admitted_member_in_locked_meeting_waits() -> None:
+    r = new_room(auto_admit=True)
+    r.join("c-chair", CHAIR, join_msg())
+    r.join("c-anh", ANH, join_msg())
+    r.handle("c-chair", LockMeeting())
+    r.disconnect("c-anh")
+    assert r.counted_members() == {CHAIR.user_id}
+    r.join("c-anh-2", ANH, join_msg())
+    assert not r.is_admitted("c-anh-2")
+
+
+def test_room_device_and_observers_are_never_counted(room: Room) -> None:
+    room.join("c-hall", DEVICE, join_msg())
+    room.join("c-obs", OBSERVER, join_msg())
+    room.handle("c-chair", Admit(participant_id=pid(room, "c-obs")))
+    kinds = {p.id: (p.role, p.kind) for p in room.participants().participants}
+    assert kinds[pid(room, "c-hall")] == (RoomRole.ROOM_DEVICE, PresenceKind.ROOM_DEVICE)
+    assert kinds[pid(room, "c-obs")] == (RoomRole.OBSERVER, PresenceKind.ONLINE)
+    assert room.counted_members() == {CHAIR.user_id, ANH.user_id}
+
+
+def test_observers_and_room_device_may_not_vote(room: Room) -> None:
+    room.join("c-hall", DEVICE, join_msg())
+    room.join("c-obs", OBSERVER, join_msg())
+    room.handle("c-chair", Admit(participant_id=pid(room, "c-obs")))
+    room.check_in("u-cuong")
+    votes = {p.display_name: room.may_vote(p.id) for p in room.participants().participants}
+    assert votes == {
+        CHAIR.display_name: True,
+        ANH.display_name: True,
+        DEVICE.display_name: False,
+        OBSERVER.display_name: False,
+        CUONG.display_name: True,
+    }
+    room.join("c-binh", BINH, join_msg())  # in the lobby: not present
+    assert not room.may_vote(pid(room, "c-binh"))
+    assert not room.may_vote("p99")
+
+
+def test_check_in_counts_a_member_once(room: Room) -> None:
+    out = room.handle("c-chair", CheckIn(member_id="u-cuong"))
+    cuong = last_presence(out).participants[-1]
+    assert (cuong.display_name, cuong.kind) == (CUONG.display_name, PresenceKind.ROOM)
+    assert room.handle("c-chair", CheckIn(member_id="u-cuong")) == ()
+    assert room.counted_members() == {CHAIR.user_id, ANH.user_id, CUONG.user_id}
+    # Anh is online and also checked in at the hall: still one participant, counted once.
+    room.handle("c-chair", CheckIn(member_id="u-anh"))
+    assert len(room.participants().participants) == 3
+    assert len(room.counted_members()) == 3
+    # Cường, checked in, joins from a phone in the hall: admitted directly, same participant.
+    out = room.join("c-cuong", CUONG, join_msg())
+    assert Admitted(meeting_id=MEETING) in to_conn(out, "c-cuong")
+    assert room.participant_id("c-cuong") == cuong.id
+    assert len(room.participants().participants) == 3
+    # Leaving the online connection keeps him present in the hall.
+    out = room.handle("c-cuong", Leave())
+    assert last_presence(out).participants[-1].kind is PresenceKind.ROOM
+    assert CUONG.user_id in room.counted_members()
+    out = room.handle("c-chair", CheckOut(member_id="u-cuong"))
+    assert [p.id for p in last_presence(out).participants] == ["p1", "p2"]
+    assert room.counted_members() == {CHAIR.user_id, ANH.user_id}
+    # Anh checked out of the hall stays online.
+    room.handle("c-chair", CheckOut(member_id="u-anh"))
+    assert room.counted_members() == {CHAIR.user_id, ANH.user_id}
+
+
+def test_room_check_in_by_code_uses_the_same_path() -> None:
+    r = new_room()
+    out = r.check_in("u-binh")
+    assert out == ()  # nobody online to tell
+    assert r.counted_members() == {BINH.user_id}
+
+
+# --- removal -------------------------------------------------------------------------------------
+
+
+def test_chair_removes_a_participant(room: Room) -> None:
+    room.handle("c-anh", RaiseHand())
+    out = room.handle(
+        "c-chair", RemoveParticipant(participant_id="p2", reason="Mất trật tự cuộc họp")
+    )
+    (gone,) = of_type(out, Removed)
+    assert gone.conn_ids == ("c-anh",) and gone.close
+    assert gone.message == Removed(reason=tr("media.removed.reason", reason="Mất trật tự cuộc họp"))
+    assert of_type(out, Hands)[0].message == Hands(queue=())
+    assert [p.id for p in last_presence(out).participants] == ["p1"]
+    assert of_type(out, Participants)[-1].conn_ids == ("c-chair",)
+    assert room.participant_id("c-anh") is None
+    assert room.counted_members() == {CHAIR.user_id}
+    assert refused(room, "c-anh", RaiseHand()) is ErrorCode.OUT_OF_TURN
+
+
+def test_chair_removes_a_member_checked_in_at_the_hall(room: Room) -> None:
+    room.handle("c-chair", CheckIn(member_id="u-cuong"))
+    out = room.handle("c-chair", RemoveParticipant(participant_id="p3"))
+    assert of_type(out, Removed) == []  # nobody online to tell
+    assert room.counted_members() == {CHAIR.user_id, ANH.user_id}
+
+
+def test_disconnect_of_unknown_connection_is_a_no_op(room: Room) -> None:
+    assert room.disconnect("c-unknown") == ()
+
+
+def test_a_bad_ice_server_list_leaves_no_half_join() -> None:
+    r = new_room()
+    servers = [IceServer(urls=("stun:s:3478",))] * 9
+    with pytest.raises(ProtocolError):
+        r.join("c-anh", ANH, join_msg(), ice_servers=servers)
+    assert r.participant_id("c-anh") is None
+    out = r.join("c-anh", ANH, join_msg())
+    assert isinstance(out[0].message, Welcome) and out[0].message.participant_id == "p1"
+
+
+def test_identity_is_checked() -> None:
+    with pytest.raises(ProtocolError):
+        Identity("u 1", "Tên", Role.MEMBER, cell_member=True)
+    with pytest.raises(ProtocolError):
+        Identity("u1", "Tên\nxuống dòng", Role.MEMBER, cell_member=True)
+
+
+# --- property: any sequence of operations keeps the invariants ---------------------------------
+
+CONNS = ["c1", "c2", "c3", "c4", "c5", "c6"]
+WHO = [CHAIR, DEPUTY, ANH, BINH, GUEST, OBSERVER, DEVICE]
+TARGETS = ["p1", "p2", "p3", "p4", "p5", "p9"]
+
+actions = st.one_of(
+    st.tuples(st.just("join"), st.sampled_from(CONNS), st.sampled_from(WHO)),
+    st.tuples(st.just("disconnect"), st.sampled_from(CONNS)),
+    st.tuples(st.just("check_in"), st.sampled_from(sorted(PEOPLE))),
+    st.tuples(
+        st.just("handle"),
+        st.sampled_from(CONNS),
+        st.one_of(
+            st.sampled_from(
+                [
+                    RaiseHand(),
+                    LowerHand(),
+                    Leave(),
+                    LockMeeting(),
+                    UnlockMeeting(),
+                    Mute(kind=MediaKind.AUDIO),
+                    Unmute(kind=MediaKind.AUDIO),
+                    AudioOnly(on=True),
+                    Offer(sdp="v=0"),
+                    Ping(),
+                    CheckOut(member_id="u-binh"),
+                ]
+            ),
+            st.builds(Admit, participant_id=st.sampled_from(TARGETS)),
+            st.builds(Deny, participant_id=st.sampled_from(TARGETS)),
+            st.builds(RemoveParticipant, participant_id=st.sampled_from(TARGETS)),
+            st.builds(LowerHandOf, participant_id=st.sampled_from(TARGETS)),
+            st.builds(
+                MuteParticipant,
+                participant_id=st.sampled_from(TARGETS),
+                kind=st.sampled_from(MediaKind),
+            ),
+            st.builds(CheckIn, member_id=st.sampled_from(sorted(PEOPLE))),
+        ),
+    ),
+)
+
+
+def _snapshot(r: Room) -> tuple[object, ...]:
+    return (r.participants(), r.waiting(), r.hands(), r.meeting_state(), r.counted_members())
+
+
+@given(st.booleans(), st.lists(actions, max_size=40))
+@settings(max_examples=300)
+def test_any_sequence_keeps_the_room_consistent(
+    auto: bool, steps: list[tuple[object, ...]]
+) -> None:
+    r = new_room(auto_admit=auto)
+    live: set[str] = set()
+    for step in steps:
+        before = _snapshot(r)
+        try:
+            match step:
+                case ("join", str(conn), Identity() as who):
+                    out = r.join(conn, who, join_msg())
+                case ("disconnect", str(conn)):
+                    out = r.disconnect(conn)
+                case ("check_in", str(uid)):
+                    out = r.check_in(uid)
+                case ("handle", str(conn), msg):
+                    assert isinstance(msg, CLIENT_MESSAGE_TYPES)
+                    out = r.handle(conn, msg)
+                case _:
+                    raise AssertionError(step)
+        except ProtocolError:
+            assert _snapshot(r) == before  # a refusal changes nothing
+            continue
+        closed = {c for o in out if o.close for c in o.conn_ids}
+        live = {c for c in CONNS if r.participant_id(c) is not None}
+        for o in out:  # messages go to live connections, or to the one just closed
+            assert isinstance(o.message, Pong) or set(o.conn_ids) <= live | closed
+        people = r.participants().participants
+        ids = [p.id for p in people]
+        assert len(ids) == len(set(ids))
+        names = [p.display_name for p in people]
+        assert len(names) == len(set(names))  # A1: one entry per account
+        assert set(r.hands().queue) <= set(ids)
+        assert not {w.id for w in r.waiting().participants} & {
+            p.id for p in people if p.kind is PresenceKind.ONLINE
+        }
+        counted = r.counted_members()
+        assert counted <= {i.user_id for i in PEOPLE.values() if i.cell_member}
+        assert len(counted) <= len([p for p in people if p.role is not RoomRole.ROOM_DEVICE])
+    assert live == {c for c in CONNS if r.participant_id(c) is not None}
+
+
+def test_room_rebuilt_with_a_stored_lock_starts_locked() -> None:
+    r = Room(RoomSettings(meeting_id=MEETING, auto_admit_members=True, locked=True))
+    assert r.locked and r.meeting_state() == MeetingState(locked=True)
+    r.join("c-anh", ANH, join_msg())
+    assert not r.is_admitted("c-anh")
