@@ -6,9 +6,11 @@ Row layout (one table, plain columns; ``seq`` gap-free from 1, unique)::
     ts          int    microseconds since 1970-01-01 UTC
     key_id      text   id of the audit-segment DEK (a WrappedKey row)
     nonce       bytes  12 random bytes
-    ciphertext  bytes  AES-256-GCM(enc_key, nonce, payload, ad = "hopchibo/audit/v1" ‖ seq ‖ ts ‖ key_id)
+    ciphertext  bytes  AES-256-GCM(enc_key, nonce, payload,
+                                   ad = "hopchibo/audit/v1" ‖ seq ‖ ts ‖ key_id)
     prev_hash   bytes  entry_hash of row seq-1 (32 zero bytes for seq 1)
-    entry_hash  bytes  SHA-256(0x00 ‖ seq ‖ ts ‖ len(key_id) ‖ key_id ‖ nonce ‖ prev_hash ‖ ciphertext)
+    entry_hash  bytes  SHA-256(0x00 ‖ seq ‖ ts ‖ len(key_id) ‖ key_id ‖ nonce ‖ prev_hash
+                               ‖ ciphertext)
     mac         bytes  HMAC-SHA256(mac_key, entry_hash)
 
 ``entry_hash`` is at once the chain link and the RFC 6962 leaf hash of the row, so the Merkle
@@ -18,6 +20,7 @@ segment DEK with HKDF-SHA256. The payload is canonical JSON of ``{actor, action,
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -37,9 +40,11 @@ from server.crypto.errors import CryptoError
 from server.crypto.keys import KEY_SIZE
 from server.crypto.merkle import HASH_SIZE, FrontierBuilder, MerkleFrontier
 
-JsonValue: TypeAlias = None | bool | int | float | str | list["JsonValue"] | dict[str, "JsonValue"]
+JsonValue: TypeAlias = bool | int | float | str | list["JsonValue"] | dict[str, "JsonValue"] | None
 
 NONCE_SIZE = 12
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+EMPTY_FRONTIER = MerkleFrontier()
 ZERO_HASH = bytes(HASH_SIZE)
 SEGMENT_MAX_ROWS = 1 << 28
 """Rows one segment key may encrypt: random 96-bit nonces stay far below NIST's 2^32 bound."""
@@ -74,7 +79,7 @@ class AuditEntry:
                 "actor": self.actor,
                 "action": self.action,
                 "target": self.target,
-                "details": self.details,
+                "details": dict(self.details),
             },
             sort_keys=True,
             separators=(",", ":"),
@@ -204,7 +209,7 @@ class ChainState:
 
     seq: int = 0
     entry_hash: bytes = ZERO_HASH
-    frontier: MerkleFrontier = MerkleFrontier()
+    frontier: MerkleFrontier = EMPTY_FRONTIER
 
     def __post_init__(self) -> None:
         if self.seq < 0 or self.frontier.size != self.seq:
@@ -260,9 +265,7 @@ def seal_many(
         nonce = nonces[NONCE_SIZE * i : NONCE_SIZE * (i + 1)]
         ct = encrypt(nonce, entry.payload(), AD_PREFIX + struct.pack(">Qq", seq, t) + ad_tail)
         h = _sha256(b"\x00" + ROW_HEAD.pack(seq, t, len(kid)) + kid + nonce + prev + ct).digest()
-        rows.append(
-            AuditRow(seq, t, keys.key_id, nonce, ct, prev, h, mac(h))
-        )
+        rows.append(AuditRow(seq, t, keys.key_id, nonce, ct, prev, h, mac(h)))
         acc.append(h)
         prev = h
     return rows, ChainState(seq, prev, acc.freeze())
@@ -292,6 +295,19 @@ def open_row(row: AuditRow, keys: SegmentKeys) -> AuditRecord:
 def utc_micros() -> int:
     """Now, in the unit of ``AuditRow.ts``."""
     return time.time_ns() // 1000
+
+
+def ts_from_datetime(when: dt.datetime) -> int:
+    """``AuditRow.ts`` of an aware datetime (for a storage layer with a timestamp column)."""
+    if when.tzinfo is None:
+        raise ValueError("audit timestamps must be timezone-aware")
+    delta = when - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def datetime_from_ts(ts: int) -> dt.datetime:
+    """Inverse of :func:`ts_from_datetime`, in UTC."""
+    return _EPOCH + dt.timedelta(microseconds=ts)
 
 
 class AuditWriter:

@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from server.crypto.auditchain import ChainState
 from server.crypto.errors import CryptoError
-from server.crypto.keys import KeyPurpose, KeyRing, WrappedKey, key_fingerprint
+from server.crypto.keys import KeyPurpose, KeyRing, WrappedKey, key_fingerprint, wrap_key
 from server.crypto.merkle import HASH_SIZE
 
 _HEADER = "hopchibo-checkpoint/v1"
@@ -116,18 +116,14 @@ def new_signer(keyring: KeyRing, log_id: str) -> tuple[WrappedKey, CheckpointSig
         serialization.PrivateFormat.Raw,
         serialization.NoEncryption(),
     )
-    from server.crypto.keys import wrap_key  # local: keeps the import list of keys.py small
-
     wrapped = wrap_key(keyring.provider, KeyPurpose.CHECKPOINT_SIGNING, seed)
     keyring.add(wrapped)
     return wrapped, CheckpointSigner(private, log_id)
 
 
 def load_signer(keyring: KeyRing, key_id: str, log_id: str) -> CheckpointSigner:
-    wrapped = keyring.wrapped(key_id)
-    if wrapped.purpose is not KeyPurpose.CHECKPOINT_SIGNING:
-        raise CryptoError(f"key {key_id} is not a checkpoint signing key")
-    return CheckpointSigner(Ed25519PrivateKey.from_private_bytes(keyring.key(key_id)), log_id)
+    seed = keyring.key(key_id, KeyPurpose.CHECKPOINT_SIGNING)
+    return CheckpointSigner(Ed25519PrivateKey.from_private_bytes(seed), log_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -245,8 +245,9 @@ def rotate(
 class DekSource(Protocol):
     """Where verifiers and readers get key bytes by id (a :class:`KeyRing` or a test fake)."""
 
-    def key(self, key_id: str) -> bytes:
-        """The key bytes; :class:`KeyNotFoundError` / :class:`KeyShreddedError` otherwise."""
+    def key(self, key_id: str, purpose: KeyPurpose) -> bytes:
+        """The key bytes of ``key_id`` if it has ``purpose``; :class:`KeyNotFoundError` (or
+        :class:`KeyShreddedError`) otherwise, so a recording header cannot name a signing key."""
         ...
 
 
@@ -294,11 +295,14 @@ class KeyRing:
                 raise KeyShreddedError(f"key {key_id} was shredded") from None
             raise KeyNotFoundError(f"no key {key_id}") from None
 
-    def key(self, key_id: str) -> bytes:
+    def key(self, key_id: str, purpose: KeyPurpose) -> bytes:
+        wrapped = self.wrapped(key_id)
+        if wrapped.purpose is not purpose:
+            raise KeyNotFoundError(f"key {key_id} is a {wrapped.purpose} key, not {purpose}")
         cached = self._cache.get(key_id)
         if cached is not None:
             return cached
-        dek = unwrap_key(self._provider, self.wrapped(key_id))
+        dek = unwrap_key(self._provider, wrapped)
         self._cache[key_id] = dek
         return dek
 

@@ -1,4 +1,4 @@
-"""Recordings: streaming AEAD in the manner of Tink's AES-GCM-HKDF streaming (R7: encrypted storage).
+"""Recordings: streaming AEAD after Tink's AES-GCM-HKDF streaming (R7: encrypted storage).
 
 File layout::
 
@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from server.crypto.errors import RecordingError
-from server.crypto.keys import KEY_SIZE, DekSource
+from server.crypto.keys import KEY_SIZE, DekSource, KeyPurpose
 
 MAGIC = b"HCBR"
 VERSION = 1
@@ -189,34 +189,45 @@ class RecordingWriter:
         return self._plain_size
 
     def _emit(self, plaintext: memoryview, last: bool) -> None:
-        if self._counter >= MAX_SEGMENTS:
+        counter = self._counter
+        if counter >= MAX_SEGMENTS:
             raise RecordingError("recording too long for one data key")
-        n = len(plaintext) + TAG_SIZE
-        out = self._outmv[:n]
+        n = len(plaintext)
+        out = self._outmv if n == self._seg else self._outmv[: n + TAG_SIZE]
         c = self._cipher
-        c.aead.encrypt_into(c.nonce(self._counter, last), plaintext, c.ad, out)
+        c.aead.encrypt_into(c.prefix + _COUNTER.pack(counter, last), plaintext, c.ad, out)
         self._dst.write(out)
-        self._counter += 1
+        self._counter = counter + 1
 
     def write(self, data: bytes | bytearray | memoryview) -> int:
         if self._closed:
             raise ValueError("write to a closed recording")
-        mv = memoryview(data).cast("B")
-        n = len(mv)
+        if type(data) is memoryview and (data.format != "B" or data.ndim != 1):
+            data = data.cast("B")
+        n = len(data)
+        fill = self._fill
+        end = fill + n
+        if end <= self._seg:  # fast path: the common write that fits in the open segment
+            self._bufmv[fill:end] = data
+            self._fill = end
+            self._plain_size += n
+            return n
+        mv = memoryview(data)
         seg = self._seg
         off = 0
         while off < n:
-            if self._fill == seg:  # a full segment, and more data: it is not the last
+            if fill == seg:  # a full segment, and more data: it is not the last
                 self._emit(self._bufmv, last=False)
-                self._fill = 0
-            if self._fill == 0 and n - off > seg:  # whole segments straight from the caller
+                fill = 0
+            if fill == 0 and n - off > seg:  # whole segments straight from the caller
                 self._emit(mv[off : off + seg], last=False)
                 off += seg
                 continue
-            take = min(seg - self._fill, n - off)
-            self._bufmv[self._fill : self._fill + take] = mv[off : off + take]
-            self._fill += take
+            take = min(seg - fill, n - off)
+            self._bufmv[fill : fill + take] = mv[off : off + take]
+            fill += take
             off += take
+        self._fill = fill
         self._plain_size += n
         return n
 
@@ -315,7 +326,9 @@ def _open(
 ) -> tuple[RecordingHeader, _FileCipher, _Layout]:
     src.seek(0)
     header = RecordingHeader.read(src)
-    cipher = _FileCipher.of(header, keys.key(header.key_id), recording_id, meeting_id)
+    cipher = _FileCipher.of(
+        header, keys.key(header.key_id, KeyPurpose.RECORDING), recording_id, meeting_id
+    )
     return header, cipher, _layout(src, header)
 
 

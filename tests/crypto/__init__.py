@@ -1,0 +1,1 @@
+"""Tests of server.crypto: keys, recordings, the audit chain and its verifier."""
