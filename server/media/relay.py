@@ -157,6 +157,8 @@ class _Peer:
     video_slots: tuple[SlotTrack, ...]
     audio_tap: ReceiverTap | None = None
     video_tap: ReceiverTap | None = None
+    retired: bool = False
+    """Replaced by renegotiation or disconnected: its events and frames are ignored."""
 
     def slots(self, kind: Kind) -> tuple[SlotTrack, ...]:
         return self.audio_slots if kind == "audio" else self.video_slots
@@ -215,6 +217,9 @@ class MeetingRelay:
         lock = self._locks.setdefault(participant_id, asyncio.Lock())
         async with lock:
             peer = await self._open_peer(participant_id, layout, offer_sdp)
+            if self._closed:  # closed while we negotiated
+                await peer.pc.close()
+                raise RuntimeError("relay is closed")
             old = self._participants.get(participant_id)
             if old is None:
                 participant = _Participant(participant_id, peer, audio_only)
@@ -265,6 +270,8 @@ class MeetingRelay:
 
     async def disconnect(self, participant_id: str) -> None:
         """Close the participant's peer connection and stop forwarding them. Idempotent."""
+        if participant_id not in self._participants and participant_id not in self._locks:
+            return
         lock = self._locks.setdefault(participant_id, asyncio.Lock())
         async with lock:
             participant = self._participants.pop(participant_id, None)
@@ -360,7 +367,8 @@ class MeetingRelay:
 
         @pc.on("connectionstatechange")
         def _state_changed() -> None:
-            self._emit(PeerStateChanged(participant_id, str(pc.connectionState)))
+            if not peer.retired:
+                self._emit(PeerStateChanged(participant_id, str(pc.connectionState)))
 
         if self._config.add_loopback_candidate:
             add_loopback_candidate(pc)
@@ -373,17 +381,19 @@ class MeetingRelay:
         With ``inherit_to``, the new peer's slots start from the old slots' sources.
         """
         old = participant.peer
+        old.retired = True
         for kind in ("audio", "video"):
             old_slots = old.slots(kind)
+            sources = [slot.source for slot in old_slots]
             for slot in old_slots:
                 participant.forwarded_base[kind] += slot.forwarded
                 participant.dropped_base += slot.dropped
                 self._set_source(slot, None)
                 slot.stop()
             if inherit_to is not None:
-                for old_slot, new_slot in zip(old_slots, inherit_to.slots(kind), strict=False):
-                    if old_slot.source is not None:
-                        self._set_source(new_slot, old_slot.source)
+                for source, new_slot in zip(sources, inherit_to.slots(kind), strict=False):
+                    if source is not None:
+                        self._set_source(new_slot, source)
         task = asyncio.get_running_loop().create_task(old.pc.close())
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
@@ -492,14 +502,14 @@ class MeetingRelay:
         video_order = video_candidates(self._pinned, ranking, video_publishers, stale)
         for participant in self._participants.values():
             peer = participant.peer
-            self._apply(
-                peer.audio_slots,
-                desired_sources(audio_order, participant.id, len(peer.audio_slots)),
-            )
+            # a client offering more slots than announced gets the announced number filled
+            audio_count = min(len(peer.audio_slots), self._config.audio_slots)
+            video_count = min(len(peer.video_slots), self._config.video_slots)
+            self._apply(peer.audio_slots, desired_sources(audio_order, participant.id, audio_count))
             video_wanted = (
                 []
                 if participant.audio_only
-                else desired_sources(video_order, participant.id, len(peer.video_slots))
+                else desired_sources(video_order, participant.id, video_count)
             )
             self._apply(peer.video_slots, video_wanted)
             event = SlotsChanged(

@@ -16,11 +16,10 @@ TICK_SECONDS = 0.25
 SMOOTHING = 0.6
 #: a participant speaks while the smoothed loudness is at least this (127 - 50: -50 dBov)
 SPEECH_LOUDNESS = 77.0
-#: an active speaker keeps their place until this many dB quieter than the threshold, and is
-#: ranked as if this many dB louder than measured (hysteresis against flapping)
+#: a speaker stays active until this many dB below the speech threshold (against flapping)
 HYSTERESIS_DB = 6.0
-#: the first-ranked (dominant) speaker gets this much more on top
-DOMINANT_BONUS_DB = 3.0
+#: the dominant (first-ranked) speaker is only overtaken by someone this many dB louder
+DOMINANT_BONUS_DB = 6.0
 
 
 @dataclass(slots=True)
@@ -75,9 +74,7 @@ class SpeakerDetector:
             was_active = pid in previous
             threshold = SPEECH_LOUDNESS - (HYSTERESIS_DB if was_active else 0.0)
             if voice.loudness >= threshold:
-                bonus = (HYSTERESIS_DB if was_active else 0.0) + (
-                    DOMINANT_BONUS_DB if pid == dominant else 0.0
-                )
+                bonus = DOMINANT_BONUS_DB if pid == dominant else 0.0
                 scored.append((voice.loudness + bonus, pid))
                 voice.last_spoke = now
         scored.sort(key=lambda item: (-item[0], item[1]))
