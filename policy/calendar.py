@@ -100,9 +100,7 @@ def check_documents(meeting: MeetingRecord, rules: RuleSet) -> Decision:
     deadline = documents_deadline(meeting.on, rules)
     published = meeting.documents_published_on
     if published is not None and published <= deadline:
-        return Decision(
-            Outcome.ALLOWED, (RuleId.M3,), tr("rules.m3.ok", published=_fmt(published))
-        )
+        return Decision(Outcome.ALLOWED, (RuleId.M3,), tr("rules.m3.ok", published=_fmt(published)))
     return Decision(Outcome.BLOCKED, (RuleId.M3,), tr("rules.m3.late", deadline=_fmt(deadline)))
 
 
@@ -194,9 +192,7 @@ def _regular_duties(
     return duties
 
 
-def _thematic_duties(
-    on: date, history: Sequence[MeetingRecord], tracking_from: date
-) -> list[Duty]:
+def _thematic_duties(on: date, history: Sequence[MeetingRecord], tracking_from: date) -> list[Duty]:
     duties: list[Duty] = []
     quarter = (on.month - 1) // 3 + 1
     previous = (on.year - 1, 4) if quarter == 1 else (on.year, quarter - 1)
@@ -250,7 +246,9 @@ def _document_duties(on: date, history: Sequence[MeetingRecord], rules: RuleSet)
     return duties
 
 
-def check_group_report(held_on: date, reported_on: date | None, on: date, rules: RuleSet) -> Decision:
+def check_group_report(
+    held_on: date, reported_on: date | None, on: date, rules: RuleSet
+) -> Decision:
     """GM3: a group leader reports to the cell committee no later than 1 day after the group
     meeting (03-HD/TW §II.4.2). Judged on ``on`` when not reported yet."""
     deadline = held_on + timedelta(days=rules.group_report_days)

@@ -87,14 +87,15 @@ class Decision:
     text: Text
 
     def __post_init__(self) -> None:
-        if not isinstance(self.outcome, Outcome):
+        if type(self.outcome) is not Outcome:
             raise TypeError(f"outcome must be an Outcome, not {self.outcome!r}")
         if not self.rules:
             raise ValueError("a decision must cite at least one rule id")
+        for rule in self.rules:
+            if type(rule) is not RuleId:
+                raise TypeError(f"rules must be RuleId values, not {self.rules!r}")
         if len(set(self.rules)) != len(self.rules):
             raise ValueError(f"duplicate rule ids in {self.rules!r}")
-        if not all(isinstance(rule, RuleId) for rule in self.rules):
-            raise TypeError(f"rules must be RuleId values, not {self.rules!r}")
 
     @property
     def ok(self) -> bool:
@@ -115,7 +116,7 @@ def cite(*rules: RuleId) -> tuple[RuleId, ...]:
 
 
 class PolicyDenied(Exception):
-    """A rule refusal carrying its :class:`Decision`; the server translates it, this knows no HTTP."""
+    """A rule refusal carrying its :class:`Decision`; it knows nothing about HTTP."""
 
     def __init__(self, decision: Decision) -> None:
         if decision.ok:

@@ -4,7 +4,7 @@ meetings already held. The server builds these from storage; the rules never rea
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from policy.model import (
@@ -166,7 +166,7 @@ class MeetingRecord:
     combined: bool = False
     duration_minutes: int | None = None
     documents_published_on: date | None = None
-    group_reports: tuple[GroupReport, ...] = field(default=())
+    group_reports: tuple[GroupReport, ...] = ()
 
     def __post_init__(self) -> None:
         _text(self.meeting_id, "meeting_id")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Final
 
 from policy.decision import Decision, Outcome, RuleId, cite
@@ -21,6 +22,10 @@ from policy.rulesets import RULE_SETS, RuleSet, find_ruleset
 from policy.screening import Screening, screen
 
 _ORDER: Final = {category: index for index, category in enumerate(AgendaCategory)}
+_BLOCKABLE: Final = tuple(c for c in AgendaCategory if c.value.startswith("T"))
+_RULE: Final = {category: RuleId(category.value) for category in _BLOCKABLE}
+_TOPIC: Final = {category: tr(f"rules.topic.{category.value}") for category in _BLOCKABLE}
+_MODE_TEXT: Final = {mode: tr(f"rules.mode_name.{mode.value}") for mode in MeetingMode}
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,24 +68,16 @@ class AgendaItem:
         return screen(self.title, self.description, *self.attachment_names)
 
 
-def _rule(category: AgendaCategory) -> RuleId:
-    return RuleId(category.value)
-
-
-def _topics(categories: Iterable[AgendaCategory]) -> tuple[tuple[RuleId, ...], Text]:
+@lru_cache(maxsize=256)
+def _topics(categories: frozenset[AgendaCategory]) -> tuple[tuple[RuleId, ...], Text, str]:
+    """Rule ids, topic names and the ids as text, in T1…T15 order."""
     ordered = sorted(categories, key=_ORDER.__getitem__)
-    texts = [tr(f"rules.topic.{c.value}") for c in ordered]
-    return tuple(_rule(c) for c in ordered), Text(
-        "; ".join(t.vi for t in texts), "; ".join(t.en for t in texts)
+    rules = tuple(_RULE[c] for c in ordered)
+    return (
+        rules,
+        Text("; ".join(_TOPIC[c].vi for c in ordered), "; ".join(_TOPIC[c].en for c in ordered)),
+        ", ".join(rule.value for rule in rules),
     )
-
-
-def _ids(rules: Iterable[RuleId]) -> str:
-    return ", ".join(rule.value for rule in rules)
-
-
-def _mode_text(mode: MeetingMode) -> Text:
-    return tr(f"rules.mode_name.{mode.value}")
 
 
 def check_item(
@@ -96,7 +93,7 @@ def check_item(
     if mode is MeetingMode.IN_PERSON:
         return Decision(Outcome.ALLOWED, (RuleId.G1,), tr("rules.gate.in_person"))
     rules = find_ruleset(on, rulesets)
-    mode_text = _mode_text(mode)
+    mode_text = _MODE_TEXT[mode]
     if rules is None:
         return Decision(
             Outcome.BLOCKED,
@@ -109,7 +106,7 @@ def check_item(
             ),
         )
     if item.category in rules.blocked_categories:
-        ids, topics = _topics((item.category,))
+        ids, topics, id_text = _topics(frozenset((item.category,)))
         return Decision(
             Outcome.BLOCKED,
             (RuleId.G1, *ids),
@@ -119,7 +116,7 @@ def check_item(
                 mode_en=mode_text.en,
                 topic_vi=topics.vi,
                 topic_en=topics.en,
-                ids=_ids((RuleId.G1, *ids)),
+                ids=f"G1, {id_text}",
             ),
         )
     screening = item.screening()
@@ -127,7 +124,7 @@ def check_item(
     if not suspected:
         key = "rules.gate.study" if screening.study and screening.hits else "rules.gate.allowed"
         return Decision(Outcome.ALLOWED, (RuleId.G2,), tr(key))
-    ids, topics = _topics(suspected)
+    ids, topics, id_text = _topics(suspected)
     confirmation = item.confirmation
     if confirmation is not None and suspected <= confirmation.categories:
         return Decision(
@@ -137,7 +134,7 @@ def check_item(
                 "rules.gate.confirmed",
                 by=confirmation.by,
                 reason=confirmation.reason.strip(),
-                ids=_ids(ids),
+                ids=id_text,
             ),
         )
     return Decision(
@@ -148,7 +145,7 @@ def check_item(
             topic_vi=topics.vi,
             topic_en=topics.en,
             words="; ".join(f"“{f}”" for f in screening.fragments()),
-            ids=_ids((RuleId.G2, *ids)),
+            ids=f"G2, {id_text}",
         ),
     )
 
@@ -167,7 +164,7 @@ def check_secret_ballot(mode: MeetingMode) -> Decision:
     """G3/T12: a secret ballot can be started only in an in-person meeting of the whole cell."""
     if mode is MeetingMode.IN_PERSON:
         return Decision(Outcome.ALLOWED, (RuleId.G3, RuleId.T12), tr("rules.g3.ballot_in_person"))
-    mode_text = _mode_text(mode)
+    mode_text = _MODE_TEXT[mode]
     return Decision(
         Outcome.BLOCKED,
         (RuleId.G3, RuleId.T12),

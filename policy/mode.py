@@ -59,31 +59,28 @@ def check_mode(
         ]
     else:
         scope = check_online_scope(org, on)
+        under_circumstance = online_scope(org, on).under_circumstance
         steps = [check_it_ready(org), scope]
         if scope.ok and mode is MeetingMode.ONLINE:
             steps.append(check_fully_online(org, on))
         steps += [
             check_approval(org, ApprovalScope.ONLINE, on),
             check_after_circumstance(org, history, on, mode),
-            check_online_cap(
-                org,
-                history,
-                on,
-                rules,
-                under_circumstance=online_scope(org, on).under_circumstance,
-            ),
+            check_online_cap(org, history, on, rules, under_circumstance=under_circumstance),
         ]
     for step in steps:
         if not step.ok:
             return step
     mode_text = tr(f"rules.mode_name.{mode.value}")
+    cited = cite(RuleId.E4, *(rule for step in steps for rule in step.rules))
     return Decision(
         Outcome.ELIGIBLE,
-        cite(RuleId.E4, *(rule for step in steps for rule in step.rules)),
+        cited,
         tr(
             "rules.mode.eligible",
             mode_vi=mode_text.vi,
             mode_en=mode_text.en,
             source=rules.source,
+            ids=", ".join(rule.value for rule in cited),
         ),
     )

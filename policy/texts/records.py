@@ -2,4 +2,64 @@
 
 from typing import Final
 
-TEXTS: Final[dict[str, tuple[str, str]]] = {}
+TEXTS: Final[dict[str, tuple[str, str]]] = {
+    "records.already_recording": (
+        "Cuộc họp đang được ghi hình.",
+        "The meeting is already being recorded.",
+    ),
+    "records.not_recording": (
+        "Cuộc họp không được ghi hình.",
+        "The meeting is not being recorded.",
+    ),
+    "records.unreadable": (
+        "Bản ghi không đọc được (đã bị xóa khóa, bị cắt hoặc bị sửa đổi).",
+        "The recording cannot be read (its key was destroyed, or it was cut or altered).",
+    ),
+    "records.extract_failed": (
+        "Không lập được trích xuất: có bản ghi nhật ký không hợp lệ.",
+        "The extract could not be made: an audit record does not verify.",
+    ),
+    "records.recording_on": ("Đang ghi hình cuộc họp", "This meeting is being recorded"),
+    "records.officer.title": ("Nhật ký truy cập — cán bộ an ninh", "Access log — security officer"),
+    "records.officer.stepup": (
+        "Xác thực lại bằng mã 6 số (yếu tố thứ hai) để mở nhật ký.",
+        "Re-authenticate with your 6-digit second-factor code to open the log.",
+    ),
+    "records.officer.code": ("Mã xác thực", "Authentication code"),
+    "records.officer.confirm": ("Xác nhận", "Confirm"),
+    "records.officer.search": ("Tìm kiếm", "Search"),
+    "records.officer.member": ("Đảng viên / tài khoản", "Member / account"),
+    "records.officer.meeting": ("Cuộc họp (số)", "Meeting (id)"),
+    "records.officer.action": ("Hành động", "Action"),
+    "records.officer.since": ("Từ", "From"),
+    "records.officer.until": ("Đến", "Until"),
+    "records.officer.seq": ("Số thứ tự", "Seq"),
+    "records.officer.time": ("Thời điểm (UTC)", "Time (UTC)"),
+    "records.officer.actor": ("Người thực hiện", "Actor"),
+    "records.officer.target": ("Đối tượng", "Target"),
+    "records.officer.details": ("Chi tiết", "Details"),
+    "records.officer.verify": ("Kiểm tra toàn vẹn", "Integrity check"),
+    "records.officer.verified": (
+        "Nhật ký toàn vẹn: {rows} bản ghi đã kiểm tra.",
+        "Log intact: {rows} records checked.",
+    ),
+    "records.officer.broken": (
+        "Nhật ký bị can thiệp: bản ghi số {seq} ({kind}).",
+        "Log tampered with: record {seq} ({kind}).",
+    ),
+    "records.officer.checkpoint": (
+        "Điểm kiểm tra mới nhất: {size} bản ghi, ký bởi {signer}.",
+        "Latest checkpoint: {size} records, signed by {signer}.",
+    ),
+    "records.officer.no_checkpoint": ("Chưa có điểm kiểm tra.", "No checkpoint yet."),
+    "records.officer.public_key": ("Khóa công khai để lưu giữ", "Public key to keep"),
+    "records.officer.export": ("Xuất trích lục có chữ ký", "Export signed extract"),
+    "records.officer.purpose": ("Mục đích trích lục", "Purpose of the extract"),
+    "records.officer.more": ("Xem thêm", "More"),
+    "records.officer.none": ("Không có bản ghi phù hợp.", "No matching records."),
+    "records.officer.no_content": (
+        "Cán bộ an ninh không xem được nội dung cuộc họp và bản ghi hình.",
+        "Security officers never see meeting content or recordings.",
+    ),
+    "records.officer.language": ("English", "Tiếng Việt"),
+}

@@ -22,8 +22,7 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     ),
     # E1
     "rules.e1.level": (
-        "Chỉ đảng bộ cơ sở hoặc chi bộ được thí điểm sinh hoạt trực tuyến"
-        f" ({_HD} mục II.1.1, E1).",
+        f"Chỉ đảng bộ cơ sở hoặc chi bộ được thí điểm sinh hoạt trực tuyến ({_HD} mục II.1.1, E1).",
         "Only a grassroots party committee or a cell may pilot online meetings"
         " (03-HD/TW §II.1.1, E1).",
     ),
@@ -54,9 +53,10 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         " (03-HD/TW §II.1.2, E2).",
     ),
     "rules.e2.no_groups": (
-        "Không được sinh hoạt theo tổ đảng: chi bộ chưa thành lập tổ đảng"
-        f" ({_HD} mục II.1.2, E2).",
-        "No party-group meetings: the cell has not set up party groups (03-HD/TW §II.1.2, E2).",
+        "Không được sinh hoạt theo tổ đảng: chi bộ có {count} đảng viên nhưng chưa thành lập tổ"
+        f" đảng ({_HD} mục II.1.2, E2).",
+        "No party-group meetings: the cell has {count} members but has not set up party groups"
+        " (03-HD/TW §II.1.2, E2).",
     ),
     "rules.e2.eligible": (
         "Đủ điều kiện sinh hoạt theo tổ đảng: {count} đảng viên (từ {minimum} trở lên),"
@@ -97,8 +97,7 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "rules.p2.online": (
         "Không đảng viên nào có thể tập trung tại một địa điểm: được họp hoàn toàn trực tuyến"
         f" ({_HD} mục II.2, P2).",
-        "No member can gather in one place: the meeting may be fully online"
-        " (03-HD/TW §II.2, P2).",
+        "No member can gather in one place: the meeting may be fully online (03-HD/TW §II.2, P2).",
     ),
     "rules.p3.circumstance": (
         "Sinh hoạt trực tuyến do hoàn cảnh đặc biệt: không tính vào giới hạn số lần trong năm"
@@ -146,8 +145,8 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "In-person meeting: no pilot conditions apply (P2).",
     ),
     "rules.mode.eligible": (
-        "Được sinh hoạt {mode_vi} theo {source}.",
-        "The meeting may be held {mode_en} under {source}.",
+        "Được sinh hoạt {mode_vi} theo {source} ({ids}).",
+        "The meeting may be held {mode_en} under {source} ({ids}).",
     ),
     # Agenda gate
     "rules.topic.T1": ("công tác tổ chức và cán bộ", "organisation and personnel work"),
@@ -164,13 +163,22 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     ),
     "rules.topic.T10": ("bảo vệ chính trị nội bộ", "internal political protection"),
     "rules.topic.T11": ("bí mật của Đảng, Nhà nước", "party and state secrets"),
-    "rules.topic.T12": ("nội dung liên quan đến bỏ phiếu kín", "anything involving a secret ballot"),
-    "rules.topic.T13": ("kiểm điểm tự phê bình và phê bình", "self-criticism and criticism reviews"),
+    "rules.topic.T12": (
+        "nội dung liên quan đến bỏ phiếu kín",
+        "anything involving a secret ballot",
+    ),
+    "rules.topic.T13": (
+        "kiểm điểm tự phê bình và phê bình",
+        "self-criticism and criticism reviews",
+    ),
     "rules.topic.T14": (
         "đánh giá, xếp loại chất lượng tổ chức đảng, đảng viên",
         "quality evaluation and ranking",
     ),
-    "rules.topic.T15": ("quyết định chủ trương lớn, quan trọng", "deciding major, important policies"),
+    "rules.topic.T15": (
+        "quyết định chủ trương lớn, quan trọng",
+        "deciding major, important policies",
+    ),
     "rules.gate.in_person": (
         "Sinh hoạt trực tiếp toàn chi bộ: được thảo luận mọi nội dung (G1).",
         "In-person meeting of the whole cell: every topic may be discussed (G1).",
@@ -183,8 +191,8 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "rules.gate.blocked": (
         "Không được thảo luận trong cuộc họp {mode_vi}: nội dung {topic_vi}"
         f" ({_HD} mục II.3.2, {{ids}}). Chuyển sang kỳ sinh hoạt trực tiếp toàn chi bộ.",
-        "Not allowed in this meeting ({mode_en}): {topic_en} (03-HD/TW §II.3.2, {ids}). Move it to the next"
-        " in-person meeting of the whole cell.",
+        "Not allowed in this meeting ({mode_en}): {topic_en} (03-HD/TW §II.3.2, {ids})."
+        " Move it to the next in-person meeting of the whole cell.",
     ),
     "rules.gate.allowed": (
         "Không phát hiện nội dung thuộc diện không sinh hoạt trực tuyến (G2).",
@@ -312,8 +320,7 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "The party group reported to the committee in time (03-HD/TW §II.4.2, GM3).",
     ),
     "rules.gm3.late": (
-        "Tổ đảng báo cáo chi ủy muộn, hạn là ngày {deadline}"
-        f" ({_HD} mục II.4.2, GM3).",
+        f"Tổ đảng báo cáo chi ủy muộn, hạn là ngày {{deadline}} ({_HD} mục II.4.2, GM3).",
         "The party group reported late; the deadline was {deadline} (03-HD/TW §II.4.2, GM3).",
     ),
     "rules.gm3.due": (
@@ -322,8 +329,7 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     ),
     "rules.gm3.overdue": (
         f"Quá hạn: tổ đảng chưa báo cáo chi ủy (hạn {{deadline}}) ({_HD} mục II.4.2, GM3).",
-        "Overdue: the party group has not reported (deadline {deadline})"
-        " (03-HD/TW §II.4.2, GM3).",
+        "Overdue: the party group has not reported (deadline {deadline}) (03-HD/TW §II.4.2, GM3).",
     ),
     "rules.gm3.duty_due": (
         "Tổ đảng {group} báo cáo chi ủy chậm nhất ngày {deadline} (GM3).",

@@ -2,4 +2,108 @@
 
 from typing import Final
 
-TEXTS: Final[dict[str, tuple[str, str]]] = {}
+TEXTS: Final[dict[str, tuple[str, str]]] = {
+    # --- server: refusals of the live-meeting WebSocket (server/meeting, server/http/ws.py)
+    "ui.live.what_meeting": ("cuộc họp", "the meeting"),
+    "ui.live.meeting_closed": (
+        "Cuộc họp đã kết thúc hoặc đã bị huỷ, không thể tham gia nữa.",
+        "The meeting has ended or was cancelled; it can no longer be joined.",
+    ),
+    "ui.live.not_your_meeting": (
+        "Bạn không thuộc chi bộ của cuộc họp này nên không thể tham gia.",
+        "You are not in this meeting's party cell, so you cannot join it.",
+    ),
+    "ui.live.bad_offer": ("offer SDP không dùng được", "the SDP offer cannot be used"),
+    "ui.live.offer_first": ("cần gửi offer trước", "send an offer first"),
+    "ui.live.join_timeout": (
+        "Không nhận được yêu cầu tham gia kịp thời; kết nối được đóng.",
+        "No join request arrived in time; the connection is closed.",
+    ),
+    "ui.live.server_closing": (
+        "Máy chủ đang khởi động lại. Trang sẽ tự kết nối lại.",
+        "The server is restarting. The page will reconnect by itself.",
+    ),
+    # --- browser client: web_client/meeting.html and js/
+    "ui.meeting.title": ("Cuộc họp chi bộ", "Party cell meeting"),
+    "ui.meeting.room_title": ("Màn hình phòng họp", "Meeting hall screen"),
+    "ui.lang.switch": ("English", "Tiếng Việt"),
+    "ui.join.heading": ("Chuẩn bị tham gia", "Get ready to join"),
+    "ui.join.hint": (
+        "Kiểm tra camera và micro trước khi vào. Trên đường truyền yếu (tàu biển, vệ tinh), "
+        "chọn «Chỉ âm thanh».",
+        "Check your camera and microphone before joining. On a thin link (ship, satellite), "
+        "choose “Audio only”.",
+    ),
+    "ui.join.button": ("Tham gia cuộc họp", "Join the meeting"),
+    "ui.join.audio_only": ("Chỉ âm thanh (đường truyền yếu)", "Audio only (thin link)"),
+    "ui.join.no_devices": (
+        "Không mở được camera hoặc micro: {error}. Bạn vẫn có thể tham gia để nghe và xem.",
+        "Could not open the camera or microphone: {error}. You can still join to listen and watch.",
+    ),
+    "ui.status.connecting": ("Đang kết nối tới máy chủ…", "Connecting to the server…"),
+    "ui.status.lobby": (
+        "Bạn đang ở phòng chờ. Vui lòng đợi chủ trì cho vào cuộc họp…",
+        "You are in the lobby. Please wait for the chair to let you in…",
+    ),
+    "ui.status.media": (
+        "Đã vào cuộc họp. Đang kết nối âm thanh và hình ảnh…",
+        "You are in. Connecting audio and video…",
+    ),
+    "ui.status.connected": ("Đã kết nối.", "Connected."),
+    "ui.status.ice_restart": (
+        "Mạng chập chờn. Đang thử kết nối lại âm thanh và hình ảnh…",
+        "The network is unstable. Trying to reconnect audio and video…",
+    ),
+    "ui.status.rejoining": (
+        "Mất kết nối tới máy chủ. Đang tham gia lại (lần {attempt})…",
+        "Lost the connection to the server. Rejoining (attempt {attempt})…",
+    ),
+    "ui.status.left": ("Bạn đã rời cuộc họp.", "You have left the meeting."),
+    "ui.status.denied": ("Bạn không được vào cuộc họp: {reason}", "You were not let in: {reason}"),
+    "ui.status.removed": ("Bạn đã được mời ra: {reason}", "You were removed: {reason}"),
+    "ui.status.signin": (
+        "Bạn cần đăng nhập. Đang chuyển tới trang đăng nhập…",
+        "You need to sign in. Going to the sign-in page…",
+    ),
+    "ui.status.refused": ("Không thể tham gia: {reason}", "Cannot join: {reason}"),
+    "ui.status.muted_by_chair": (
+        "Chủ trì đã tắt micro của bạn.",
+        "The chair has muted your microphone.",
+    ),
+    "ui.controls.mute": ("Tắt micro", "Mute"),
+    "ui.controls.unmute": ("Bật micro", "Unmute"),
+    "ui.controls.camera_off": ("Tắt camera", "Camera off"),
+    "ui.controls.camera_on": ("Bật camera", "Camera on"),
+    "ui.controls.audio_only_on": ("Chỉ âm thanh", "Audio only"),
+    "ui.controls.audio_only_off": ("Nhận cả hình ảnh", "Receive video"),
+    "ui.controls.raise_hand": ("Giơ tay phát biểu", "Raise hand"),
+    "ui.controls.lower_hand": ("Hạ tay", "Lower hand"),
+    "ui.controls.leave": ("Rời cuộc họp", "Leave"),
+    "ui.controls.lock": ("Khoá phòng họp", "Lock the meeting"),
+    "ui.controls.unlock": ("Mở khoá phòng họp", "Unlock the meeting"),
+    "ui.people.heading": ("Người tham dự ({count})", "Participants ({count})"),
+    "ui.people.waiting": ("Phòng chờ ({count})", "Lobby ({count})"),
+    "ui.people.you": ("(bạn)", "(you)"),
+    "ui.people.admit": ("Cho vào", "Admit"),
+    "ui.people.deny": ("Từ chối", "Deny"),
+    "ui.people.mute": ("Tắt micro", "Mute"),
+    "ui.people.remove": ("Mời ra", "Remove"),
+    "ui.people.speaking": ("đang nói", "speaking"),
+    "ui.people.muted": ("micro tắt", "muted"),
+    "ui.people.hand": ("giơ tay", "hand raised"),
+    "ui.people.chair": ("chủ trì", "chair"),
+    "ui.people.observer": ("cấp ủy cấp trên dự", "superior-committee observer"),
+    "ui.people.room_device": ("phòng họp", "meeting hall"),
+    "ui.people.in_room": ("có mặt tại phòng họp", "present in the hall"),
+    "ui.people.lost": ("mất kết nối", "connection lost"),
+    "ui.quality.label": (
+        "Kết nối: {quality} · trễ {rtt} ms · mất gói {loss}%",
+        "Link: {quality} · delay {rtt} ms · loss {loss}%",
+    ),
+    "ui.quality.good": ("tốt", "good"),
+    "ui.quality.fair": ("trung bình", "fair"),
+    "ui.quality.poor": ("kém", "poor"),
+    "ui.quality.unknown": ("chưa rõ", "unknown"),
+    "ui.meeting.locked": ("Phòng họp đã khoá", "The meeting is locked"),
+    "ui.video.you": ("Hình của bạn", "Your camera"),
+}
