@@ -17,6 +17,11 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 ## Start the server on http://127.0.0.1:8080 with the demo organisations (SQLite, in-process bus).
+## Plain HTTP on this machine only: cookies without Secure, passkeys for http://localhost:8080.
+run: export HOPCHIBO_SERVER_INSECURE_COOKIES ?= true
+run: export HOPCHIBO_SERVER_PUBLIC_ORIGIN ?= http://localhost:8080
+run: export HOPCHIBO_SERVER_ALLOWED_ORIGINS ?= http://127.0.0.1:8080
+run: export HOPCHIBO_SECURITY_RP_ID ?= localhost
 run: setup
 	$(BIN)/hopchibo db upgrade
 	$(BIN)/hopchibo demo

@@ -1,38 +1,94 @@
-"""The ``hopchibo`` command: serve, db upgrade, demo, user add."""
+"""The ``hopchibo`` command: serve, db upgrade, demo, user add, token create, pilot."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import getpass
 import logging
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from aiohttp import web
 
 from policy.model import Role
-from server import cli_pilot
+from server import cli_pilot, cli_records
 from server.app import create_app
-from server.auth.passwords import hash_password
+from server.audit import AuditLog
+from server.auth.provision import create_account, create_api_token
 from server.config import ConfigError, Settings, load_settings
-from server.demo import load_demo
+from server.crypto.keys import LocalKek
+from server.demo import DemoCredential, load_demo, load_demo_accounts
 from server.keys import KeyFileError, load_or_create_kek
 from server.storage import accounts as account_store
 from server.storage import organisations as org_store
 from server.storage.db import Database
 from server.storage.migrate import upgrade
-from server.storage.models import Account
+
+
+def _write_credentials(path: Path, creds: list[DemoCredential]) -> None:
+    """Demo passwords and TOTP secrets, readable by the owner only (mode 0600)."""
+    lines = [
+        "# hopchibo demo accounts: username, role, organisation, password, TOTP secret",
+        "# Sign in at /login; the code comes from any authenticator app given the secret",
+        "# (or: python -c 'import pyotp; print(pyotp.TOTP(\"SECRET\").now())').",
+        "",
+    ]
+    for c in creds:
+        lines += [
+            f"{c.username}\t{c.role}\t{c.org_code}\tpassword={c.password}",
+            f"  totp_secret={c.totp_secret}",
+            f"  totp_uri={c.totp_uri}",
+            f"  recovery_codes={' '.join(c.recovery_codes)}",
+        ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write("\n".join(lines) + "\n")
 
 
 async def _demo(settings: Settings) -> int:
     await upgrade(settings.database_url)
+    kek = load_or_create_kek(settings.kek_path, settings.keys.kek)
     db = Database(settings.database_url)
     try:
         created = await load_demo(db)
+        creds = await load_demo_accounts(db, kek)
     finally:
         await db.close()
     print("demo loaded" if created else "demo already present")
+    path = settings.server.var_dir / "demo-credentials.txt"
+    if creds:
+        _write_credentials(path, creds)
+        print(f"demo accounts and their passwords and TOTP secrets: {path} (mode 0600)")
+    else:
+        print(f"demo accounts already present; credentials were written to {path}")
+    return 0
+
+
+async def _token_create(settings: Settings, args: argparse.Namespace) -> int:
+    kek = load_or_create_kek(settings.kek_path, settings.keys.kek)
+    db = Database(settings.database_url)
+    try:
+        async with db.session() as s:
+            account = await account_store.by_username(s, args.username)
+            if account is None or account.disabled:
+                print(f"no active user {args.username!r}", file=sys.stderr)
+                return 1
+            token, expires = await create_api_token(
+                s, AuditLog(db, LocalKek(kek)), account.id, args.minutes, dt.datetime.now(dt.UTC)
+            )
+    finally:
+        await db.close()
+    print(
+        f"read-only (GET) API token for {args.username}, valid until {expires:%Y-%m-%d %H:%M}Z:",
+        file=sys.stderr,
+    )
+    print(token)
     return 0
 
 
@@ -41,6 +97,7 @@ async def _user_add(settings: Settings, args: argparse.Namespace) -> int:
     if len(password) < 12:
         print("password must have at least 12 characters", file=sys.stderr)
         return 2
+    kek = load_or_create_kek(settings.kek_path, settings.keys.kek)
     db = Database(settings.database_url)
     try:
         async with db.session() as s:
@@ -51,19 +108,28 @@ async def _user_add(settings: Settings, args: argparse.Namespace) -> int:
             if org is None:
                 print(f"no organisation with code {args.org!r}", file=sys.stderr)
                 return 1
-            account = await account_store.add(
+            made = await create_account(
                 s,
-                Account(
-                    username=args.username,
-                    display_name=args.name or args.username,
-                    member_id=args.member_id,
-                    password_hash=hash_password(password),
-                ),
+                AuditLog(db, LocalKek(kek)),
+                kek,
+                username=args.username,
+                display_name=args.name or args.username,
+                password=password,
+                member_id=args.member_id,
+                role=Role(args.role),
+                org_id=org.id,
+                with_totp=not args.enrol_at_sign_in,
             )
-            await account_store.grant(s, account.id, org.id, Role(args.role))
     finally:
         await db.close()
     print(f"user {args.username} added as {args.role} of {args.org}")
+    if made.totp_uri:
+        print("second factor (TOTP): add this to the member's authenticator app, then destroy it:")
+        print(f"  {made.totp_uri}")
+        print("one-time recovery codes (hand over on paper):")
+        print("  " + " ".join(made.recovery_codes))
+    else:
+        print("no second factor yet: the member must enrol one (TOTP or passkey) at first sign-in")
     return 0
 
 
@@ -85,7 +151,17 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--name")
     user.add_argument("--member-id", type=int)
     user.add_argument("--password-stdin", action="store_true")
+    user.add_argument(
+        "--enrol-at-sign-in",
+        action="store_true",
+        help="create no TOTP secret: the member enrols a second factor at first sign-in",
+    )
+    token = sub.add_parser("token", help="read-only API tokens for scripts (GET requests only)")
+    token.add_argument("action", choices=["create"])
+    token.add_argument("username")
+    token.add_argument("--minutes", type=int, default=60)
     cli_pilot.add_parser(sub)
+    cli_records.add_parsers(sub)
     return parser
 
 
@@ -113,10 +189,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "demo":
             return asyncio.run(_demo(settings))
+        if args.command in cli_records.COMMANDS:
+            return asyncio.run(cli_records.run(settings, args))
         if args.command == "pilot":
             return asyncio.run(cli_pilot.run(settings, args))
         if args.command == "user":
             return asyncio.run(_user_add(settings, args))
+        if args.command == "token":
+            return asyncio.run(_token_create(settings, args))
     except (ConfigError, KeyFileError) as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2

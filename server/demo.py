@@ -8,8 +8,15 @@ groups approved for group meetings.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
 
 from policy.model import ApprovalScope, E1aReason, MemberStatus, OrgLevel, Role
+from server.audit import AuditLog
+from server.auth.provision import create_account, new_password
+from server.crypto.keys import LocalKek
+from server.storage import accounts as account_store
 from server.storage import organisations as org_store
 from server.storage.db import Database
 from server.storage.models import (
@@ -202,3 +209,55 @@ async def load_demo(db: Database) -> bool:
             )
         )
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class DemoCredential:
+    username: str
+    role: str
+    org_code: str
+    password: str
+    totp_secret: str
+    totp_uri: str
+    recovery_codes: tuple[str, ...]
+
+
+async def load_demo_accounts(db: Database, kek: bytes) -> list[DemoCredential]:
+    """Create the DEMO_ACCOUNTS with random passwords and TOTP secrets (empty if present)."""
+    audit = AuditLog(db, LocalKek(kek))
+    out: list[DemoCredential] = []
+    async with db.session() as s:
+        if await account_store.by_username(s, DEMO_ACCOUNTS[0][0]) is not None:
+            return []
+        sea = await org_store.by_code(s, SEAFARERS_CODE)
+        assert sea is not None, "load_demo first"
+        query = select(Member.id).where(Member.org_id == sea.id).order_by(Member.id)
+        member_ids = list((await s.execute(query)).scalars().all())
+        for username, display, index, role, code in DEMO_ACCOUNTS:
+            org = await org_store.by_code(s, code)
+            assert org is not None
+            password = new_password()
+            made = await create_account(
+                s,
+                audit,
+                kek,
+                username=username,
+                display_name=display if index is None else f"{display} {demo_name(index)}",
+                password=password,
+                member_id=member_ids[index] if index is not None else None,
+                role=role,
+                org_id=org.id,
+                actor="demo",
+            )
+            out.append(
+                DemoCredential(
+                    username,
+                    role.value,
+                    code,
+                    password,
+                    made.totp_secret,
+                    made.totp_uri,
+                    made.recovery_codes,
+                )
+            )
+    return out

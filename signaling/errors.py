@@ -29,6 +29,11 @@ class ErrorCode(str, Enum):
     MESSAGE_TOO_LARGE = "message_too_large"
     OUT_OF_TURN = "out_of_turn"
     UNSUPPORTED_VERSION = "unsupported_version"
+    BAD_CREDENTIALS = "bad_credentials"
+    BAD_SECOND_FACTOR = "bad_second_factor"
+    PASSKEY_REJECTED = "passkey_rejected"
+    INVITATION_INVALID = "invitation_invalid"
+    STEP_UP_REQUIRED = "step_up_required"
 
     def text(self, /, **params: object) -> Text:
         return tr(f"error.{self.value}", **params)

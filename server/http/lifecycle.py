@@ -12,6 +12,8 @@ from policy.calendar import check_duties
 from policy.model import MeetingMode, MeetingStatus
 from policy.rulesets import find_ruleset
 from server import appkeys, pilots, rules
+from server.auth.authz import Permission, require
+from server.auth.middleware import context_of
 from server.errors import AppError, not_found
 from server.http.body import json_response, path_int
 from server.http.registry import actor_of, org_or_404
@@ -72,6 +74,7 @@ async def eligibility(request: web.Request) -> web.Response:
     on = _query_date(request)
     async with request.app[appkeys.DB].session() as session:
         org = await org_or_404(session, org_id)
+        require(context_of(request), Permission.PILOT_READ, org_id)
         decision = await rules.check_meeting_mode(session, org, mode, on)
     return json_response(decision.as_dict())
 
@@ -94,6 +97,7 @@ async def start_meeting(request: web.Request) -> web.Response:
     meeting_id = path_int(request, "meeting_id")
     async with request.app[appkeys.DB].session() as session:
         meeting, org = await _meeting(session, meeting_id)
+        require(context_of(request), Permission.MEETING_CHAIR, meeting.org_id)
         if meeting.status is not MeetingStatus.SCHEDULED:
             raise AppError.of(ErrorCode.CONFLICT, detail=f"meeting is {meeting.status.value}")
         now = dt.datetime.now(dt.UTC)
@@ -125,6 +129,7 @@ async def close_meeting(request: web.Request) -> web.Response:
     meeting_id = path_int(request, "meeting_id")
     async with request.app[appkeys.DB].session() as session:
         meeting, _org = await _meeting(session, meeting_id)
+        require(context_of(request), Permission.MEETING_CHAIR, meeting.org_id)
         if meeting.status is not MeetingStatus.OPEN:
             raise AppError.of(ErrorCode.CONFLICT, detail=f"meeting is {meeting.status.value}")
         meeting.status = MeetingStatus.CLOSED
@@ -151,6 +156,7 @@ async def duties(request: web.Request) -> web.Response:
     ruleset = find_ruleset(on)
     async with request.app[appkeys.DB].session() as session:
         org = await org_or_404(session, org_id)
+        require(context_of(request), Permission.MEETING_READ, org_id)
         history = await rules.history(session, org_id)
     if ruleset is None:
         raise AppError.of(ErrorCode.VALIDATION, detail=f"date: no rule set in force on {on}")
@@ -187,6 +193,7 @@ async def export_registrations_csv(request: web.Request) -> web.Response:
     org_id = path_int(request, "org_id")
     async with request.app[appkeys.DB].session() as session:
         org = await org_or_404(session, org_id)
+        require(context_of(request), Permission.PILOT_READ, org_id)
         rows = await pilots.registration_rows(session, org)
         await request.app[appkeys.AUDIT].record(
             actor_of(request), "pilot.export", f"org:{org_id}", {"format": "csv"}, session=session
@@ -213,6 +220,7 @@ async def export_registrations_docx(request: web.Request) -> web.Response:
     org_id = path_int(request, "org_id")
     async with request.app[appkeys.DB].session() as session:
         org = await org_or_404(session, org_id)
+        require(context_of(request), Permission.PILOT_READ, org_id)
         rows = await pilots.registration_rows(session, org)
         await request.app[appkeys.AUDIT].record(
             actor_of(request), "pilot.export", f"org:{org_id}", {"format": "docx"}, session=session

@@ -7,6 +7,8 @@ from aiohttp import web
 from policy.decision import Outcome
 from policy.model import ItemStatus, OrgLevel
 from server import appkeys, rules
+from server.auth.authz import Permission, require
+from server.auth.middleware import context_of
 from server.errors import AppError, not_found
 from server.http.body import json_response, parse_body, path_int
 from server.http.registry import actor_of, org_or_404
@@ -31,6 +33,7 @@ async def list_meetings(request: web.Request) -> web.Response:
     org_id = path_int(request, "org_id")
     async with request.app[appkeys.DB].session() as session:
         await org_or_404(session, org_id)
+        require(context_of(request), Permission.MEETING_READ, org_id)
         rows = await meeting_store.of_org(session, org_id)
         data = [MeetingOut.model_validate(m).model_dump(mode="json") for m in rows]
     return json_response(data)
@@ -50,6 +53,7 @@ async def create_meeting(request: web.Request) -> web.Response:
     body = await parse_body(request, MeetingIn)
     async with request.app[appkeys.DB].session() as session:
         org = await org_or_404(session, org_id)
+        require(context_of(request), Permission.MEETING_SCHEDULE, org_id)
         if org.level is OrgLevel.GRASSROOTS and body.kind.value == "group":
             raise AppError.of(ErrorCode.VALIDATION, detail="group meetings belong to a cell")
         if body.circumstance_id is not None:
@@ -89,6 +93,7 @@ async def get_meeting(request: web.Request) -> web.Response:
         meeting = await meeting_store.get(session, meeting_id)
         if meeting is None:
             raise not_found("cuộc họp / meeting")
+        require(context_of(request), Permission.MEETING_READ, meeting.org_id)
         out = MeetingOut.model_validate(meeting).model_dump(mode="json")
     return json_response(out)
 
@@ -103,8 +108,10 @@ async def get_meeting(request: web.Request) -> web.Response:
 async def list_agenda(request: web.Request) -> web.Response:
     meeting_id = path_int(request, "meeting_id")
     async with request.app[appkeys.DB].session() as session:
-        if await meeting_store.get(session, meeting_id) is None:
+        meeting = await meeting_store.get(session, meeting_id)
+        if meeting is None:
             raise not_found("cuộc họp / meeting")
+        require(context_of(request), Permission.MEETING_READ, meeting.org_id)
         rows = await meeting_store.agenda(session, meeting_id)
         data = [AgendaItemOut.model_validate(i).model_dump(mode="json") for i in rows]
     return json_response(data)
@@ -126,6 +133,7 @@ async def create_agenda_item(request: web.Request) -> web.Response:
         meeting = await meeting_store.get(session, meeting_id)
         if meeting is None:
             raise not_found("cuộc họp / meeting")
+        require(context_of(request), Permission.MEETING_SCHEDULE, meeting.org_id)
         item = AgendaItem(meeting_id=meeting_id, **body.model_dump())
         decision = rules.gate(item, meeting)  # G1/G2 at planning; G3 re-runs it at opening
         item.gate = decision.as_dict()

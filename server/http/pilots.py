@@ -5,6 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from server import appkeys
+from server.auth.authz import Permission, require
+from server.auth.middleware import context_of
 from server.errors import AppError, not_found
 from server.http.body import json_response, parse_body, path_int
 from server.http.registry import actor_of, org_or_404
@@ -36,6 +38,7 @@ async def list_registrations(request: web.Request) -> web.Response:
     org_id = path_int(request, "org_id")
     async with request.app[appkeys.DB].session() as session:
         await org_or_404(session, org_id)
+        require(context_of(request), Permission.PILOT_READ, org_id)
         rows = await pilot_store.registrations(session, org_id)
         data = [RegistrationOut.model_validate(r).model_dump(mode="json") for r in rows]
     return json_response(data)
@@ -55,6 +58,7 @@ async def create_registration(request: web.Request) -> web.Response:
     body = await parse_body(request, RegistrationIn)
     async with request.app[appkeys.DB].session() as session:
         await org_or_404(session, org_id)
+        require(context_of(request), Permission.PILOT_MANAGE, org_id)
         row = PilotRegistration(org_id=org_id, **body.model_dump())
         await pilot_store.add(session, row)
         await request.app[appkeys.AUDIT].record(
@@ -79,6 +83,7 @@ async def list_decisions(request: web.Request) -> web.Response:
     org_id = path_int(request, "org_id")
     async with request.app[appkeys.DB].session() as session:
         await org_or_404(session, org_id)
+        require(context_of(request), Permission.PILOT_READ, org_id)
         rows = await pilot_store.decisions(session, org_id)
         data = [DecisionOut.model_validate(r).model_dump(mode="json") for r in rows]
     return json_response(data)
@@ -98,6 +103,7 @@ async def create_decision(request: web.Request) -> web.Response:
     body = await parse_body(request, DecisionIn)
     async with request.app[appkeys.DB].session() as session:
         await org_or_404(session, org_id)
+        require(context_of(request), Permission.PILOT_MANAGE, org_id)
         if body.registration_id is not None:
             reg = await pilot_store.registration(session, body.registration_id)
             if reg is None or reg.org_id != org_id:
@@ -126,6 +132,7 @@ async def list_circumstances(request: web.Request) -> web.Response:
     org_id = path_int(request, "org_id")
     async with request.app[appkeys.DB].session() as session:
         await org_or_404(session, org_id)
+        require(context_of(request), Permission.PILOT_READ, org_id)
         rows = await pilot_store.circumstances(session, org_id)
         data = [CircumstanceOut.model_validate(r).model_dump(mode="json") for r in rows]
     return json_response(data)
@@ -145,6 +152,7 @@ async def create_circumstance(request: web.Request) -> web.Response:
     body = await parse_body(request, CircumstanceIn)
     async with request.app[appkeys.DB].session() as session:
         await org_or_404(session, org_id)
+        require(context_of(request), Permission.PILOT_MANAGE, org_id)
         row = Circumstance(org_id=org_id, **body.model_dump())
         await pilot_store.add(session, row)
         await request.app[appkeys.AUDIT].record(
@@ -173,6 +181,7 @@ async def end_circumstance(request: web.Request) -> web.Response:
         row = await pilot_store.circumstance(session, cid)
         if row is None:
             raise not_found("hoàn cảnh đặc biệt / circumstance")
+        require(context_of(request), Permission.PILOT_MANAGE, row.org_id)
         if row.ended_on is not None:
             raise AppError.of(ErrorCode.CONFLICT, detail="already ended")
         if body.ended_on < row.started_on:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from policy.model import OrgLevel
+from policy.model import OrgLevel, Role
 from server import appkeys
+from server.auth.authz import Permission, allowed, require
+from server.auth.middleware import actor_of as auth_actor_of
+from server.auth.middleware import context_of
 from server.errors import AppError, not_found
 from server.http.body import json_response, parse_body, path_int
 from server.http.routes import Routes
 from server.http.schemas import MemberIn, MemberOut, MemberPatch, OrganisationIn, OrganisationOut
+from server.storage import accounts as account_store
 from server.storage import members as member_store
 from server.storage import organisations as org_store
 from server.storage.db import Session
@@ -20,9 +24,8 @@ routes = Routes()
 
 
 def actor_of(request: web.Request) -> str:
-    """Who is acting, for the audit log: the signed-in account when identity is present."""
-    account = request.get("account_id")
-    return f"account:{account}" if account is not None else "anonymous"
+    """Who is acting, for the audit log: the signed-in account."""
+    return auth_actor_of(request)
 
 
 async def org_or_404(session: Session, org_id: int) -> Organisation:
@@ -48,7 +51,12 @@ async def list_organisations(request: web.Request) -> web.Response:
         raise AppError.of(ErrorCode.VALIDATION, detail=f"level: unknown {level_raw!r}") from None
     async with request.app[appkeys.DB].session() as session:
         orgs = await org_store.list_all(session, level)
-        data = [OrganisationOut.model_validate(o).model_dump(mode="json") for o in orgs]
+        context = context_of(request)
+        data = [
+            OrganisationOut.model_validate(o).model_dump(mode="json")
+            for o in orgs
+            if allowed(context, Permission.ORG_READ, o.id)
+        ]
     return json_response(data)
 
 
@@ -62,8 +70,14 @@ async def list_organisations(request: web.Request) -> web.Response:
     status=201,
 )
 async def create_organisation(request: web.Request) -> web.Response:
+    """Needs ORG_MANAGE on the parent; a top-level organisation needs it installation-wide, and
+    its creator becomes its administrator (audited as ``role.grant``)."""
+    context = context_of(request)
     body = await parse_body(request, OrganisationIn)
     async with request.app[appkeys.DB].session() as session:
+        if body.parent_id is not None:
+            await org_or_404(session, body.parent_id)
+        require(context, Permission.ORG_MANAGE, body.parent_id)
         if body.parent_id is not None:
             parent = await org_or_404(session, body.parent_id)
             expected = org_store.PARENT_LEVEL[body.level]
@@ -84,6 +98,15 @@ async def create_organisation(request: web.Request) -> web.Response:
             {"level": org.level.value},
             session=session,
         )
+        if org.parent_id is None:
+            await account_store.grant(session, context.account_id, org.id, Role.ADMIN)
+            await request.app[appkeys.AUDIT].record(
+                context.actor,
+                "role.grant",
+                f"account:{context.account_id}",
+                {"org": org.id, "role": Role.ADMIN.value},
+                session=session,
+            )
         out = OrganisationOut.model_validate(org).model_dump(mode="json")
     return json_response(out, status=201)
 
@@ -98,9 +121,9 @@ async def create_organisation(request: web.Request) -> web.Response:
 async def get_organisation(request: web.Request) -> web.Response:
     org_id = path_int(request, "org_id")
     async with request.app[appkeys.DB].session() as session:
-        out = OrganisationOut.model_validate(await org_or_404(session, org_id)).model_dump(
-            mode="json"
-        )
+        org = await org_or_404(session, org_id)
+        require(context_of(request), Permission.ORG_READ, org_id)
+        out = OrganisationOut.model_validate(org).model_dump(mode="json")
     return json_response(out)
 
 
@@ -115,6 +138,7 @@ async def list_members(request: web.Request) -> web.Response:
     org_id = path_int(request, "org_id")
     async with request.app[appkeys.DB].session() as session:
         await org_or_404(session, org_id)
+        require(context_of(request), Permission.MEMBERS_READ, org_id)
         rows = await member_store.of_org(session, org_id)
         data = [MemberOut.model_validate(m).model_dump(mode="json") for m in rows]
     return json_response(data)
@@ -139,9 +163,10 @@ async def _check_group(session: Session, cell_id: int, group_id: int | None) -> 
 )
 async def create_member(request: web.Request) -> web.Response:
     org_id = path_int(request, "org_id")
-    body = await parse_body(request, MemberIn)
     async with request.app[appkeys.DB].session() as session:
         org = await org_or_404(session, org_id)
+        require(context_of(request), Permission.MEMBERS_MANAGE, org_id)
+        body = await parse_body(request, MemberIn)
         if org.level is not OrgLevel.CELL:
             raise AppError.of(ErrorCode.VALIDATION, detail="members belong to a cell")
         await _check_group(session, org_id, body.group_id)
@@ -168,6 +193,9 @@ async def get_member(request: web.Request) -> web.Response:
         member = await member_store.get(session, member_id)
         if member is None:
             raise not_found("đảng viên / member")
+        context = context_of(request)
+        if context.member_id != member.id:  # one's own record is always readable
+            require(context, Permission.MEMBERS_READ, member.org_id)
         out = MemberOut.model_validate(member).model_dump(mode="json")
     return json_response(out)
 
@@ -182,11 +210,12 @@ async def get_member(request: web.Request) -> web.Response:
 )
 async def patch_member(request: web.Request) -> web.Response:
     member_id = path_int(request, "member_id")
-    body = await parse_body(request, MemberPatch)
     async with request.app[appkeys.DB].session() as session:
         member = await member_store.get(session, member_id)
         if member is None:
             raise not_found("đảng viên / member")
+        require(context_of(request), Permission.MEMBERS_MANAGE, member.org_id)
+        body = await parse_body(request, MemberPatch)
         changes = {k: getattr(body, k) for k in body.model_fields_set}
         if "group_id" in changes:
             await _check_group(session, member.org_id, changes["group_id"])

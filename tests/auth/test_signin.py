@@ -1,0 +1,240 @@
+"""Password and second factor through the real app: every refusal has a code and an audit
+record, with no secret in it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from policy.model import Role
+from server.auth import factors
+from server.config import Settings
+from server.storage.db import Database
+from tests.auth.conftest import World
+from tests.auth.support import (
+    PASSWORD,
+    FakeClock,
+    audit_records,
+    last_audit,
+    make_account,
+    sign_in,
+)
+from tests.conftest import Client
+
+
+def _no_secret_in(record_details: dict[str, object], *secrets: str) -> None:
+    text = json.dumps(record_details, ensure_ascii=False)
+    for secret in secrets:
+        assert secret not in text
+
+
+async def _login(client: Client, username: str, password: str = PASSWORD) -> tuple[int, dict]:  # type: ignore[type-arg]
+    resp = await client.post("/api/auth/login", json={"username": username, "password": password})
+    return resp.status, await resp.json()
+
+
+async def test_wrong_password_refused_and_audited(
+    client: Client, db: Database, settings: Settings, world: World
+) -> None:
+    user = await make_account(db, settings, "anh", Role.MEMBER, world.cell)
+    status, body = await _login(client, "anh", "sai-mật-khẩu-hoàn-toàn")
+    assert status == 401
+    assert body["code"] == "bad_credentials"
+    assert body["message"]["vi"].startswith("Tên đăng nhập")
+    record = await last_audit(db, "auth.signin.failure")
+    assert record.target == f"account:{user.id}"
+    assert record.details["reason"] == "password"
+    _no_secret_in(record.details, "sai-mật-khẩu-hoàn-toàn", PASSWORD)
+    # an unknown user gets the same answer, audited by name
+    status, body = await _login(client, "khong-ai-ca")
+    assert (status, body["code"]) == (401, "bad_credentials")
+    assert (await last_audit(db, "auth.signin.failure")).target == "username:khong-ai-ca"
+
+
+async def test_wrong_totp_refused_and_audited(
+    client: Client, db: Database, settings: Settings, world: World, clock: FakeClock
+) -> None:
+    user = await make_account(db, settings, "binh", Role.MEMBER, world.cell)
+    status, first = await _login(client, "binh")
+    assert (status, first["stage"]) == (200, "mfa")
+    assert set(first["methods"]) == {"totp", "recovery"}
+    right = factors.totp_now(user.totp_secret, clock())
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    resp = await client.post(
+        "/api/auth/totp/verify", json={"code": wrong}, headers={"X-CSRF-Token": first["csrf"]}
+    )
+    assert resp.status == 401
+    assert (await resp.json())["code"] == "bad_second_factor"
+    record = await last_audit(db, "auth.signin.failure")
+    assert (record.target, record.details["reason"]) == (f"account:{user.id}", "totp")
+    _no_secret_in(record.details, wrong, user.totp_secret)
+    # the session is still only half signed in: the API stays closed
+    resp = await client.get("/api/organisations")
+    assert resp.status == 401
+
+
+async def test_replayed_totp_refused_and_audited(
+    client: Client, db: Database, settings: Settings, world: World, clock: FakeClock
+) -> None:
+    user = await make_account(db, settings, "cuong", Role.MEMBER, world.cell)
+    code = factors.totp_now(user.totp_secret, clock())
+    await sign_in(client, user, clock())
+    client.session.cookie_jar.clear()
+    status, first = await _login(client, "cuong")
+    assert status == 200
+    clock.advance(seconds=5)  # same 30-second step
+    resp = await client.post(
+        "/api/auth/totp/verify", json={"code": code}, headers={"X-CSRF-Token": first["csrf"]}
+    )
+    assert resp.status == 401
+    assert (await resp.json())["code"] == "bad_second_factor"
+    record = await last_audit(db, "auth.signin.failure")
+    assert record.details["reason"] == "totp_replay"
+    _no_secret_in(record.details, code)
+    # the next time step works
+    clock.advance(seconds=30)
+    resp = await client.post(
+        "/api/auth/totp/verify",
+        json={"code": factors.totp_now(user.totp_secret, clock())},
+        headers={"X-CSRF-Token": first["csrf"]},
+    )
+    assert resp.status == 200
+    assert (await last_audit(db, "auth.signin.success")).details["method"] == "password+totp"
+
+
+async def test_recovery_code_works_once(
+    client: Client, db: Database, settings: Settings, world: World
+) -> None:
+    user = await make_account(db, settings, "dung", Role.MEMBER, world.cell)
+    code = user.recovery_codes[0]
+    for attempt in range(2):
+        client.session.cookie_jar.clear()
+        status, first = await _login(client, "dung")
+        assert status == 200
+        resp = await client.post(
+            "/api/auth/recovery/verify",
+            json={"code": code},
+            headers={"X-CSRF-Token": first["csrf"]},
+        )
+        if attempt == 0:
+            assert resp.status == 200
+            used = await last_audit(db, "auth.factor.recovery_used")
+            assert used.details == {"left": 9}
+        else:
+            assert resp.status == 401
+            assert (await resp.json())["code"] == "bad_second_factor"
+            record = await last_audit(db, "auth.signin.failure")
+            assert record.details["reason"] == "recovery"
+            _no_secret_in(record.details, code)
+
+
+async def test_growing_delay_then_lock_with_retry_after(
+    client: Client, db: Database, settings: Settings, world: World, clock: FakeClock
+) -> None:
+    await make_account(db, settings, "giang", Role.MEMBER, world.cell)
+    statuses = []
+    for _ in range(2):
+        status, body = await _login(client, "giang", "sai-mật-khẩu-1234")
+        statuses.append(body["code"])
+    # third failure: a delay starts
+    status, body = await _login(client, "giang", "sai-mật-khẩu-1234")
+    assert (status, body["code"]) == (401, "bad_credentials")
+    resp = await client.post("/api/auth/login", json={"username": "giang", "password": PASSWORD})
+    assert resp.status == 429
+    assert resp.headers["Retry-After"] == "2"
+    body = await resp.json()
+    assert body["code"] == "rate_limited"
+    assert "2 giây" in body["message"]["vi"]
+    assert (await last_audit(db, "auth.throttled")).details["retry_after"] == 2
+    # failures 4 and 5 (after waiting each delay): the fifth locks the account for 15 minutes
+    clock.advance(seconds=2)
+    await _login(client, "giang", "sai-mật-khẩu-1234")
+    clock.advance(seconds=4)
+    status, body = await _login(client, "giang", "sai-mật-khẩu-1234")
+    assert status == 429
+    assert body["code"] == "rate_limited"
+    assert "15 phút" in body["message"]["vi"]
+    lock = await last_audit(db, "auth.lock")
+    assert lock.details["scope"] == "account"
+    assert lock.details["minutes"] == settings.security.login_lock_minutes
+    # even the right password waits until the lock ends
+    resp = await client.post("/api/auth/login", json={"username": "giang", "password": PASSWORD})
+    assert resp.status == 429
+    assert int(resp.headers["Retry-After"]) == 15 * 60
+    clock.advance(minutes=15, seconds=1)
+    status, body = await _login(client, "giang")
+    assert (status, body["stage"]) == (200, "mfa")
+    assert statuses == ["bad_credentials", "bad_credentials"]
+
+
+async def test_enrolment_at_first_sign_in(
+    client: Client, db: Database, settings: Settings, world: World, clock: FakeClock
+) -> None:
+    await make_account(db, settings, "hai", Role.MEMBER, world.cell, with_totp=False)
+    status, first = await _login(client, "hai")
+    assert (status, first["stage"]) == (200, "enrol")
+    csrf = {"X-CSRF-Token": first["csrf"]}
+    assert (await client.get("/api/organisations")).status == 401
+    resp = await client.post("/api/auth/totp/setup", headers=csrf)
+    assert resp.status == 200
+    setup = await resp.json()
+    assert setup["uri"].startswith("otpauth://totp/hopchibo:hai?secret=")
+    assert setup["qr"].startswith("data:image/svg+xml;base64,")
+    secret = setup["uri"].split("secret=")[1].split("&")[0]
+    resp = await client.post(
+        "/api/auth/totp/confirm", json={"code": factors.totp_now(secret, clock())}, headers=csrf
+    )
+    assert resp.status == 200
+    done = await resp.json()
+    assert done["stage"] == "full"
+    assert len(done["recovery_codes"]) == 10
+    added = await last_audit(db, "auth.factor.add")
+    assert added.details == {"kind": "totp"}
+    _no_secret_in(added.details, secret)
+    resp = await client.get("/api/auth/session")
+    assert (await resp.json())["authenticated"] is True
+
+
+async def test_change_password_signs_out_other_sessions(
+    client: Client,
+    db: Database,
+    settings: Settings,
+    world: World,
+    clock: FakeClock,
+    aiohttp_client: object,
+) -> None:
+    user = await make_account(db, settings, "khanh", Role.MEMBER, world.cell)
+    csrf = await sign_in(client, user, clock())
+    resp = await client.post(
+        "/api/auth/password",
+        json={"current_password": PASSWORD, "new_password": "mật-khẩu-mới-dài-hơn-2026"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert resp.status == 200
+    record = await last_audit(db, "auth.password.change")
+    assert record.actor == f"account:{user.id}"
+    _no_secret_in(record.details, PASSWORD, "mật-khẩu-mới-dài-hơn-2026")
+    client.session.cookie_jar.clear()
+    status, body = await _login(client, "khanh")
+    assert (status, body["code"]) == (401, "bad_credentials")
+    status, body = await _login(client, "khanh", "mật-khẩu-mới-dài-hơn-2026")
+    assert status == 200
+    assert len(await audit_records(db, "auth.signin.failure")) == 1
+
+
+async def test_login_from_foreign_origin_refused(
+    client: Client, db: Database, settings: Settings, world: World
+) -> None:
+    await make_account(db, settings, "lan", Role.MEMBER, world.cell)
+    resp = await client.post(
+        "/api/auth/login",
+        json={"username": "lan", "password": PASSWORD},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert resp.status == 403
+    assert (await resp.json())["code"] == "origin"
+    record = await last_audit(db, "access.denied")
+    assert record.details["reason"] == "origin"
+    assert record.details["path"] == "/api/auth/login"
+    at = dt.datetime.now(dt.UTC)
+    assert abs((record.ts - at).total_seconds()) < 60
