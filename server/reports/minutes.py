@@ -1,0 +1,230 @@
+"""Minutes (biên bản, M1) as DOCX (python-docx) and PDF (fpdf2 with DejaVu, for Vietnamese).
+
+Layout of a party cell's minutes: the organisations left ("ĐẢNG BỘ …" / "CHI BỘ …") and
+"ĐẢNG CỘNG SẢN VIỆT NAM" right, the title, numbered sections, and the signatures of the
+secretary (thư ký) and the chair (chủ trì). Both formats render the same :func:`blocks`.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+FONT = FONT_DIR / "DejaVuSans.ttf"
+FONT_BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
+PARTY = "ĐẢNG CỘNG SẢN VIỆT NAM"
+
+_CATEGORY = {
+    "full": "chính thức",
+    "probationary": "dự bị",
+    "exempted": "miễn sinh hoạt",
+    "temporarily_attached": "sinh hoạt tạm thời",
+    "suspended": "đình chỉ sinh hoạt",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    kind: Literal["heading", "para", "bullet"]
+    text: str
+
+
+def _vote_line(v: Mapping[str, Any]) -> str:
+    line = (
+        f"Biểu quyết “{v.get('subject', '')}”: tán thành {v.get('yes', 0)}, "
+        f"không tán thành {v.get('no', 0)}, không biểu quyết {v.get('abstain', 0)}."
+    )
+    if v.get("vi"):
+        rules = ", ".join(v.get("rules", []))
+        line += f" {v['vi']}" + (f" [{rules}]" if rules else "")
+    return line
+
+
+def blocks(c: Mapping[str, Any]) -> list[Block]:
+    """The body of the minutes, section by section, in Vietnamese."""
+    out: list[Block] = []
+    meeting = c.get("meeting", {})
+    add = out.append
+    add(Block("heading", "I. THỜI GIAN, ĐỊA ĐIỂM"))
+    add(Block("para", f"Nội dung: {meeting.get('subject', '')}."))
+    add(Block("para", f"Bắt đầu lúc {meeting.get('started', '')}; địa điểm: {c.get('place', '')}."))
+    mode = {"hybrid": "kết hợp trực tiếp và trực tuyến", "online": "trực tuyến"}
+    mode.update(group="theo tổ đảng", in_person="trực tiếp")
+    add(Block("para", f"Hình thức: {mode.get(str(meeting.get('mode')), '')}."))
+    add(Block("heading", "II. THÀNH PHẦN"))
+    add(Block("para", f"Chủ trì: {c.get('chair', '')}. Thư ký: {c.get('secretary', '')}."))
+    ms = c.get("membership", {})
+    add(
+        Block(
+            "para",
+            f"Tổng số đảng viên: {ms.get('total', 0)}, trong đó chính thức {ms.get('full', 0)}, "
+            f"dự bị {ms.get('probationary', 0)}, sinh hoạt tạm thời "
+            f"{ms.get('temporarily_attached', 0)}; miễn công tác và sinh hoạt đảng "
+            f"{ms.get('exempted', 0)}; chuyển sinh hoạt đi {c.get('transferred_out', 0)}.",
+        )
+    )
+    att = c.get("attendance", {})
+    cats = ", ".join(
+        f"{_CATEGORY.get(k, k)} {v}" for k, v in att.get("by_category", {}).items() if v
+    )
+    add(
+        Block(
+            "para",
+            f"Có mặt: {att.get('present', 0)} đồng chí (tại hội trường {att.get('room', 0)}, "
+            f"trực tuyến {att.get('online', 0)}); theo loại: {cats or 'không có'}.",
+        )
+    )
+    quorum = att.get("quorum", {})
+    if quorum:
+        add(Block("para", f"{quorum.get('vi', '')} [{', '.join(quorum.get('rules', []))}]"))
+    absences = c.get("absences", {})
+    with_reason = absences.get("with_reason", [])
+    without = absences.get("without_reason", [])
+    add(Block("para", f"Vắng có lý do: {len(with_reason)} đồng chí."))
+    for a in with_reason:
+        add(Block("bullet", f"{a['name']} ({a.get('reason') or 'có lý do'})"))
+    add(Block("para", f"Vắng không có lý do: {len(without)} đồng chí."))
+    for a in without:
+        add(Block("bullet", str(a["name"])))
+    if c.get("opening"):
+        add(Block("para", str(c["opening"])))
+    add(Block("heading", "III. NỘI DUNG SINH HOẠT"))
+    for n, item in enumerate(c.get("items", []), start=1):
+        add(Block("para", f"{n}. {item['title']}"))
+        for s in item.get("speeches", []):
+            add(Block("bullet", f"Đồng chí {s['speaker']} phát biểu: {s['text']}"))
+        for s in item.get("differing", []):
+            add(Block("bullet", f"Ý kiến khác (đồng chí {s['speaker']}): {s['text']}"))
+        for s in item.get("reserved", []):
+            add(Block("bullet", f"Ý kiến bảo lưu (đồng chí {s['speaker']}): {s['text']}"))
+        if item.get("conclusion"):
+            add(Block("para", f"Kết luận: {item['conclusion']}"))
+        for v in item.get("votes", []):
+            add(Block("para", _vote_line(v)))
+    if c.get("votes"):
+        add(Block("heading", "IV. BIỂU QUYẾT DỰ THẢO KẾT LUẬN, NGHỊ QUYẾT"))
+        for v in c["votes"]:
+            add(Block("para", _vote_line(v)))
+    if c.get("deferred"):
+        add(Block("heading", "V. NỘI DUNG CHUYỂN SANG SINH HOẠT TRỰC TIẾP TOÀN CHI BỘ"))
+        for d in c["deferred"]:
+            add(Block("bullet", f"{d['title']} [{', '.join(d.get('rules', []))}]"))
+    cons = c.get("consolidation")
+    if cons:
+        add(Block("heading", "VI. TỔNG HỢP KẾT QUẢ SINH HOẠT CÁC TỔ ĐẢNG"))
+        ca = cons.get("attendance", {})
+        add(Block("para", f"Tổng số có mặt ở các tổ: {ca.get('present', 0)} đồng chí."))
+        for v in cons.get("votes", []):
+            add(Block("para", _vote_line(v)))
+        for g in cons.get("groups", []):
+            for o in g.get("differing", []):
+                add(Block("bullet", f"{g['group']}: ý kiến khác ({o['speaker']}): {o['text']}"))
+            for o in g.get("reserved", []):
+                add(Block("bullet", f"{g['group']}: ý kiến bảo lưu ({o['speaker']}): {o['text']}"))
+    if c.get("documents"):
+        names = "; ".join(
+            d["filename"] + (" (gửi muộn, M3)" if d.get("late") else "") for d in c["documents"]
+        )
+        add(Block("para", f"Tài liệu: {names}."))
+    if c.get("notes"):
+        add(Block("para", str(c["notes"])))
+    ended = meeting.get("ended") or "…"
+    closing = c.get("closing") or f"Cuộc họp kết thúc lúc {ended}."
+    add(Block("para", str(closing)))
+    if c.get("adopted_at"):
+        add(Block("para", f"Biên bản đã được đọc lại và thông qua lúc {c['adopted_at']}."))
+    return out
+
+
+def to_docx(c: Mapping[str, Any]) -> bytes:
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = "Times New Roman"
+    style.font.size = Pt(13)
+    head = doc.add_table(rows=1, cols=2)
+    left, right = head.rows[0].cells
+    left.text = "\n".join([*c.get("header", []), "*"])
+    right.text = PARTY
+    for cell in (left, right):
+        for p in cell.paragraphs:
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            for run in p.runs:
+                run.bold = True
+    title = doc.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = title.add_run(str(c.get("title", "")))
+    run.bold = True
+    run.font.size = Pt(15)
+    for b in blocks(c):
+        if b.kind == "heading":
+            doc.add_paragraph().add_run(b.text).bold = True
+        elif b.kind == "bullet":
+            doc.add_paragraph(f"– {b.text}")
+        else:
+            doc.add_paragraph(b.text)
+    sign = doc.add_table(rows=2, cols=2)
+    sign.rows[0].cells[0].text = "THƯ KÝ"
+    sign.rows[0].cells[1].text = "CHỦ TRÌ"
+    sign.rows[1].cells[0].text = f"\n\n\n{c.get('secretary', '')}"
+    sign.rows[1].cells[1].text = f"\n\n\n{c.get('chair', '')}"
+    for row in sign.rows:
+        for cell in row.cells:
+            for p in cell.paragraphs:
+                p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def to_pdf(c: Mapping[str, Any]) -> bytes:
+    """PDF with embedded DejaVu Sans (Debian fonts-dejavu-core), which covers Vietnamese."""
+    if not FONT.is_file() or not FONT_BOLD.is_file():
+        raise FileNotFoundError(f"DejaVu fonts missing in {FONT_DIR} (install fonts-dejavu-core)")
+    pdf = FPDF(format="A4")
+    pdf.set_margins(20, 15, 15)
+    pdf.add_font("DejaVu", "", str(FONT))
+    pdf.add_font("DejaVu", "B", str(FONT_BOLD))
+    pdf.add_page()
+    half = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
+    top = pdf.get_y()
+    pdf.set_font("DejaVu", "B", 10)
+    pdf.multi_cell(half, 5, "\n".join([*c.get("header", []), "*"]), align="C")
+    bottom = pdf.get_y()
+    pdf.set_xy(pdf.l_margin + half, top)
+    pdf.multi_cell(half, 5, PARTY, align="C")
+    pdf.set_y(max(bottom, pdf.get_y()) + 6)
+    pdf.set_font("DejaVu", "B", 14)
+    pdf.multi_cell(0, 8, str(c.get("title", "")), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(3)
+    for b in blocks(c):
+        if b.kind == "heading":
+            pdf.ln(2)
+            pdf.set_font("DejaVu", "B", 11)
+            pdf.multi_cell(0, 6, b.text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        else:
+            pdf.set_font("DejaVu", "", 11)
+            text = f"– {b.text}" if b.kind == "bullet" else b.text
+            pdf.multi_cell(0, 6, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(8)
+    pdf.set_font("DejaVu", "B", 11)
+    y = pdf.get_y()
+    pdf.multi_cell(half, 6, "THƯ KÝ", align="C")
+    pdf.set_xy(pdf.l_margin + half, y)
+    pdf.multi_cell(half, 6, "CHỦ TRÌ", align="C")
+    pdf.ln(18)
+    pdf.set_font("DejaVu", "", 11)
+    y = pdf.get_y()
+    pdf.multi_cell(half, 6, str(c.get("secretary", "")), align="C")
+    pdf.set_xy(pdf.l_margin + half, y)
+    pdf.multi_cell(half, 6, str(c.get("chair", "")), align="C")
+    return bytes(pdf.output())

@@ -1,0 +1,263 @@
+"""Repository of meeting conduct: attendance, absences, hall codes, item notes, votes and
+ballots, documents, minutes and the party-group cycle. Only this module builds their queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import delete, select
+
+from policy.model import ItemStatus, Role
+from server.storage.db import Session
+from server.storage.models import (
+    Absence,
+    Account,
+    AgendaItem,
+    AttendanceInterval,
+    Ballot,
+    Meeting,
+    Minutes,
+    RoleAssignment,
+    Vote,
+)
+from server.storage.models_conduct import CheckinCode, GroupAssignment, ItemNote, MeetingDocument
+
+# -- attendance (A1) --------------------------------------------------------------------------
+
+
+async def intervals(session: Session, meeting_id: int) -> Sequence[AttendanceInterval]:
+    query = (
+        select(AttendanceInterval)
+        .where(AttendanceInterval.meeting_id == meeting_id)
+        .order_by(AttendanceInterval.id)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+async def open_room_interval(
+    session: Session, meeting_id: int, member_id: int
+) -> AttendanceInterval | None:
+    query = select(AttendanceInterval).where(
+        AttendanceInterval.meeting_id == meeting_id,
+        AttendanceInterval.member_id == member_id,
+        AttendanceInterval.way == "room",
+        AttendanceInterval.left_at.is_(None),
+    )
+    return (await session.execute(query)).scalars().first()
+
+
+async def add_interval(session: Session, row: AttendanceInterval) -> AttendanceInterval:
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def absences(session: Session, meeting_id: int) -> Sequence[Absence]:
+    query = select(Absence).where(Absence.meeting_id == meeting_id).order_by(Absence.member_id)
+    return (await session.execute(query)).scalars().all()
+
+
+async def set_absence(
+    session: Session, meeting_id: int, member_id: int, with_reason: bool, reason: str
+) -> Absence:
+    query = select(Absence).where(Absence.meeting_id == meeting_id, Absence.member_id == member_id)
+    row = (await session.execute(query)).scalars().first()
+    if row is None:
+        row = Absence(meeting_id=meeting_id, member_id=member_id)
+        session.add(row)
+    row.with_reason = with_reason
+    row.reason = reason
+    await session.flush()
+    return row
+
+
+async def clear_absence(session: Session, meeting_id: int, member_id: int) -> None:
+    await session.execute(
+        delete(Absence).where(Absence.meeting_id == meeting_id, Absence.member_id == member_id)
+    )
+
+
+# -- hall codes --------------------------------------------------------------------------------
+
+
+async def add_code(session: Session, row: CheckinCode) -> CheckinCode:
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def live_code(
+    session: Session, meeting_id: int, code_hash: str, at: dt.datetime
+) -> CheckinCode | None:
+    query = select(CheckinCode).where(
+        CheckinCode.meeting_id == meeting_id,
+        CheckinCode.code_hash == code_hash,
+        CheckinCode.expires_at > at,
+    )
+    return (await session.execute(query)).scalars().first()
+
+
+async def expire_codes(session: Session, meeting_id: int, at: dt.datetime) -> None:
+    """A new code replaces the previous ones: they stop working at once."""
+    for row in (
+        (
+            await session.execute(
+                select(CheckinCode).where(
+                    CheckinCode.meeting_id == meeting_id, CheckinCode.expires_at > at
+                )
+            )
+        )
+        .scalars()
+        .all()
+    ):
+        row.expires_at = at
+    await session.flush()
+
+
+# -- agenda and notes --------------------------------------------------------------------------
+
+
+async def open_items(session: Session, meeting_id: int) -> Sequence[AgendaItem]:
+    query = select(AgendaItem).where(
+        AgendaItem.meeting_id == meeting_id, AgendaItem.status == ItemStatus.OPEN
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+async def deferred_items(
+    session: Session, org_ids: Sequence[int]
+) -> Sequence[tuple[AgendaItem, Meeting]]:
+    query = (
+        select(AgendaItem, Meeting)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(Meeting.org_id.in_(org_ids), AgendaItem.status == ItemStatus.DEFERRED)
+        .order_by(Meeting.scheduled_start, AgendaItem.position)
+    )
+    return [(row[0], row[1]) for row in (await session.execute(query)).all()]
+
+
+async def add_note(session: Session, note: ItemNote) -> ItemNote:
+    session.add(note)
+    await session.flush()
+    return note
+
+
+async def notes(session: Session, item_ids: Sequence[int]) -> Sequence[ItemNote]:
+    if not item_ids:
+        return ()
+    query = select(ItemNote).where(ItemNote.item_id.in_(item_ids)).order_by(ItemNote.id)
+    return (await session.execute(query)).scalars().all()
+
+
+# -- votes (A3, A4) ----------------------------------------------------------------------------
+
+
+async def vote(session: Session, vote_id: int) -> Vote | None:
+    return await session.get(Vote, vote_id)
+
+
+async def votes(session: Session, meeting_id: int) -> Sequence[Vote]:
+    query = select(Vote).where(Vote.meeting_id == meeting_id).order_by(Vote.id)
+    return (await session.execute(query)).scalars().all()
+
+
+async def add_vote(session: Session, row: Vote) -> Vote:
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def ballots(session: Session, vote_id: int) -> Sequence[Ballot]:
+    query = select(Ballot).where(Ballot.vote_id == vote_id).order_by(Ballot.member_id)
+    return (await session.execute(query)).scalars().all()
+
+
+async def cast(
+    session: Session, vote_id: int, member_id: int, choice: str, at: dt.datetime
+) -> tuple[Ballot, bool]:
+    """Record or change a member's ballot; returns it and whether it replaced an earlier one."""
+    query = select(Ballot).where(Ballot.vote_id == vote_id, Ballot.member_id == member_id)
+    row = (await session.execute(query)).scalars().first()
+    changed = row is not None
+    if row is None:
+        row = Ballot(vote_id=vote_id, member_id=member_id)
+        session.add(row)
+    row.choice = choice
+    row.cast_at = at
+    await session.flush()
+    return row, changed
+
+
+# -- documents (M3) ----------------------------------------------------------------------------
+
+
+async def add_document(session: Session, row: MeetingDocument) -> MeetingDocument:
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def document(session: Session, document_id: int) -> MeetingDocument | None:
+    return await session.get(MeetingDocument, document_id)
+
+
+async def documents(session: Session, meeting_id: int) -> Sequence[MeetingDocument]:
+    query = (
+        select(MeetingDocument)
+        .where(MeetingDocument.meeting_id == meeting_id)
+        .order_by(MeetingDocument.id)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+# -- minutes (M1) ------------------------------------------------------------------------------
+
+
+async def minutes(session: Session, meeting_id: int) -> Minutes | None:
+    query = select(Minutes).where(Minutes.meeting_id == meeting_id)
+    return (await session.execute(query)).scalars().first()
+
+
+async def add_minutes(session: Session, row: Minutes) -> Minutes:
+    session.add(row)
+    await session.flush()
+    return row
+
+
+# -- party groups (§II.4.2) --------------------------------------------------------------------
+
+
+async def add_assignment(session: Session, row: GroupAssignment) -> GroupAssignment:
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def assignments(session: Session, cell_meeting_id: int) -> Sequence[GroupAssignment]:
+    query = (
+        select(GroupAssignment)
+        .where(GroupAssignment.cell_meeting_id == cell_meeting_id)
+        .order_by(GroupAssignment.id)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+async def assignment_of(session: Session, group_meeting_id: int) -> GroupAssignment | None:
+    query = select(GroupAssignment).where(GroupAssignment.group_meeting_id == group_meeting_id)
+    return (await session.execute(query)).scalars().first()
+
+
+async def committee_member_ids(session: Session, org_id: int) -> frozenset[int]:
+    """Members who sit on the cell committee: linked accounts holding secretary, deputy or
+    committee roles on the cell."""
+    query = (
+        select(Account.member_id)
+        .join(RoleAssignment, RoleAssignment.account_id == Account.id)
+        .where(
+            RoleAssignment.org_id == org_id,
+            RoleAssignment.role.in_((Role.SECRETARY, Role.DEPUTY, Role.COMMITTEE)),
+            Account.member_id.is_not(None),
+        )
+    )
+    return frozenset(int(m) for m in (await session.execute(query)).scalars().all() if m)

@@ -1,0 +1,104 @@
+"""Tables of meeting conduct: hall check-in codes, what was said on each item, meeting documents
+and the party-group cycle (03-HD/TW §II.4.2). Votes, ballots, attendance, absences and minutes
+live in :mod:`server.storage.models`.
+
+Documents are stored as bytes in this table for now; encryption at rest is the records-security
+engineer's work (R7) and will replace ``data`` with a sealed blob.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.storage.models import Base, utcnow
+
+
+class CheckinCode(Base):
+    """A1: the short-lived code shown in the hall; only its SHA-256 is kept."""
+
+    __tablename__ = "checkin_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_at: Mapped[dt.datetime] = mapped_column()
+    expires_at: Mapped[dt.datetime] = mapped_column()
+
+
+class ItemNote(Base):
+    """M1: one speaker's contribution on an agenda item, a differing or reserved opinion, or the
+    item's conclusion, as the meeting's secretary records it."""
+
+    __tablename__ = "item_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    speaker: Mapped[str] = mapped_column(String(200), default="")
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('speech', 'differing', 'reserved', 'conclusion')", name="ck_item_note_kind"
+        ),
+    )
+
+
+class MeetingDocument(Base):
+    """M3: a document of a meeting, visible to the invited once published."""
+
+    __tablename__ = "meeting_documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[str] = mapped_column(String(200))
+    uploaded_at: Mapped[dt.datetime] = mapped_column()
+    published_at: Mapped[dt.datetime | None] = mapped_column()
+    #: the M3 decision when published ({"outcome", "rules", "vi", "en"}); late is allowed, flagged
+    m3: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class GroupAssignment(Base):
+    """§II.4.2: one party group's part in a cell meeting held by groups (E2, P5, GM3)."""
+
+    __tablename__ = "group_assignments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cell_meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    committee_meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"))
+    group_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    group_meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), unique=True)
+    leader_member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    committee_member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    #: the leader is not a committee member and is invited to the committee's meeting
+    leader_invited: Mapped[bool] = mapped_column(default=False)
+    reported_at: Mapped[dt.datetime | None] = mapped_column()
+    #: the leader's summary: attendance, votes, differing and reserved opinions (no free text
+    #: beyond what the group's minutes hold)
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: the GM3 decision at reporting time
+    gm3: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    __table_args__ = (
+        UniqueConstraint("cell_meeting_id", "group_org_id", name="uq_group_assignment"),
+    )
