@@ -2,8 +2,8 @@
 MediaRelay (transcoding), the project's pass-through relay (server.media.relay) and Janus
 (Debian's janus, VideoRoom, loopback only), plus a 60-member meeting with selective forwarding.
 
-    .venv/bin/python -m bench.relay            # full run, ~10 minutes on 2 cores
-    .venv/bin/python -m bench.relay --quick    # every mode, short windows, under ~3 minutes
+    .venv/bin/python bench/relay.py            # full run, ~10 minutes on 2 cores
+    .venv/bin/python bench/relay.py --quick    # every mode, short windows, under ~3 minutes
 
 Publishers, subscribers and the relay are separate processes (bench/relay_peers.py,
 bench/relay_server.py, /usr/bin/janus); everything binds 127.0.0.1. Relay CPU is user + system
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib.util
 import json
 import os
@@ -30,12 +31,19 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from relay_common import (
+    LOOPBACK,
+    drops_between,
+    machine_busy,
+    read_cpu,
+    runqueue_wait,
+    udp_drops,
+)
+from relay_janus import JanusInstance, janus_version, start_janus
+from relay_peers import ParticipantSpec, ProcessSpec
 
-from bench.relay_common import LOOPBACK, read_cpu
-from bench.relay_janus import JanusInstance, janus_version, start_janus
-from bench.relay_peers import ParticipantSpec, ProcessSpec
-
-REPO = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
 FULL_AUDIO_PPS = 50.0  # Opus, 20 ms frames
 FULL_FPS = 15.0
 MODES = ("stock", "passthrough", "janus", "janus-el2")
@@ -62,11 +70,32 @@ class Point:
     audio_pps_min: float
     audio_pps_median: float
     full_rate_subscribers: int
+    load_generators_cpu: float = 0.0  # cores, all publisher and subscriber processes
+    others_cpu: float = 0.0  # cores used on the machine by anything but relay and generators
+    per_generator_cpu: dict[str, float] = field(default_factory=dict)
+    sent_fps_min: float = 0.0  # lowest rate a publisher's video track produced
+    sent_audio_min: float = 0.0  # lowest rate a publisher's audio track produced (frames/s)
+    udp_drops_relay: int = 0  # datagrams dropped in the window at the relay's sockets
+    udp_drops_generators: int = 0
+    relay_runqueue_wait: float = 0.0  # seconds per second its threads were runnable, not running
     errors: list[str] = field(default_factory=list)
     relay_stats: dict[str, Any] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- child processes
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    relay_cpu: float
+    generators_cpu: float
+    per_generator_cpu: dict[str, float]
+    others_cpu: float
+    seconds: float
+    udp_drops: tuple[int, int]  # datagrams dropped at the relay's / the generators' sockets
+    relay_runqueue_wait: float  # seconds per second the relay's threads waited for a CPU
+    first: list[dict[str, Any]]
+    last: list[dict[str, Any]]
 
 
 class Child:
@@ -80,7 +109,8 @@ class Child:
     @classmethod
     async def start(cls, name: str, args: Sequence[str], logs: str) -> Child:
         log_path = os.path.join(logs, f"{name}.log")
-        with open(log_path, "ab") as log:
+        log = await asyncio.to_thread(open, log_path, "ab")
+        try:
             process = await asyncio.create_subprocess_exec(
                 sys.executable,
                 *args,
@@ -90,6 +120,8 @@ class Child:
                 cwd=REPO,
                 start_new_session=True,
             )
+        finally:
+            log.close()
         return cls(name, process, log_path)
 
     async def message(self, timeout_s: float) -> dict[str, Any]:
@@ -101,7 +133,9 @@ class Child:
             try:
                 line = await asyncio.wait_for(self.process.stdout.readline(), max(0.01, remaining))
             except TimeoutError:
-                raise RuntimeError(f"{self.name}: no answer in {timeout_s} s{self.tail()}") from None
+                raise RuntimeError(
+                    f"{self.name}: no answer in {timeout_s} s{self.tail()}"
+                ) from None
             if not line:
                 raise RuntimeError(f"{self.name} exited{self.tail()}")
             try:
@@ -133,30 +167,47 @@ class Child:
                 self.process.stdin.close()
             except (BrokenPipeError, ConnectionResetError):
                 pass
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.process.wait(), grace_s)
-            except TimeoutError:
-                pass
         self.kill()
         await self.process.wait()
 
     def kill(self) -> None:
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, 9)
-        except (ProcessLookupError, PermissionError):
-            pass
 
 
 class Bench:
     """Starts relays and peers for one point, and tears all of them down."""
 
-    def __init__(self, logs: str, durations: Durations, subs_per_process: int) -> None:
+    def __init__(
+        self,
+        logs: str,
+        durations: Durations,
+        subs_per_process: int,
+        quiet_wait_s: float,
+        relay_nice: int,
+    ) -> None:
+        self.quiet_wait_s = quiet_wait_s
+        self.relay_nice = relay_nice
         self.logs = logs
         self.durations = durations
         self.subs_per_process = subs_per_process
         self._children: list[Child] = []
         self._janus: JanusInstance | None = None
         self._serial = 0
+
+    async def wait_quiet(self, threshold: float = 0.3) -> float:
+        """Wait (at most `quiet_wait_s`) until the machine's load, all of it others' between
+        points, is under `threshold` cores; the last load seen. The machine may be shared."""
+        deadline = time.monotonic() + self.quiet_wait_s
+        while True:
+            busy0, t0 = machine_busy()
+            await asyncio.sleep(1.0)
+            busy1, t1 = machine_busy()
+            load = (busy1 - busy0) / (t1 - t0)
+            if load < threshold or time.monotonic() > deadline:
+                return load
 
     async def _child(self, name: str, args: Sequence[str]) -> Child:
         self._serial += 1
@@ -169,12 +220,12 @@ class Bench:
         if mode.startswith("janus"):
             loops = 2 if mode == "janus-el2" else 0
             self._janus = await start_janus(loops, os.path.join(self.logs, f"{mode}.log"))
+            self._prioritize(self._janus.process.pid)
             return self._janus.process.pid, self._janus.url
         relay = await self._child(
             f"relay-{mode}",
             [
-                "-m",
-                "bench.relay_server",
+                str(BENCH / "relay_server.py"),
                 "--mode",
                 mode,
                 "--video-slots",
@@ -186,11 +237,19 @@ class Bench:
             ],
         )
         hello = await relay.message(30)
+        self._prioritize(relay.process.pid)
         return relay.process.pid, f"http://{LOOPBACK}:{hello['port']}"
+
+    def _prioritize(self, pid: int) -> None:
+        """Renice the relay and all its threads (Janus has many) by `relay_nice`."""
+        if self.relay_nice == 0:
+            return
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            os.setpriority(os.PRIO_PROCESS, int(tid), self.relay_nice)
 
     async def start_peers(self, name: str, spec: ProcessSpec) -> Child:
         return await self._child(
-            name, ["-m", "bench.relay_peers", "--spec", spec.to_json(), "--max-lifetime", "900"]
+            name, [str(BENCH / "relay_peers.py"), "--spec", spec.to_json(), "--max-lifetime", "900"]
         )
 
     async def teardown(self) -> None:
@@ -206,17 +265,32 @@ class Bench:
         if self._janus is not None:
             self._janus.stop()
 
-    async def measure(
-        self, relay_pid: int, peers: Sequence[Child]
-    ) -> tuple[float, float, list[dict[str, Any]], list[dict[str, Any]]]:
-        """Warm up, then (relay CPU fraction, window seconds, first snaps, last snaps)."""
+    async def measure(self, relay_pid: int, peers: Sequence[Child]) -> Window:
+        """Warm up, then the relay's CPU, the load generators' and the rest of the machine's
+        over the window, with the receive counters at both ends."""
         await asyncio.sleep(self.durations.warmup_s)
+        generators = {c.name: c.process.pid for c in self._children if c.process.pid != relay_pid}
         first = await asyncio.gather(*(p.command("snap") for p in peers))
-        cpu0, t0 = read_cpu(relay_pid), time.monotonic()
+        pids = [relay_pid, *generators.values()]
+        drops0 = [udp_drops(pid) for pid in pids]
+        busy0, t0 = machine_busy()
+        cpu0, wait0 = read_cpu(relay_pid), runqueue_wait(relay_pid)
+        gen0 = {name: read_cpu(pid) for name, pid in generators.items()}
         await asyncio.sleep(self.durations.window_s)
-        cpu1, t1 = read_cpu(relay_pid), time.monotonic()
+        busy1, t1 = machine_busy()
+        cpu1, wait1 = read_cpu(relay_pid), runqueue_wait(relay_pid)
+        gen1 = {name: read_cpu(pid) for name, pid in generators.items()}
+        drops1 = [udp_drops(pid) for pid in pids]
         last = await asyncio.gather(*(p.command("snap") for p in peers))
-        return (cpu1 - cpu0) / (t1 - t0), t1 - t0, list(first), list(last)
+        dt = t1 - t0
+        relay = (cpu1 - cpu0) / dt
+        per_process = {name: round((gen1[name] - gen0[name]) / dt, 3) for name in generators}
+        gen = sum(per_process.values())
+        others = max(0.0, (busy1 - busy0) / dt - relay - gen)
+        deltas = [drops_between(a, b) for a, b in zip(drops0, drops1, strict=True)]
+        drops = (deltas[0], sum(deltas[1:]))
+        waited = (wait1 - wait0) / dt
+        return Window(relay, gen, per_process, others, dt, drops, waited, list(first), list(last))
 
 
 # ---------------------------------------------------------------- receive rates
@@ -239,6 +313,24 @@ def stream_rates(
                 )
             out[pid] = rates
     return out
+
+
+def send_rates(
+    first: Sequence[dict[str, Any]], last: Sequence[dict[str, Any]]
+) -> tuple[float, float]:
+    """Lowest video fps and audio frames/s that any publisher's track produced in the window
+    (0 when nobody sends that kind): shows whether the load generators kept up."""
+    fps: list[float] = []
+    aps: list[float] = []
+    for a, b in zip(first, last, strict=True):
+        dt = float(b["at"]) - float(a["at"])
+        for pid, now in b.get("sent", {}).items():
+            before = a.get("sent", {}).get(pid, {"video": 0, "audio": 0})
+            if now["video"]:
+                fps.append((now["video"] - before["video"]) / dt)
+            if now["audio"]:
+                aps.append((now["audio"] - before["audio"]) / dt)
+    return min(fps, default=0.0), min(aps, default=0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,6 +394,7 @@ async def _relay_stats(url: str) -> dict[str, Any]:
 
 async def sweep_point(bench: Bench, mode: str, subscribers: int) -> Point:
     """One A/V publisher and `subscribers` A/V subscribers through `mode`."""
+    await bench.wait_quiet()
     try:
         relay_pid, url = await bench.start_relay(mode, 1, 1)
         janus = mode.startswith("janus")
@@ -318,16 +411,17 @@ async def sweep_point(bench: Bench, mode: str, subscribers: int) -> Point:
             for k, g in enumerate(groups)
         ]
         connected, errors = await _ready(children, 120)
-        cpu, window, first, last = await bench.measure(relay_pid, children)
+        w = await bench.measure(relay_pid, [pub, *children])
         stats = {} if janus else await _relay_stats(url)
     finally:
         await bench.teardown()
     expected = {s.pid: Expectation(1, 1) for s in subs}
-    fps, pps, full = summarize(stream_rates(first, last), expected)
+    fps, pps, full = summarize(stream_rates(w.first, w.last), expected)
     (fmin, fmed), (amin, amed) = _min_med(fps), _min_med(pps)
     return Point(
-        mode, subscribers, cpu, window, connected, len(subs), fmin, fmed, amin, amed, full,
-        errors, stats,
+        mode, subscribers, w.relay_cpu, w.seconds, connected, len(subs), fmin, fmed, amin, amed,
+        full, w.generators_cpu, w.others_cpu, w.per_generator_cpu,
+        *send_rates(w.first, w.last), *w.udp_drops, w.relay_runqueue_wait, errors, stats,
     )  # fmt: skip
 
 
@@ -344,6 +438,7 @@ async def meeting_point(bench: Bench, members: int, processes: int) -> Point:
     ]
     senders = [p for p in everyone if p.send_video or p.send_audio]
     muted = [p for p in everyone if not (p.send_video or p.send_audio)]
+    await bench.wait_quiet()
     try:
         relay_pid, url = await bench.start_relay("passthrough", 4, 3)
         async with (
@@ -363,21 +458,20 @@ async def meeting_point(bench: Bench, members: int, processes: int) -> Point:
         ]
         connected, errors = await _ready(children[1:], 180)
         connected += len(senders)
-        cpu, window, first, last = await bench.measure(relay_pid, children)
+        w = await bench.measure(relay_pid, children)
         stats = await _relay_stats(url)
     finally:
         await bench.teardown()
     expected = {
-        p.pid: Expectation(
-            min(4, len(video - {p.pid})), min(3, len(speakers - {p.pid}))
-        )
+        p.pid: Expectation(min(4, len(video - {p.pid})), min(3, len(speakers - {p.pid})))
         for p in everyone
     }
-    fps, pps, full = summarize(stream_rates(first, last), expected)
+    fps, pps, full = summarize(stream_rates(w.first, w.last), expected)
     (fmin, fmed), (amin, amed) = _min_med(fps), _min_med(pps)
     return Point(
-        "passthrough-meeting", members, cpu, window, connected, members, fmin, fmed, amin, amed,
-        full, errors, stats,
+        "passthrough-meeting", members, w.relay_cpu, w.seconds, connected, members, fmin, fmed,
+        amin, amed, full, w.generators_cpu, w.others_cpu, w.per_generator_cpu,
+        *send_rates(w.first, w.last), *w.udp_drops, w.relay_runqueue_wait, errors, stats,
     )  # fmt: skip
 
 
@@ -408,11 +502,19 @@ def machine() -> dict[str, str]:
     }
 
 
-def slope(points: Sequence[Point], slope_from: int) -> tuple[float, str]:
-    """Least-squares relay CPU per added subscriber over points with n ≥ slope_from (or all)."""
-    chosen = [p for p in points if p.subscribers >= slope_from]
+def saturated(p: Point) -> bool:
+    """Some receiver missed full rate: the relay's CPU no longer grows with the work asked."""
+    return p.full_rate_subscribers < p.expected
+
+
+def slope(points: Sequence[Point], slope_from: int, capped: bool) -> tuple[float, str]:
+    """Least-squares relay CPU per added subscriber over the points with n ≥ slope_from.
+    A `capped` sweep (stock) leaves its saturated points out and, with fewer than two points
+    left at n ≥ slope_from, takes its whole unsaturated range."""
+    usable = ([p for p in points if not saturated(p)] or list(points)) if capped else list(points)
+    chosen = [p for p in usable if p.subscribers >= slope_from]
     if len(chosen) < 2:
-        chosen = list(points)
+        chosen = usable
     if len(chosen) < 2:
         return float("nan"), "n/a"
     xs = [float(p.subscribers) for p in chosen]
@@ -428,7 +530,9 @@ def point_row(p: Point) -> str:
     return (
         f"| {p.mode} | {p.subscribers} | {p.relay_cpu:.3f} | {p.video_fps_min:.1f} / "
         f"{p.video_fps_median:.1f} | {p.audio_pps_min:.1f} / {p.audio_pps_median:.1f} | "
-        f"{p.full_rate_subscribers}/{p.expected}{note} |"
+        f"{p.full_rate_subscribers}/{p.expected}{note} | {p.sent_fps_min:.1f} / "
+        f"{p.sent_audio_min:.1f} | {p.udp_drops_relay} / {p.udp_drops_generators} | "
+        f"{p.relay_runqueue_wait:.2f} | {p.load_generators_cpu:.2f} | {p.others_cpu:.2f} |"
     )
 
 
@@ -439,23 +543,32 @@ def report(info: dict[str, str], points: Sequence[Point], slope_from: int, comma
         "Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()),
         "",
         "| mode | subscribers | relay CPU (cores) | video fps min / median | "
-        "audio pkt/s min / median | receivers at full rate |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "audio pkt/s min / median | receivers at full rate | publishers sent fps / audio "
+        "frames/s (min) | UDP drops relay / generators | relay waited for CPU (s/s) | "
+        "load generators (cores) | other processes (cores) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     lines += [point_row(p) for p in points]
     slopes: dict[str, float] = {}
-    lines += ["", "| mode | added CPU per A/V subscriber (cores) | over | note |", "| --- | --- | --- | --- |"]
+    lines += [
+        "",
+        "| mode | added CPU per A/V subscriber (cores) | over | note |",
+        "| --- | --- | --- | --- |",
+    ]
     for mode in MODES:
         mine = [p for p in points if p.mode == mode]
         if not mine:
             continue
-        value, span = slope(mine, slope_from)
+        value, span = slope(mine, slope_from, capped=mode == "stock")
         slopes[mode] = value
-        note = ""
+        notes = []
         if mode == "stock":
-            note = "stock transcodes per subscriber: capped sweep, slope over its own range"
-            if any(p.video_fps_min < FULL_FPS * 0.95 for p in mine):
-                note += "; saturated (video below 15 fps) at some point"
+            notes.append("transcodes per subscriber: capped sweep, slope over its own range")
+        hit = [str(p.subscribers) for p in mine if saturated(p)]
+        if hit:
+            left_out = " (left out of the slope)" if mode == "stock" else ""
+            notes.append(f"receivers below full rate at n = {', '.join(hit)}{left_out}")
+        note = "; ".join(notes)
         lines.append(f"| {mode} | {value:.4f} | {span} | {note} |")
     pt = slopes.get("passthrough")
     lines.append("")
@@ -500,7 +613,22 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--subs-per-process", type=int, default=16)
     parser.add_argument("--warmup", type=float, help="seconds (default 5, quick 2)")
     parser.add_argument("--window", type=float, help="seconds (default 15, quick 5)")
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        help="seconds to wait before each point for other load under 0.3 core (20, quick 5)",
+    )
+    parser.add_argument(
+        "--relay-nice",
+        type=int,
+        default=0,
+        help="nice value for the relay process (Janus: all threads); negative needs root. "
+        "On a shared machine this keeps others' load from starving the relay",
+    )
     parser.add_argument("--json", default="var/bench/relay.json", help="result file")
+    parser.add_argument(
+        "--from-json", metavar="PATH", help="measure nothing: print the summary of a result file"
+    )
     args = parser.parse_args(argv)
     quick = args.quick
     args.subscribers = _ints(args.subscribers or ("2,8" if quick else "1,8,32"))
@@ -508,6 +636,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args.slope_from = args.slope_from or (2 if quick else 8)
     args.warmup = args.warmup if args.warmup is not None else (2.0 if quick else 5.0)
     args.window = args.window if args.window is not None else (5.0 if quick else 15.0)
+    args.quiet_wait = args.quiet_wait if args.quiet_wait is not None else (5.0 if quick else 20.0)
     args.modes = [m for m in args.modes.split(",") if m]
     if quick and "janus-el2" in args.modes and "--modes" not in " ".join(argv or sys.argv):
         args.modes.remove("janus-el2")
@@ -515,6 +644,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     if unknown:
         parser.error(f"unknown modes: {', '.join(sorted(unknown))}")
     return args
+
+
+def write_json(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text + "\n", encoding="utf-8")
 
 
 async def run(args: argparse.Namespace, command: str) -> int:
@@ -525,11 +659,12 @@ async def run(args: argparse.Namespace, command: str) -> int:
     if not have_passthrough:
         print("server.media.relay not found: passthrough mode and the meeting are skipped")
         modes = [m for m in modes if m != "passthrough"]
-    if any(m.startswith("janus") for m in modes) and not os.path.exists("/usr/bin/janus"):
+    if any(m.startswith("janus") for m in modes) and shutil.which("janus") is None:
         print("/usr/bin/janus not found: Janus modes are skipped")
         modes = [m for m in modes if not m.startswith("janus")]
     logs = tempfile.mkdtemp(prefix="hopchibo-relay-bench-")
-    bench = Bench(logs, Durations(args.warmup, args.window), args.subs_per_process)
+    durations = Durations(args.warmup, args.window)
+    bench = Bench(logs, durations, args.subs_per_process, args.quiet_wait, args.relay_nice)
     points: list[Point] = []
     failed = False
     try:
@@ -564,9 +699,8 @@ async def run(args: argparse.Namespace, command: str) -> int:
             shutil.rmtree(logs, ignore_errors=True)
     text = report(info, points, args.slope_from, command)
     print("\n" + text)
-    out = Path(args.json)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
+    write_json(
+        Path(args.json),
         json.dumps(
             {
                 "command": command,
@@ -578,15 +712,23 @@ async def run(args: argparse.Namespace, command: str) -> int:
             },
             indent=2,
         ),
-        encoding="utf-8",
     )
-    print(f"\nwrote {out}")
+    print(f"\nwrote {args.json}")
     return 1 if failed else 0
+
+
+def summary_from(path: str, slope_from: int) -> str:
+    saved = json.loads(Path(path).read_text(encoding="utf-8"))
+    points = [Point(**p) for p in saved["points"]]
+    return report(saved["machine"], points, slope_from, saved["command"])
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    command = ".venv/bin/python -m bench.relay " + " ".join(
+    if args.from_json:
+        print(summary_from(args.from_json, args.slope_from))
+        return
+    command = ".venv/bin/python bench/relay.py " + " ".join(
         sys.argv[1:] if argv is None else list(argv)
     )
     sys.exit(asyncio.run(run(args, command.strip())))

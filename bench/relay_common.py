@@ -12,6 +12,7 @@ import json
 import os
 import socket
 import sys
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,6 +73,64 @@ def read_cpu(pid: int) -> float:
     fields = raw[raw.rindex(")") + 2 :].split()
     # fields[0] is field 3 (state); utime and stime are fields 14 and 15.
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def runqueue_wait(pid: int) -> float:
+    """Seconds the threads of `pid` have spent runnable but waiting for a CPU, summed
+    (/proc/<pid>/task/*/schedstat, second field): how much the scheduler held it back."""
+    total = 0
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return 0.0
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat", encoding="ascii") as f:
+                total += int(f.read().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / 1e9
+
+
+def udp_drops(pid: int) -> dict[str, int]:
+    """Socket inode → datagrams dropped so far (full receive buffer) for the UDP sockets `pid`
+    holds, from the `drops` column of /proc/net/udp."""
+    inodes: set[str] = set()
+    fd_dir = f"/proc/{pid}/fd"
+    try:
+        fds = os.listdir(fd_dir)
+    except OSError:
+        return {}
+    for fd in fds:
+        try:
+            target = os.readlink(f"{fd_dir}/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    drops: dict[str, int] = {}
+    with open(f"/proc/{pid}/net/udp", encoding="ascii") as f:
+        next(f)
+        for line in f:
+            fields = line.split()
+            if len(fields) > 12 and fields[9] in inodes:
+                drops[fields[9]] = int(fields[12])
+    return drops
+
+
+def drops_between(before: dict[str, int], after: dict[str, int]) -> int:
+    """Datagrams dropped between two `udp_drops` readings, over sockets open at both."""
+    return sum(max(0, after[k] - before[k]) for k in after.keys() & before.keys())
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy CPU seconds summed over all cores, seconds since boot) from /proc/stat."""
+    with open("/proc/stat", encoding="ascii") as f:
+        fields = f.readline().split()[1:]
+    ticks = [int(x) for x in fields]
+    idle = ticks[3] + ticks[4]  # idle + iowait
+    total = sum(ticks[:8])  # guest time is already in user
+    return (total - idle) / CLK_TCK, time.monotonic()
 
 
 def emit(message: dict[str, Any]) -> None:

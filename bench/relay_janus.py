@@ -8,25 +8,29 @@ never read or changed. Only the HTTP transport and the VideoRoom plugin are load
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ctypes
 import glob
 import itertools
 import os
 import secrets
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 from typing import Any
 
 import aiohttp
-
-from bench.relay_common import LOOPBACK, free_port
+from relay_common import LOOPBACK, free_port
 
 JANUS_BIN = "/usr/bin/janus"
 TEMPLATES = Path(__file__).resolve().parent / "janus"
 ROOM = 1234
+PR_SET_PDEATHSIG = 1
 JsonObj = dict[str, Any]
 
 
@@ -58,10 +62,8 @@ class JanusInstance:
                 os.killpg(self.process.pid, 15)
                 self.process.wait(timeout=5)
             except (ProcessLookupError, subprocess.TimeoutExpired):
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.process.pid, 9)
-                except ProcessLookupError:
-                    pass
                 self.process.wait(timeout=5)
         shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -84,39 +86,82 @@ def write_config(folder: str, http_port: int, event_loops: int) -> None:
         "http_port": str(http_port),
         "room": str(ROOM),
     }
-    for template in TEMPLATES.glob("*.jcfg.in"):
+    for template in sorted(TEMPLATES.glob("*.jcfg.in")):
         text = Template(template.read_text(encoding="utf-8")).substitute(values)
         Path(folder, template.name.removesuffix(".in")).write_text(text, encoding="utf-8")
 
 
-async def start_janus(event_loops: int, log_path: str, timeout_s: float = 15.0) -> JanusInstance:
-    """Start Janus on loopback and wait until its REST API answers `info`."""
+def build_loopback_shim(folder: str) -> str:
+    """Compile bench/janus/loopback_ifaddrs.c (see there why) into `folder`; its path."""
+    out = os.path.join(folder, "loopback_ifaddrs.so")
+    subprocess.run(
+        ["cc", "-shared", "-fPIC", "-O2", "-o", out, str(TEMPLATES / "loopback_ifaddrs.c"), "-ldl"],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return out
+
+
+def _prepare(event_loops: int) -> tuple[str, int, str]:
+    """Config folder, HTTP port and the compiled shim (blocking: run in a thread)."""
     folder = tempfile.mkdtemp(prefix="hopchibo-janus-")
     port = free_port()
-    write_config(folder, port, event_loops)
-    with open(log_path, "ab") as log:
-        process = subprocess.Popen(
+    try:
+        write_config(folder, port, event_loops)
+        shim = build_loopback_shim(folder)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return folder, port, shim
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGKILL Janus if the benchmark dies without stopping it."""
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+async def start_janus(event_loops: int, log_path: str, timeout_s: float = 15.0) -> JanusInstance:
+    """Start Janus on loopback and wait until its REST API answers `info`."""
+    folder, port, shim = await asyncio.to_thread(_prepare, event_loops)
+    log = await asyncio.to_thread(open, log_path, "ab")
+    try:
+        # started from the event loop's thread: PR_SET_PDEATHSIG follows the forking thread
+        process = subprocess.Popen(  # noqa: ASYNC220 (returns at once)
             [JANUS_BIN, "-F", folder, "-C", os.path.join(folder, "janus.jcfg"), "-o"],
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
+            env=dict(os.environ, LD_PRELOAD=shim),
             start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    finally:
+        log.close()
     instance = JanusInstance(process, f"http://{LOOPBACK}:{port}/janus", folder)
-    deadline = asyncio.get_running_loop().time() + timeout_s
+    try:
+        await _wait_ready(instance, log_path, timeout_s)
+    except BaseException:
+        instance.stop()
+        raise
+    return instance
+
+
+async def _wait_ready(instance: JanusInstance, log_path: str, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
     async with aiohttp.ClientSession() as http:
         while True:
-            if process.poll() is not None:
-                instance.stop()
-                raise RuntimeError(f"Janus exited with {process.returncode}; see {log_path}")
-            try:
+            if instance.process.poll() is not None:
+                code = instance.process.returncode
+                raise RuntimeError(f"Janus exited with {code}; see {log_path}")
+            with contextlib.suppress(aiohttp.ClientError):
                 async with http.get(instance.url + "/info") as resp:
                     if resp.status == 200:
-                        return instance
-            except aiohttp.ClientError:
-                pass
-            if asyncio.get_running_loop().time() > deadline:
-                instance.stop()
+                        return
+            if time.monotonic() > deadline:
                 raise RuntimeError(f"Janus did not answer within {timeout_s} s; see {log_path}")
             await asyncio.sleep(0.2)
 
@@ -205,21 +250,17 @@ class JanusSession:
     async def _keepalive(self) -> None:
         while True:
             await asyncio.sleep(20)
-            try:
+            with contextlib.suppress(aiohttp.ClientError, JanusError):
                 await self._post(
                     self._session_url, {"janus": "keepalive", "transaction": self._transaction()}
                 )
-            except (aiohttp.ClientError, JanusError):
-                pass
 
     async def close(self) -> None:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._session_url:
-            try:
+            with contextlib.suppress(aiohttp.ClientError, JanusError):
                 await self._post(
                     self._session_url, {"janus": "destroy", "transaction": self._transaction()}
                 )
-            except (aiohttp.ClientError, JanusError):
-                pass

@@ -1,6 +1,6 @@
 """Load-generator process of the relay benchmark: many aiortc participants in one process.
 
-Run by bench/relay.py as `python -m bench.relay_peers --spec '<json>'`. It connects every
+Run by bench/relay.py as `python bench/relay_peers.py --spec '<json>'`. It connects every
 participant, prints `{"type": "ready", ...}` on stdout, then answers stdin commands with one JSON
 line each: `snap` (per-participant receive counters with this process's monotonic time) and
 `stop` (close everything and exit).
@@ -9,10 +9,11 @@ Keeping the load generators light (documented in docs/performance-relay.md):
 - Publishers send a pre-encoded VP8 loop (640×360, 15 fps, ~600 kbps, one keyframe per loop)
   as `av.Packet`s, which aiortc only packetizes; audio is a live tone encoded by aiortc's Opus
   encoder, so the RFC 6464 audio level header extension carries a real level.
-- Receivers do not depacketize or decode: `RTCDtlsTransport._handle_rtp_data` is replaced so an
-  SRTP-decrypted packet is only counted by SSRC (packets, and marker bits = video frames). The
-  relay under test sees ordinary SRTP/RTCP peers; what is lost is the receivers' RTCP receiver
-  reports and NACKs, which loopback does not need.
+- Receivers do not decrypt, depacketize or decode RTP: aioice's `StunProtocol.datagram_received`
+  is replaced so an RTP datagram is only counted by SSRC from its clear header (packets, and
+  marker bits = video frames) and dropped. ICE, DTLS and RTCP are untouched, so the relay under
+  test sees ordinary peers; what is lost is the receivers' RTCP receiver reports, REMB and NACKs,
+  which loopback does not need.
 """
 
 from __future__ import annotations
@@ -32,12 +33,12 @@ from typing import Any
 
 import aiohttp
 import av
+from aioice.ice import StunProtocol
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamTrack
 from aiortc.rtcdtlstransport import RTCDtlsTransport
-
-from bench.relay_common import emit, force_loopback, loopback_sdp
-from bench.relay_janus import ROOM, JanusSession
+from relay_common import emit, force_loopback, loopback_sdp
+from relay_janus import ROOM, JanusSession
 
 WIDTH, HEIGHT, FPS = 640, 360, 15
 VIDEO_BITRATE = 600_000
@@ -70,7 +71,7 @@ class RtpCounter:
             entry[2] += 1
 
     def snapshot(self) -> dict[str, list[list[int]]]:
-        """{"video": [[ssrc, packets, frames]...], "audio": [[ssrc, packets, 0]...]}; RTX left out."""
+        """{"video": [[ssrc, packets, frames]...], "audio": [[ssrc, packets, 0]...]}; no RTX."""
         out: dict[str, list[list[int]]] = {"video": [], "audio": []}
         for ssrc, (pt, packets, markers) in self.packets.items():
             kind = self.kinds.get(pt, "")
@@ -79,18 +80,34 @@ class RtpCounter:
         return out
 
 
-async def _counting_handle_rtp_data(
-    self: RTCDtlsTransport, data: bytes, arrival_time_ms: int
-) -> None:
-    del arrival_time_ms
-    counter = getattr(self, COUNTER_ATTR, None)
-    if counter is not None:
-        counter.add(data)
+def _is_rtp(data: bytes) -> bool:
+    """RTP, not RTCP, STUN or DTLS (RFC 7983 first byte, RFC 5761 payload type range)."""
+    return len(data) >= 12 and 128 <= data[0] < 192 and not 192 <= data[1] <= 223
+
+
+async def _drop_rtp_data(self: RTCDtlsTransport, data: bytes, arrival_time_ms: int) -> None:
+    del self, data, arrival_time_ms
 
 
 def install_counting_receiver() -> None:
-    """Process-global: received RTP is counted, never depacketized or decoded."""
-    RTCDtlsTransport._handle_rtp_data = _counting_handle_rtp_data  # type: ignore[method-assign]
+    """Process-global: RTP is counted as it leaves the socket and then dropped.
+
+    The RTP header (payload type, marker, SSRC) is not encrypted by SRTP, so counting needs no
+    decryption; packets are never depacketized or decoded. RTP that arrives before a counter is
+    attached is dropped after SRTP, also undecoded. RTCP, STUN and DTLS take aiortc's usual path.
+    """
+    original = StunProtocol.datagram_received
+
+    def datagram_received(self: StunProtocol, data: bytes | str, addr: tuple[Any, ...]) -> None:
+        if isinstance(data, bytes) and _is_rtp(data):
+            counter = getattr(self.receiver, COUNTER_ATTR, None)
+            if counter is not None:
+                counter.add(data)
+                return
+        original(self, data, addr)
+
+    StunProtocol.datagram_received = datagram_received  # type: ignore[method-assign]
+    RTCDtlsTransport._handle_rtp_data = _drop_rtp_data  # type: ignore[method-assign]
 
 
 def payload_kinds(sdp: str) -> dict[int, str]:
@@ -112,10 +129,11 @@ def payload_kinds(sdp: str) -> dict[int, str]:
 
 
 def attach_counter(pc: RTCPeerConnection, counter: RtpCounter) -> None:
+    """Count what reaches `pc`'s ICE connections (one with BUNDLE)."""
     for transceiver in pc.getTransceivers():
-        transport = transceiver.receiver.transport
-        if transport is not None:
-            setattr(transport, COUNTER_ATTR, counter)
+        dtls = transceiver.receiver.transport
+        if dtls is not None:
+            setattr(dtls.transport.iceGatherer._connection, COUNTER_ATTR, counter)
 
 
 # ---------------------------------------------------------------- send side
@@ -158,32 +176,54 @@ def encode_video_loop(frames: int = LOOP_FRAMES) -> list[bytes]:
     return out[:frames]
 
 
-class PacketVideoTrack(MediaStreamTrack):  # type: ignore[misc]
-    """Replays pre-encoded VP8 frames at 15 fps as `av.Packet`s (aiortc only packetizes them)."""
+class PacketVideoTrack(MediaStreamTrack):
+    """Replays pre-encoded VP8 frames at 15 fps as `av.Packet`s (aiortc only packetizes them).
+
+    A keyframe request (PLI/FIR) that reached `sender` restarts the loop at its keyframe, as a
+    real encoder would send one; aiortc's sender only sets a flag that its encode path reads.
+    """
 
     kind = "video"
 
     def __init__(self, frames: Sequence[bytes]) -> None:
         super().__init__()
         self._frames = frames
-        self._index = 0
+        self._index = 0  # frames sent: the timestamp
+        self._position = 0  # place in the loop
         self._start = -1.0
+        self.sender: Any = None
+        self.keyframes_on_request = 0
 
-    async def recv(self) -> av.Packet:
+    @property
+    def sent(self) -> int:
+        return self._index
+
+    def _keyframe_requested(self) -> bool:
+        flag = "_RTCRtpSender__force_keyframe"
+        if self.sender is not None and getattr(self.sender, flag, False):
+            setattr(self.sender, flag, False)
+            return True
+        return False
+
+    async def recv(self) -> av.Packet[Any]:
         now = time.monotonic()
         if self._start < 0:
             self._start = now
         delay = self._start + self._index / FPS - now
         if delay > 0:
             await asyncio.sleep(delay)
-        packet = av.Packet(self._frames[self._index % len(self._frames)])
+        if self._keyframe_requested():
+            self._position = 0
+            self.keyframes_on_request += 1
+        packet = av.Packet(self._frames[self._position % len(self._frames)])
         packet.pts = self._index * (VIDEO_CLOCK // FPS)
         packet.time_base = fractions.Fraction(1, VIDEO_CLOCK)
         self._index += 1
+        self._position += 1
         return packet
 
 
-class ToneAudioTrack(MediaStreamTrack):  # type: ignore[misc]
+class ToneAudioTrack(MediaStreamTrack):
     """A 400 Hz tone in 20 ms frames; `level_dbov` sets its loudness (active speakers louder)."""
 
     kind = "audio"
@@ -195,13 +235,21 @@ class ToneAudioTrack(MediaStreamTrack):  # type: ignore[misc]
         self._chunk = struct.pack(
             f"<{samples}h",
             *(
-                int(max(-32767, min(32767, amplitude * math.sin(2 * math.pi * 400 * n / AUDIO_RATE))))
+                int(
+                    max(
+                        -32767, min(32767, amplitude * math.sin(2 * math.pi * 400 * n / AUDIO_RATE))
+                    )
+                )
                 for n in range(samples)
             ),
         )
         self._samples = samples
         self._index = 0
         self._start = -1.0
+
+    @property
+    def sent(self) -> int:
+        return self._index
 
     async def recv(self) -> av.AudioFrame:
         now = time.monotonic()
@@ -303,6 +351,7 @@ class Peers:
         self._janus: JanusSession | None = None
         self.pcs: dict[str, RTCPeerConnection] = {}
         self.counters: dict[str, RtpCounter] = {}
+        self.sending: dict[str, tuple[PacketVideoTrack | None, ToneAudioTrack | None]] = {}
 
     def _new_pc(self) -> RTCPeerConnection:
         return RTCPeerConnection(RTCConfiguration(iceServers=[]))
@@ -312,6 +361,7 @@ class Peers:
             self._video_loop = encode_video_loop()
         video = PacketVideoTrack(self._video_loop) if p.send_video else None
         audio = ToneAudioTrack(p.level_dbov) if p.send_audio else None
+        self.sending[p.pid] = (video, audio)
         return video, audio
 
     async def _wait_connected(self, pc: RTCPeerConnection) -> None:
@@ -322,12 +372,16 @@ class Peers:
             await asyncio.sleep(0.05)
 
     async def connect_http(self, p: ParticipantSpec) -> None:
-        """Client offer layout of server.media.relay: audio, video, then the extra recvonly slots."""
+        """Offer layout of server.media.relay: audio, video, then the extra recvonly slots."""
         pc = self._new_pc()
         self.pcs[p.pid] = pc
         video, audio = self._tracks(p)
         pc.addTransceiver(audio or "audio", direction="sendrecv" if audio else "recvonly")
-        pc.addTransceiver(video or "video", direction="sendrecv" if video else "recvonly")
+        transceiver = pc.addTransceiver(
+            video or "video", direction="sendrecv" if video else "recvonly"
+        )
+        if video is not None:
+            video.sender = transceiver.sender
         for _ in range(self._spec.audio_slots - 1):
             pc.addTransceiver("audio", direction="recvonly")
         for _ in range(self._spec.video_slots - 1):
@@ -364,7 +418,7 @@ class Peers:
             if audio is not None:
                 pc.addTransceiver(audio, direction="sendonly")
             if video is not None:
-                pc.addTransceiver(video, direction="sendonly")
+                video.sender = pc.addTransceiver(video, direction="sendonly").sender
             await janus.request(
                 handle,
                 {"request": "join", "ptype": "publisher", "room": ROOM, "id": p.feed},
@@ -429,6 +483,10 @@ class Peers:
             "type": "snap",
             "at": time.monotonic(),
             "peers": {pid: c.snapshot() for pid, c in self.counters.items()},
+            "sent": {
+                pid: {"video": v.sent if v else 0, "audio": a.sent if a else 0}
+                for pid, (v, a) in self.sending.items()
+            },
         }
 
     async def close(self) -> None:

@@ -2,7 +2,7 @@
 a minimal signalling endpoint on 127.0.0.1 (`POST /offer` {participant, sdp, audio_only,
 publish} → {sdp}; `POST /pin` {ids}; `GET /stats`).
 
-Run by bench/relay.py as `python -m bench.relay_server --mode stock|passthrough`; prints
+Run by bench/relay.py as `python bench/relay_server.py --mode stock|passthrough`; prints
 `{"type": "listening", "port": N}` once it accepts offers, and exits when stdin closes or after
 `--max-lifetime` seconds.
 """
@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import sys
 import time
 from collections.abc import Sequence
 from typing import Any, Protocol
 
 from aiohttp import web
-
-from bench.relay_common import LOOPBACK, emit, force_loopback, loopback_sdp
+from relay_common import LOOPBACK, emit, force_loopback, loopback_sdp
 
 
 class Relay(Protocol):
@@ -47,7 +47,7 @@ class StockRelay:
         self._pcs[pid] = pc
         if publish:
 
-            @pc.on("track")  # type: ignore[untyped-decorator]
+            @pc.on("track")
             def on_track(track: Any) -> None:
                 self._tracks[track.kind] = track
                 if len(self._tracks) == 2:
@@ -95,6 +95,8 @@ class PassthroughRelay:
 
     def stats(self) -> dict[str, Any]:
         raw = self._relay.stats()
+        if dataclasses.is_dataclass(raw) and not isinstance(raw, type):
+            return dataclasses.asdict(raw)
         return raw if isinstance(raw, dict) else {"stats": repr(raw)}
 
     async def close(self) -> None:
@@ -141,9 +143,7 @@ async def _stdin_closed() -> None:
 
 async def run(mode: str, video_slots: int, audio_slots: int, max_lifetime_s: float) -> None:
     force_loopback()
-    relay: Relay = (
-        StockRelay() if mode == "stock" else PassthroughRelay(video_slots, audio_slots)
-    )
+    relay: Relay = StockRelay() if mode == "stock" else PassthroughRelay(video_slots, audio_slots)
     app = web.Application()
     app[RELAY_KEY] = relay
     app.router.add_post("/offer", offer)
@@ -153,8 +153,7 @@ async def run(mode: str, video_slots: int, audio_slots: int, max_lifetime_s: flo
     await runner.setup()
     site = web.TCPSite(runner, LOOPBACK, 0)
     await site.start()
-    server = site._server
-    port = server.sockets[0].getsockname()[1] if server is not None else 0
+    port = int(runner.addresses[0][1])
     emit({"type": "listening", "port": port, "pid_started": time.monotonic()})
     try:
         await asyncio.wait_for(_stdin_closed(), max_lifetime_s)

@@ -7,14 +7,36 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from aiohttp import web
+from redis.asyncio import Redis
 
 from server import appkeys
 from server.audit import AuditLog
+from server.auth import state as auth_state
+from server.auth.context import Clock, system_clock
+from server.auth.middleware import auth_middleware
+from server.auth.passwords import hash_password
+from server.auth.sessions import Sessions
+from server.auth.throttle import MemoryThrottle, RedisThrottle
 from server.config import Settings
+from server.crypto.keys import LocalKek
 from server.errors import error_middleware
-from server.http import lifecycle, meetings, pilots, registry, system
+from server.http import (
+    access,
+    auth,
+    lifecycle,
+    meetings,
+    pages,
+    pages_chair,
+    pilots,
+    records,
+    registry,
+    system,
+    ws,
+)
+from server.http import conduct as conduct_http
 from server.http.routes import Routes
 from server.keys import load_or_create_kek
+from server.meeting.registry import LiveMeetings, make_bus
 from server.storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -24,8 +46,10 @@ WEB_CLIENT = Path(__file__).resolve().parent.parent / "web_client"
 
 def all_routes() -> Routes:
     combined = Routes()
-    for module in (system, registry, pilots, meetings, lifecycle):
+    for module in (system, auth, access, pages, registry, pilots, meetings, lifecycle, ws, records):
         combined.endpoints.extend(module.routes.endpoints)
+    combined.endpoints.extend(conduct_http.routes.endpoints)  # meeting conduct
+    combined.endpoints.extend(pages_chair.routes.endpoints)  # the chair console page
     return combined
 
 
@@ -33,9 +57,34 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     settings = app[appkeys.SETTINGS]
     db = Database(settings.database_url, echo=settings.database.echo)
     app[appkeys.DB] = db
-    app[appkeys.AUDIT] = AuditLog(db)
+    app[appkeys.AUDIT] = AuditLog(db, LocalKek(app[appkeys.KEK]))
     yield
     await db.close()
+
+
+async def _identity(app: web.Application) -> AsyncIterator[None]:
+    """Sessions and sign-in throttling (Redis when ``bus.redis_url`` is set)."""
+    settings = app[appkeys.SETTINGS]
+    clock = app[auth_state.CLOCK]
+    app[auth_state.SESSIONS] = Sessions(app[appkeys.DB], settings.security, clock)
+    redis: Redis | None = None
+    if settings.bus.redis_url:
+        redis = Redis.from_url(settings.bus.redis_url)
+        app[auth_state.THROTTLE] = RedisThrottle(redis, settings.security)
+    else:
+        app[auth_state.THROTTLE] = MemoryThrottle(settings.security, clock)
+    yield
+    if redis is not None:
+        await redis.aclose()
+
+
+async def _live_meetings(app: web.Application) -> AsyncIterator[None]:
+    live = LiveMeetings(
+        app[appkeys.SETTINGS], app[appkeys.DB], app[appkeys.AUDIT], make_bus(app[appkeys.SETTINGS])
+    )
+    app[appkeys.LIVE] = live
+    yield
+    await live.close()  # usually done already by ws.close_sockets on shutdown
 
 
 async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:
@@ -51,19 +100,28 @@ async def _security_headers(request: web.Request, response: web.StreamResponse) 
         response.headers.setdefault("Cache-Control", "no-store")
 
 
-def create_app(settings: Settings) -> web.Application:
+def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Application:
+    """The application; ``clock`` drives session expiry, TOTP and throttling (tests inject it)."""
     app = web.Application(
         client_max_size=settings.server.max_body_bytes,
-        middlewares=[error_middleware],
+        middlewares=[error_middleware, auth_middleware],
     )
     app[appkeys.SETTINGS] = settings
+    app[auth_state.CLOCK] = clock
+    app[auth_state.DUMMY_HASH] = hash_password("hopchibo-no-such-account")
     settings.server.var_dir.mkdir(parents=True, exist_ok=True)
     app[appkeys.KEK] = load_or_create_kek(settings.kek_path, settings.keys.kek)
     routes = all_routes()
     app[appkeys.ROUTES] = routes
     routes.register(app)
+    app[auth_state.PUBLIC] = frozenset(ep.handler for ep in routes.endpoints if ep.public)
+    app[auth_state.CSRF_EXEMPT] = frozenset({auth.login, auth.passkey_options, auth.passkey_verify})
     if WEB_CLIENT.is_dir():
         app.router.add_static("/static/", WEB_CLIENT, follow_symlinks=False)
     app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(records.records_ctx)
+    app.cleanup_ctx.append(_live_meetings)
+    app.on_shutdown.append(ws.close_sockets)
+    app.cleanup_ctx.append(_identity)
     app.on_response_prepare.append(_security_headers)
     return app

@@ -7,6 +7,7 @@ from aiohttp import web
 from server.audit import AuditLog
 from server.config import Settings
 from server.http.routes import Routes
+from server.meeting.registry import LiveMeetings
 from server.storage.db import Database
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -14,3 +15,4 @@ DB = web.AppKey("db", Database)
 AUDIT = web.AppKey("audit", AuditLog)
 ROUTES = web.AppKey("routes", Routes)
 KEK = web.AppKey("kek", bytes)
+LIVE = web.AppKey("live", LiveMeetings)

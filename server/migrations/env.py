@@ -8,6 +8,9 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+import server.storage.models_auth
+import server.storage.models_conduct
+import server.storage.models_records  # noqa: F401
 from server.storage.models import Base
 
 config = context.config

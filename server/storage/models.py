@@ -15,6 +15,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -310,13 +311,19 @@ class Minutes(Base):
 
 
 class AuditRecord(Base):
-    """Append-only audit log (R7). Never updated or deleted by the application."""
+    """Append-only, sealed audit log (R6, R7): the columns of :class:`server.crypto.auditchain.
+    AuditRow`. The payload (actor, action, target, details) is AES-256-GCM ciphertext; triggers
+    created by migration 0004 refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL)."""
 
     __tablename__ = "audit_log"
 
-    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    ts: Mapped[dt.datetime] = mapped_column()
-    actor: Mapped[str] = mapped_column(String(200))
-    action: Mapped[str] = mapped_column(String(100), index=True)
-    target: Mapped[str] = mapped_column(String(200), default="")
-    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
+    ts: Mapped[int] = mapped_column(BigInteger, index=True)  # microseconds since epoch, UTC
+    key_id: Mapped[str] = mapped_column(String(64))
+    nonce: Mapped[bytes] = mapped_column(LargeBinary)
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    prev_hash: Mapped[bytes] = mapped_column(LargeBinary)
+    entry_hash: Mapped[bytes] = mapped_column(LargeBinary)
+    mac: Mapped[bytes] = mapped_column(LargeBinary)

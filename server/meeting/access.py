@@ -1,0 +1,105 @@
+"""Who may join a live meeting, and as what (deny by default, R7)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from policy.i18n import tr
+from policy.model import MeetingKind, MeetingStatus, Role
+from server.auth.authz import Permission, allowed, roles_at
+from server.auth.context import AccountContext
+from server.storage import meetings as meeting_store
+from server.storage import members as member_store
+from server.storage.db import Database
+from signaling.errors import ErrorCode, ProtocolError
+from signaling.room import Identity, room_role
+
+#: when an account holds several roles on the cell, the first of these decides its room role
+ROLE_ORDER = (
+    Role.SECRETARY,
+    Role.DEPUTY,
+    Role.GROUP_LEADER,
+    Role.COMMITTEE,
+    Role.MEMBER,
+    Role.OBSERVER,
+    Role.ROOM_DEVICE,
+)
+LIVE_STATUSES = frozenset({MeetingStatus.SCHEDULED, MeetingStatus.OPEN})
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingInfo:
+    id: int
+    org_id: int
+    group_meeting: bool
+    locked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Attendee:
+    identity: Identity
+    member_id: int | None  # counted in A1 when set and a member of the cell
+    account_id: int
+
+
+def user_id_of(member_id: int | None, account_id: int) -> str:
+    """The room's user id: per member (so a hall check-in and an online join are one), else
+    per account (room device, observers from the superior committee)."""
+    return f"m{member_id}" if member_id is not None else f"a{account_id}"
+
+
+def _refuse(code: ErrorCode, key: str | None = None, **params: object) -> ProtocolError:
+    return ProtocolError(code, tr(key, **params) if key else code.text(**params))
+
+
+async def admit_account(
+    db: Database, context: AccountContext, meeting_id: int
+) -> tuple[MeetingInfo, Attendee]:
+    """The meeting and the caller's identity in its room; :class:`ProtocolError` if refused."""
+    async with db.session() as session:
+        meeting = await meeting_store.get(session, meeting_id)
+        if meeting is None:
+            raise _refuse(ErrorCode.NOT_FOUND, what=tr("ui.live.what_meeting").vi)
+        if meeting.status not in LIVE_STATUSES:
+            raise _refuse(ErrorCode.CONFLICT, "ui.live.meeting_closed")
+        info = MeetingInfo(
+            id=meeting.id,
+            org_id=meeting.org_id,
+            group_meeting=meeting.kind is MeetingKind.GROUP,
+            locked=meeting.locked,
+        )
+        if not allowed(context, Permission.MEETING_ATTEND, meeting.org_id):
+            raise _refuse(ErrorCode.FORBIDDEN, "ui.live.not_your_meeting")
+        held = roles_at(context, meeting.org_id)
+        role = next(r for r in ROLE_ORDER if r in held)
+        if room_role(role, group_meeting=info.group_meeting) is None:
+            raise _refuse(ErrorCode.FORBIDDEN, "ui.live.not_your_meeting")
+        cell_member = False
+        member_id = context.member_id if role is not Role.ROOM_DEVICE else None
+        if member_id is not None:
+            member = await member_store.get(session, member_id)
+            cell_member = member is not None and (
+                member.org_id == meeting.org_id or member.group_id == meeting.org_id
+            )
+    identity = Identity(
+        user_id=user_id_of(member_id, context.account_id),
+        display_name=(context.display_name or context.username)[:200],
+        role=role,
+        cell_member=cell_member,
+    )
+    return info, Attendee(identity, member_id if cell_member else None, context.account_id)
+
+
+async def cell_directory(db: Database, org_id: int) -> dict[str, Identity]:
+    """The members who can be checked in at the hall (A1), by room user id."""
+    async with db.session() as session:
+        members = await member_store.of_org(session, org_id)
+        return {
+            user_id_of(m.id, 0): Identity(
+                user_id=user_id_of(m.id, 0),
+                display_name=m.full_name[:200] or str(m.id),
+                role=Role.MEMBER,
+                cell_member=True,
+            )
+            for m in members
+        }

@@ -1,0 +1,435 @@
+"""One meeting in progress in this process: its room, its media relay and its attendance.
+
+The room (``signaling.room``) decides; this module carries its outputs to the WebSockets, the
+SDP to the relay and the relay's events back to the room. Everything runs on one event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Coroutine, Iterable
+from dataclasses import dataclass, field
+
+from aiohttp import WSCloseCode, web
+
+from policy.i18n import tr
+from server.audit import AuditLog
+from server.config import MediaSettings
+from server.media import ice
+from server.media.relay import (
+    ActiveSpeakers,
+    MeetingRelay,
+    PeerStateChanged,
+    RelayConfig,
+    RelayEvent,
+    SlotsChanged,
+    UnknownParticipantError,
+)
+from server.meeting.access import Attendee, MeetingInfo
+from server.meeting.attendance import Attendance
+from server.storage.db import Database
+from signaling.bus import Bus
+from signaling.errors import ErrorCode, ProtocolError
+from signaling.protocol import (
+    Admit,
+    Answer,
+    AudioOnly,
+    ClientMessage,
+    Deny,
+    ErrorMessage,
+    IceCandidate,
+    IceServer,
+    Join,
+    Leave,
+    Offer,
+    PresenceKind,
+    Quality,
+    RemoveParticipant,
+    RoomRole,
+    ServerMessage,
+    SlotCounts,
+    SlotMap,
+    dump_message,
+)
+from signaling.room import Audience, Identity, Outgoing, Room, RoomSettings, outgoing_to_dict
+
+log = logging.getLogger(__name__)
+
+OUTBOX_SIZE = 512
+#: the relay's peer connection state shown to the others as link quality
+_QUALITY = {
+    "connected": Quality.GOOD,
+    "connecting": Quality.FAIR,
+    "new": Quality.UNKNOWN,
+    "disconnected": Quality.POOR,
+    "failed": Quality.POOR,
+}
+_PRESENCE_TYPES = frozenset({"participants", "waiting", "hands", "meeting_state", "speaking"})
+
+
+@dataclass(eq=False, slots=True)
+class Connection:
+    """One WebSocket of one participant; frames leave in order through ``outbox``."""
+
+    ws: web.WebSocketResponse
+    attendee: Attendee
+    conn_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    outbox: asyncio.Queue[tuple[str | None, int | None]] = field(
+        default_factory=lambda: asyncio.Queue(OUTBOX_SIZE)
+    )
+    closing: bool = False  # the server decided to close it (removed, denied, replaced, shutdown)
+
+    def send(self, msg: ServerMessage) -> None:
+        self._put((dump_message(msg), None))
+
+    def close(self, code: int = WSCloseCode.POLICY_VIOLATION) -> None:
+        if not self.closing:
+            self.closing = True
+            self._put((None, code))
+
+    def _put(self, item: tuple[str | None, int | None]) -> None:
+        try:
+            self.outbox.put_nowait(item)
+        except asyncio.QueueFull:  # a client that reads nothing may not hold the server's memory
+            self.closing = True
+            self.outbox = asyncio.Queue(1)
+            self.outbox.put_nowait((None, WSCloseCode.POLICY_VIOLATION))
+
+    async def pump(self) -> None:
+        """Write the outbox to the socket until a close is due (the connection's writer task)."""
+        while True:
+            text, code = await self.outbox.get()
+            if text is not None:
+                try:
+                    await self.ws.send_str(text)
+                except (ConnectionError, RuntimeError):
+                    return
+            if code is not None:
+                await self.ws.close(code=code)
+                return
+
+
+@dataclass(slots=True)
+class _Dropped:
+    """A participant whose socket fell without ``leave``: kept in the room for the grace."""
+
+    conn_id: str
+    timer: asyncio.Task[None]
+
+
+class LiveMeeting:
+    def __init__(
+        self,
+        info: MeetingInfo,
+        *,
+        db: Database,
+        audit: AuditLog,
+        bus: Bus,
+        media: MediaSettings,
+        directory: dict[str, Identity],
+    ) -> None:
+        self.info = info
+        self._audit = audit
+        self._bus = bus
+        self._media = media
+        self.channel = f"meeting:{info.id}"
+        now = dt.datetime.now(dt.UTC)
+        self.room = Room(
+            RoomSettings(
+                meeting_id=str(info.id),
+                group_meeting=info.group_meeting,
+                slots=SlotCounts(audio=media.audio_slots, video=media.video_slots),
+            ),
+            directory.get,
+        )
+        self.relay = MeetingRelay(
+            RelayConfig(
+                video_slots=media.video_slots,
+                audio_slots=media.audio_slots,
+                add_loopback_candidate=media.loopback_candidate,
+                ice_servers=ice.ice_servers(media, "relay", now),
+            ),
+            self._on_relay_event,
+        )
+        self.attendance = Attendance(db, info.id, media.reconnect_grace_seconds)
+        self._conns: dict[str, Connection] = {}
+        self._pid_conn: dict[str, str] = {}  # participant id → conn id (held here)
+        self._pid_user: dict[str, Attendee] = {}
+        self._audio_only: dict[str, bool] = {}
+        self._dropped: dict[str, _Dropped] = {}  # by participant id
+        self._in_relay: set[str] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.closed = False
+
+    # ------------------------------------------------------------------ queries
+
+    @property
+    def idle(self) -> bool:
+        return not self._conns and not self._dropped and self.attendance.idle
+
+    def participant_of(self, conn: Connection) -> str | None:
+        return self.room.participant_id(conn.conn_id)
+
+    def connection_of(self, participant_id: str) -> Connection | None:
+        """The socket held here for a participant (operators' tools and tests)."""
+        return self._conns.get(self._pid_conn.get(participant_id, ""))
+
+    def _pid_of_conn(self, conn: Connection) -> str:
+        return next((p for p, c in self._pid_conn.items() if c == conn.conn_id), "")
+
+    # ------------------------------------------------------------------ entry and exit
+
+    async def join(self, conn: Connection, msg: Join) -> None:
+        identity = conn.attendee.identity
+        servers = tuple(
+            IceServer(urls=s.urls, username=s.username, credential=s.credential)
+            for s in ice.ice_servers(self._media, identity.user_id, dt.datetime.now(dt.UTC))
+        )
+        outs = self.room.join(conn.conn_id, identity, msg, servers)
+        self._conns[conn.conn_id] = conn
+        pid = self.room.participant_id(conn.conn_id)
+        assert pid is not None
+        dropped = self._dropped.pop(pid, None)
+        if dropped is not None:
+            dropped.timer.cancel()
+        for stale in [
+            q for q, a in self._pid_user.items() if a.identity.user_id == identity.user_id
+        ]:
+            del self._pid_user[stale]
+        self._pid_conn[pid] = conn.conn_id
+        self._pid_user[pid] = conn.attendee
+        self._audio_only[pid] = msg.audio_only
+        admitted = self.room.is_admitted(conn.conn_id)
+        await self._audit.record(
+            f"account:{conn.attendee.account_id}",
+            "meeting.join",
+            f"meeting:{self.info.id}",
+            {"participant": pid, "role": identity.role.value, "admitted": admitted},
+        )
+        await self._after(outs)
+
+    async def disconnect(self, conn: Connection) -> None:
+        """The socket ended. Without ``leave`` an admitted participant is kept for the grace."""
+        self._conns.pop(conn.conn_id, None)
+        pid = self.room.participant_id(conn.conn_id)
+        if pid is None:
+            return
+        if self._pid_conn.get(pid) == conn.conn_id:
+            del self._pid_conn[pid]
+        await self._relay_disconnect(pid)
+        if not conn.closing and self.room.is_admitted(conn.conn_id) and not self.closed:
+            timer = asyncio.get_running_loop().create_task(self._expire_drop(pid, conn.conn_id))
+            self._dropped[pid] = _Dropped(conn.conn_id, timer)
+            await self._after(self.room.set_quality(pid, Quality.POOR))
+            return
+        await self._after(self.room.disconnect(conn.conn_id))
+        await self._audit.record(
+            f"account:{conn.attendee.account_id}",
+            "meeting.leave",
+            f"meeting:{self.info.id}",
+            {"participant": pid},
+        )
+
+    async def _expire_drop(self, pid: str, conn_id: str) -> None:
+        await asyncio.sleep(self._media.reconnect_grace_seconds)
+        dropped = self._dropped.get(pid)
+        if dropped is None or dropped.conn_id != conn_id:
+            return
+        del self._dropped[pid]
+        attendee = self._pid_user.get(pid)
+        await self._after(self.room.disconnect(conn_id))
+        if attendee is not None:
+            await self._audit.record(
+                f"account:{attendee.account_id}",
+                "meeting.leave",
+                f"meeting:{self.info.id}",
+                {"participant": pid, "reason": "connection_lost"},
+            )
+
+    # ------------------------------------------------------------------ messages
+
+    async def handle(self, conn: Connection, msg: ClientMessage) -> None:
+        """Apply one message after ``join``; :class:`ProtocolError` for a refusal."""
+        match msg:
+            case Offer(sdp=sdp):
+                pid = self.room.require_admitted(conn.conn_id)
+                try:
+                    answer = await self.relay.connect(
+                        pid, sdp, audio_only=self._audio_only.get(pid, False)
+                    )
+                except Exception as exc:  # aiortc refuses bad SDP with assorted exceptions
+                    log.info("meeting %s: offer of %s refused: %r", self.info.id, pid, exc)
+                    raise ProtocolError(
+                        ErrorCode.BAD_MESSAGE,
+                        ErrorCode.BAD_MESSAGE.text(detail=tr("ui.live.bad_offer").vi),
+                    ) from exc
+                self._in_relay.add(pid)
+                conn.send(Answer(sdp=answer))
+                return
+            case IceCandidate():
+                pid = self.room.require_admitted(conn.conn_id)
+                try:
+                    await self.relay.add_ice_candidate(
+                        pid, msg.candidate or "", msg.sdp_mid, msg.sdp_mline_index
+                    )
+                except UnknownParticipantError:
+                    raise ProtocolError(
+                        ErrorCode.OUT_OF_TURN,
+                        ErrorCode.OUT_OF_TURN.text(detail=tr("ui.live.offer_first").vi),
+                    ) from None
+                except (ValueError, IndexError, KeyError, AssertionError) as exc:
+                    # aiortc.sdp.candidate_from_sdp asserts on a malformed candidate
+                    raise ProtocolError(
+                        ErrorCode.BAD_MESSAGE,
+                        ErrorCode.BAD_MESSAGE.text(detail="ice_candidate"),
+                    ) from exc
+                return
+            case Leave():
+                outs = self.room.handle(conn.conn_id, msg)  # refused unless joined
+                pid = self._pid_of_conn(conn)
+                if self._pid_conn.get(pid) == conn.conn_id:
+                    del self._pid_conn[pid]
+                await self._relay_disconnect(pid)
+                await self._audit.record(
+                    f"account:{conn.attendee.account_id}",
+                    "meeting.leave",
+                    f"meeting:{self.info.id}",
+                    {"participant": pid},
+                )
+                conn.close(WSCloseCode.OK)
+            case AudioOnly(on=on):
+                outs = self.room.handle(conn.conn_id, msg)
+                pid = self.room.require_admitted(conn.conn_id)
+                self._audio_only[pid] = on
+                if pid in self._in_relay:
+                    self.relay.set_audio_only(pid, on)
+            case Admit() | Deny() | RemoveParticipant():
+                outs = self.room.handle(conn.conn_id, msg)
+                action = {"admit": "meeting.admit", "deny": "meeting.deny"}.get(
+                    msg.type, "meeting.remove"
+                )
+                target = self._pid_user.get(msg.participant_id)
+                await self._audit.record(
+                    f"account:{conn.attendee.account_id}",
+                    action,
+                    f"meeting:{self.info.id}",
+                    {
+                        "participant": msg.participant_id,
+                        "account": target.account_id if target else None,
+                    },
+                )
+                if not isinstance(msg, Admit):
+                    await self._relay_disconnect(msg.participant_id)
+                    dropped = self._dropped.pop(msg.participant_id, None)
+                    if dropped is not None:
+                        dropped.timer.cancel()
+            case _:
+                outs = self.room.handle(conn.conn_id, msg)
+        await self._after(outs)
+
+    # ------------------------------------------------------------------ relay
+
+    async def _relay_disconnect(self, pid: str) -> None:
+        if pid in self._in_relay:
+            self._in_relay.discard(pid)
+            await self.relay.disconnect(pid)
+
+    def _on_relay_event(self, event: RelayEvent) -> None:
+        match event:
+            case SlotsChanged(participant_id=pid, video=video, audio=audio):
+                conn = self._conns.get(self._pid_conn.get(pid, ""))
+                if conn is not None:
+                    conn.send(SlotMap(audio=audio, video=video))
+            case ActiveSpeakers(participant_ids=ids):
+                self._deliver(self.room.set_speaking(ids))
+            case PeerStateChanged(participant_id=pid, state=state):
+                if pid in self._dropped:
+                    return
+                quality = _QUALITY.get(state)
+                if quality is not None:
+                    self._deliver(self.room.set_quality(pid, quality))
+
+    # ------------------------------------------------------------------ outputs
+
+    def _deliver(self, outs: Iterable[Outgoing]) -> list[Outgoing]:
+        """Send to the connections held here; publish presence on the bus (in the background)."""
+        outs = list(outs)
+        for out in outs:
+            for conn_id in out.conn_ids:
+                conn = self._conns.get(conn_id)
+                if conn is None:
+                    continue
+                conn.send(out.message)
+                if out.close:
+                    conn.close()
+            if out.message.type in _PRESENCE_TYPES and out.audience is not Audience.CONNECTION:
+                self._spawn(self._publish(out))
+        return outs
+
+    async def _publish(self, out: Outgoing) -> None:
+        try:
+            await self._bus.publish(self.channel, outgoing_to_dict(out))
+        except Exception:
+            log.exception("bus publish failed on %s", self.channel)
+
+    def _spawn(self, coro: Coroutine[object, object, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _after(self, outs: Iterable[Outgoing]) -> None:
+        self._deliver(outs)
+        if self.closed:
+            return
+        self._pin()
+        await self.attendance.sync(self._present())
+
+    def _pin(self) -> None:
+        """Room camera first, then chairs: forwarded to everyone before active speakers."""
+        people = self.room.participants().participants
+        pinned = [p.id for p in people if p.role is RoomRole.ROOM_DEVICE] + [
+            p.id for p in people if p.role is RoomRole.CHAIR
+        ]
+        self.relay.set_pinned([p for p in pinned if p in self._in_relay])
+
+    def _present(self) -> dict[int, str]:
+        """A1: counted members, each once, with the way they attend; a dropped link is absent."""
+        counted = self.room.counted_members()
+        online = {
+            p.id for p in self.room.participants().participants if p.kind is PresenceKind.ONLINE
+        }
+        out: dict[int, str] = {}
+        by_user = {a.identity.user_id: (pid, a) for pid, a in self._pid_user.items()}
+        for user_id in counted:
+            pid, attendee = by_user.get(user_id, (None, None))
+            if pid is not None and pid in self._dropped:
+                continue
+            if pid is not None and pid in online and attendee and attendee.member_id is not None:
+                out[attendee.member_id] = "online"
+            elif user_id.startswith("m") and user_id[1:].isdigit():
+                out[int(user_id[1:])] = "room"
+        return out
+
+    # ------------------------------------------------------------------ shutdown
+
+    async def close(self) -> None:
+        """Close every socket (going away), peer connection and attendance interval."""
+        self.closed = True
+        for conn in list(self._conns.values()):
+            conn.send(
+                ErrorMessage(code=ErrorCode.UNAVAILABLE, message=tr("ui.live.server_closing"))
+            )
+            conn.close(WSCloseCode.GOING_AWAY)
+        for dropped in self._dropped.values():
+            dropped.timer.cancel()
+        self._dropped.clear()
+        await self.relay.close()
+        await self.attendance.close()
+        for task in list(self._tasks):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task

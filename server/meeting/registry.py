@@ -1,0 +1,77 @@
+"""The live meetings of this process, by meeting id (one :class:`LiveMeeting` each)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from server.audit import AuditLog
+from server.config import Settings
+from server.meeting.access import MeetingInfo, cell_directory
+from server.meeting.live import LiveMeeting
+from server.storage.db import Database
+from signaling.bus import Bus, InProcessBus, RedisBus
+
+log = logging.getLogger(__name__)
+
+
+def make_bus(settings: Settings) -> Bus:
+    """Redis pub/sub when ``bus.redis_url`` is set, else the in-process bus."""
+    if settings.bus.redis_url:
+        return RedisBus(settings.bus.redis_url)
+    return InProcessBus()
+
+
+class LiveMeetings:
+    def __init__(self, settings: Settings, db: Database, audit: AuditLog, bus: Bus) -> None:
+        self._settings = settings
+        self._db = db
+        self._audit = audit
+        self.bus = bus
+        self._meetings: dict[int, LiveMeeting] = {}
+        self._lock = asyncio.Lock()
+        self.closed = False
+
+    def get(self, meeting_id: int) -> LiveMeeting | None:
+        return self._meetings.get(meeting_id)
+
+    async def open(self, info: MeetingInfo) -> LiveMeeting:
+        """The live meeting of ``info``, started on first use."""
+        async with self._lock:
+            if self.closed:
+                raise RuntimeError("shutting down")
+            live = self._meetings.get(info.id)
+            if live is None or live.closed:
+                directory = await cell_directory(self._db, info.org_id)
+                live = LiveMeeting(
+                    info,
+                    db=self._db,
+                    audit=self._audit,
+                    bus=self.bus,
+                    media=self._settings.media,
+                    directory=directory,
+                )
+                self._meetings[info.id] = live
+            return live
+
+    async def release(self, meeting_id: int) -> None:
+        """Close the meeting's relay once nobody is connected and no attendance is pending."""
+        async with self._lock:
+            live = self._meetings.get(meeting_id)
+            if live is not None and live.idle:
+                del self._meetings[meeting_id]
+                await live.close()
+
+    async def close(self) -> None:
+        async with self._lock:
+            if self.closed:
+                return
+            self.closed = True
+            meetings = list(self._meetings.values())
+            self._meetings.clear()
+        for live in meetings:
+            try:
+                await live.close()
+            except Exception:
+                log.exception("closing live meeting %s failed", live.info.id)
+        await self.bus.close()

@@ -1,0 +1,1 @@
+"""Records security: recordings, data keys and retention (R6, R7); the audit log is server.audit."""

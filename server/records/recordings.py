@@ -1,0 +1,293 @@
+"""Encrypted meeting recordings: one data key per recording, no plaintext on disk (R7).
+
+For the live meeting: ``handle = await service.start(meeting_id, by)`` gives a binary sink;
+feed it encoded media with ``handle.write(data)`` (any size: it hands the encrypting writer
+chunks of at least 32 KiB) and end with ``await service.stop(meeting_id, by)`` (or
+``handle.close()`` then ``stop``). ``handle`` is a write-only, non-seekable file object, so
+``av.open(handle, mode="w", format="matroska")`` (and aiortc's ``MediaRecorder`` built on such a
+container) or a pass-through packet muxer can write straight into it; choose a streaming
+container (Matroska/WebM), not MP4, which seeks back to write its index.
+
+A recording that is never stopped (a crash) has no final segment and yields no plaintext.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from server.audit import AuditLog
+from server.crypto.keys import KeyPurpose, KeyRing
+from server.crypto.streaming import RecordingWriter, decrypt_recording
+from server.records.keys import shred_key
+from server.storage import audit as key_store
+from server.storage import records as store
+from server.storage.db import Database
+from server.storage.models_records import RecordingRow
+
+CHUNK = 32 * 1024
+"""Plaintext handed to the encrypting writer at a time (its throughput target needs >= 32 KiB)."""
+
+
+class RecordingStateError(RuntimeError):
+    """Start while recording, stop while not recording, play of a shredded recording."""
+
+
+class RecordingHandle(io.RawIOBase):
+    """The binary sink of one recording. Writes are synchronous and cheap (encryption in
+    memory, ciphertext appended to the file); call from the event loop or one thread."""
+
+    def __init__(self, recording_id: str, meeting_id: int, file: BinaryIO, writer: RecordingWriter):
+        super().__init__()
+        self.recording_id = recording_id
+        self.meeting_id = meeting_id
+        self._file = file
+        self._writer = writer
+        self._buf = bytearray()
+        self._finished = False
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
+        if self._finished:
+            raise ValueError("write to a stopped recording")
+        n = len(data)
+        if not self._buf and n >= CHUNK:
+            self._writer.write(data)
+            return n
+        self._buf += data
+        if len(self._buf) >= CHUNK:
+            self._writer.write(self._buf)
+            self._buf.clear()
+        return n
+
+    @property
+    def plaintext_size(self) -> int:
+        return self._writer.plaintext_size + len(self._buf)
+
+    def close(self) -> None:
+        """Write the final segment and close the file (idempotent)."""
+        if not self._finished:
+            self._finished = True
+            if self._buf:
+                self._writer.write(self._buf)
+                self._buf[:] = bytes(len(self._buf))
+                self._buf.clear()
+            self._writer.close()
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+        super().close()
+
+    def abort(self) -> None:
+        """Stop without the final segment: the file will never decrypt."""
+        if not self._finished:
+            self._finished = True
+            self._buf[:] = bytes(len(self._buf))
+            self._buf.clear()
+            self._writer.abort()
+            self._file.close()
+        super().close()
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingState:
+    """What every participant sees: is the meeting being recorded, since when, by whom."""
+
+    meeting_id: int
+    recording: bool
+    recording_id: str | None = None
+    started_at: dt.datetime | None = None
+    started_by: str | None = None
+
+
+class RecordingService:
+    def __init__(self, db: Database, audit: AuditLog, directory: Path) -> None:
+        self._db = db
+        self._audit = audit
+        self._dir = directory
+        self._active: dict[int, RecordingHandle] = {}
+        self._lock = asyncio.Lock()
+
+    @property
+    def directory(self) -> Path:
+        return self._dir
+
+    def path_of(self, row: RecordingRow) -> Path:
+        return self._dir / row.file_name
+
+    def handle(self, meeting_id: int) -> RecordingHandle | None:
+        """The live sink of the meeting's recording in this process, if any."""
+        return self._active.get(meeting_id)
+
+    async def start(self, meeting_id: int, by: str) -> RecordingHandle:
+        async with self._lock:
+            if meeting_id in self._active:
+                raise RecordingStateError("already recording")
+            recording_id = "rec_" + secrets.token_hex(12)
+            now = dt.datetime.now(dt.UTC)
+            self._dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            file_name = f"{recording_id}.hcbr"
+            async with self._db.session() as s:
+                if await store.active(s, meeting_id) is not None:
+                    raise RecordingStateError("already recording")
+                ring = KeyRing(self._audit.provider)
+                wrapped, dek = ring.new_key(KeyPurpose.RECORDING)
+                await key_store.add_key(s, wrapped)
+                await store.add(
+                    s,
+                    RecordingRow(
+                        id=recording_id,
+                        meeting_id=meeting_id,
+                        key_id=wrapped.key_id,
+                        state="recording",
+                        file_name=file_name,
+                        started_by=by,
+                        started_at=now,
+                        size=0,
+                    ),
+                )
+                await self._audit.record(
+                    by,
+                    "recording.start",
+                    f"meeting:{meeting_id}",
+                    {"recording": recording_id, "key_id": wrapped.key_id},
+                    session=s,
+                )
+                fd = os.open(self._dir / file_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                file = os.fdopen(fd, "wb")
+                writer = RecordingWriter(
+                    file,
+                    dek,
+                    key_id=wrapped.key_id,
+                    recording_id=recording_id,
+                    meeting_id=str(meeting_id),
+                )
+            handle = RecordingHandle(recording_id, meeting_id, file, writer)
+            self._active[meeting_id] = handle
+            return handle
+
+    async def stop(self, meeting_id: int, by: str) -> RecordingRow:
+        async with self._lock:
+            handle = self._active.pop(meeting_id, None)
+            if handle is None:
+                raise RecordingStateError("not recording")
+            await asyncio.to_thread(handle.close)
+            async with self._db.session() as s:
+                row = await store.get(s, handle.recording_id)
+                assert row is not None
+                row.state = "complete"
+                row.stopped_at = dt.datetime.now(dt.UTC)
+                row.size = handle.plaintext_size
+                await self._audit.record(
+                    by,
+                    "recording.stop",
+                    f"meeting:{meeting_id}",
+                    {"recording": row.id, "bytes": row.size},
+                    session=s,
+                )
+            return row
+
+    async def abort_all(self) -> None:
+        """Shutdown: recordings still open lose their final segment (never decrypt)."""
+        async with self._lock:
+            for meeting_id, handle in list(self._active.items()):
+                handle.abort()
+                async with self._db.session() as s:
+                    row = await store.get(s, handle.recording_id)
+                    if row is not None:
+                        row.state = "failed"
+                        row.stopped_at = dt.datetime.now(dt.UTC)
+                    await self._audit.record(
+                        "system",
+                        "recording.abort",
+                        f"meeting:{meeting_id}",
+                        {"recording": handle.recording_id},
+                        session=s,
+                    )
+            self._active.clear()
+
+    async def state(self, meeting_id: int) -> RecordingState:
+        async with self._db.session() as s:
+            row = await store.active(s, meeting_id)
+        if row is None:
+            return RecordingState(meeting_id, False)
+        return RecordingState(meeting_id, True, row.id, row.started_at, row.started_by)
+
+    async def list(self, meeting_id: int) -> list[RecordingRow]:
+        async with self._db.session() as s:
+            return list(await store.of_meeting(s, meeting_id))
+
+    async def get(self, recording_id: str) -> RecordingRow | None:
+        async with self._db.session() as s:
+            return await store.get(s, recording_id)
+
+    async def open_plaintext(self, recording_id: str, by: str) -> Iterator[bytes]:
+        """Authenticate the whole file, audit the access, then return the plaintext chunks.
+
+        Raises :class:`server.crypto.errors.RecordingError` (damaged, truncated, moved) or
+        ``KeyNotFoundError`` (shredded) before any plaintext is released.
+        """
+        async with self._db.session() as s:
+            row = await store.get(s, recording_id)
+            if row is None or row.key_id is None or row.state != "complete":
+                raise RecordingStateError("recording not available")
+            ring = KeyRing(self._audit.provider, await key_store.load_keys(s, KeyPurpose.RECORDING))
+            path = self.path_of(row)
+            meeting_id = row.meeting_id
+        src = await asyncio.to_thread(path.open, "rb")  # closed by the iterator or on error
+        try:
+            chunks = await asyncio.to_thread(
+                decrypt_recording,
+                src,
+                ring,
+                recording_id=recording_id,
+                meeting_id=str(meeting_id),
+            )
+        except BaseException:
+            src.close()
+            raise
+        await self._audit.record(
+            by, "recording.play", f"meeting:{meeting_id}", {"recording": recording_id}
+        )
+
+        def release() -> Iterator[bytes]:
+            with src:
+                yield from chunks
+
+        return release()
+
+    async def shred(self, recording_id: str, by: str) -> bool:
+        """Crypto-shred: destroy the data key, delete the file, audit it. The log still
+        verifies (its keys are not recording keys)."""
+        async with self._db.session() as s:
+            row = await store.get(s, recording_id)
+            if row is None or row.key_id is None:
+                return False
+            key_id = row.key_id
+        if not await shred_key(self._db, self._audit.provider, key_id):
+            return False
+        async with self._db.session() as s:
+            row = await store.get(s, recording_id)
+            assert row is not None
+            row.key_id = None
+            row.state = "shredded"
+            row.shredded_at = dt.datetime.now(dt.UTC)
+            path = self.path_of(row)
+            await self._audit.record(
+                by,
+                "recording.shred",
+                f"meeting:{row.meeting_id}",
+                {"recording": recording_id, "key_id": key_id},
+                session=s,
+            )
+        path.unlink(missing_ok=True)
+        return True

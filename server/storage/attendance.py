@@ -1,0 +1,36 @@
+"""A1 attendance intervals of a meeting (online joins and hall check-ins)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
+from server.storage.db import Session
+from server.storage.models import AttendanceInterval
+
+
+async def open_interval(
+    session: Session, meeting_id: int, member_id: int, way: str, at: dt.datetime
+) -> int:
+    row = AttendanceInterval(meeting_id=meeting_id, member_id=member_id, way=way, joined_at=at)
+    session.add(row)
+    await session.flush()
+    return row.id
+
+
+async def close_interval(session: Session, interval_id: int, at: dt.datetime) -> None:
+    row = await session.get(AttendanceInterval, interval_id)
+    if row is not None and row.left_at is None:
+        row.left_at = at
+        await session.flush()
+
+
+async def of_meeting(session: Session, meeting_id: int) -> Sequence[AttendanceInterval]:
+    query = (
+        select(AttendanceInterval)
+        .where(AttendanceInterval.meeting_id == meeting_id)
+        .order_by(AttendanceInterval.id)
+    )
+    return (await session.execute(query)).scalars().all()

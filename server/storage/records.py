@@ -1,0 +1,45 @@
+"""Recording metadata (the files themselves are encrypted, see server.records.recordings)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
+from server.storage.db import Session
+from server.storage.models_records import RecordingRow
+
+
+async def add(session: Session, row: RecordingRow) -> RecordingRow:
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def get(session: Session, recording_id: str) -> RecordingRow | None:
+    return await session.get(RecordingRow, recording_id)
+
+
+async def of_meeting(session: Session, meeting_id: int) -> Sequence[RecordingRow]:
+    query = (
+        select(RecordingRow)
+        .where(RecordingRow.meeting_id == meeting_id)
+        .order_by(RecordingRow.started_at)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+async def active(session: Session, meeting_id: int) -> RecordingRow | None:
+    query = select(RecordingRow).where(
+        RecordingRow.meeting_id == meeting_id, RecordingRow.state == "recording"
+    )
+    return (await session.execute(query)).scalars().first()
+
+
+async def expired(session: Session, before: dt.datetime) -> Sequence[RecordingRow]:
+    """Recordings started before ``before`` whose key still exists."""
+    query = select(RecordingRow).where(
+        RecordingRow.started_at < before, RecordingRow.key_id.is_not(None)
+    )
+    return (await session.execute(query)).scalars().all()

@@ -1,0 +1,60 @@
+"""The real ``hopchibo`` entry point: audit verify exit codes, checkpoint, export-key, key
+rotation and retention on a fresh var directory (SQLite file, KEK file)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from server.cli import main
+from server.crypto.keys import create_kek_file
+
+
+@pytest.fixture
+def var(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("HOPCHIBO_SERVER_VAR_DIR", str(tmp_path / "var"))
+    for key in ("HOPCHIBO_DATABASE_URL", "HOPCHIBO_CONFIG", "HOPCHIBO_KEYS_KEK"):
+        monkeypatch.delenv(key, raising=False)
+    return tmp_path / "var"
+
+
+def test_audit_commands_and_exit_codes(
+    var: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo"]) == 0  # creates accounts: audited
+    capsys.readouterr()
+    assert main(["audit", "export-key"]) == 0
+    key = tmp_path / "officer.pub"
+    key.write_text(capsys.readouterr().out)
+    assert key.read_text().startswith("hopchibo-ed25519 ")
+    assert main(["audit", "checkpoint"]) == 0
+    assert "checkpoint hopchibo-" in capsys.readouterr().out
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    for f in (var / "checkpoints").iterdir():  # the officer's copy, off the server
+        (kept / f.name).write_text(f.read_text())
+    args = ["audit", "verify", "--trusted-key", str(key), "--checkpoint", str(kept)]
+    assert main(args) == 0
+    assert capsys.readouterr().out.startswith("OK: ")
+
+    # rotation: every key rewrapped, then the server runs on the new KEK file
+    new = tmp_path / "new.kek"
+    create_kek_file(new)
+    assert main(["keys", "rotate", "--new-kek-file", str(new)]) == 0
+    assert "rewrapped" in capsys.readouterr().out
+    monkeypatch.setenv("HOPCHIBO_KEYS_KEK_FILE", str(new))
+    assert main(args) == 0
+    assert main(["records", "retention"]) == 0
+    assert "shredded 0 recording(s)" in capsys.readouterr().out
+
+    # an attacker with the file drops the trigger and changes one byte of row 2
+    with sqlite3.connect(var / "hopchibo.db") as conn:
+        conn.execute("DROP TRIGGER audit_log_no_update")
+        (mac,) = conn.execute("SELECT mac FROM audit_log WHERE seq = 2").fetchone()
+        conn.execute("UPDATE audit_log SET mac = ? WHERE seq = 2", (bytes([mac[0] ^ 1]) + mac[1:],))
+    capsys.readouterr()
+    assert main(args) == 1
+    assert "FAILED at seq 2: mac" in capsys.readouterr().out
+    assert main(["audit", "verify", "--trusted-key", str(tmp_path / "nothing.pub")]) == 2

@@ -1,0 +1,88 @@
+// Chair console helpers: DOM building, refusals shown with their rule ids, one action wrapper.
+
+import { ApiError, api } from './auth.js';
+import { pick, t } from './i18n.js';
+
+export const $ = (id) => document.getElementById(id);
+
+/**
+ * A new element: `props` are properties (`dataset` and `on*` handled), `children` nodes or text.
+ * @param {string} tag
+ * @param {Record<string, any>} [props]
+ * @param {...(Node|string|null|undefined|false)} children
+ */
+export function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === 'dataset') Object.assign(node.dataset, value);
+    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else node[key] = value;
+  }
+  for (const child of children) if (child !== null && child !== undefined && child !== false) node.append(child);
+  return node;
+}
+
+/** A button that runs `onclick`; `action` lands in data-action (tests and styling). */
+export function button(key, action, onclick, cls = 'small') {
+  return el('button', { type: 'button', className: cls, textContent: t(key), dataset: { action }, onclick });
+}
+
+/** "[G3, T12]" for a list of rule ids ("" when none). */
+export function cite(rules) {
+  return rules && rules.length ? `[${rules.join(', ')}]` : '';
+}
+
+/** The text of a {vi, en} decision or result in the current language. */
+export function said(decision) {
+  return decision ? pick({ vi: decision.vi, en: decision.en }) : '';
+}
+
+/** Show a refusal (an ApiError with its rule ids) or a confirmation in the notice bar. */
+export function notice(err) {
+  const box = $('notice');
+  box.hidden = false;
+  if (!err) {
+    box.dataset.kind = 'ok';
+    box.dataset.rules = '';
+    box.textContent = t('chair.done');
+    return;
+  }
+  const body = err instanceof ApiError || (err && err.body) ? err.body // an API or a socket refusal
+    : { message: { vi: String(err), en: String(err) } };
+  const rules = body.rules || [];
+  box.dataset.kind = 'error';
+  box.dataset.code = body.code || '';
+  box.dataset.rules = rules.join(',');
+  box.replaceChildren(
+    el('strong', { textContent: t('chair.refused', { message: pick(body.message) }) }),
+    rules.length ? el('span', { className: 'rules', textContent: ` ${t('chair.rules', { rules: rules.join(', ') })}` }) : null,
+  );
+}
+
+/** An action wrapper: call the API, report the outcome, refresh the console either way. */
+export function makeAct(refresh) {
+  return async (method, path, body) => {
+    const box = $('notice');
+    box.hidden = true;
+    box.dataset.kind = 'pending';
+    try {
+      const out = await api(method, path, body);
+      notice(null);
+      return out;
+    } catch (err) {
+      console.warn('hopchibo: refused', method, path, err instanceof ApiError ? err.body : err);
+      notice(err);
+      return null;
+    } finally {
+      await refresh();
+    }
+  };
+}
+
+/** Re-render `node` with `draw()` only when `data` changed (keeps what the chair is typing). */
+export function redraw(node, data, draw) {
+  const sig = JSON.stringify(data);
+  if (node._sig === sig) return;
+  node._sig = sig;
+  draw();
+}

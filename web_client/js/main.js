@@ -1,0 +1,256 @@
+// The meeting page: DOM wiring, the join flow, reconnection. See docs/user-guide-member.md.
+
+import { ApiError, api, session } from './auth.js';
+import { apply as applyTexts, init as loadTexts, pick } from './i18n.js';
+import { Peer } from './peer.js';
+import { Signaling } from './signaling.js';
+import { linkQuality, slotStats } from './stats.js';
+import {
+  buildSlots, renderControls, renderPeople, renderQuality, renderStatus, renderTiles,
+} from './ui.js';
+
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+const meetingId = (location.pathname.match(/\/meetings\/(\d+)/) || [])[1] || params.get('meeting');
+const DISCONNECT_GRACE_MS = 3000;
+const QUALITY_MS = 2000;
+
+const state = {
+  meetingId, participantId: null, role: null, status: null, joined: false, admitted: false,
+  participants: [], waiting: [], slots: { audio: [], video: [] }, speaking: [], hands: [],
+  locked: false, muted: { audio: false, video: false }, audioOnly: false, handRaised: false,
+  quality: null, roomView: params.has('room'), reconnects: 0, log: [],
+};
+const local = { stream: null, mic: null, camera: null };
+let signaling = null;
+let peer = null;
+let welcome = null;
+let leaving = false;
+let rejoinAttempt = 0;
+
+function setStatus(key, values = {}, kind = 'info') {
+  state.status = { key, params: values, kind };
+  state.log.push(key);
+  renderStatus(state);
+}
+
+function render() {
+  renderStatus(state);
+  renderPeople(state, { send: (type, fields) => signaling && signaling.send(type, fields) });
+  renderTiles(state);
+  renderControls(state);
+  renderQuality(state);
+  document.body.classList.toggle('room-view', state.roomView || state.role === 'room_device');
+}
+
+async function preview() {
+  try {
+    local.stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
+    local.mic = local.stream.getAudioTracks()[0] || null;
+    local.camera = local.stream.getVideoTracks()[0] || null;
+    $('preview').srcObject = local.stream;
+    $('self').srcObject = local.stream;
+  } catch (err) {
+    setStatus('ui.join.no_devices', { error: err.name }, 'warn');
+  }
+}
+
+async function connect() {
+  setStatus(rejoinAttempt ? 'ui.status.rejoining' : 'ui.status.connecting', { attempt: rejoinAttempt });
+  signaling = new Signaling(meetingId, handlers, onSocketClosed);
+  try {
+    await signaling.open();
+  } catch {
+    return; // onclose follows and schedules the next attempt
+  }
+  signaling.send('join', {
+    meeting_id: String(meetingId), audio_only: state.audioOnly,
+    client: { name: 'hopchibo-web', version: '1' },
+  });
+}
+
+function onSocketClosed(code, which) {
+  if (which !== signaling) return; // an older socket, already replaced
+  state.admitted = false;
+  if (peer) peer.close();
+  peer = null;
+  if (leaving || code === 1008) return;
+  rejoinAttempt += 1;
+  state.reconnects += 1;
+  setStatus('ui.status.rejoining', { attempt: rejoinAttempt }, 'warn');
+  setTimeout(connect, Math.min(500 * 2 ** (rejoinAttempt - 1), 15000));
+}
+
+/** A fresh peer connection and offer: at admission, and as the ICE restart after a drop. */
+async function startMedia(iceRestart = false) {
+  if (peer) peer.close();
+  const servers = welcome.ice_servers.map((s) => ({
+    urls: s.urls, username: s.username ?? undefined, credential: s.credential ?? undefined,
+  }));
+  const camera = state.audioOnly ? null : local.camera;
+  const current = new Peer(welcome.slots, servers, (type, f) => signaling.send(type, f), { mic: local.mic, camera });
+  peer = current;
+  if (state.muted.audio) await current.setSending('audio', false);
+  if (state.muted.video) await current.setSending('video', false);
+  current.audio.forEach((_, i) => { $(`audio-${i}`).srcObject = new MediaStream([current.track('audio', i)]); });
+  current.video.forEach((_, i) => { $(`video-${i}`).srcObject = new MediaStream([current.track('video', i)]); });
+  current.pc.onconnectionstatechange = () => {
+    if (peer !== current) return;
+    const s = current.pc.connectionState;
+    if (s === 'connected') {
+      rejoinAttempt = 0;
+      setStatus('ui.status.connected', {}, 'ok');
+    } else if (s === 'failed') {
+      iceRestart(current);
+    } else if (s === 'disconnected') {
+      setTimeout(() => { if (current.pc.connectionState === 'disconnected') iceRestart(current); }, DISCONNECT_GRACE_MS);
+    }
+  };
+  await current.negotiate(iceRestart);
+}
+
+function iceRestart(current) {
+  if (peer !== current || leaving || !state.admitted) return;
+  state.reconnects += 1;
+  setStatus('ui.status.ice_restart', {}, 'warn');
+  startMedia(true);
+}
+
+const handlers = {
+  welcome(msg) {
+    welcome = msg;
+    state.participantId = msg.participant_id;
+    state.role = msg.role;
+    state.joined = true;
+    buildSlots(msg.slots);
+    render();
+  },
+  lobby() { setStatus('ui.status.lobby', {}, 'wait'); },
+  admitted() {
+    state.admitted = true;
+    render();
+    setStatus('ui.status.media');
+    startMedia(rejoinAttempt > 0);
+  },
+  denied(msg) { stop('ui.status.denied', pick(msg.reason)); },
+  removed(msg) { stop('ui.status.removed', pick(msg.reason)); },
+  answer(msg) { if (peer) peer.answer(msg.sdp); },
+  ice_candidate(msg) { if (peer) peer.candidate(msg); },
+  participants(msg) {
+    state.participants = msg.participants;
+    const me = msg.participants.find((p) => p.id === state.participantId);
+    if (me && me.audio_muted && !state.muted.audio) { // the chair muted us: stop sending
+      state.muted.audio = true;
+      if (peer) peer.setSending('audio', false);
+      setStatus('ui.status.muted_by_chair', {}, 'warn');
+    }
+    render();
+  },
+  waiting(msg) { state.waiting = msg.participants; render(); },
+  slots(msg) { state.slots = { audio: msg.audio, video: msg.video }; render(); },
+  speaking(msg) { state.speaking = msg.participant_ids; render(); },
+  hands(msg) {
+    state.hands = msg.queue;
+    state.handRaised = msg.queue.includes(state.participantId);
+    render();
+  },
+  meeting_state(msg) { state.locked = msg.locked; render(); },
+  error(msg) {
+    console.warn('hopchibo: error', msg.code, msg.message.en);
+    if (msg.code === 'unauthenticated') location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
+    if (!state.joined) stop('ui.status.refused', pick(msg.message));
+  },
+};
+
+function stop(key, reason) {
+  leaving = true;
+  if (peer) peer.close();
+  peer = null;
+  setStatus(key, { reason }, 'error');
+}
+
+function leave() {
+  leaving = true;
+  signaling.send('leave');
+  if (peer) peer.close();
+  peer = null;
+  state.participants = [];
+  state.slots = { audio: [], video: [] };
+  setStatus('ui.status.left');
+  render();
+}
+
+async function toggleMute(kind) {
+  state.muted[kind] = !state.muted[kind];
+  if (peer) await peer.setSending(kind, !state.muted[kind] && !(kind === 'video' && state.audioOnly));
+  signaling.send(state.muted[kind] ? 'mute' : 'unmute', { kind });
+  render();
+}
+
+async function toggleAudioOnly() {
+  state.audioOnly = !state.audioOnly;
+  signaling.send('audio_only', { on: state.audioOnly });
+  if (peer) await peer.setSending('video', !state.audioOnly && !state.muted.video);
+  render();
+}
+
+async function join() {
+  state.audioOnly = $('audio-only-join').checked;
+  $('join-box').hidden = true;
+  $('meeting').hidden = false;
+  await connect();
+}
+
+/** The average colour of the video showing `participantId` (tests, and a broken-video hint). */
+function colourOf(participantId) {
+  const tile = document.querySelector(`.tile[data-participant="${participantId}"] video`);
+  if (!tile || tile.videoWidth === 0) return null;
+  const canvas = document.createElement('canvas');
+  canvas.width = 16;
+  canvas.height = 16;
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  ctx.drawImage(tile, 0, 0, 16, 16);
+  const data = ctx.getImageData(0, 0, 16, 16).data;
+  const sum = [0, 0, 0];
+  for (let i = 0; i < data.length; i += 4) for (let c = 0; c < 3; c++) sum[c] += data[i + c];
+  return sum.map((v) => Math.round(v / (data.length / 4)));
+}
+
+async function init() {
+  await loadTexts(); // also wires the language switch (#lang)
+  render();
+  const current = await session();
+  if (current.stage !== 'full') {
+    setStatus('ui.status.signin');
+    location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+    return;
+  }
+  $('who').textContent = current.account ? current.account.display_name : '';
+  try {
+    const meeting = await api('GET', `/api/meetings/${meetingId}`);
+    $('meeting-title').textContent = meeting.title;
+  } catch (err) {
+    console.warn('hopchibo: meeting', err instanceof ApiError ? err.code : err);
+  }
+  await preview();
+  $('join').onclick = join;
+  $('mic').onclick = () => toggleMute('audio');
+  $('cam').onclick = () => toggleMute('video');
+  $('audio-only').onclick = toggleAudioOnly;
+  $('hand').onclick = () => signaling.send(state.handRaised ? 'lower_hand' : 'raise_hand');
+  $('lock').onclick = () => signaling.send(state.locked ? 'unlock_meeting' : 'lock_meeting');
+  $('leave').onclick = leave;
+  $('lang').addEventListener('click', () => { applyTexts(); render(); }); // after i18n's toggle
+  setInterval(async () => {
+    if (!peer) return;
+    state.quality = await linkQuality(peer);
+    renderQuality(state);
+  }, QUALITY_MS);
+  window.hopchibo = {
+    state, colourOf, stats: async () => (peer ? slotStats(peer, state.slots) : []),
+    ready: true,
+  };
+  if (state.roomView) join(); // the hall's screen has nobody to press the button
+}
+
+init();

@@ -1,0 +1,92 @@
+// The one RTCPeerConnection to the relay, in the slot layout of docs/protocol.md.
+// The client always offers (the relay never does), so of perfect negotiation only the
+// `makingOffer` guard and the check of the signalling state on an answer are needed.
+
+const GATHER_TIMEOUT_MS = 4000;
+
+/** One peer connection; `onSlotTrack(kind, index, track)` gets each receive slot's track. */
+export class Peer {
+  /**
+   * @param {{audio: number, video: number}} slots counts announced in `welcome`
+   * @param {RTCIceServer[]} iceServers
+   * @param {(type: string, fields: object) => void} send signalling
+   * @param {{mic: MediaStreamTrack|null, camera: MediaStreamTrack|null}} local
+   */
+  constructor(slots, iceServers, send, local) {
+    this.slots = slots;
+    this.send = send;
+    this.local = local;
+    this.makingOffer = false;
+    this.polite = true; // the relay never offers: we always yield
+    this.pc = new RTCPeerConnection({ iceServers, bundlePolicy: 'max-bundle' });
+    this.audio = []; // transceivers, in audio slot order
+    this.video = [];
+    this.audio.push(this.pc.addTransceiver(local.mic || 'audio', { direction: local.mic ? 'sendrecv' : 'recvonly' }));
+    this.video.push(this.pc.addTransceiver(local.camera || 'video', { direction: local.camera ? 'sendrecv' : 'recvonly' }));
+    for (let i = 1; i < slots.audio; i++) this.audio.push(this.pc.addTransceiver('audio', { direction: 'recvonly' }));
+    for (let i = 1; i < slots.video; i++) this.video.push(this.pc.addTransceiver('video', { direction: 'recvonly' }));
+    this.pc.onicecandidate = () => {}; // candidates travel in the offer (aiortc does not trickle)
+  }
+
+  /** The receive track of slot `index` of `kind`. */
+  track(kind, index) {
+    const list = kind === 'audio' ? this.audio : this.video;
+    return list[index] ? list[index].receiver.track : null;
+  }
+
+  /** Offer with every candidate gathered; `iceRestart` marks a reconnection. */
+  async negotiate(iceRestart = false) {
+    if (this.makingOffer) return;
+    this.makingOffer = true;
+    try {
+      await this.pc.setLocalDescription(await this.pc.createOffer());
+      await this.gathered();
+      this.send('offer', { sdp: this.pc.localDescription.sdp, ice_restart: iceRestart });
+    } finally {
+      this.makingOffer = false;
+    }
+  }
+
+  gathered() {
+    if (this.pc.iceGatheringState === 'complete') return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        if (this.pc.iceGatheringState === 'complete') {
+          this.pc.removeEventListener('icegatheringstatechange', done);
+          resolve();
+        }
+      };
+      this.pc.addEventListener('icegatheringstatechange', done);
+      setTimeout(resolve, GATHER_TIMEOUT_MS);
+    });
+  }
+
+  /** The relay's answer. */
+  async answer(sdp) {
+    if (this.pc.signalingState !== 'have-local-offer') return; // stale answer: ignore it
+    await this.pc.setRemoteDescription({ type: 'answer', sdp });
+  }
+
+  /** A candidate trickled by the server (null or '' ends them). */
+  async candidate(msg) {
+    try {
+      await this.pc.addIceCandidate(msg.candidate ? {
+        candidate: msg.candidate, sdpMid: msg.sdpMid, sdpMLineIndex: msg.sdpMLineIndex,
+      } : null);
+    } catch (err) {
+      console.warn('hopchibo: candidate refused', err);
+    }
+  }
+
+  /** Mute stops sending altogether (replaceTrack(null)): the relay has nothing to forward. */
+  async setSending(kind, on) {
+    const transceiver = kind === 'audio' ? this.audio[0] : this.video[0];
+    const track = kind === 'audio' ? this.local.mic : this.local.camera;
+    if (!track) return;
+    await transceiver.sender.replaceTrack(on ? track : null);
+  }
+
+  close() {
+    this.pc.close();
+  }
+}

@@ -1,0 +1,81 @@
+// One WebSocket per meeting tab: protocol v1 (docs/protocol.md).
+
+const PING_MS = 15000;
+
+/** The meeting's WebSocket; `handlers[type](msg)` is called for each server message. */
+export class Signaling {
+  /**
+   * @param {string} meetingId
+   * @param {Record<string, (msg: object) => void>} handlers
+   * @param {(code: number, which: Signaling) => void} onClose
+   */
+  constructor(meetingId, handlers, onClose) {
+    this.meetingId = meetingId;
+    this.handlers = handlers;
+    this.onClose = onClose;
+    this.ws = null;
+    this.timer = null;
+    this.nonce = 0;
+    this.lastPong = 0;
+  }
+
+  /** Open the socket; resolves once it is open (rejects if it cannot be). */
+  open() {
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const ws = new WebSocket(`${scheme}//${location.host}/ws/meetings/${this.meetingId}`);
+    this.ws = ws;
+    return new Promise((resolve, reject) => {
+      ws.onopen = () => {
+        this.timer = setInterval(() => this.send('ping', { nonce: ++this.nonce }), PING_MS);
+        resolve();
+      };
+      ws.onerror = () => reject(new Error('websocket'));
+      ws.onmessage = (event) => this.dispatch(JSON.parse(event.data));
+      ws.onclose = (event) => {
+        clearInterval(this.timer);
+        if (this.ws === ws) this.onClose(event.code, this);
+      };
+    });
+  }
+
+  dispatch(msg) {
+    switch (msg.type) {
+      case 'welcome':
+      case 'lobby':
+      case 'admitted':
+      case 'denied':
+      case 'removed':
+      case 'answer':
+      case 'ice_candidate':
+      case 'participants':
+      case 'waiting':
+      case 'slots':
+      case 'speaking':
+      case 'hands':
+      case 'meeting_state':
+      case 'error':
+        this.handlers[msg.type]?.(msg);
+        break;
+      case 'pong':
+        this.lastPong = Date.now();
+        break;
+      default:
+        console.warn('hopchibo: unknown message', msg.type);
+    }
+  }
+
+  /** Send one message of `type` with `fields`. */
+  send(type, fields = {}) {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) {
+      this.ws.send(JSON.stringify({ v: 1, type, ...fields }));
+    }
+  }
+
+  /** Close without reporting it (leaving, or replacing the socket). */
+  close() {
+    const ws = this.ws;
+    this.ws = null;
+    clearInterval(this.timer);
+    if (ws) ws.close(1000);
+  }
+}

@@ -1,0 +1,51 @@
+// Connection quality and per-slot media counters, from RTCPeerConnection.getStats().
+
+/**
+ * Per receive slot: kind, index, participant, framesDecoded, bytesReceived, packetsLost.
+ * @param {import('./peer.js').Peer} peer
+ * @param {{audio: (string|null)[], video: (string|null)[]}} slotMap
+ */
+export async function slotStats(peer, slotMap) {
+  const report = await peer.pc.getStats();
+  const byMid = new Map();
+  report.forEach((s) => {
+    if (s.type === 'inbound-rtp' && s.mid !== undefined) byMid.set(String(s.mid), s);
+  });
+  const out = [];
+  for (const kind of ['audio', 'video']) {
+    const list = kind === 'audio' ? peer.audio : peer.video;
+    list.forEach((transceiver, index) => {
+      const s = byMid.get(String(transceiver.mid)) || {};
+      out.push({
+        kind,
+        slot: index,
+        participant: (slotMap[kind] || [])[index] || null,
+        framesDecoded: s.framesDecoded || 0,
+        bytesReceived: s.bytesReceived || 0,
+        packetsLost: s.packetsLost || 0,
+      });
+    });
+  }
+  return out;
+}
+
+/** Round-trip time (ms), loss (%) and a quality word from the selected candidate pair. */
+export async function linkQuality(peer) {
+  const report = await peer.pc.getStats();
+  let rtt = null;
+  let lost = 0;
+  let received = 0;
+  report.forEach((s) => {
+    if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded' && s.currentRoundTripTime !== undefined) {
+      rtt = Math.round(s.currentRoundTripTime * 1000);
+    }
+    if (s.type === 'inbound-rtp') {
+      lost += s.packetsLost || 0;
+      received += s.packetsReceived || 0;
+    }
+  });
+  const loss = received + lost > 0 ? (100 * lost) / (received + lost) : 0;
+  let quality = 'unknown';
+  if (rtt !== null) quality = rtt < 300 && loss < 2 ? 'good' : rtt < 800 && loss < 8 ? 'fair' : 'poor';
+  return { rtt, loss: Math.round(loss * 10) / 10, quality };
+}
