@@ -70,7 +70,9 @@ async def _identity(app: web.Application) -> AsyncIterator[None]:
     redis: Redis | None = None
     if settings.bus.redis_url:
         redis = Redis.from_url(settings.bus.redis_url)
-        app[auth_state.THROTTLE] = RedisThrottle(redis, settings.security)
+        app[auth_state.THROTTLE] = RedisThrottle(
+            redis, settings.security, prefix=settings.bus.key_prefix
+        )
     else:
         app[auth_state.THROTTLE] = MemoryThrottle(settings.security, clock)
     yield

@@ -55,6 +55,12 @@ class DatabaseSettings:
 class BusSettings:
     #: Redis URL; empty means the in-process bus and in-process rate limiting
     redis_url: str = ""
+    #: prefix of every Redis key and channel, so deployments (and test runs) can share a Redis
+    key_prefix: str = "hopchibo"
+
+    def __post_init__(self) -> None:
+        if not self.key_prefix or not self.key_prefix.replace("-", "").replace("_", "").isalnum():
+            raise ConfigError("letters, digits, '-' and '_' only", "HOPCHIBO_BUS_KEY_PREFIX")
 
 
 @dataclass(frozen=True, slots=True)

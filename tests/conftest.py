@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
@@ -43,7 +44,9 @@ def postgres() -> Iterator[PostgresDatabase | None]:
 
 @pytest.fixture(params=["sqlite", "postgres"])
 async def db_url(
-    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: SqliteTemplate,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    sqlite_template: SqliteTemplate,
     postgres: PostgresDatabase | None,
 ) -> str:
     """A migrated, empty database: every test using it runs on SQLite and on PostgreSQL."""
@@ -59,13 +62,18 @@ def redis_url() -> str:
     return require_env(REDIS_ENV)
 
 
+def unique_key_prefix() -> str:
+    return f"hopchibo-test-{uuid.uuid4().hex[:12]}"
+
+
 @pytest.fixture
 def settings(tmp_path: Path, db_url: str) -> Settings:
     return load_settings(
         {},
         server=ServerSettings(var_dir=tmp_path / "var", max_body_bytes=64 * 1024),
         database=DatabaseSettings(url=db_url),
-        bus=BusSettings(redis_url=os.environ.get(REDIS_ENV, "")),
+        # a key prefix per test: throttle counts and bus channels never leak between tests
+        bus=BusSettings(redis_url=os.environ.get(REDIS_ENV, ""), key_prefix=unique_key_prefix()),
     )
 
 

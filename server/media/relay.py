@@ -170,6 +170,8 @@ class _Participant:
     peer: _Peer
     audio_only: bool
     keyframes: KeyframeRequester | None = None
+    #: kinds the chair has muted: packets received are dropped, never forwarded
+    muted: set[Kind] = field(default_factory=set)
     received: dict[Kind, int] = field(default_factory=lambda: {"audio": 0, "video": 0})
     last_video_at: float | None = None
     keyframe_requests_received: int = 0
@@ -243,22 +245,39 @@ class MeetingRelay:
         sdp_mid: str | None,
         sdp_mline_index: int | None,
     ) -> None:
-        """A trickled remote candidate (``a=candidate:`` value); an empty string ends them."""
+        """A trickled remote candidate (``a=candidate:`` value); an empty string ends them.
+
+        A candidate aiortc cannot use raises ``ValueError`` (aiortc itself asserts or raises
+        ``IndexError``/``KeyError`` on malformed input)."""
         participant = self._get(participant_id)
         text = candidate.strip().removeprefix("a=").removeprefix("candidate:")
         if not text:
             await participant.peer.pc.addIceCandidate(None)
             return
-        parsed = candidate_from_sdp(text)
-        parsed.sdpMid = sdp_mid
-        parsed.sdpMLineIndex = sdp_mline_index
-        await participant.peer.pc.addIceCandidate(parsed)
+        try:
+            parsed = candidate_from_sdp(text)
+            parsed.sdpMid = sdp_mid
+            parsed.sdpMLineIndex = sdp_mline_index
+            await participant.peer.pc.addIceCandidate(parsed)
+        except (AssertionError, IndexError, KeyError) as exc:
+            raise ValueError(f"unusable ICE candidate: {exc!r}") from None
 
     def set_audio_only(self, participant_id: str, on: bool) -> None:
         """Thin link: forward no video to this participant (their own camera is still relayed)."""
         participant = self._get(participant_id)
         if participant.audio_only != on:
             participant.audio_only = on
+            self._reselect()
+
+    def set_publisher_muted(self, participant_id: str, kind: Kind, muted: bool) -> None:
+        """Enforce a chair's mute in the relay: ``kind`` from this publisher is not forwarded,
+        whatever its client keeps sending."""
+        participant = self._get(participant_id)
+        if (kind in participant.muted) != muted:
+            if muted:
+                participant.muted.add(kind)
+            else:
+                participant.muted.discard(kind)
             self._reselect()
 
     def set_pinned(self, participant_ids: Sequence[str]) -> None:
@@ -414,6 +433,8 @@ class MeetingRelay:
             if participant is None or participant.peer is not peer:
                 return  # a retired peer connection still delivering
             participant.received[kind] += 1
+            if kind in participant.muted:
+                return
             if kind == "video":
                 participant.last_video_at = time.monotonic()
             for slot in self._feeds.get(key, ()):
@@ -487,10 +508,14 @@ class MeetingRelay:
         now = time.monotonic()
         ranking = self._speakers.ranking(list(self._participants))
         audio_publishers = {
-            pid for pid, p in self._participants.items() if p.peer.audio_tap is not None
+            pid
+            for pid, p in self._participants.items()
+            if p.peer.audio_tap is not None and "audio" not in p.muted
         }
         video_publishers = {
-            pid for pid, p in self._participants.items() if p.peer.video_tap is not None
+            pid
+            for pid, p in self._participants.items()
+            if p.peer.video_tap is not None and "video" not in p.muted
         }
         stale = {
             pid

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 def make_bus(settings: Settings) -> Bus:
     """Redis pub/sub when ``bus.redis_url`` is set, else the in-process bus."""
     if settings.bus.redis_url:
-        return RedisBus(settings.bus.redis_url)
+        return RedisBus(settings.bus.redis_url, prefix=f"{settings.bus.key_prefix}:")
     return InProcessBus()
 
 

@@ -22,7 +22,7 @@ from server.config import (
 from server.storage.db import Database
 from server.storage.models import Meeting, Member, Organisation
 from tests.auth.support import FakeClock
-from tests.conftest import AiohttpClient, Client
+from tests.conftest import AiohttpClient, Client, unique_key_prefix
 
 ORIGIN = "https://hopchibo.example"
 RP_ID = "hopchibo.example"
@@ -53,7 +53,7 @@ def make_settings(
             insecure_cookies=insecure,
         ),
         database=DatabaseSettings(url=db_url),
-        bus=BusSettings(redis_url=redis_url),
+        bus=BusSettings(redis_url=redis_url, key_prefix=unique_key_prefix()),
         security=SecuritySettings(rp_id=RP_ID, rp_name="hopchibo test"),
     )
 

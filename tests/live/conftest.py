@@ -18,7 +18,7 @@ from server.config import (
     load_settings,
 )
 from tests.backends import REDIS_ENV
-from tests.conftest import AiohttpClient, Client
+from tests.conftest import AiohttpClient, Client, unique_key_prefix
 from tests.live.support import Cell, Peer, make_cell
 
 
@@ -27,7 +27,7 @@ def live_settings(tmp_path: Path, db_url: str, **media: object) -> Settings:
         {},
         server=ServerSettings(var_dir=tmp_path / "var", insecure_cookies=True),
         database=DatabaseSettings(url=db_url),
-        bus=BusSettings(redis_url=os.environ.get(REDIS_ENV, "")),
+        bus=BusSettings(redis_url=os.environ.get(REDIS_ENV, ""), key_prefix=unique_key_prefix()),
         media=MediaSettings(loopback_candidate=True, **media),  # type: ignore[arg-type]
     )
 

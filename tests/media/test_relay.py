@@ -226,6 +226,29 @@ async def test_audio_only_subscriber_gets_no_video(meeting_factory: list[Meeting
     await wait_for(lambda: shows(c, 0, "a") or shows(c, 0, "b"), 5, "c decoding video")
 
 
+async def test_chair_mute_is_enforced_in_the_relay(meeting_factory: list[Meeting]) -> None:
+    m = new_meeting(meeting_factory, video_slots=1, audio_slots=1)
+    a = await m.join("a", RED, SPEECH)
+    b = await m.join("b", GREEN, SPEECH)
+    await wait_for(lambda: a.audio[0].frames > 10, 10, "a hearing b")
+    m.relay.set_publisher_muted("b", "audio", True)  # b's client keeps sending
+    await wait_for(
+        lambda: m.log.slots("a") == SlotsChanged("a", video=("b",), audio=(None,)),
+        5,
+        "b's audio taken off a's slot",
+    )
+    before = m.relay.stats().participant("a").forwarded_audio_packets
+    await asyncio.sleep(0.5)
+    assert m.relay.stats().participant("a").forwarded_audio_packets == before
+    assert m.relay.stats().participant("b").received_audio_frames > 0
+    m.relay.set_publisher_muted("b", "audio", False)
+    await wait_for(
+        lambda: m.relay.stats().participant("a").forwarded_audio_packets > before,
+        5,
+        "b heard again",
+    )
+
+
 async def test_muted_publisher_does_not_stall_others(meeting_factory: list[Meeting]) -> None:
     m = new_meeting(meeting_factory, video_slots=1, audio_slots=2)
     a = await m.join("a", RED, SPEECH)
