@@ -2,8 +2,8 @@
 MediaRelay (transcoding), the project's pass-through relay (server.media.relay) and Janus
 (Debian's janus, VideoRoom, loopback only), plus a 60-member meeting with selective forwarding.
 
-    .venv/bin/python bench/relay.py            # full run, ~10 minutes on 2 cores
-    .venv/bin/python bench/relay.py --quick    # every mode, short windows, under ~3 minutes
+    .venv/bin/python -m bench.relay            # full run, ~12 minutes on 2 cores
+    .venv/bin/python -m bench.relay --quick    # every mode, short windows, ~3 minutes
 
 Publishers, subscribers and the relay are separate processes (bench/relay_peers.py,
 bench/relay_server.py, /usr/bin/janus); everything binds 127.0.0.1. Relay CPU is user + system
@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from relay_common import (
+
+from bench.relay_common import (
     LOOPBACK,
     drops_between,
     machine_busy,
@@ -39,8 +40,8 @@ from relay_common import (
     runqueue_wait,
     udp_drops,
 )
-from relay_janus import JanusInstance, janus_version, start_janus
-from relay_peers import ParticipantSpec, ProcessSpec
+from bench.relay_janus import JanusInstance, janus_version, start_janus
+from bench.relay_peers import ParticipantSpec, ProcessSpec
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -225,7 +226,8 @@ class Bench:
         relay = await self._child(
             f"relay-{mode}",
             [
-                str(BENCH / "relay_server.py"),
+                "-m",
+                "bench.relay_server",
                 "--mode",
                 mode,
                 "--video-slots",
@@ -249,7 +251,7 @@ class Bench:
 
     async def start_peers(self, name: str, spec: ProcessSpec) -> Child:
         return await self._child(
-            name, [str(BENCH / "relay_peers.py"), "--spec", spec.to_json(), "--max-lifetime", "900"]
+            name, ["-m", "bench.relay_peers", "--spec", spec.to_json(), "--max-lifetime", "900"]
         )
 
     async def teardown(self) -> None:
@@ -728,7 +730,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.from_json:
         print(summary_from(args.from_json, args.slope_from))
         return
-    command = ".venv/bin/python bench/relay.py " + " ".join(
+    command = ".venv/bin/python -m bench.relay " + " ".join(
         sys.argv[1:] if argv is None else list(argv)
     )
     sys.exit(asyncio.run(run(args, command.strip())))

@@ -25,7 +25,8 @@ from string import Template
 from typing import Any
 
 import aiohttp
-from relay_common import LOOPBACK, free_port
+
+from bench.relay_common import LOOPBACK, free_port
 
 JANUS_BIN = "/usr/bin/janus"
 TEMPLATES = Path(__file__).resolve().parent / "janus"

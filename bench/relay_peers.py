@@ -1,6 +1,6 @@
 """Load-generator process of the relay benchmark: many aiortc participants in one process.
 
-Run by bench/relay.py as `python bench/relay_peers.py --spec '<json>'`. It connects every
+Run by bench/relay.py as `python -m bench.relay_peers --spec '<json>'`. It connects every
 participant, prints `{"type": "ready", ...}` on stdout, then answers stdin commands with one JSON
 line each: `snap` (per-participant receive counters with this process's monotonic time) and
 `stop` (close everything and exit).
@@ -37,8 +37,9 @@ from aioice.ice import StunProtocol
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamTrack
 from aiortc.rtcdtlstransport import RTCDtlsTransport
-from relay_common import emit, force_loopback, loopback_sdp
-from relay_janus import ROOM, JanusSession
+
+from bench.relay_common import emit, force_loopback, loopback_sdp
+from bench.relay_janus import ROOM, JanusSession
 
 WIDTH, HEIGHT, FPS = 640, 360, 15
 VIDEO_BITRATE = 600_000

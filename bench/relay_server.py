@@ -2,7 +2,7 @@
 a minimal signalling endpoint on 127.0.0.1 (`POST /offer` {participant, sdp, audio_only,
 publish} → {sdp}; `POST /pin` {ids}; `GET /stats`).
 
-Run by bench/relay.py as `python bench/relay_server.py --mode stock|passthrough`; prints
+Run by bench/relay.py as `python -m bench.relay_server --mode stock|passthrough`; prints
 `{"type": "listening", "port": N}` once it accepts offers, and exits when stdin closes or after
 `--max-lifetime` seconds.
 """
@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from aiohttp import web
-from relay_common import LOOPBACK, emit, force_loopback, loopback_sdp
+
+from bench.relay_common import LOOPBACK, emit, force_loopback, loopback_sdp
 
 
 class Relay(Protocol):
