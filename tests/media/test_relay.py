@@ -229,7 +229,7 @@ async def test_audio_only_subscriber_gets_no_video(meeting_factory: list[Meeting
 async def test_chair_mute_is_enforced_in_the_relay(meeting_factory: list[Meeting]) -> None:
     m = new_meeting(meeting_factory, video_slots=1, audio_slots=1)
     a = await m.join("a", RED, SPEECH)
-    b = await m.join("b", GREEN, SPEECH)
+    await m.join("b", GREEN, SPEECH)
     await wait_for(lambda: a.audio[0].frames > 10, 10, "a hearing b")
     m.relay.set_publisher_muted("b", "audio", True)  # b's client keeps sending
     await wait_for(
