@@ -13,6 +13,7 @@ from policy.model import ApprovalScope, CircumstanceKind, MeetingMode
 from server import pilots, rules
 from server.audit import AuditLog
 from server.config import Settings
+from server.records.settings import audit_options, key_provider
 from server.reports.registrations import to_csv, to_docx
 from server.storage import organisations as org_store
 from server.storage import pilots as pilot_store
@@ -81,7 +82,7 @@ async def _org(session: Session, code: str) -> Organisation:
 
 async def run(settings: Settings, args: argparse.Namespace) -> int:
     db = Database(settings.database_url)
-    audit = AuditLog(db)
+    audit = AuditLog(db, key_provider(settings), options=audit_options(settings))
     actor = f"cli:{getpass.getuser()}"
     try:
         async with db.session() as s:

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from server.audit import AuditLog
+from server.auth import factors
 from server.config import Settings
 from server.crypto.checkpoints import (
     Checkpoint,
@@ -23,11 +24,12 @@ from server.crypto.checkpoints import (
 )
 from server.crypto.errors import CryptoError
 from server.crypto.keys import load_kek_file
+from server.keys import load_or_create_kek
 from server.records.keys import rotate_kek
 from server.records.recordings import RecordingService
 from server.records.retention import shred_expired
 from server.records.settings import audit_options, key_provider, recordings_dir
-from server.storage.db import Database
+from server.storage.db import Database, Session
 
 COMMANDS = frozenset({"audit", "keys", "records"})
 
@@ -51,7 +53,9 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     asub.add_parser("export-key", help="print the checkpoint signing public key")
     keys = sub.add_parser("keys", help="data keys")
     ksub = keys.add_subparsers(dest="keys_command", required=True)
-    rot = ksub.add_parser("rotate", help="rewrap every data key under a new KEK")
+    rot = ksub.add_parser(
+        "rotate", help="rewrap every data key under a new KEK (stop the server first)"
+    )
     rot.add_argument("--new-kek-file", type=Path, required=True)
     records = sub.add_parser("records", help="recordings")
     rsub = records.add_subparsers(dest="records_command", required=True)
@@ -111,13 +115,19 @@ async def _run(settings: Settings, args: argparse.Namespace, db: Database, audit
         return 1
     if args.command == "keys":
         new = load_kek_file(args.new_kek_file)
-        result = await rotate_kek(db, audit.provider, new)
+        old_bytes = load_or_create_kek(settings.kek_path, settings.keys.kek)
+        new_bytes = load_or_create_kek(args.new_kek_file)
+
+        async def reseal_totp(session: Session) -> int:
+            return await factors.reseal_all(session, old_bytes, new_bytes)
+
+        result = await rotate_kek(db, audit.provider, new, also=reseal_totp)
         print(
-            f"rewrapped {result.rewrapped} key(s) ({result.unchanged} already under the new KEK): "
+            f"rewrapped {result.rewrapped} key(s) ({result.unchanged} already under the new KEK), "
+            f"re-sealed {result.resealed} second-factor secret(s): "
             f"{result.old_kek_id} -> {result.new_kek_id}\n"
             f"Now point keys.kek_file (HOPCHIBO_KEYS_KEK_FILE) at {args.new_kek_file}, restart, "
-            "then destroy the old KEK file. Secrets sealed directly under the KEK outside the "
-            "key table (second-factor secrets) are not rewrapped by this command."
+            "then destroy the old KEK file."
         )
         return 0
     service = RecordingService(db, audit, recordings_dir(settings))

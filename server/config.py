@@ -105,6 +105,28 @@ class MediaSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordsSettings:
+    """Audit checkpoints and encrypted recordings (records security)."""
+
+    checkpoint_every_rows: int = 1000
+    checkpoint_every_minutes: int = 5
+    #: exported checkpoint files, for the officer to copy off the server; empty = var/checkpoints
+    checkpoint_dir: str = ""
+    #: encrypted recording files; empty = var/recordings
+    recordings_dir: str = ""
+    #: a new audit segment key at least this often (and at every process start)
+    segment_key_hours: int = 24
+
+    def __post_init__(self) -> None:
+        if self.checkpoint_every_rows < 1:
+            raise ConfigError("must be at least 1", "HOPCHIBO_RECORDS_CHECKPOINT_EVERY_ROWS")
+        if self.checkpoint_every_minutes < 1:
+            raise ConfigError("must be at least 1", "HOPCHIBO_RECORDS_CHECKPOINT_EVERY_MINUTES")
+        if self.segment_key_hours < 1:
+            raise ConfigError("must be at least 1", "HOPCHIBO_RECORDS_SEGMENT_KEY_HOURS")
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -112,6 +134,7 @@ class Settings:
     keys: KeySettings = field(default_factory=KeySettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
     media: MediaSettings = field(default_factory=MediaSettings)
+    records: RecordsSettings = field(default_factory=RecordsSettings)
 
     @property
     def database_url(self) -> str:

@@ -13,6 +13,8 @@ import qrcode.image.svg
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from server.auth.tokens import digest
+from server.storage import identity as identity_store
+from server.storage.db import Session
 
 TOTP_PERIOD = 30
 TOTP_DIGITS = 6
@@ -40,6 +42,25 @@ def unseal(kek: bytes, account_id: int, sealed: str) -> str:
         return AESGCM(kek).decrypt(raw[:12], raw[12:], f"totp:{account_id}".encode()).decode()
     except Exception as exc:  # cryptography raises InvalidTag
         raise SealError("TOTP secret cannot be unsealed with this KEK") from exc
+
+
+def reseal(old_kek: bytes, new_kek: bytes, account_id: int, sealed: str) -> str:
+    """``sealed`` under ``new_kek`` instead of ``old_kek`` (KEK rotation); empty stays empty."""
+    if not sealed:
+        return sealed
+    return seal(new_kek, account_id, unseal(old_kek, account_id, sealed))
+
+
+async def reseal_all(session: Session, old_kek: bytes, new_kek: bytes) -> int:
+    """Re-seal every TOTP secret, confirmed and pending, inside the caller's transaction.
+    Raises :class:`SealError` (and so rolls back) if any secret is under neither KEK."""
+    count = 0
+    for row in await identity_store.all_totp(session):
+        row.sealed_secret = reseal(old_kek, new_kek, row.account_id, row.sealed_secret)
+        row.pending_secret = reseal(old_kek, new_kek, row.account_id, row.pending_secret)
+        count += 1
+    await session.flush()
+    return count
 
 
 def new_totp_secret() -> str:

@@ -2,42 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
 from pathlib import Path
 
 from server.audit import AuditOptions
-from server.config import ConfigError, Settings
+from server.config import RecordsSettings, Settings
 from server.crypto.keys import KeyProvider, LocalKek, ensure_kek_file, kek_from_base64
 
 
-@dataclass(frozen=True, slots=True)
-class RecordsSettings:
-    """``[records]``: give it to ``Settings`` as a section named ``records`` to configure it by
-    ``HOPCHIBO_RECORDS_*``; until then the defaults apply."""
-
-    checkpoint_every_rows: int = 1000
-    checkpoint_every_minutes: int = 5
-    #: exported checkpoint files, for the officer to copy off the server; empty = var/checkpoints
-    checkpoint_dir: str = ""
-    #: encrypted recording files; empty = var/recordings
-    recordings_dir: str = ""
-    #: a new audit segment key at least this often (and at every process start)
-    segment_key_hours: int = 24
-
-    def __post_init__(self) -> None:
-        if self.checkpoint_every_rows < 1:
-            raise ConfigError("must be at least 1", "HOPCHIBO_RECORDS_CHECKPOINT_EVERY_ROWS")
-        if self.checkpoint_every_minutes < 1:
-            raise ConfigError("must be at least 1", "HOPCHIBO_RECORDS_CHECKPOINT_EVERY_MINUTES")
-
-
 def records_settings(settings: Settings) -> RecordsSettings:
-    """The ``records`` section if ``Settings`` has one (any object with these fields)."""
-    found = getattr(settings, "records", None)
-    if found is None:
-        return RecordsSettings()
-    names = [f.name for f in fields(RecordsSettings) if hasattr(found, f.name)]
-    return RecordsSettings(**{n: getattr(found, n) for n in names})
+    return settings.records
 
 
 def checkpoint_dir(settings: Settings) -> Path:

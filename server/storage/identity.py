@@ -40,6 +40,11 @@ async def totp_of(session: Session, account_id: int) -> TotpCredential | None:
     return (await session.execute(query)).scalar_one_or_none()
 
 
+async def all_totp(session: Session) -> Sequence[TotpCredential]:
+    """Every TOTP row (KEK rotation re-seals them all)."""
+    return (await session.execute(select(TotpCredential))).scalars().all()
+
+
 async def set_pending_totp(session: Session, account_id: int, sealed: str) -> TotpCredential:
     row = await totp_of(session, account_id)
     if row is None:

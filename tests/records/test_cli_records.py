@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from server.cli import main
+from server.auth.factors import SealError, unseal
 from server.crypto.keys import create_kek_file
+from server.keys import load_or_create_kek
 
 
 @pytest.fixture
@@ -42,8 +44,19 @@ def test_audit_commands_and_exit_codes(
     # rotation: every key rewrapped, then the server runs on the new KEK file
     new = tmp_path / "new.kek"
     create_kek_file(new)
+    old_kek = load_or_create_kek(var / "kek.key")
     assert main(["keys", "rotate", "--new-kek-file", str(new)]) == 0
-    assert "rewrapped" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "rewrapped" in out and "re-sealed 9 second-factor secret(s)" in out
+    # second factors survive rotation: every TOTP secret opens under the new KEK only
+    new_kek = load_or_create_kek(new)
+    with sqlite3.connect(var / "hopchibo.db") as conn:
+        rows = conn.execute("SELECT account_id, sealed_secret FROM totp_credentials").fetchall()
+    assert len(rows) == 9
+    for account_id, sealed in rows:
+        assert len(unseal(new_kek, account_id, sealed)) >= 16
+        with pytest.raises(SealError):
+            unseal(old_kek, account_id, sealed)
     monkeypatch.setenv("HOPCHIBO_KEYS_KEK_FILE", str(new))
     assert main(args) == 0
     assert main(["records", "retention"]) == 0

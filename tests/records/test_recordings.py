@@ -185,3 +185,34 @@ async def test_cli_verify_exit_codes(
     assert await cli("audit", "verify", "--trusted-key", str(key_file)) == 1
     assert "seq 3: mac" in capsys.readouterr().out
     assert await cli("audit", "verify", "--trusted-key", str(tmp_path / "missing")) == 2
+
+
+async def test_pyav_muxes_straight_into_the_sink(
+    db: Database, audit: AuditLog, tmp_path: Path
+) -> None:
+    """What the live meeting does: a Matroska muxer writes into the handle (no seeking)."""
+    import io
+
+    import av
+
+    service = RecordingService(db, audit, tmp_path / "rec")
+    mid = await _meeting(db)
+    handle = await service.start(mid, "account:1")
+    container = av.open(handle, mode="w", format="matroska")
+    stream = container.add_stream("libvpx", rate=15)
+    stream.width, stream.height, stream.pix_fmt = 64, 64, "yuv420p"
+    for i in range(10):
+        frame = av.VideoFrame(64, 64, "yuv420p")
+        for plane in frame.planes:
+            plane.update(bytes([i * 20]) * plane.buffer_size)
+        for packet in stream.encode(frame):
+            container.mux(packet)
+    for packet in stream.encode():
+        container.mux(packet)
+    container.close()
+    row = await service.stop(mid, "account:1")
+    plain = await _play(service, row.id)
+    assert len(plain) == row.size > 0
+    with av.open(io.BytesIO(plain), mode="r") as played:
+        assert played.streams.video[0].codec_context.name == "vp8"
+        assert sum(1 for _ in played.decode(video=0)) == 10
