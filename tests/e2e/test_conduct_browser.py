@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import io
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +44,6 @@ from server.rules import VN_TZ
 from server.storage.models import Member, Organisation
 from tests.auth.support import SignInAccount, make_account
 from tests.backends import SqliteTemplate
-from tests.e2e.test_meeting_browser import ARGS, free_port
 
 pytestmark = pytest.mark.browser
 
@@ -52,7 +52,29 @@ SCREENSHOTS = ROOT / "docs" / "screenshots"
 ADMISSION = "Xét kết nạp quần chúng Nguyễn Văn B vào Đảng"
 NEWS = "Thông tin thời sự và nhiệm vụ tháng 11"
 RESOLUTION = "Nghị quyết chi bộ tháng 11"
-WAIT_MS = 20_000
+WAIT_MS = 30_000
+LOBBY = "n => document.querySelectorAll('#lobby button[data-action=admit]').length === n"
+ARGS = [  # as in tests/e2e/test_meeting_browser.py
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    "--allow-loopback-in-peer-connection",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +137,22 @@ async def seafarers(
         await runner.cleanup()
 
 
+async def member_id_of(page: Page) -> str:
+    pid = await page.evaluate("() => window.hopchibo.state.participantId")
+    assert isinstance(pid, str) and pid
+    return pid
+
+
+def small_camera(path: Path) -> Path:
+    """A tiny grey fake camera (160x120, 5 fps): the console test is about conduct, not media,
+    and four Chromium processes share the machine."""
+    width, height, fps = 160, 120, 5
+    frame = b"FRAME\n" + bytes([128]) * (width * height * 3 // 2)
+    header = f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode()
+    path.write_bytes(header + frame * fps)
+    return path
+
+
 async def sign_in(page: Page, base: str, account: SignInAccount) -> str:
     """Password then TOTP (pyotp-compatible code); returns the full session's CSRF token."""
     resp = await page.request.post(
@@ -167,14 +205,21 @@ async def download(page: Page, selector: str) -> bytes:
 
 
 async def test_chair_console_runs_a_hybrid_meeting(
-    seafarers: tuple[Seafarers, web.Application], chromium_path: str
+    seafarers: tuple[Seafarers, web.Application], chromium_path: str, tmp_path: Path
 ) -> None:
     sea, _app = seafarers
     base, m = sea.base, sea.members
+    camera = small_camera(tmp_path / "camera.y4m")
     async with async_playwright() as pw:
         browsers: list[Browser] = list(
             await asyncio.gather(
-                *(pw.chromium.launch(executable_path=chromium_path, args=ARGS) for _ in range(4))
+                *(
+                    pw.chromium.launch(
+                        executable_path=chromium_path,
+                        args=[*ARGS, f"--use-file-for-fake-video-capture={camera}"],
+                    )
+                    for _ in range(4)
+                )
             )
         )
         try:
@@ -229,13 +274,10 @@ async def test_chair_console_runs_a_hybrid_meeting(
                 await pages[key].goto(f"/meetings/{mid}")
                 await pages[key].wait_for_function("() => window.hopchibo && window.hopchibo.ready")
                 await pages[key].click("#join")
-            await chair.wait_for_function(
-                "() => document.querySelectorAll('#lobby button[data-action=admit]').length === 2",
-                timeout=WAIT_MS,
-            )
-            for _ in range(2):
+            await chair.wait_for_function(LOBBY, arg=2, timeout=WAIT_MS)
+            for left in (1, 0):  # one at a time: the lobby list is redrawn after each admission
                 await chair.click("#lobby button[data-action=admit] >> nth=0")
-                await chair.wait_for_timeout(0)
+                await chair.wait_for_function(LOBBY, arg=left, timeout=WAIT_MS)
             for key in ("m3", "m4"):
                 await pages[key].wait_for_function(
                     "() => window.hopchibo.state.admitted", timeout=WAIT_MS
@@ -250,6 +292,13 @@ async def test_chair_console_runs_a_hybrid_meeting(
             assert await chair.get_attribute("#quorum-state", "data-outcome") == "not_quorate"
             assert "Chưa đủ số lượng" in (await chair.text_content("#quorum-state") or "")
             await shows(chair, "#online li[data-kind=room_device]")
+            # the chair mutes a member; the member's page stops sending its microphone
+            await chair.click(
+                f"#online li[data-id='{await member_id_of(pages['m4'])}'] button[data-action=mute]"
+            )
+            await pages["m4"].wait_for_function(
+                "() => window.hopchibo.state.muted.audio", timeout=WAIT_MS
+            )
             # the lock: newcomers would wait in the lobby; unlocked again
             await chair.click("#lock")
             await shows(chair, "#locked:not([hidden])")
@@ -360,6 +409,13 @@ async def test_chair_console_runs_a_hybrid_meeting(
             await chair.click("#close-meeting")
             await shows(chair, "#meeting-status[data-status=closed]")
             assert errors == [], errors
+            # the console is the chair's: a member gets the refusal, not the console
+            await pages["m3"].goto(f"/meetings/{mid}/chair")
+            await pages["m3"].wait_for_function(
+                "() => document.getElementById('status').textContent.includes('chủ trì')",
+                timeout=WAIT_MS,
+            )
+            assert await pages["m3"].is_hidden("#console")
         finally:
             for browser in browsers:
                 await browser.close()

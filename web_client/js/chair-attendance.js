@@ -1,7 +1,8 @@
 // Chair console: quorum meter (A2, A3), the roll with hall check-in and absences, the hall code.
 
+import { api } from './auth.js';
 import { lang, t } from './i18n.js';
-import { $, cite, el, redraw, said } from './chair-ui.js';
+import { $, cite, el, notice, redraw, said } from './chair-ui.js';
 
 const CODE_MS = 1000;
 
@@ -79,10 +80,15 @@ export function wireAttendance(state, act) {
   $('absent-with').onclick = () => absent(true);
   $('absent-without').onclick = () => absent(false);
 
-  const newCode = async () => {
-    const code = await act('POST', `${base}/hall-code`);
-    state.hallCode = code ? { code: code.code, until: Date.now() + code.seconds * 1000 } : null;
-    if (!code) state.codeOn = false;
+  const newCode = async () => { // not through act(): a new code each minute is no news
+    try {
+      const code = await api('POST', `${base}/hall-code`);
+      state.hallCode = { code: code.code, until: Date.now() + code.seconds * 1000 };
+    } catch (err) {
+      state.hallCode = null;
+      state.codeOn = false;
+      notice(err);
+    }
   };
   $('hall-code-toggle').onclick = async () => {
     state.codeOn = !state.codeOn;
