@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from server.cli import main
 from server.auth.factors import SealError, unseal
+from server.cli import main
 from server.crypto.keys import create_kek_file
 from server.keys import load_or_create_kek
 
