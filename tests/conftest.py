@@ -87,3 +87,25 @@ async def db(db_url: str) -> AsyncIterator[Database]:
     database = Database(db_url)
     yield database
     await database.close()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Show which backends the run exercised, so CI proves PostgreSQL and Redis ran."""
+    counts: dict[str, dict[str, int]] = {}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            nodeid = getattr(report, "nodeid", "")
+            keywords = getattr(report, "keywords", {})
+            backends = []
+            if "postgres" in nodeid or "postgres" in keywords:
+                backends.append("postgresql")
+            elif "[sqlite" in nodeid or "sqlite]" in nodeid:
+                backends.append("sqlite")
+            if "redis" in keywords or "redis" in nodeid:
+                backends.append("redis")
+            for backend in backends:
+                per = counts.setdefault(backend, {})
+                per[outcome] = per.get(outcome, 0) + 1
+    for backend in sorted(counts):
+        line = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts[backend].items()))
+        terminalreporter.write_line(f"backend {backend}: {line}")

@@ -57,7 +57,7 @@ async def test_app_locks_through_redis(
     client = await aiohttp_client(create_app(settings))
     username = f"redis-{uuid.uuid4().hex[:8]}"
     await make_account(db, settings, username, Role.MEMBER, world.cell)
-    await redis.delete("hopchibo:thr:n:addr:127.0.0.1", "hopchibo:thr:until:addr:127.0.0.1")
+    prefix = settings.bus.key_prefix  # unique to this test: no other test shares its counts
     codes = []
     for _ in range(3):
         resp = await client.post(
@@ -69,12 +69,12 @@ async def test_app_locks_through_redis(
     assert resp.status == 429
     assert 1 <= int(resp.headers["Retry-After"]) <= 2
     assert "giây" in (await resp.json())["message"]["vi"]
-    assert await redis.exists(f"hopchibo:thr:until:acct:{username}") == 1
+    assert await redis.exists(f"{prefix}:thr:until:acct:{username}") == 1
     record = await last_audit(db, "auth.throttled")
     assert record.target == f"username:{username}"
     await redis.delete(
-        f"hopchibo:thr:n:acct:{username}",
-        f"hopchibo:thr:until:acct:{username}",
-        "hopchibo:thr:n:addr:127.0.0.1",
-        "hopchibo:thr:until:addr:127.0.0.1",
+        f"{prefix}:thr:n:acct:{username}",
+        f"{prefix}:thr:until:acct:{username}",
+        f"{prefix}:thr:n:addr:127.0.0.1",
+        f"{prefix}:thr:until:addr:127.0.0.1",
     )
