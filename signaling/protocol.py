@@ -380,6 +380,8 @@ class MeetingState(_Checked):
     type: Literal["meeting_state"] = "meeting_state"
     locked: bool
     current_item: Annotated[str, no_control(MAX_NAME_CHARS)] | None = None
+    recording: bool = False
+    """The meeting is being recorded (the chair started it): every client shows it."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

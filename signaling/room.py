@@ -241,6 +241,7 @@ class Room:
         self._seen: set[str] = set()  # user ids admitted once: a reconnect is admitted by rule
         self._locked = settings.locked
         self._current_item: str | None = None
+        self._recording = False
         self._counter = 0
 
     # --- queries ----------------------------------------------------------------------------
@@ -316,7 +317,9 @@ class Room:
         return Hands(queue=tuple(self._hands))
 
     def meeting_state(self) -> MeetingState:
-        return MeetingState(locked=self._locked, current_item=self._current_item)
+        return MeetingState(
+            locked=self._locked, current_item=self._current_item, recording=self._recording
+        )
 
     def require_admitted(self, conn_id: ConnId) -> str:
         """The participant id of an admitted connection (before forwarding SDP to the relay)."""
@@ -585,9 +588,18 @@ class Room:
         """Placeholder for the agenda: the title of the open item, shown to everyone."""
         if title == self._current_item:
             return ()
-        state = MeetingState(locked=self._locked, current_item=title)  # checks the title first
+        state = MeetingState(  # checks the title first
+            locked=self._locked, current_item=title, recording=self._recording
+        )
         self._current_item = title
         return tuple(self._to(Audience.ADMITTED, state))
+
+    def set_recording(self, on: bool) -> tuple[Outgoing, ...]:
+        """The meeting is (no longer) being recorded: everyone admitted is told."""
+        if on == self._recording:
+            return ()
+        self._recording = on
+        return tuple(self._to(Audience.ADMITTED, self.meeting_state()))
 
     # --- helpers ----------------------------------------------------------------------------
 

@@ -105,5 +105,6 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "ui.quality.poor": ("kém", "poor"),
     "ui.quality.unknown": ("chưa rõ", "unknown"),
     "ui.meeting.locked": ("Phòng họp đã khoá", "The meeting is locked"),
+    "ui.meeting.recording": ("● Đang ghi hình", "● Recording"),
     "ui.video.you": ("Hình của bạn", "Your camera"),
 }

@@ -178,9 +178,12 @@ async def recording_start(request: web.Request) -> web.Response:
     meeting_id = path_int(request, "meeting_id")
     require(context, Permission.MEETING_CHAIR, await _meeting_org(request, meeting_id))
     try:
-        await request.app[RECORDINGS].start(meeting_id, context.actor)
+        handle = await request.app[RECORDINGS].start(meeting_id, context.actor)
     except RecordingStateError:
         raise AppError(409, ErrorCode.CONFLICT, tr("records.already_recording")) from None
+    live = request.app[appkeys.LIVE].get(meeting_id)
+    if live is not None and not live.closed:
+        live.start_recording(handle)  # its media goes into the encrypting sink; all are told
     st = await request.app[RECORDINGS].state(meeting_id)
     return json_response(RecordingStateOut.model_validate(st).model_dump(mode="json"), 201)
 
@@ -196,6 +199,9 @@ async def recording_stop(request: web.Request) -> web.Response:
     context = context_of(request)
     meeting_id = path_int(request, "meeting_id")
     require(context, Permission.MEETING_CHAIR, await _meeting_org(request, meeting_id))
+    live = request.app[appkeys.LIVE].get(meeting_id)
+    if live is not None and request.app[RECORDINGS].handle(meeting_id) is not None:
+        live.stop_recording()  # the Matroska trailer goes in before the final segment
     try:
         row = await request.app[RECORDINGS].stop(meeting_id, context.actor)
     except RecordingStateError:

@@ -94,6 +94,9 @@ class PeerStateChanged:
 
 RelayEvent = SlotsChanged | ActiveSpeakers | PeerStateChanged
 
+#: ``(publisher id, kind, frame)`` for every frame a publisher sends that is not muted
+FrameListener = Callable[[str, Kind, EncodedFrame], None]
+
 
 @dataclass(frozen=True, slots=True)
 class ParticipantStats:
@@ -201,6 +204,7 @@ class MeetingRelay:
         self._ticker: asyncio.Task[None] | None = None
         self._closing: set[asyncio.Task[None]] = set()
         self._closed = False
+        self._listeners: list[FrameListener] = []
 
     # ---------------------------------------------------------------- public API
 
@@ -319,6 +323,51 @@ class MeetingRelay:
         self._participants.clear()
         self._feeds.clear()
         await self._drain_closing()
+
+    def add_frame_listener(self, listener: FrameListener) -> Callable[[], None]:
+        """Also hand every unmuted frame from a publisher to ``listener`` (the recorder), on the
+        event loop; it must not block. Returns the function that removes it (idempotent)."""
+        self._listeners.append(listener)
+
+        def remove() -> None:
+            with contextlib.suppress(ValueError):
+                self._listeners.remove(listener)
+
+        return remove
+
+    @property
+    def pinned(self) -> tuple[str, ...]:
+        """The pinned participants (``set_pinned``), in order."""
+        return self._pinned
+
+    @property
+    def active_speakers(self) -> tuple[str, ...]:
+        """Speaking now, dominant first."""
+        return self._speakers.active
+
+    def publishers(self, kind: Kind) -> tuple[str, ...]:
+        """Participants publishing ``kind`` and not muted for it, in join order; for video only
+        cameras that sent a frame in the last ``STALE_VIDEO_SECONDS``."""
+        now = time.monotonic()
+        if kind == "audio":
+            return tuple(
+                pid
+                for pid, p in self._participants.items()
+                if "audio" not in p.muted and p.peer.audio_tap is not None
+            )
+        return tuple(
+            pid
+            for pid, p in self._participants.items()
+            if "video" not in p.muted
+            and p.peer.video_tap is not None
+            and p.last_video_at is not None
+            and now - p.last_video_at <= STALE_VIDEO_SECONDS
+        )
+
+    def request_keyframe(self, publisher_id: str) -> None:
+        """Ask a publisher for a keyframe (coalesced with every other request: one PLI per
+        300 ms at most). Unknown publishers are ignored."""
+        self._request_keyframe(publisher_id)
 
     def stats(self) -> RelayStats:
         return RelayStats(
@@ -439,6 +488,11 @@ class MeetingRelay:
                 participant.last_video_at = time.monotonic()
             for slot in self._feeds.get(key, ()):
                 slot.push(participant_id, frame)
+            for listener in tuple(self._listeners):
+                try:
+                    listener(participant_id, kind, frame)
+                except Exception:
+                    logger.exception("frame listener failed")
 
         return on_frame
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import io
 import logging
 import uuid
 from collections.abc import Coroutine, Iterable
@@ -21,6 +22,7 @@ from policy.i18n import tr
 from server.audit import AuditLog
 from server.config import MediaSettings
 from server.media import ice
+from server.media.recorder import MeetingRecorder
 from server.media.relay import (
     ActiveSpeakers,
     MeetingRelay,
@@ -172,6 +174,7 @@ class LiveMeeting:
         self._dropped: dict[str, _Dropped] = {}  # by participant id
         self._in_relay: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._recorder: MeetingRecorder | None = None
         self.closed = False
 
     # ------------------------------------------------------------------ queries
@@ -277,6 +280,7 @@ class LiveMeeting:
                         ErrorCode.BAD_MESSAGE.text(detail=tr("ui.live.bad_offer").vi),
                     ) from exc
                 self._in_relay.add(pid)
+                self._pin()  # a chair or room camera is pinned once it is in the relay
                 conn.send(Answer(sdp=answer))
                 return
             case IceCandidate():
@@ -349,6 +353,33 @@ class LiveMeeting:
             case _:
                 outs = self.room.handle(conn.conn_id, msg)
         await self._after(outs)
+
+    # ------------------------------------------------------------------ recording
+
+    @property
+    def recording(self) -> bool:
+        return self._recorder is not None
+
+    def start_recording(self, sink: io.RawIOBase) -> MeetingRecorder:
+        """Mux the main video and the dominant speaker into ``sink`` (the encrypting
+        :class:`~server.records.recordings.RecordingHandle`) and tell everyone."""
+        if self._recorder is not None:
+            raise RuntimeError("already recording")
+        recorder = MeetingRecorder(self.relay, sink)
+        recorder.start()
+        self._recorder = recorder
+        self._deliver(self.room.set_recording(True))
+        return recorder
+
+    def stop_recording(self) -> MeetingRecorder | None:
+        """Detach the recorder and finish its file (before the sink's final segment is
+        written); tell everyone. Idempotent: ``None`` when not recording."""
+        recorder, self._recorder = self._recorder, None
+        if recorder is not None:
+            recorder.stop()
+        if not self.closed:
+            self._deliver(self.room.set_recording(False))
+        return recorder
 
     # ------------------------------------------------------------------ relay
 
@@ -446,6 +477,9 @@ class LiveMeeting:
         for dropped in self._dropped.values():
             dropped.timer.cancel()
         self._dropped.clear()
+        if self._recorder is not None:
+            self._recorder.stop()  # the sink's owner decides whether the file completes
+            self._recorder = None
         await self.relay.close()
         await self.attendance.close()
         for task in list(self._tasks):

@@ -512,7 +512,12 @@ server_messages: st.SearchStrategy[ServerMessage] = st.one_of(
         message=texts,
         rules=st.lists(st.sampled_from(["A1", "G1", "T7", "E3"]), max_size=4).map(tuple),
     ),
-    st.builds(MeetingState, locked=st.booleans(), current_item=st.none() | names),
+    st.builds(
+        MeetingState,
+        locked=st.booleans(),
+        current_item=st.none() | names,
+        recording=st.booleans(),
+    ),
 )
 
 

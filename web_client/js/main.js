@@ -18,7 +18,7 @@ const QUALITY_MS = 2000;
 const state = {
   meetingId, participantId: null, role: null, status: null, joined: false, admitted: false,
   participants: [], waiting: [], slots: { audio: [], video: [] }, speaking: [], hands: [],
-  locked: false, muted: { audio: false, video: false }, audioOnly: false, handRaised: false,
+  locked: false, recording: false, muted: { audio: false, video: false }, audioOnly: false, handRaised: false,
   quality: null, roomView: params.has('room'), reconnects: 0, log: [],
 };
 const local = { stream: null, mic: null, camera: null };
@@ -154,7 +154,7 @@ const handlers = {
     state.handRaised = msg.queue.includes(state.participantId);
     render();
   },
-  meeting_state(msg) { state.locked = msg.locked; render(); },
+  meeting_state(msg) { state.locked = msg.locked; state.recording = msg.recording === true; render(); },
   error(msg) {
     console.warn('hopchibo: error', msg.code, msg.message.en);
     if (msg.code === 'unauthenticated') location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);

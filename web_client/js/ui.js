@@ -95,6 +95,7 @@ export function renderControls(state) {
   $('lock').hidden = state.role !== 'chair' || !state.admitted;
   $('lock').textContent = t(state.locked ? 'ui.controls.unlock' : 'ui.controls.lock');
   $('locked').hidden = !state.locked;
+  $('recording').hidden = !state.recording; // the chair is recording: everyone sees it
   $('lang').textContent = t('ui.lang.switch');
 }
 
