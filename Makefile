@@ -50,7 +50,7 @@ bench: setup
 	@command -v janus >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq janus >/dev/null; }
 	$(BIN)/python bench/gate.py
 	$(BIN)/python bench/crypto.py
-	$(BIN)/python bench/relay.py
+	$(BIN)/python -m bench.relay
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
