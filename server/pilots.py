@@ -20,7 +20,15 @@ from server.storage.models import (
 
 
 class PilotError(ValueError):
-    """A request that contradicts stored facts (e.g. ending a circumstance twice)."""
+    """A request that contradicts stored facts."""
+
+
+class AlreadyEnded(PilotError):
+    """The circumstance was ended before."""
+
+
+class DateOrder(PilotError):
+    """An end date before the start date."""
 
 
 async def register(
@@ -64,9 +72,9 @@ async def end(
 ) -> Circumstance:
     """End an E1b circumstance; from then P4 requires the next meeting in person."""
     if row.ended_on is not None:
-        raise PilotError("already ended")
+        raise AlreadyEnded("already ended")
     if ended_on < row.started_on:
-        raise PilotError("ended_on is before started_on")
+        raise DateOrder("ended_on is before started_on")
     row.ended_on = ended_on
     await session.flush()
     await audit.record(

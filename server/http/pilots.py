@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server import appkeys
+from server import appkeys, pilots
 from server.auth.authz import Permission, require
 from server.auth.middleware import context_of
 from server.errors import AppError, not_found
@@ -59,14 +59,11 @@ async def create_registration(request: web.Request) -> web.Response:
     async with request.app[appkeys.DB].session() as session:
         await org_or_404(session, org_id)
         require(context_of(request), Permission.PILOT_MANAGE, org_id)
-        row = PilotRegistration(org_id=org_id, **body.model_dump())
-        await pilot_store.add(session, row)
-        await request.app[appkeys.AUDIT].record(
+        row = await pilots.register(
+            session,
+            request.app[appkeys.AUDIT],
             actor_of(request),
-            "pilot.register",
-            f"org:{org_id}",
-            {"scope": row.scope.value},
-            session=session,
+            PilotRegistration(org_id=org_id, **body.model_dump()),
         )
         out = RegistrationOut.model_validate(row).model_dump(mode="json")
     return json_response(out, status=201)
@@ -108,14 +105,11 @@ async def create_decision(request: web.Request) -> web.Response:
             reg = await pilot_store.registration(session, body.registration_id)
             if reg is None or reg.org_id != org_id:
                 raise not_found("đăng ký / registration")
-        row = ApprovalDecision(org_id=org_id, **body.model_dump())
-        await pilot_store.add(session, row)
-        await request.app[appkeys.AUDIT].record(
+        row = await pilots.decide(
+            session,
+            request.app[appkeys.AUDIT],
             actor_of(request),
-            "pilot.decision",
-            f"org:{org_id}",
-            {"scope": row.scope.value, "number": row.number},
-            session=session,
+            ApprovalDecision(org_id=org_id, **body.model_dump()),
         )
         out = DecisionOut.model_validate(row).model_dump(mode="json")
     return json_response(out, status=201)
@@ -153,14 +147,11 @@ async def create_circumstance(request: web.Request) -> web.Response:
     async with request.app[appkeys.DB].session() as session:
         await org_or_404(session, org_id)
         require(context_of(request), Permission.PILOT_MANAGE, org_id)
-        row = Circumstance(org_id=org_id, **body.model_dump())
-        await pilot_store.add(session, row)
-        await request.app[appkeys.AUDIT].record(
+        row = await pilots.declare(
+            session,
+            request.app[appkeys.AUDIT],
             actor_of(request),
-            "circumstance.declare",
-            f"org:{org_id}",
-            {"kind": row.kind.value},
-            session=session,
+            Circumstance(org_id=org_id, **body.model_dump()),
         )
         out = CircumstanceOut.model_validate(row).model_dump(mode="json")
     return json_response(out, status=201)
@@ -182,14 +173,15 @@ async def end_circumstance(request: web.Request) -> web.Response:
         if row is None:
             raise not_found("hoàn cảnh đặc biệt / circumstance")
         require(context_of(request), Permission.PILOT_MANAGE, row.org_id)
-        if row.ended_on is not None:
-            raise AppError.of(ErrorCode.CONFLICT, detail="already ended")
-        if body.ended_on < row.started_on:
-            raise AppError.of(ErrorCode.VALIDATION, detail="ended_on is before started_on")
-        row.ended_on = body.ended_on
-        await session.flush()
-        await request.app[appkeys.AUDIT].record(
-            actor_of(request), "circumstance.end", f"org:{row.org_id}", {"id": cid}, session=session
-        )
+        try:
+            await pilots.end(
+                session, request.app[appkeys.AUDIT], actor_of(request), row, body.ended_on
+            )
+        except pilots.AlreadyEnded:
+            raise AppError.of(ErrorCode.CONFLICT, detail="already ended") from None
+        except pilots.DateOrder:
+            raise AppError.of(
+                ErrorCode.VALIDATION, detail="ended_on is before started_on"
+            ) from None
         out = CircumstanceOut.model_validate(row).model_dump(mode="json")
     return json_response(out)
