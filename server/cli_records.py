@@ -23,7 +23,7 @@ from server.crypto.checkpoints import (
     parse_public_key_text,
 )
 from server.crypto.errors import CryptoError
-from server.crypto.keys import load_kek_file
+from server.crypto.keys import LocalKek, read_kek_file
 from server.keys import load_or_create_kek
 from server.records.keys import rotate_kek
 from server.records.recordings import RecordingService
@@ -114,9 +114,9 @@ async def _run(settings: Settings, args: argparse.Namespace, db: Database, audit
             print(f"  seq {f.seq}: {f.kind}: {f.message}")
         return 1
     if args.command == "keys":
-        new = load_kek_file(args.new_kek_file)
+        new_bytes = read_kek_file(args.new_kek_file)  # must exist: never created here
+        new = LocalKek(new_bytes)
         old_bytes = load_or_create_kek(settings.kek_path, settings.keys.kek)
-        new_bytes = load_or_create_kek(args.new_kek_file)
 
         async def reseal_totp(session: Session) -> int:
             return await factors.reseal_all(session, old_bytes, new_bytes)

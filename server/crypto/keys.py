@@ -115,6 +115,10 @@ def create_kek_file(path: Path) -> LocalKek:
 
     The file holds the base64 of 32 random bytes and a newline.
     """
+    return LocalKek(_create_kek_bytes(path))
+
+
+def _create_kek_bytes(path: Path) -> bytes:
     key = generate_kek()
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     fd = os.open(path, flags, 0o600)
@@ -124,15 +128,22 @@ def create_kek_file(path: Path) -> LocalKek:
         os.fsync(fd)
     finally:
         os.close(fd)
-    return LocalKek(key)
+    return key
 
 
 def load_kek_file(path: Path) -> LocalKek:
     """Read a KEK file, refusing one that group or others may read or write."""
+    return LocalKek(read_kek_file(path))
+
+
+def read_kek_file(path: Path) -> bytes:
+    """The KEK bytes of ``path``, with the checks of :func:`load_kek_file`."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except FileNotFoundError:
         raise KeyFileError(f"KEK file {path} does not exist") from None
+    except OSError as exc:  # ELOOP: a symlink (O_NOFOLLOW), EACCES, …
+        raise KeyFileError(f"KEK file {path} cannot be opened: {exc.strerror}") from None
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
@@ -142,26 +153,37 @@ def load_kek_file(path: Path) -> LocalKek:
         raw = os.read(fd, 4096)
     finally:
         os.close(fd)
-    return kek_from_base64(raw.decode("ascii", errors="replace").strip(), source=str(path))
+    return kek_bytes_from_base64(raw.decode("ascii", errors="replace").strip(), source=str(path))
 
 
 def ensure_kek_file(path: Path) -> LocalKek:
     """Load the KEK at ``path``, creating it (mode 0600) on first run."""
+    return LocalKek(ensure_kek_bytes(path))
+
+
+def ensure_kek_bytes(path: Path) -> bytes:
+    """The KEK bytes at ``path``, creating the file (mode 0600) on first run. Raw bytes are
+    for secrets sealed under the KEK itself (second-factor secrets)."""
     try:
-        return create_kek_file(path)
+        return _create_kek_bytes(path)
     except FileExistsError:
-        return load_kek_file(path)
+        return read_kek_file(path)
 
 
 def kek_from_base64(value: str, *, source: str = "environment") -> LocalKek:
     """A KEK from its base64 text (e.g. ``HOPCHIBO_KEK`` read once at start-up)."""
+    return LocalKek(kek_bytes_from_base64(value, source=source))
+
+
+def kek_bytes_from_base64(value: str, *, source: str = "environment") -> bytes:
+    """The KEK bytes of a base64 text, checked like :func:`kek_from_base64`."""
     try:
         key = base64.b64decode(value.strip(), validate=True)
     except (binascii.Error, ValueError):
         raise KeyFileError(f"KEK from {source} is not valid base64") from None
     if len(key) != KEY_SIZE:
         raise KeyFileError(f"KEK from {source} must decode to {KEY_SIZE} bytes, got {len(key)}")
-    return LocalKek(key)
+    return key
 
 
 @dataclass(frozen=True, slots=True)
