@@ -20,13 +20,28 @@ from server.storage import members as member_store
 from server.storage import organisations as org_store
 from server.storage import pilots as pilot_store
 from server.storage.db import Session
-from server.storage.models import AgendaItem, Meeting, Organisation
+from server.storage.models import AgendaItem, Meeting, Member, Organisation
 
 VN_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
 
 
 def local_date(moment: dt.datetime) -> dt.date:
     return moment.astimezone(VN_TZ).date()
+
+
+def member_facts(members: Sequence[Member]) -> tuple[MemberFacts, ...]:
+    """Member rows as the rules see them: the flags E1 and A2 count by, and E1a reasons."""
+    return tuple(
+        MemberFacts(
+            member_id=str(m.id),
+            status=m.status,
+            exempted=m.exempted,
+            suspended=m.suspended,
+            temporarily_attached=m.temporarily_attached,
+            e1a_reasons=frozenset(E1aReason(r) for r in m.e1a_reasons),
+        )
+        for m in members
+    )
 
 
 async def org_facts(session: Session, org: Organisation) -> OrgFacts:
@@ -37,17 +52,7 @@ async def org_facts(session: Session, org: Organisation) -> OrgFacts:
     return OrgFacts(
         org_id=str(org.id),
         level=org.level,
-        members=tuple(
-            MemberFacts(
-                member_id=str(m.id),
-                status=m.status,
-                exempted=m.exempted,
-                suspended=m.suspended,
-                temporarily_attached=m.temporarily_attached,
-                e1a_reasons=frozenset(E1aReason(r) for r in m.e1a_reasons),
-            )
-            for m in members
-        ),
+        members=member_facts(members),
         it_ready=org.it_ready,
         groups=len(groups),
         approvals=tuple(

@@ -22,7 +22,8 @@ from policy.quorum import (
     counted_full_members,
     present_at,
 )
-from server.conduct.common import Scope, category, conflict, invalid, member_facts, require_open
+from server.conduct.common import Scope, category, conflict, invalid, require_open
+from server.rules import member_facts
 from server.storage import conduct as store
 from server.storage.db import Session
 from server.storage.models import AttendanceInterval

@@ -7,9 +7,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from policy.facts import MemberFacts
 from policy.i18n import tr
-from policy.model import E1aReason, MeetingStatus, MemberStatus, OrgLevel
+from policy.model import MeetingStatus, MemberStatus, OrgLevel
 from policy.rulesets import RuleSet, regime_for
 from server.errors import AppError
 from server.rules import local_date
@@ -84,20 +83,6 @@ async def scope_of(session: Session, meeting: Meeting) -> Scope:
         members = await member_store.of_org(session, org.id)
     parent = await org_store.get(session, cell.parent_id) if cell.parent_id else None
     return Scope(meeting, org, cell, parent, members)
-
-
-def member_facts(members: Sequence[Member]) -> tuple[MemberFacts, ...]:
-    return tuple(
-        MemberFacts(
-            member_id=str(m.id),
-            status=m.status,
-            exempted=m.exempted,
-            suspended=m.suspended,
-            temporarily_attached=m.temporarily_attached,
-            e1a_reasons=frozenset(E1aReason(r) for r in m.e1a_reasons),
-        )
-        for m in members
-    )
 
 
 def category(member: Member) -> str:

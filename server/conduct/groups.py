@@ -26,8 +26,8 @@ from policy.i18n import tr
 from policy.model import MeetingKind, MeetingMode, MeetingStatus, OrgLevel
 from policy.quorum import check_vote, counted_full_members
 from server.conduct import minutes as minutes_service
-from server.conduct.common import Scope, conflict, invalid, member_facts, missing, scope_of
-from server.rules import local_date
+from server.conduct.common import Scope, conflict, invalid, missing, scope_of
+from server.rules import local_date, member_facts
 from server.storage import conduct as store
 from server.storage import meetings as meeting_store
 from server.storage import members as member_store

@@ -16,8 +16,8 @@ from typing import Any
 
 from policy.model import ItemStatus, MeetingKind, MemberStatus
 from policy.quorum import check_quorum
-from server.conduct.common import Scope, category, conflict, member_facts, missing
-from server.rules import VN_TZ
+from server.conduct.common import Scope, category, conflict, missing
+from server.rules import VN_TZ, member_facts
 from server.storage import conduct as store
 from server.storage import meetings as meeting_store
 from server.storage.db import Session

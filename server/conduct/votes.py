@@ -18,7 +18,8 @@ from policy.i18n import tr
 from policy.model import ItemStatus
 from policy.quorum import check_vote, counted_full_members
 from server.conduct.attendance import present_now
-from server.conduct.common import Scope, conflict, member_facts, missing, require_open
+from server.conduct.common import Scope, conflict, missing, require_open
+from server.rules import member_facts
 from server.storage import conduct as store
 from server.storage import meetings as meeting_store
 from server.storage.db import Session
