@@ -56,9 +56,7 @@ from server.crypto.keys import (
     KeyProvider,
     KeyPurpose,
     KeyRing,
-    LocalKek,
     WrappedKey,
-    generate_kek,
 )
 from server.crypto.merkle import FrontierBuilder
 from server.crypto.verify import VerifyKeys, VerifyReport, verify
@@ -134,25 +132,18 @@ class _Segment:
 class AuditLog:
     """The one audit log of a database. Cheap to construct; keys are loaded on first use.
 
-    ``provider`` holds the KEK. Without one, the KEK registered for the same database by an
-    earlier ``AuditLog`` in this process is used, else an ephemeral one with a warning (records
-    written under it cannot be read after the process ends: pass the provider).
+    ``provider`` holds the KEK (``server.records.settings.key_provider`` chooses it); there is
+    no default, so a record can never be written under a key nobody keeps.
     """
 
     def __init__(
         self,
         db: Database,
-        provider: KeyProvider | None = None,
+        provider: KeyProvider,
         *,
         options: AuditOptions | None = None,
     ) -> None:
         self._db = db
-        if provider is None:
-            provider = store.provider_for(db.url)
-            if provider is None:
-                log.warning("audit log without a KEK: records of this run use an ephemeral key")
-                provider = LocalKek(generate_kek())
-        store.register_provider(db.url, provider)
         self._provider = provider
         self._options = options or AuditOptions()
         self._lock = asyncio.Lock()
@@ -359,7 +350,6 @@ class AuditLog:
         self._provider = provider
         if options is not None:
             self._options = options
-        store.register_provider(self._db.url, provider)
 
     async def run_checkpoints(self, stop: asyncio.Event) -> None:
         """Background loop for the "every M minutes" half of the policy."""

@@ -19,7 +19,6 @@ from server.auth.tokens import digest, new_token
 from server.errors import AppError, not_found
 from server.http.body import Input, Output, json_response, parse_body, path_int, query_int
 from server.http.routes import Routes
-from server.storage import audit as audit_store
 from server.storage import identity as store
 from server.storage import meetings as meeting_store
 from server.storage import members as member_store
@@ -204,7 +203,15 @@ async def list_audit(request: web.Request) -> web.Response:
     since, until = _query_time(request, "since"), _query_time(request, "until")
     limit = min(query_int(request, "limit") or 200, 1000)
     async with request.app[appkeys.DB].session() as s:
-        rows = await audit_store.search(s, since=since, until=until, limit=limit, **filters)
+        rows = await request.app[appkeys.AUDIT].search(
+            actor=filters["actor"],
+            action=filters["action"],
+            target=filters["target"],
+            since=since,
+            until=until,
+            limit=limit,
+            session=s,
+        )
         data = [AuditOut.model_validate(r).model_dump(mode="json") for r in rows]
         await request.app[appkeys.AUDIT].record(
             context.actor,

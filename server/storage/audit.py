@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, make_url, select, text, update
+from sqlalchemy import Table, delete, func, insert, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from server.crypto.auditchain import (
@@ -25,7 +25,7 @@ from server.crypto.auditchain import (
     ts_from_datetime,
 )
 from server.crypto.checkpoints import Checkpoint
-from server.crypto.keys import KeyProvider, KeyPurpose, KeyRing, WrappedKey
+from server.crypto.keys import KeyPurpose, KeyRing, WrappedKey
 from server.storage.db import Session
 from server.storage.models import AuditRecord
 from server.storage.models_records import CheckpointRow, RecordsMeta, WrappedKeyRow
@@ -305,24 +305,6 @@ class AuditView:
     details: dict[str, Any]
 
 
-_PROVIDERS: dict[str, KeyProvider] = {}
-"""KEK by database URL, registered by :class:`server.audit.AuditLog` so that :func:`search`
-keeps its old signature (callers from before the sealed log pass no keys). The one module-level
-state of the records code; new callers use ``AuditLog.search`` instead."""
-
-
-def _url_key(url: str) -> str:
-    return make_url(url).render_as_string(hide_password=False)
-
-
-def register_provider(url: str, provider: KeyProvider) -> None:
-    _PROVIDERS[_url_key(url)] = provider
-
-
-def provider_for(url: str) -> KeyProvider | None:
-    return _PROVIDERS.get(_url_key(url))
-
-
 class SegmentCache:
     """Segment keys derived from a :class:`KeyRing`; rows under an unusable key are skipped by
     readers (verification reports them)."""
@@ -403,31 +385,3 @@ async def search_with(
                     break
         cursor = page[-1].seq
     return out
-
-
-async def search(
-    session: Session,
-    *,
-    actor: str | None = None,
-    action: str | None = None,
-    target: str | None = None,
-    since: dt.datetime | None = None,
-    until: dt.datetime | None = None,
-    limit: int = 200,
-) -> list[AuditView]:
-    """Decrypted records, newest first, with the KEK registered for this database."""
-    url = session.bind.engine.url.render_as_string(hide_password=False)
-    provider = provider_for(url)
-    if provider is None:
-        raise LookupError("no audit key registered for this database; create an AuditLog first")
-    ring = KeyRing(provider, await load_keys(session, KeyPurpose.AUDIT_SEGMENT))
-    return await search_with(
-        session,
-        ring,
-        actor=actor,
-        action=action,
-        target=target,
-        since=since,
-        until=until,
-        limit=limit,
-    )

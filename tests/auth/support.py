@@ -18,7 +18,6 @@ from server.auth.provision import create_account
 from server.config import Settings
 from server.crypto.keys import LocalKek
 from server.keys import load_or_create_kek
-from server.storage import audit as audit_store
 from server.storage.audit import AuditView
 from server.storage.db import Database
 from tests.conftest import Client
@@ -53,9 +52,16 @@ def kek_of(settings: Settings) -> bytes:
     return load_or_create_kek(Path(settings.kek_path), settings.keys.kek)
 
 
+#: test-only: the KEK of each test database, noted by :func:`audit_log`, so that
+#: :func:`audit_records` can read a database's sealed log given just the database
+_KEKS: dict[str, bytes] = {}
+
+
 def audit_log(db: Database, settings: Settings) -> AuditLog:
     """The audit log under the app's KEK (records stay readable by the app and the tests)."""
-    return AuditLog(db, LocalKek(kek_of(settings)))
+    kek = kek_of(settings)
+    _KEKS[db.url] = kek
+    return AuditLog(db, LocalKek(kek))
 
 
 async def make_account(
@@ -108,8 +114,9 @@ async def sign_in(client: Client, account: SignInAccount, at: dt.datetime | None
 
 
 async def audit_records(db: Database, action: str | None = None) -> list[AuditView]:
-    async with db.session() as s:
-        return list(await audit_store.search(s, action=action, limit=1000))
+    kek = _KEKS.get(db.url)
+    assert kek is not None, "make_account (or audit_log) first: it notes this database's KEK"
+    return await AuditLog(db, LocalKek(kek)).search(action=action, limit=1000)
 
 
 async def last_audit(db: Database, action: str) -> AuditView:

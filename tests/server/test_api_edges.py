@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from server.storage import audit as audit_store
-from server.storage.db import Database
+from server import appkeys
 from tests.conftest import Client
 
 CELL = {"level": "grassroots", "name": "Đảng bộ thử", "code": "DB-1"}
@@ -146,12 +145,9 @@ async def test_create_and_list_with_audit(client: Client, db_url: str) -> None:
     resp = await client.patch(f"/api/members/{member['id']}", json={"exempted": True})
     assert resp.status == 200
     assert (await resp.json())["exempted"] is True
-    db = Database(db_url)
-    try:
-        async with db.session() as s:
-            actions = [r.action for r in await audit_store.search(s)]
-    finally:
-        await db.close()
+    app = client.app
+    assert app is not None
+    actions = [r.action for r in await app[appkeys.AUDIT].search()]
     # the creator of a top-level organisation becomes its administrator (role.grant)
     assert actions == [
         "member.update",
