@@ -295,7 +295,7 @@ class LiveMeeting:
                         ErrorCode.OUT_OF_TURN.text(detail=tr("ui.live.offer_first").vi),
                     ) from None
                 except ValueError as exc:
-                    # aiortc.sdp.candidate_from_sdp asserts on a malformed candidate
+                    # the relay turns aiortc's errors on a malformed candidate into ValueError
                     raise ProtocolError(
                         ErrorCode.BAD_MESSAGE,
                         ErrorCode.BAD_MESSAGE.text(detail="ice_candidate"),
