@@ -20,12 +20,32 @@ Private API relied on, and why:
 - ``RemoteStreamTrack._queue``: where packets go when no sink is given (the track then yields
   ``av.Packet`` from ``recv()``).
 - ``RTCRtpSender._handle_rtcp_packet(packet)``: wrapped per instance to see a subscriber's PLI/FIR,
-  which aiortc would otherwise turn into a flag read only by its encoder.
+  which aiortc would otherwise turn into a flag read only by its encoder, and its NACKs (the lost
+  packets are put back into the sender's history so that aiortc's own ``_retransmit`` answers).
+- :class:`RtpWriter`, the send side, which replaces aiortc's per-packet loop for a relay slot:
+  ``RTCRtpSender._run_rtp(codec)`` is wrapped per instance to learn the negotiated codec and that
+  the sender has started; the sender's ``_ssrc``, ``_RTCRtpSender__mid`` and
+  ``_RTCRtpSender__rtp_header_extensions_map`` (its ``set()`` builds the header extensions, as in
+  aiortc) are read; ``_RTCRtpSender__rtp_history`` (NACK answers) and the counters behind its RTCP
+  sender reports (``__ntp_timestamp``, ``__rtp_timestamp``, ``__packet_count``,
+  ``__octet_count``) are written; ``RTCDtlsTransport._tx_srtp`` and ``_state`` give the SRTP
+  session and whether it is connected; ``RTCIceTransport._connection._nominated[1]`` is aioice's
+  selected pair, whose ``protocol.transport.sendto(data, remote_addr)`` is exactly what aioice's
+  ``StunProtocol.send_data`` does (for UDP and TURN alike).
+- ``aiortc.codecs.vpx.Vp8Encoder._packetize(buffer, picture_id)``: VP8 payloads as aiortc cuts
+  them.
 - ``RTCIceGatherer._connection.get_component_candidates(component, addresses, timeout)``: wrapped
   per instance to add 127.0.0.1, which aioice never gathers (tests on loopback-only hosts).
 
 The public behaviour relied on: ``RTCRtpSender`` only packetizes (``encoder.pack``) what a track's
 ``recv()`` returns when it is an ``av.Packet`` (pts and time_base give the RTP timestamp).
+
+Why the relay does not let aiortc's sender loop send: per RTP packet it builds an ``RtpPacket``,
+reads the clock through ``datetime``, and awaits four coroutines down to ``sendto``; per frame it
+wakes a task per subscriber slot. In the 60-member benchmark that was about three quarters of the
+relay's CPU. :class:`RtpWriter` sends the same bytes (a test compares them with aiortc's
+``RtpPacket.serialize``) from the publisher's frame callback: one header pack, one SRTP protect and
+one ``sendto`` per packet, and the VP8 payloads are cut once per publisher frame for every slot.
 """
 
 from __future__ import annotations
@@ -33,6 +53,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import queue
+import random
+import struct
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
@@ -41,7 +63,18 @@ from typing import Any, Protocol, TypeAlias, cast
 
 import av
 from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCRtpSender
-from aiortc.rtp import RTCP_PSFB_FIR, RTCP_PSFB_PLI, RtcpPsfbPacket
+from aiortc.codecs.vpx import Vp8Encoder
+from aiortc.rtcdtlstransport import State as DtlsState
+from aiortc.rtp import (
+    RTCP_PSFB_FIR,
+    RTCP_PSFB_PLI,
+    RTCP_RTPFB_NACK,
+    RTP_HISTORY_SIZE,
+    HeaderExtensions,
+    RtcpPsfbPacket,
+    RtcpRtpfbPacket,
+    RtpPacket,
+)
 from av.stream import Stream
 
 logger = logging.getLogger(__name__)
@@ -82,6 +115,9 @@ class EncodedFrame:
     pts: int
     clock_rate: int
     keyframe: bool
+    payloads: tuple[bytes, ...] = ()
+    """RTP payloads cut once for every slot the frame is forwarded to (:func:`packetize`); empty
+    if the frame was not cut yet (an :class:`RtpWriter` then cuts it itself)."""
 
     def to_packet(self, pts: int | None = None) -> EncodedPacket:
         """An ``av.Packet`` that ``RTCRtpSender`` packetizes without encoding."""
@@ -98,6 +134,20 @@ AudioLevelSink = Callable[[int, bool], None]
 
 def _time_base(clock_rate: int) -> Fraction:
     return Fraction(1, clock_rate)
+
+
+def packetize(mime_type: str, data: bytes, picture_id: int) -> tuple[bytes, ...]:
+    """RTP payloads for one encoded frame, as aiortc's encoders' ``pack()`` cut them.
+
+    VP8 gets aiortc's payload descriptor with ``picture_id`` (15 bits); Opus is one payload. The
+    relay forwards no other codec (``FORCED_CODECS``), so anything else is refused.
+    """
+    kind_name = mime_type.lower()
+    if kind_name == "video/vp8":
+        return tuple(Vp8Encoder._packetize(data, picture_id & 0x7FFF))
+    if kind_name == "audio/opus":
+        return (data,)
+    raise ValueError(f"cannot packetize {mime_type}")
 
 
 def is_keyframe(mime_type: str, data: bytes) -> bool:
@@ -166,6 +216,7 @@ class ReceiverTap:
         self._rtx_payload_types: frozenset[int] = frozenset()
         #: SSRC of the last non-RTX packet: where PLIs are addressed
         self.media_ssrc: int | None = None
+        self._picture_id = random.getrandbits(15)
         self.frames = 0
         self.rtp_packets = 0
         self.plis_sent = 0
@@ -181,16 +232,26 @@ class ReceiverTap:
 
     def _deliver(self, codec: _Codec, jitter_frame: _JitterFrame) -> None:
         data = bytes(jitter_frame.data)
+        self.frames += 1
+        if self._on_frame is not None:
+            # cut once here for every subscriber slot (RtpWriter)
+            self._picture_id = (self._picture_id + 1) & 0x7FFF
+            self._on_frame(
+                EncodedFrame(
+                    data=data,
+                    pts=jitter_frame.timestamp,
+                    clock_rate=codec.clockRate,
+                    keyframe=is_keyframe(codec.mimeType, data),
+                    payloads=packetize(codec.mimeType, data, self._picture_id),
+                )
+            )
+            return
         frame = EncodedFrame(
             data=data,
             pts=jitter_frame.timestamp,
             clock_rate=codec.clockRate,
             keyframe=is_keyframe(codec.mimeType, data),
         )
-        self.frames += 1
-        if self._on_frame is not None:
-            self._on_frame(frame)
-            return
         track = self._receiver.track
         if track is not None:
             track._queue.put_nowait(frame.to_packet())
@@ -247,28 +308,230 @@ def tap_receiver(
     return tap
 
 
+@dataclass(slots=True)
+class _SenderHooks:
+    """Callbacks run on a sender's incoming RTCP before aiortc handles it."""
+
+    keyframe: Callable[[], None] | None = None
+    nack: Callable[[list[int]], None] | None = None
+
+
+def _sender_hooks(sender: RTCRtpSender) -> _SenderHooks:
+    """The hooks of ``sender``, installing its ``_handle_rtcp_packet`` wrapper on first use."""
+    target: Any = sender
+    hooks = getattr(target, _MARK, None)
+    if isinstance(hooks, _SenderHooks):
+        return hooks
+    hooks = _SenderHooks()
+    forward: Callable[[Any], Coroutine[Any, Any, None]] = target._handle_rtcp_packet
+
+    async def handle_rtcp_packet(packet: Any) -> None:
+        try:
+            if isinstance(packet, RtcpPsfbPacket) and packet.fmt in (RTCP_PSFB_PLI, RTCP_PSFB_FIR):
+                if hooks.keyframe is not None:
+                    hooks.keyframe()
+            elif (
+                isinstance(packet, RtcpRtpfbPacket)
+                and packet.fmt == RTCP_RTPFB_NACK
+                and hooks.nack is not None
+            ):
+                hooks.nack(list(packet.lost))
+        except Exception:
+            logger.exception("RTCP hook failed")
+        await forward(packet)
+
+    target._handle_rtcp_packet = handle_rtcp_packet
+    setattr(target, _MARK, hooks)
+    return hooks
+
+
 def on_keyframe_request(sender: RTCRtpSender, callback: Callable[[], None]) -> None:
     """Call ``callback`` whenever the remote end of ``sender`` sends a PLI or FIR for it.
 
     aiortc still sets its own force-keyframe flag, which is harmless: packets are not encoded.
     Installing twice on one sender replaces the callback.
     """
-    target: Any = sender
-    original = getattr(target, _MARK, None)
-    if original is None:
-        original = target._handle_rtcp_packet
-        setattr(target, _MARK, original)
-    forward: Callable[[Any], Coroutine[Any, Any, None]] = original
+    _sender_hooks(sender).keyframe = callback
 
-    async def handle_rtcp_packet(packet: Any) -> None:
-        if isinstance(packet, RtcpPsfbPacket) and packet.fmt in (RTCP_PSFB_PLI, RTCP_PSFB_FIR):
+
+#: seconds from the NTP epoch (1900) to the Unix epoch (1970)
+_NTP_UNIX_OFFSET = 2_208_988_800
+_RTP_HEADER = struct.Struct("!BBHII")
+_RTP_VERSION_2 = 0x80
+_RTP_EXTENSION_BIT = 0x10
+_RTP_MARKER = 0x80
+_ABS_SEND_TIME_PROBE = 0xFFFFFF
+_FORWARDED_CODECS = ("audio/opus", "video/vp8")
+
+
+def rtp_header_template(extensions_map: Any, mid: str | None) -> tuple[bytes, bytes, bool]:
+    """The header extension block aiortc's sender writes, split around its abs-send-time value.
+
+    Returns ``(head, tail, has_abs_send_time)``: the block is ``head + abs_send_time (3 bytes) +
+    tail`` if ``has_abs_send_time``, else ``head`` alone (``b""``: no extension at all). Built
+    with the sender's own ``HeaderExtensionsMap.set()`` twice (abs-send-time 0 and 0xFFFFFF), so
+    the ids, their order, one- or two-byte form and padding are exactly aiortc's.
+    """
+
+    def block(abs_send_time: int) -> bytes:
+        values = HeaderExtensions()
+        values.mid = mid
+        values.abs_send_time = abs_send_time
+        profile, value = cast(tuple[int, bytes], extensions_map.set(values))
+        if not value:
+            return b""
+        return struct.pack("!HH", profile, len(value) >> 2) + value
+
+    zero, probe = block(0), block(_ABS_SEND_TIME_PROBE)
+    if zero == probe:
+        return zero, b"", False
+    at = next(i for i, (a, b) in enumerate(zip(zero, probe, strict=True)) if a != b)
+    return zero[:at], zero[at + 3 :], True
+
+
+class RtpWriter:
+    """Sends encoded frames on one ``RTCRtpSender``'s RTP stream, synchronously.
+
+    Replaces aiortc's per-packet sender loop for a relay slot (see the module docstring): the
+    sender's task still starts and parks on its track (which yields nothing), its RTCP task still
+    sends reports from the counters this writer keeps up to date, and NACKs are answered by
+    aiortc's own retransmission (RTX when negotiated) from packets this writer remembers.
+
+    Create it before the peer connection connects; ``on_ready`` is called once, on the event loop,
+    when the sender has started (DTLS is up and the codec is known). Until then
+    :meth:`write` returns ``False`` and sends nothing.
+    """
+
+    def __init__(self, sender: RTCRtpSender, on_ready: Callable[[], None] | None = None) -> None:
+        self._sender: Any = sender
+        self._on_ready = on_ready
+        self._ready = False
+        self._mime = ""
+        self._first_byte = _RTP_VERSION_2
+        self._payload_type = 0
+        self._ssrc = 0
+        self._mid: str | None = None
+        self._ext_head = b""
+        self._ext_tail = b""
+        self._has_abs_send_time = False
+        self._sequence = random.getrandbits(16)
+        self._timestamp_origin = random.getrandbits(32)
+        self._picture_id = random.getrandbits(15)
+        self._history: list[tuple[int, int, int, bytes] | None] = [None] * RTP_HISTORY_SIZE
+        self._dtls: Any = None
+        self._nominated: dict[int, Any] = {}
+        self.packets = 0
+        self.octets = 0
+        self.retransmit_requests = 0
+        self._install()
+
+    @property
+    def ready(self) -> bool:
+        return self._ready
+
+    def _install(self) -> None:
+        sender = self._sender
+        original_run: Callable[[Any], Coroutine[Any, Any, None]] = sender._run_rtp
+
+        async def run_rtp(codec: Any) -> None:
             try:
-                callback()
+                self._bind(codec)
             except Exception:
-                logger.exception("keyframe request callback failed")
-        await forward(packet)
+                logger.exception("cannot forward on this sender; it stays silent")
+            await original_run(codec)
 
-    target._handle_rtcp_packet = handle_rtcp_packet
+        sender._run_rtp = run_rtp
+        _sender_hooks(sender).nack = self._on_nack
+
+    def _bind(self, codec: Any) -> None:
+        mime = str(codec.mimeType).lower()
+        if mime not in _FORWARDED_CODECS:
+            raise ValueError(f"negotiated {codec.mimeType}, which the relay does not forward")
+        sender = self._sender
+        self._mime = mime
+        self._payload_type = int(codec.payloadType)
+        self._ssrc = int(sender._ssrc)
+        self._mid = sender._RTCRtpSender__mid
+        self._ext_head, self._ext_tail, self._has_abs_send_time = rtp_header_template(
+            sender._RTCRtpSender__rtp_header_extensions_map, self._mid
+        )
+        self._first_byte = _RTP_VERSION_2 | (_RTP_EXTENSION_BIT if self._ext_head else 0)
+        self._dtls = sender.transport
+        self._nominated = self._dtls.transport._connection._nominated
+        self._ready = True
+        if self._on_ready is not None:
+            self._on_ready()
+
+    def write(self, frame: EncodedFrame, pts: int) -> bool:
+        """Send ``frame`` with RTP timestamp ``pts`` (in the frame's clock). ``False`` if
+        nothing could be sent: not started yet, or no longer connected."""
+        if not self._ready or self._dtls._state is not DtlsState.CONNECTED:
+            return False
+        pair = self._nominated.get(1)
+        if pair is None:
+            return False
+        payloads = frame.payloads
+        if not payloads:
+            self._picture_id = (self._picture_id + 1) & 0x7FFF
+            payloads = packetize(self._mime, frame.data, self._picture_id)
+        sendto = pair.protocol.transport.sendto
+        addr = pair.remote_addr
+        protect = self._dtls._tx_srtp.protect
+        ntp = int((time.time() + _NTP_UNIX_OFFSET) * 4_294_967_296.0)
+        if self._has_abs_send_time:
+            extension = (
+                self._ext_head + ((ntp >> 14) & 0xFFFFFF).to_bytes(3, "big") + self._ext_tail
+            )
+        else:
+            extension = self._ext_head
+        timestamp = (self._timestamp_origin + pts) & 0xFFFFFFFF
+        first, payload_type, ssrc = self._first_byte, self._payload_type, self._ssrc
+        sequence = self._sequence
+        history = self._history
+        pack = _RTP_HEADER.pack
+        last = len(payloads) - 1
+        octets = 0
+        for i, payload in enumerate(payloads):
+            marker = _RTP_MARKER if i == last else 0
+            header = pack(first, marker | payload_type, sequence, timestamp, ssrc)
+            sendto(protect(header + extension + payload), addr)
+            history[sequence % RTP_HISTORY_SIZE] = (sequence, timestamp, marker, payload)
+            sequence = (sequence + 1) & 0xFFFF
+            octets += len(payload)
+        self._sequence = sequence
+        self.packets += len(payloads)
+        self.octets += octets
+        # what aiortc's RTCP task puts in the sender reports
+        sender = self._sender
+        sender._RTCRtpSender__ntp_timestamp = ntp
+        sender._RTCRtpSender__rtp_timestamp = timestamp
+        sender._RTCRtpSender__packet_count += len(payloads)
+        sender._RTCRtpSender__octet_count += octets
+        return True
+
+    def _on_nack(self, lost: list[int]) -> None:
+        """Put the packets a subscriber lost back into aiortc's history, as aiortc's loop would
+        have left them, so that its ``_retransmit`` answers the NACK (RTX if negotiated)."""
+        history: dict[int, RtpPacket] = self._sender._RTCRtpSender__rtp_history
+        for sequence in lost:
+            self.retransmit_requests += 1
+            kept = self._history[sequence % RTP_HISTORY_SIZE]
+            if kept is None or kept[0] != sequence:
+                continue
+            _, timestamp, marker, payload = kept
+            packet = RtpPacket(
+                payload_type=self._payload_type,
+                marker=1 if marker else 0,
+                sequence_number=sequence,
+                timestamp=timestamp,
+                ssrc=self._ssrc,
+                payload=payload,
+            )
+            packet.extensions.mid = self._mid
+            if self._has_abs_send_time:
+                ntp = int((time.time() + _NTP_UNIX_OFFSET) * 4_294_967_296.0)
+                packet.extensions.abs_send_time = (ntp >> 14) & 0xFFFFFF
+            history[sequence % RTP_HISTORY_SIZE] = packet
 
 
 class KeyframeRequester:

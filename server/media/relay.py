@@ -33,6 +33,7 @@ from server.media.passthrough import (
     EncodedFrame,
     KeyframeRequester,
     ReceiverTap,
+    RtpWriter,
     add_loopback_candidate,
     on_keyframe_request,
     tap_receiver,
@@ -109,7 +110,7 @@ class ParticipantStats:
     """Encoded frames received from this participant (one per RTP packet for Opus)."""
     received_video_frames: int
     forwarded_audio_packets: int
-    """``av.Packet`` (one encoded frame each) handed to this participant's senders."""
+    """Encoded frames sent to this participant (one RTP packet each for Opus)."""
     forwarded_video_packets: int
     dropped_packets: int
     """Frames not forwarded to this participant: queue overflow, waiting for a keyframe."""
@@ -423,6 +424,7 @@ class MeetingRelay:
             if line.client_receives:
                 slot = SlotTrack(kind, self._request_keyframe)
                 transceiver.sender.replaceTrack(slot)
+                _attach_writer(transceiver.sender, slot)
                 if kind == "video":
                     on_keyframe_request(
                         transceiver.sender, self._keyframe_request_sink(participant_id, slot)
@@ -646,6 +648,12 @@ class MeetingRelay:
             video_slots=tuple(s.source for s in peer.video_slots),
             audio_slots=tuple(s.source for s in peer.audio_slots),
         )
+
+
+def _attach_writer(sender: RTCRtpSender, slot: SlotTrack) -> RtpWriter:
+    """Send the slot's frames with an :class:`RtpWriter` once the sender starts."""
+    writer = RtpWriter(sender, on_ready=lambda: slot.attach(writer.write))
+    return writer
 
 
 def _codec_preferences(kind: Kind) -> list[RTCRtpCodecCapability]:

@@ -1,4 +1,4 @@
-"""A relay-owned track feeding one receive slot of one subscriber with encoded packets."""
+"""One receive slot of one subscriber: which publisher feeds it, and what reaches its sender."""
 
 from __future__ import annotations
 
@@ -11,19 +11,27 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from server.media.passthrough import EncodedFrame, EncodedPacket
 
-#: frames queued per slot before the oldest are dropped (the sender drains at once on a healthy
-#: loop, so a full queue means the loop is overloaded)
+#: frames held per slot until its sender has started (DTLS up); then frames go out at once
 VIDEO_QUEUE_FRAMES = 30
 AUDIO_QUEUE_FRAMES = 50
 
+#: sends one frame with the given RTP-clock timestamp; ``False`` if it could not be sent
+SlotOutput = Callable[[EncodedFrame, int], bool]
+
 
 class SlotTrack(MediaStreamTrack):
-    """Yields ``av.Packet`` from whichever publisher currently feeds the slot.
+    """Hands the frames of whichever publisher currently feeds the slot to the slot's output.
+
+    The output (the relay's :class:`~server.media.passthrough.RtpWriter`) sends synchronously,
+    from the publisher's frame callback: no queue and no task per slot once it is attached. Until
+    then (the peer connection is still connecting) up to ``capacity`` frames wait, and are sent
+    when :meth:`attach` is called. The track is still what aiortc's sender holds, so ``recv()``
+    parks until the track stops: the sender's own loop never sends.
 
     Invariants: output timestamps strictly increase across source changes (each new source is
-    rebased to continue from the last packet sent, plus the wall-clock gap); a video slot never
-    forwards a delta frame before a keyframe from its current source (after a switch or an
-    overflow it drops frames and asks for a keyframe with ``request_keyframe(source)``).
+    rebased to continue from the last frame sent, plus the wall-clock gap); a video slot never
+    forwards a delta frame before a keyframe from its current source (after a switch, an overflow
+    or a failed send it drops frames and asks for a keyframe with ``request_keyframe(source)``).
     """
 
     def __init__(
@@ -38,8 +46,9 @@ class SlotTrack(MediaStreamTrack):
         self._request_keyframe = request_keyframe
         self._capacity = capacity or (VIDEO_QUEUE_FRAMES if kind == "video" else AUDIO_QUEUE_FRAMES)
         self._clock = clock
-        self._queue: deque[tuple[EncodedFrame, int]] = deque()
-        self._ready = asyncio.Event()
+        self._output: SlotOutput | None = None
+        self._held: deque[tuple[EncodedFrame, int]] = deque()
+        self._ended = asyncio.Event()
         self._source: str | None = None
         self._awaiting_keyframe = kind == "video"
         # rebasing
@@ -56,14 +65,26 @@ class SlotTrack(MediaStreamTrack):
     def source(self) -> str | None:
         return self._source
 
+    @property
+    def attached(self) -> bool:
+        return self._output is not None
+
+    def attach(self, output: SlotOutput) -> None:
+        """The sender has started: send what waited, then every frame as it comes."""
+        self._output = output
+        waiting = list(self._held)
+        self._held.clear()
+        for frame, pts in waiting:
+            self._send(frame, pts)
+
     def set_source(self, source: str | None) -> None:
         """Switch the publisher feeding this slot (``None``: nothing is sent)."""
         if source == self._source:
             return
         self._source = source
         self.switches += 1
-        self.dropped += len(self._queue)
-        self._queue.clear()
+        self.dropped += len(self._held)
+        self._held.clear()
         if self.kind == "video":
             self._awaiting_keyframe = True
             if source is not None:
@@ -75,7 +96,8 @@ class SlotTrack(MediaStreamTrack):
             self._request_keyframe(self._source)
 
     def push(self, source: str, frame: EncodedFrame) -> None:
-        """Queue a frame from ``source`` if it feeds this slot. Never blocks."""
+        """Forward (or, before :meth:`attach`, hold) a frame from ``source`` if it feeds this
+        slot. Never blocks."""
         if source != self._source or self.readyState != "live":
             return
         if self._awaiting_keyframe:
@@ -83,18 +105,33 @@ class SlotTrack(MediaStreamTrack):
                 self.dropped += 1
                 return
             self._awaiting_keyframe = False
-        if len(self._queue) >= self._capacity:
+        if self._output is not None:
+            self._send(frame, self._rebase(source, frame))
+            return
+        if len(self._held) >= self._capacity:
             if self.kind == "video" and not frame.keyframe:
                 # dropping a delta frame breaks the picture until the next keyframe
-                self.dropped += len(self._queue) + 1
-                self._queue.clear()
-                self._awaiting_keyframe = True
-                self._request_keyframe(source)
+                self._restart_picture(source, 1)
                 return
-            self._queue.popleft()
+            self._held.popleft()
             self.dropped += 1
-        self._queue.append((frame, self._rebase(source, frame)))
-        self._ready.set()
+        self._held.append((frame, self._rebase(source, frame)))
+
+    def _send(self, frame: EncodedFrame, pts: int) -> None:
+        assert self._output is not None
+        if self._output(frame, pts):
+            self.forwarded += 1
+        elif self.kind == "video" and self._source is not None:
+            self._restart_picture(self._source, 1)
+        else:
+            self.dropped += 1
+
+    def _restart_picture(self, source: str, dropped: int) -> None:
+        self.dropped += dropped + len(self._held)
+        self._held.clear()
+        if not self._awaiting_keyframe:
+            self._awaiting_keyframe = True
+            self._request_keyframe(source)
 
     def _rebase(self, source: str, frame: EncodedFrame) -> int:
         now = self._clock()
@@ -113,16 +150,12 @@ class SlotTrack(MediaStreamTrack):
         return pts
 
     async def recv(self) -> EncodedPacket:
-        while not self._queue:
-            if self.readyState != "live":
-                raise MediaStreamError
-            self._ready.clear()
-            await self._ready.wait()
-        frame, pts = self._queue.popleft()
-        self.forwarded += 1
-        return frame.to_packet(pts)
+        """Parks aiortc's sender loop until the track stops (the output sends instead)."""
+        await self._ended.wait()
+        raise MediaStreamError
 
     def stop(self) -> None:
         super().stop()
-        self._queue.clear()
-        self._ready.set()
+        self._held.clear()
+        self._output = None
+        self._ended.set()

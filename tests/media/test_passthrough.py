@@ -10,9 +10,11 @@ import asyncio
 import inspect
 import queue
 from fractions import Fraction
+from typing import Any
 
 import av
 import pytest
+from aioice.ice import CandidatePair, StunProtocol
 from aiortc import (
     RTCBundlePolicy,
     RTCConfiguration,
@@ -21,21 +23,40 @@ from aiortc import (
     RTCRtpSender,
 )
 from aiortc import rtcrtpreceiver as receiver_module
+from aiortc import rtcrtpsender as sender_module
+from aiortc.codecs.vpx import Vp8Encoder
 from aiortc.jitterbuffer import JitterFrame
 from aiortc.mediastreams import MediaStreamTrack
 from aiortc.rtcdtlstransport import RTCCertificate, RTCDtlsTransport
 from aiortc.rtcicetransport import RTCIceGatherer, RTCIceTransport
-from aiortc.rtp import RtpPacket
+from aiortc.rtcrtpparameters import (
+    RTCRtpCodecParameters,
+    RTCRtpHeaderExtensionParameters,
+    RTCRtpSendParameters,
+)
+from aiortc.rtp import RTP_HISTORY_SIZE, HeaderExtensionsMap, RtpPacket
 
 from server.media.passthrough import (
     EncodedFrame,
     KeyframeRequester,
+    RtpWriter,
     add_loopback_candidate,
     is_keyframe,
     on_keyframe_request,
+    packetize,
+    rtp_header_template,
     tap_receiver,
 )
-from tests.media.peers import GREEN, LOUD_TEST_AMPLITUDE, ColourTrack, ToneTrack, wait_for
+from server.media.slot import SlotTrack
+from tests.media.peers import (
+    GREEN,
+    HEIGHT,
+    LOUD_TEST_AMPLITUDE,
+    WIDTH,
+    ColourTrack,
+    ToneTrack,
+    wait_for,
+)
 
 
 def _params(function: object) -> list[str]:
@@ -81,6 +102,114 @@ def test_sender_and_ice_private_api_is_still_there() -> None:
         "timeout",
     ]
     assert RtpPacket().extensions.audio_level is None
+
+
+async def test_rtp_writer_private_api_is_still_there() -> None:
+    """What RtpWriter reads and writes on aiortc's sender, DTLS and ICE objects."""
+    assert _params(RTCRtpSender._run_rtp) == ["self", "codec"]
+    run_rtp = inspect.getsource(RTCRtpSender._run_rtp)
+    # the loop RtpWriter replaces: what it writes per packet, and where the history lives
+    for line in (
+        "self.__rtp_history[packet.sequence_number % RTP_HISTORY_SIZE]",
+        "packet.extensions.mid = self.__mid",
+        "packet_bytes = packet.serialize(self.__rtp_header_extensions_map)",
+        "self.__ntp_timestamp = clock.current_ntp_time()",
+        "self.__rtp_timestamp = packet.timestamp",
+        "self.__octet_count += len(payload)",
+        "self.__packet_count += 1",
+        "enc_frame = await self._next_encoded_frame(codec)",
+    ):
+        assert line in run_rtp, line
+    assert "self._run_rtp(parameters.codecs[0])" in inspect.getsource(RTCRtpSender.send)
+    assert "self.__rtp_history.get(sequence_number % RTP_HISTORY_SIZE)" in inspect.getsource(
+        RTCRtpSender._retransmit
+    )
+    assert "ntp_timestamp=self.__ntp_timestamp" in inspect.getsource(RTCRtpSender._run_rtcp)
+    assert sender_module.RTP_HISTORY_SIZE == RTP_HISTORY_SIZE  # type: ignore[attr-defined]
+    sender = RTCRtpSender("video", _dtls_transport())
+    attributes = vars(sender)
+    for name in (
+        "_ssrc",
+        "_RTCRtpSender__mid",
+        "_RTCRtpSender__rtp_header_extensions_map",
+        "_RTCRtpSender__rtp_history",
+        "_RTCRtpSender__ntp_timestamp",
+        "_RTCRtpSender__rtp_timestamp",
+        "_RTCRtpSender__packet_count",
+        "_RTCRtpSender__octet_count",
+    ):
+        assert name in attributes, name
+    dtls = _dtls_transport()
+    assert {"_tx_srtp", "_state"} <= set(vars(dtls))
+    assert "self._tx_srtp.protect(data)" in inspect.getsource(RTCDtlsTransport._send_rtp)
+    connection = dtls.transport._connection
+    assert isinstance(connection._nominated, dict)
+    # aioice sends on the selected pair exactly so, for UDP and TURN alike
+    assert "self.transport.sendto(data, addr)" in inspect.getsource(StunProtocol.send_data)
+    assert "active_pair = self._nominated.get(component)" in inspect.getsource(
+        type(connection).sendto
+    )
+    pair_source = inspect.getsource(CandidatePair)
+    assert "self.protocol = protocol" in pair_source and "def remote_addr(self)" in pair_source
+    assert _params(Vp8Encoder._packetize) == ["buffer", "picture_id"]
+
+
+@pytest.mark.parametrize(
+    ("extensions", "mid"),
+    [
+        (
+            [
+                (1, "urn:ietf:params:rtp-hdrext:sdes:mid"),
+                (3, "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"),
+            ],
+            "1",
+        ),
+        (
+            [
+                (3, "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"),
+                (9, "urn:ietf:params:rtp-hdrext:sdes:mid"),
+            ],
+            "12",
+        ),
+        ([(9, "urn:ietf:params:rtp-hdrext:sdes:mid")], "video-slot-with-a-long-mid"),
+        ([(2, "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time")], None),
+        ([], "0"),
+    ],
+)
+def test_header_template_matches_aiortc_serialize(
+    extensions: list[tuple[int, str]], mid: str | None
+) -> None:
+    """The bytes RtpWriter sends before SRTP are the bytes aiortc's sender would send."""
+    extensions_map = HeaderExtensionsMap()
+    extensions_map.configure(
+        RTCRtpSendParameters(
+            codecs=[RTCRtpCodecParameters(mimeType="video/VP8", clockRate=90_000, payloadType=97)],
+            headerExtensions=[RTCRtpHeaderExtensionParameters(id=i, uri=u) for i, u in extensions],
+        )
+    )
+    head, tail, has_abs = rtp_header_template(extensions_map, mid)
+    for abs_send_time in (0, 0x123456, 0xFFFFFF):
+        packet = RtpPacket(payload_type=97, marker=1, sequence_number=65535, timestamp=2**32 - 1)
+        packet.ssrc = 0xDEADBEEF
+        packet.payload = b"payload"
+        packet.extensions.mid = mid
+        packet.extensions.abs_send_time = abs_send_time
+        expected = packet.serialize(extensions_map)
+        block = head + (abs_send_time.to_bytes(3, "big") + tail if has_abs else b"")
+        first = 0x80 | (0x10 if block else 0)
+        ours = bytes([first, 0x80 | 97]) + expected[2:12] + block + b"payload"
+        assert ours == expected
+        assert RtpPacket.parse(ours, extensions_map).extensions.abs_send_time == (
+            abs_send_time if has_abs else None
+        )
+
+
+def test_packetize_cuts_vp8_as_aiortc_and_keeps_opus_whole() -> None:
+    data = bytes(range(256)) * 20
+    assert packetize("video/VP8", data, 4242) == tuple(Vp8Encoder._packetize(data, 4242))
+    assert packetize("audio/opus", b"\xfc\x01", 0) == (b"\xfc\x01",)
+    with pytest.raises(ValueError):
+        packetize("video/H264", data, 0)
 
 
 def test_is_keyframe() -> None:
@@ -178,3 +307,82 @@ async def test_tap_refuses_a_started_receiver() -> None:
     receiver._RTCRtpReceiver__started = True  # type: ignore[attr-defined]
     with pytest.raises(RuntimeError):
         tap_receiver(receiver)
+
+
+def _vp8_frames(count: int) -> list[bytes]:
+    """``count`` VP8 frames of a flat green picture, the first a keyframe."""
+    ctx: Any = av.CodecContext.create("libvpx", "w")
+    ctx.width, ctx.height, ctx.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+    ctx.time_base = Fraction(1, 15)
+    ctx.options = {"deadline": "realtime", "cpu-used": "8", "lag-in-frames": "0"}
+    frames: list[bytes] = []
+    for i in range(count):
+        picture = av.VideoFrame(WIDTH, HEIGHT, "yuv420p")
+        for plane, value in zip(picture.planes, (GREEN.y, GREEN.u, GREEN.v), strict=True):
+            plane.update(bytes([value]) * plane.buffer_size)
+        picture.pts = i
+        frames.append(b"".join(bytes(p) for p in ctx.encode(picture)))
+    return frames
+
+
+@pytest.mark.media
+@pytest.mark.timeout(30)
+async def test_rtp_writer_reaches_a_real_peer_and_answers_its_nacks() -> None:
+    """RtpWriter on a real aiortc sender: a real subscriber decodes the picture, a NACK gets a
+    retransmission (RTX) and the sender's RTCP statistics count what the writer sent."""
+    config = RTCConfiguration(bundlePolicy=RTCBundlePolicy.MAX_BUNDLE)
+    publisher, subscriber = RTCPeerConnection(config), RTCPeerConnection(config)
+    try:
+        slot = SlotTrack("video", lambda _source: None)
+        transceiver = publisher.addTransceiver(slot, direction="sendonly")
+        writer = RtpWriter(transceiver.sender)
+        add_loopback_candidate(publisher)
+        await publisher.setLocalDescription(await publisher.createOffer())
+        await subscriber.setRemoteDescription(publisher.localDescription)
+        (video_rx,) = (t.receiver for t in subscriber.getTransceivers())
+        seen: list[tuple[int, int, int]] = []  # (payload type, ssrc, sequence number)
+        receiver: Any = video_rx
+        original = receiver._handle_rtp_packet
+
+        async def record(packet: RtpPacket, arrival_time_ms: int) -> None:
+            seen.append((packet.payload_type, packet.ssrc, packet.sequence_number))
+            await original(packet, arrival_time_ms=arrival_time_ms)
+
+        receiver._handle_rtp_packet = record
+        add_loopback_candidate(subscriber)
+        await subscriber.setLocalDescription(await subscriber.createAnswer())
+        await publisher.setRemoteDescription(subscriber.localDescription)
+        frame = EncodedFrame(b"\x00", pts=0, clock_rate=90_000, keyframe=True)
+        assert not writer.write(frame, 0)  # not started: nothing sent
+        await wait_for(lambda: writer.ready, 10, "the sender to start")
+
+        for i, data in enumerate(_vp8_frames(15)):
+            frame = EncodedFrame(data, pts=i * 6000, clock_rate=90_000, keyframe=i == 0)
+            assert writer.write(frame, frame.pts)
+            await asyncio.sleep(1 / 15)
+        decoded = await asyncio.wait_for(video_rx.track.recv(), 10)
+        assert isinstance(decoded, av.VideoFrame)
+        u, v = bytes(decoded.planes[1]), bytes(decoded.planes[2])
+        assert GREEN.near(u[len(u) // 2], v[len(v) // 2])
+        await wait_for(lambda: len(seen) == writer.packets, 5, "every packet to arrive")
+        media_pt, media_ssrc, first_seq = seen[0]
+        sequence = [seq for _, _, seq in seen]
+        assert sequence == [(first_seq + i) & 0xFFFF for i in range(len(seen))]
+
+        lost = sequence[-3]
+        await receiver._send_rtcp_nack(media_ssrc, [(first_seq - 1000) & 0xFFFF])
+        await receiver._send_rtcp_nack(media_ssrc, [lost])
+        await wait_for(lambda: len(seen) > writer.packets, 5, "the retransmission")
+        assert writer.retransmit_requests == 2  # one answered, one too old to keep
+        retransmitted = seen[writer.packets :]
+        assert len(retransmitted) == 1
+        rtx_payload_type, rtx_ssrc, _ = retransmitted[0]
+        assert rtx_payload_type != media_pt and rtx_ssrc != media_ssrc  # RTX, as aiortc does
+
+        stats = await transceiver.sender.getStats()
+        outbound = [s for s in stats.values() if s.type == "outbound-rtp"]
+        assert outbound[0].packetsSent == writer.packets
+        assert outbound[0].bytesSent == writer.octets
+    finally:
+        await publisher.close()
+        await subscriber.close()

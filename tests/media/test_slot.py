@@ -1,11 +1,14 @@
-"""SlotTrack: bounded queue, keyframe gating and timestamp rebasing (no network)."""
+"""SlotTrack: holding frames until the sender starts, keyframe gating and timestamp rebasing
+(no network; the output is a list, as the relay's RtpWriter would be)."""
 
 from __future__ import annotations
+
+import asyncio
 
 import pytest
 from aiortc.mediastreams import MediaStreamError
 
-from server.media.passthrough import EncodedFrame, EncodedPacket
+from server.media.passthrough import EncodedFrame
 from server.media.slot import SlotTrack
 
 
@@ -17,57 +20,83 @@ class Clock:
         return self.now
 
 
+class Output:
+    """Records what the slot sends; ``ok = False`` plays a sender that lost its connection."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[EncodedFrame, int]] = []
+        self.ok = True
+
+    def __call__(self, frame: EncodedFrame, pts: int) -> bool:
+        if self.ok:
+            self.sent.append((frame, pts))
+        return self.ok
+
+    @property
+    def pts(self) -> list[int]:
+        return [pts for _, pts in self.sent]
+
+
 def frame(pts: int, *, key: bool = False, clock_rate: int = 90_000) -> EncodedFrame:
     return EncodedFrame(
         data=b"\x00" if key else b"\x01", pts=pts, clock_rate=clock_rate, keyframe=key
     )
 
 
-def make(kind: str, capacity: int = 4) -> tuple[SlotTrack, list[str], Clock]:
+def make(
+    kind: str, capacity: int = 4, *, attached: bool = True
+) -> tuple[SlotTrack, list[str], Clock, Output]:
     asked: list[str] = []
     clock = Clock()
-    return SlotTrack(kind, asked.append, capacity=capacity, clock=clock), asked, clock
+    slot = SlotTrack(kind, asked.append, capacity=capacity, clock=clock)
+    output = Output()
+    if attached:
+        slot.attach(output)
+    return slot, asked, clock, output
 
 
-async def test_video_waits_for_a_keyframe_from_a_new_source() -> None:
-    slot, asked, _ = make("video")
+def test_video_waits_for_a_keyframe_from_a_new_source() -> None:
+    slot, asked, _, out = make("video")
     slot.set_source("a")
     assert asked == ["a"]
     slot.push("a", frame(0))
     slot.push("b", frame(0, key=True))  # not this slot's source
     slot.push("a", frame(3000, key=True))
     slot.push("a", frame(6000))
-    packets = [await slot.recv(), await slot.recv()]
-    assert [p.pts for p in packets] == [0, 3000]
+    assert out.pts == [0, 3000]
     assert slot.dropped == 1 and slot.forwarded == 2
 
 
-async def test_switching_source_keeps_timestamps_monotonic() -> None:
-    slot, asked, clock = make("video")
+def test_switching_source_keeps_timestamps_monotonic() -> None:
+    slot, asked, clock, out = make("video")
     slot.set_source("a")
     slot.push("a", frame(900_000, key=True))
     slot.push("a", frame(903_000))
-    first = [(await slot.recv()).pts for _ in range(2)]
     clock.now += 0.5
     slot.set_source("b")
     assert asked == ["a", "b"]
     slot.push("b", frame(10, key=True))
     slot.push("b", frame(3010))
-    second = [(await slot.recv()).pts for _ in range(2)]
-    assert first == [0, 3000]
-    # continues from the last packet plus the 0.5 s wall-clock gap
-    assert second == [3000 + 45_000, 3000 + 45_000 + 3000]
-    packet = await _recv_after(slot, "b", frame(6010))
-    assert packet.time_base is not None and packet.time_base.denominator == 90_000
+    slot.push("b", frame(3005))  # out of order: still strictly after the last one sent
+    # continues from the last frame plus the 0.5 s wall-clock gap
+    assert out.pts == [0, 3000, 3000 + 45_000, 3000 + 45_000 + 3000, 3000 + 45_000 + 3001]
 
 
-async def _recv_after(slot: SlotTrack, source: str, f: EncodedFrame) -> EncodedPacket:
-    slot.push(source, f)
-    return await slot.recv()
+def test_frames_wait_until_the_sender_starts_then_go_in_order() -> None:
+    slot, asked, _, out = make("video", attached=False)
+    slot.set_source("a")
+    slot.push("a", frame(0, key=True))
+    slot.push("a", frame(3000))
+    assert not slot.attached and slot.forwarded == 0
+    slot.attach(out)
+    assert slot.attached and out.pts == [0, 3000]
+    slot.push("a", frame(6000))
+    assert out.pts == [0, 3000, 6000] and slot.forwarded == 3
+    assert asked == ["a"]
 
 
-async def test_video_overflow_drops_the_queue_and_asks_for_a_keyframe() -> None:
-    slot, asked, _ = make("video", capacity=3)
+def test_video_overflow_before_the_sender_starts_asks_for_a_keyframe() -> None:
+    slot, asked, _, out = make("video", capacity=3, attached=False)
     slot.set_source("a")
     slot.push("a", frame(0, key=True))
     for i in range(1, 4):
@@ -76,22 +105,55 @@ async def test_video_overflow_drops_the_queue_and_asks_for_a_keyframe() -> None:
     assert slot.dropped == 4
     slot.push("a", frame(15_000))  # still waiting for a keyframe
     slot.push("a", frame(18_000, key=True))
-    assert (await slot.recv()).pts == 18_000
+    slot.attach(out)
+    assert out.pts == [18_000]
 
 
-async def test_audio_overflow_drops_the_oldest() -> None:
-    slot, asked, _ = make("audio", capacity=3)
+def test_audio_overflow_before_the_sender_starts_drops_the_oldest() -> None:
+    slot, asked, _, out = make("audio", capacity=3, attached=False)
     slot.set_source("a")
     assert asked == []  # no keyframes in audio
     for i in range(5):
         slot.push("a", frame(i * 960, key=True, clock_rate=48_000))
     assert slot.dropped == 2
-    assert [(await slot.recv()).pts for _ in range(3)] == [1920, 2880, 3840]
+    slot.attach(out)
+    assert out.pts == [1920, 2880, 3840]
 
 
-async def test_stopped_slot_ends_recv() -> None:
-    slot, _, _ = make("audio")
+def test_a_failed_video_send_waits_for_the_next_keyframe() -> None:
+    slot, asked, _, out = make("video")
     slot.set_source("a")
+    slot.push("a", frame(0, key=True))
+    out.ok = False
+    slot.push("a", frame(3000))  # lost on the way: later deltas would not decode
+    assert asked == ["a", "a"]
+    out.ok = True
+    slot.push("a", frame(6000))
+    slot.push("a", frame(9000, key=True))
+    assert out.pts == [0, 9000]
+    assert slot.dropped == 2 and slot.forwarded == 2
+
+
+def test_a_failed_audio_send_is_counted_and_the_next_goes_out() -> None:
+    slot, _, _, out = make("audio")
+    slot.set_source("a")
+    out.ok = False
+    slot.push("a", frame(0, key=True, clock_rate=48_000))
+    out.ok = True
+    slot.push("a", frame(960, key=True, clock_rate=48_000))
+    assert out.pts == [960] and slot.dropped == 1 and slot.forwarded == 1
+
+
+async def test_recv_parks_the_sender_loop_until_the_slot_stops() -> None:
+    slot, _, _, out = make("audio")
+    slot.set_source("a")
+    pending = asyncio.ensure_future(slot.recv())
+    slot.push("a", frame(0, key=True, clock_rate=48_000))
+    await asyncio.sleep(0.01)
+    assert not pending.done()  # frames go to the output, never through recv()
+    assert out.pts == [0]
     slot.stop()
     with pytest.raises(MediaStreamError):
-        await slot.recv()
+        await asyncio.wait_for(pending, 1)
+    slot.push("a", frame(960, key=True, clock_rate=48_000))
+    assert out.pts == [0]  # a stopped slot forwards nothing
