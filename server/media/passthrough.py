@@ -423,6 +423,7 @@ class RtpWriter:
         self.packets = 0
         self.octets = 0
         self.retransmit_requests = 0
+        self._failure_logged = False
         self._install()
 
     @property
@@ -491,13 +492,21 @@ class RtpWriter:
         pack = _RTP_HEADER.pack
         last = len(payloads) - 1
         octets = 0
-        for i, payload in enumerate(payloads):
-            marker = _RTP_MARKER if i == last else 0
-            header = pack(first, marker | payload_type, sequence, timestamp, ssrc)
-            sendto(protect(header + extension + payload), addr)
-            history[sequence % RTP_HISTORY_SIZE] = (sequence, timestamp, marker, payload)
-            sequence = (sequence + 1) & 0xFFFF
-            octets += len(payload)
+        try:
+            for i, payload in enumerate(payloads):
+                marker = _RTP_MARKER if i == last else 0
+                header = pack(first, marker | payload_type, sequence, timestamp, ssrc)
+                sendto(protect(header + extension + payload), addr)
+                history[sequence % RTP_HISTORY_SIZE] = (sequence, timestamp, marker, payload)
+                sequence = (sequence + 1) & 0xFFFF
+                octets += len(payload)
+        except Exception:
+            # one broken subscriber must not stop the fan-out to the others (the caller loops)
+            self._sequence = sequence
+            if not self._failure_logged:
+                self._failure_logged = True
+                logger.exception("forwarding to SSRC %s failed; later failures not logged", ssrc)
+            return False
         self._sequence = sequence
         self.packets += len(payloads)
         self.octets += octets

@@ -379,6 +379,24 @@ async def test_rtp_writer_reaches_a_real_peer_and_answers_its_nacks() -> None:
         rtx_payload_type, rtx_ssrc, _ = retransmitted[0]
         assert rtx_payload_type != media_pt and rtx_ssrc != media_ssrc  # RTX, as aiortc does
 
+        # a sender that fails (here its SRTP session) returns False instead of raising into
+        # the publisher's fan-out, and the stream continues without a gap afterwards
+        dtls: Any = transceiver.sender.transport
+        real_srtp = dtls._tx_srtp
+
+        class FailingSrtp:
+            def protect(self, data: bytes) -> bytes:
+                raise RuntimeError("SRTP failure")
+
+        dtls._tx_srtp = FailingSrtp()
+        late = EncodedFrame(data, pts=15 * 6000, clock_rate=90_000, keyframe=False)
+        assert not writer.write(late, late.pts)
+        dtls._tx_srtp = real_srtp
+        sent_before = writer.packets
+        assert writer.write(late, late.pts)
+        await wait_for(lambda: len(seen) > sent_before + 1, 5, "the packets after the failure")
+        assert seen[-1][2] == (sequence[-1] + 1) & 0xFFFF
+
         stats = await transceiver.sender.getStats()
         outbound = [s for s in stats.values() if s.type == "outbound-rtp"]
         assert outbound[0].packetsSent == writer.packets
