@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,7 +17,7 @@ from server.auth import state as auth_state
 from server.auth.context import Clock, system_clock
 from server.auth.middleware import auth_middleware
 from server.auth.passwords import hash_password
-from server.auth.sessions import Sessions
+from server.auth.sessions import Sessions, purge_periodically
 from server.auth.throttle import MemoryThrottle, RedisThrottle
 from server.config import Settings
 from server.crypto.keys import LocalKek
@@ -75,7 +77,13 @@ async def _identity(app: web.Application) -> AsyncIterator[None]:
         )
     else:
         app[auth_state.THROTTLE] = MemoryThrottle(settings.security, clock)
+    purger = asyncio.get_running_loop().create_task(
+        purge_periodically(app[auth_state.SESSIONS], app[appkeys.AUDIT])
+    )
     yield
+    purger.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await purger
     if redis is not None:
         await redis.aclose()
 

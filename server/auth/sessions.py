@@ -8,12 +8,15 @@ signed-in member. Every stage change issues a new identifier (the old row is rev
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import Literal
 
 from aiohttp import web
 
+from server.audit import AuditLog
 from server.auth.context import Clock
 from server.auth.tokens import csrf_for, digest, new_token
 from server.config import SecuritySettings, ServerSettings
@@ -21,12 +24,19 @@ from server.storage import identity as store
 from server.storage.db import Database, Session
 from server.storage.models_auth import AuthSession
 
+log = logging.getLogger(__name__)
+
 Stage = Literal["mfa", "enrol", "full"]
 PARTIAL_MINUTES = 10
+#: how often a server process purges dead rows (also once at start-up)
+PURGE_INTERVAL_SECONDS = 3600.0
 #: a step-up (second factor again) is fresh this long, e.g. before opening the access logs
 STEP_UP_MINUTES = 10
 #: ``last_seen_at`` is written at most this often (fewer writes, idle limit still exact enough)
 TOUCH_SECONDS = 30
+#: dead session and token rows are deleted this long after they could last have been used (the
+#: audit log keeps who signed in and when; the rows themselves are only needed while alive)
+PURGE_AFTER = dt.timedelta(days=1)
 
 SECURE_COOKIE = "__Host-hopchibo"
 #: ``insecure_cookies`` (plain-HTTP development and tests only): no Secure flag, so no prefix
@@ -154,6 +164,19 @@ class Sessions:
         await session.flush()
         return now
 
+    async def purge(self) -> store.Purged:
+        """Delete session rows past their absolute limit plus :data:`PURGE_AFTER`, API tokens
+        expired for longer than that, and expired WebAuthn challenges."""
+        now = self.now()
+        absolute = dt.timedelta(hours=self._security.session_absolute_hours)
+        async with self._db.session() as session:
+            return await store.purge(
+                session,
+                sessions_before=now - absolute - PURGE_AFTER,
+                tokens_before=now - PURGE_AFTER,
+                now=now,
+            )
+
     def fresh_step_up(self, step_up_at: dt.datetime | None) -> bool:
         if step_up_at is None:
             return False
@@ -171,3 +194,27 @@ def _state(row: AuthSession, token: str) -> SessionState:
         step_up_at=row.step_up_at,
         token=token,
     )
+
+
+async def purge_periodically(
+    sessions: Sessions, audit: AuditLog, interval: float = PURGE_INTERVAL_SECONDS
+) -> None:
+    """Purge dead identity rows now and every ``interval`` seconds, auditing what was deleted
+    (counts only). Runs until cancelled; a failed round is logged and retried next time."""
+    while True:
+        try:
+            purged = await sessions.purge()
+            if purged.total:
+                await audit.record(
+                    "system",
+                    "auth.purge",
+                    "identity",
+                    {
+                        "sessions": purged.sessions,
+                        "bearer_grants": purged.tokens,
+                        "webauthn_challenges": purged.challenges,
+                    },
+                )
+        except Exception:
+            log.exception("purging dead sessions and tokens failed")
+        await asyncio.sleep(interval)

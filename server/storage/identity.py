@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
 
@@ -132,6 +133,36 @@ async def take_challenge(
     if row.purpose != purpose or row.expires_at <= now:
         return None
     return row
+
+
+# --- purging dead rows ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Purged:
+    sessions: int
+    tokens: int
+    challenges: int
+
+    @property
+    def total(self) -> int:
+        return self.sessions + self.tokens + self.challenges
+
+
+async def purge(
+    session: Session, *, sessions_before: dt.datetime, tokens_before: dt.datetime, now: dt.datetime
+) -> Purged:
+    """Delete sessions created before ``sessions_before`` (past their absolute limit, so dead
+    whatever else happened to them), API tokens that expired before ``tokens_before`` and
+    expired WebAuthn challenges. Invitations are kept: they are the record of who was invited."""
+    sessions = await session.execute(
+        delete(AuthSession).where(AuthSession.created_at < sessions_before)
+    )
+    tokens = await session.execute(delete(ApiToken).where(ApiToken.expires_at < tokens_before))
+    challenges = await session.execute(
+        delete(WebAuthnChallenge).where(WebAuthnChallenge.expires_at <= now)
+    )
+    return Purged(_rows(sessions), _rows(tokens), _rows(challenges))
 
 
 # --- recovery codes -------------------------------------------------------------------------

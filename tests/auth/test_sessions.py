@@ -3,16 +3,29 @@ limits on the injected clock, sign-out everywhere, CSRF and read-only API tokens
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+
+from sqlalchemy import select
 
 from policy.model import Role
 from server.app import create_app
 from server.auth import factors
 from server.auth.provision import create_api_token
+from server.auth.sessions import Sessions, purge_periodically
 from server.config import Settings
 from server.storage.db import Database
+from server.storage.models_auth import ApiToken, AuthSession
 from tests.auth.conftest import World, make_settings
-from tests.auth.support import PASSWORD, FakeClock, audit_log, last_audit, make_account, sign_in
+from tests.auth.support import (
+    PASSWORD,
+    FakeClock,
+    audit_log,
+    audit_records,
+    last_audit,
+    make_account,
+    sign_in,
+)
 from tests.conftest import AiohttpClient, Client
 
 
@@ -214,3 +227,41 @@ async def test_factor_changes_need_a_recent_sign_in_or_step_up(
     resp = await client.post("/api/auth/recovery-codes", headers=headers)
     assert resp.status == 200
     assert len((await resp.json())["recovery_codes"]) == 10
+
+
+async def test_dead_sessions_and_tokens_are_purged_and_the_purge_is_audited(
+    client: Client, settings: Settings, db: Database, world: World, clock: FakeClock
+) -> None:
+    user = await make_account(db, settings, "xoa", Role.MEMBER, world.cell)
+    await sign_in(client, user, clock())  # a partial (mfa) row, revoked, and a full one
+    async with db.session() as s:
+        await create_api_token(s, audit_log(db, settings), user.id, 30, clock())
+    sessions = Sessions(db, settings.security, clock)
+    assert (await sessions.purge()).total == 0  # all of them could still be in use or looked at
+    limit = settings.security.session_absolute_hours
+    clock.advance(hours=limit + 24, minutes=1)
+    await sign_in(client, user, clock())  # a live session, which must survive
+    async with db.session() as s:
+        before = len((await s.execute(select(AuthSession))).scalars().all())
+    assert before == 4
+
+    audit = audit_log(db, settings)
+    task = asyncio.get_running_loop().create_task(purge_periodically(sessions, audit))
+    try:
+        for _ in range(100):  # the first round runs at once
+            if await audit_records(db, "auth.purge"):
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        task.cancel()
+    record = await last_audit(db, "auth.purge")
+    assert record.actor == "system"
+    assert (record.details["sessions"], record.details["bearer_grants"]) == (2, 1)
+    async with db.session() as s:
+        left = (await s.execute(select(AuthSession))).scalars().all()
+        tokens = (await s.execute(select(ApiToken))).scalars().all()
+    assert len(left) == 2 and all(row.created_at == clock() for row in left)
+    assert tokens == []
+    resp = await client.get("/api/auth/session")
+    assert (await resp.json())["authenticated"] is True  # the live session was kept
+    assert (await sessions.purge()).total == 0  # nothing left to purge: no second audit record
