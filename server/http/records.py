@@ -43,13 +43,15 @@ _RECORDING_ID = r"{recording_id:rec_[0-9a-f]+}"
 
 
 async def records_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Start-up: the audit log gets the KEK and the checkpoint policy; the recording service;
-    the periodic checkpoint task. Shutdown: open recordings are aborted (never decrypt)."""
+    """Start-up: the audit log gets the KEK and the checkpoint policy; the recording service
+    (recordings interrupted by a killed process are marked failed); the periodic checkpoint
+    task. Shutdown: open recordings are aborted (never decrypt)."""
     settings = app[appkeys.SETTINGS]
     audit = app[appkeys.AUDIT]
     audit.configure(provider_of_bytes(app[appkeys.KEK]), audit_options(settings))
     service = RecordingService(app[appkeys.DB], audit, recordings_dir(settings))
     app[RECORDINGS] = service
+    await service.recover_interrupted()  # left "recording" by a process that was killed
     stop = asyncio.Event()
     ticker = asyncio.create_task(audit.run_checkpoints(stop))
     yield

@@ -9,12 +9,18 @@ container) or a pass-through packet muxer can write straight into it; choose a s
 container (Matroska/WebM), not MP4, which seeks back to write its index.
 
 A recording that is never stopped (a crash) has no final segment and yields no plaintext.
+While a process writes a recording it holds an exclusive ``flock`` on its file; a row still in
+state "recording" whose file nobody holds (its process was killed) is marked "failed" and audited
+as ``recording.interrupted`` at start-up (:meth:`RecordingService.recover_interrupted`) or when
+the meeting's recording state is next asked for. The recordings directory must be one that every
+server process of the deployment sees (it must be anyway, to play recordings back).
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import fcntl
 import io
 import os
 import secrets
@@ -29,7 +35,7 @@ from server.crypto.streaming import RecordingWriter, decrypt_recording
 from server.records.keys import shred_key
 from server.storage import audit as key_store
 from server.storage import records as store
-from server.storage.db import Database
+from server.storage.db import Database, Session
 from server.storage.models_records import RecordingRow
 
 CHUNK = 32 * 1024
@@ -137,8 +143,11 @@ class RecordingService:
             self._dir.mkdir(parents=True, exist_ok=True, mode=0o700)
             file_name = f"{recording_id}.hcbr"
             async with self._db.session() as s:
-                if await store.active(s, meeting_id) is not None:
-                    raise RecordingStateError("already recording")
+                existing = await store.active(s, meeting_id)
+                if existing is not None:
+                    if self._writer_alive(existing):
+                        raise RecordingStateError("already recording")
+                    await self._mark_interrupted(s, existing)
                 ring = KeyRing(self._audit.provider)
                 wrapped, dek = ring.new_key(KeyPurpose.RECORDING)
                 await key_store.add_key(s, wrapped)
@@ -163,6 +172,8 @@ class RecordingService:
                     session=s,
                 )
                 fd = os.open(self._dir / file_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                # held until the file is closed: tells other processes this recording is alive
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 file = os.fdopen(fd, "wb")
                 writer = RecordingWriter(
                     file,
@@ -215,9 +226,51 @@ class RecordingService:
                     )
             self._active.clear()
 
+    def _writer_alive(self, row: RecordingRow) -> bool:
+        """Whether some process still writes ``row``'s file (holds its lock)."""
+        if any(h.recording_id == row.id for h in self._active.values()):
+            return True
+        try:
+            fd = os.open(self.path_of(row), os.O_RDONLY)
+        except FileNotFoundError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)  # also releases a lock we took
+        return False
+
+    async def _mark_interrupted(self, s: Session, row: RecordingRow) -> None:
+        row.state = "failed"
+        row.stopped_at = dt.datetime.now(dt.UTC)
+        await self._audit.record(
+            "system",
+            "recording.interrupted",
+            f"meeting:{row.meeting_id}",
+            {"recording": row.id},
+            session=s,
+        )
+
+    async def recover_interrupted(self) -> list[str]:
+        """Mark "failed" every recording left "recording" by a process that is gone (killed
+        before it could stop or abort it); returns their ids. Safe while other processes
+        record: their files are locked."""
+        async with self._lock, self._db.session() as s:
+            done = []
+            for row in await store.recording_now(s):
+                if not self._writer_alive(row):
+                    await self._mark_interrupted(s, row)
+                    done.append(row.id)
+            return done
+
     async def state(self, meeting_id: int) -> RecordingState:
         async with self._db.session() as s:
             row = await store.active(s, meeting_id)
+        if row is not None and not self._writer_alive(row):
+            await self.recover_interrupted()
+            row = None
         if row is None:
             return RecordingState(meeting_id, False)
         return RecordingState(meeting_id, True, row.id, row.started_at, row.started_by)

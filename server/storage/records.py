@@ -37,6 +37,12 @@ async def active(session: Session, meeting_id: int) -> RecordingRow | None:
     return (await session.execute(query)).scalars().first()
 
 
+async def recording_now(session: Session) -> Sequence[RecordingRow]:
+    """Every recording whose state says it is being written."""
+    query = select(RecordingRow).where(RecordingRow.state == "recording")
+    return (await session.execute(query)).scalars().all()
+
+
 async def expired(session: Session, before: dt.datetime) -> Sequence[RecordingRow]:
     """Recordings started before ``before`` whose key still exists."""
     query = select(RecordingRow).where(
