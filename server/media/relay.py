@@ -116,6 +116,9 @@ class ParticipantStats:
     """Frames not forwarded to this participant: queue overflow, waiting for a keyframe."""
     keyframe_requests_received: int
     """PLI/FIR this participant's client sent the relay."""
+    lost_packets_reported: int
+    """RTP packets this participant's client reported lost (NACK); the relay resends those it
+    still holds (the last 128 per stream)."""
     keyframe_requests_to_publisher: int
     """Keyframes asked of this participant as a publisher, before coalescing."""
     plis_to_publisher: int
@@ -161,6 +164,7 @@ class _Peer:
     video_slots: tuple[SlotTrack, ...]
     audio_tap: ReceiverTap | None = None
     video_tap: ReceiverTap | None = None
+    writers: list[RtpWriter] = field(default_factory=list)
     retired: bool = False
     """Replaced by renegotiation or disconnected: its events and frames are ignored."""
 
@@ -182,6 +186,7 @@ class _Participant:
     # counters of closed peers (renegotiation), so stats survive
     forwarded_base: dict[Kind, int] = field(default_factory=lambda: {"audio": 0, "video": 0})
     dropped_base: int = 0
+    lost_base: int = 0
     emitted: SlotsChanged | None = None
 
 
@@ -424,7 +429,7 @@ class MeetingRelay:
             if line.client_receives:
                 slot = SlotTrack(kind, self._request_keyframe)
                 transceiver.sender.replaceTrack(slot)
-                _attach_writer(transceiver.sender, slot)
+                peer.writers.append(_attach_writer(transceiver.sender, slot))
                 if kind == "video":
                     on_keyframe_request(
                         transceiver.sender, self._keyframe_request_sink(participant_id, slot)
@@ -464,6 +469,7 @@ class MeetingRelay:
                 for source, new_slot in zip(sources, inherit_to.slots(kind), strict=False):
                     if source is not None:
                         self._set_source(new_slot, source)
+        participant.lost_base += sum(w.retransmit_requests for w in old.writers)
         task = asyncio.get_running_loop().create_task(old.pc.close())
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
@@ -643,6 +649,7 @@ class MeetingRelay:
             dropped_packets=p.dropped_base
             + sum(s.dropped for s in peer.audio_slots + peer.video_slots),
             keyframe_requests_received=p.keyframe_requests_received,
+            lost_packets_reported=p.lost_base + sum(w.retransmit_requests for w in peer.writers),
             keyframe_requests_to_publisher=keyframes.requested if keyframes else 0,
             plis_to_publisher=keyframes.sent if keyframes else 0,
             video_slots=tuple(s.source for s in peer.video_slots),

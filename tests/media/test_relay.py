@@ -6,6 +6,7 @@ import asyncio
 import itertools
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from aiortc import RTCSessionDescription
@@ -360,3 +361,46 @@ async def test_answer_forces_vp8_and_opus_and_caps_slots(meeting_factory: list[M
     assert event is not None
     assert len(event.video) == 3 and sum(s is not None for s in event.video) == 1
     assert len(event.audio) == 3 and sum(s is not None for s in event.audio) == 1
+
+
+def drop_rtp(client: Client, every: int) -> list[int]:
+    """Lose every ``every``-th RTP datagram arriving at ``client`` (a lossy satellite link on
+    the relay's side of the member), at its sockets, before SRTP. Returns the drop counter."""
+    dropped = [0]
+    seen = itertools.count(1)
+    transport = client.transceivers[0].receiver.transport.transport
+    protocols: list[Any] = transport._connection._protocols
+    for protocol in protocols:
+        original = protocol.datagram_received
+
+        def datagram_received(
+            data: bytes, addr: tuple[str, int], _original: Any = original
+        ) -> None:
+            is_rtp = len(data) > 12 and 128 <= data[0] < 192 and not 192 <= data[1] <= 223
+            if is_rtp and next(seen) % every == 0:
+                dropped[0] += 1
+                return
+            _original(data, addr)
+
+        protocol.datagram_received = datagram_received
+    return dropped
+
+
+async def test_a_lossy_subscriber_link_is_repaired_by_retransmission(
+    meeting_factory: list[Meeting],
+) -> None:
+    """A member whose link loses one RTP packet in eight keeps decoding the picture: their
+    client's NACKs reach the relay, which resends the packets from its history over RTX."""
+    m = new_meeting(meeting_factory, video_slots=1, audio_slots=1)
+    await m.join("a", RED, SPEECH)
+    far = Client("far", None, None, audio_slots=1, video_slots=1)
+    m.clients["far"] = far
+    await far.join(m.relay)
+    dropped = drop_rtp(far, 8)
+    await wait_for(lambda: far.video[0].frames >= 45, 20, "3 s of video over the lossy link")
+    assert shows(far, 0, "a")
+    stats = m.relay.stats().participant("far")
+    assert dropped[0] > 20
+    assert stats.lost_packets_reported > 0
+    # most losses were repaired by retransmission, not by asking the publisher for keyframes
+    assert stats.keyframe_requests_received < dropped[0] / 4
