@@ -19,6 +19,7 @@ from server.auth.middleware import auth_middleware
 from server.auth.passwords import hash_password
 from server.auth.sessions import Sessions, purge_periodically
 from server.auth.throttle import MemoryThrottle, RedisThrottle
+from server.conduct import documents
 from server.config import Settings
 from server.crypto.keys import LocalKek
 from server.errors import error_middleware
@@ -97,6 +98,21 @@ async def _live_meetings(app: web.Application) -> AsyncIterator[None]:
     await live.close()  # usually done already by ws.close_sockets on shutdown
 
 
+async def _encrypt_legacy_documents(app: web.Application) -> None:
+    """R7: documents stored in clear before migration 0005 are sealed at start-up (one
+    transaction, each audited; with none left this is one query). A failure leaves them in clear
+    and readable, is logged, and ``hopchibo records encrypt-documents`` shows it."""
+    try:
+        sealed = await documents.encrypt_legacy(
+            app[appkeys.DB], app[appkeys.AUDIT], "system:startup"
+        )
+    except Exception:
+        log.exception("meeting documents stored in clear were not encrypted")
+        return
+    if sealed:
+        log.info("encrypted %d meeting document(s) stored in clear", sealed)
+
+
 async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
@@ -133,5 +149,6 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Applic
     app.cleanup_ctx.append(_live_meetings)
     app.on_shutdown.append(ws.close_sockets)
     app.cleanup_ctx.append(_identity)
+    app.on_startup.append(_encrypt_legacy_documents)  # after every cleanup_ctx has started
     app.on_response_prepare.append(_security_headers)
     return app

@@ -1,5 +1,5 @@
 """``hopchibo audit verify|checkpoint|export-key``, ``hopchibo keys rotate``,
-``hopchibo records retention`` (R6, R7).
+``hopchibo records retention|encrypt-documents`` (R6, R7).
 
 Exit codes: 0 success; 1 verification failed (the first bad seq and its kind are printed);
 2 usage or configuration error.
@@ -14,6 +14,7 @@ from pathlib import Path
 
 from server.audit import AuditLog
 from server.auth import factors
+from server.conduct import documents
 from server.config import Settings
 from server.crypto.checkpoints import (
     Checkpoint,
@@ -57,9 +58,14 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "rotate", help="rewrap every data key under a new KEK (stop the server first)"
     )
     rot.add_argument("--new-kek-file", type=Path, required=True)
-    records = sub.add_parser("records", help="recordings")
+    records = sub.add_parser("records", help="recordings and meeting documents")
     rsub = records.add_subparsers(dest="records_command", required=True)
     rsub.add_parser("retention", help="shred recordings past security.recording_retention_days")
+    rsub.add_parser(
+        "encrypt-documents",
+        help="encrypt meeting documents stored in clear before migration 0005 (the server "
+        "also does at start-up)",
+    )
 
 
 def _kept(paths: list[Path]) -> list[Checkpoint]:
@@ -129,6 +135,10 @@ async def _run(settings: Settings, args: argparse.Namespace, db: Database, audit
             f"Now point keys.kek_file (HOPCHIBO_KEYS_KEK_FILE) at {args.new_kek_file}, restart, "
             "then destroy the old KEK file."
         )
+        return 0
+    if args.records_command == "encrypt-documents":
+        sealed = await documents.encrypt_legacy(db, audit, "system:encrypt-documents")
+        print(f"encrypted {sealed} document(s) stored in clear")
         return 0
     service = RecordingService(db, audit, recordings_dir(settings))
     shredded = await shred_expired(

@@ -15,6 +15,14 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Bản ghi không đọc được (đã bị xóa khóa, bị cắt hoặc bị sửa đổi).",
         "The recording cannot be read (its key was destroyed, or it was cut or altered).",
     ),
+    "records.document.key_destroyed": (
+        "Tài liệu không còn đọc được: khóa mã hóa của tài liệu đã bị hủy.",
+        "The document can no longer be read: its encryption key was destroyed.",
+    ),
+    "records.document.unreadable": (
+        "Tài liệu đã lưu không đọc được (bị sửa đổi, bị chuyển chỗ hoặc sai khóa).",
+        "The stored document cannot be read (it was altered or moved, or its key does not match).",
+    ),
     "records.extract_failed": (
         "Không lập được trích xuất: có bản ghi nhật ký không hợp lệ.",
         "The extract could not be made: an audit record does not verify.",

@@ -47,6 +47,7 @@ class KeyPurpose(enum.StrEnum):
     RECORDING = "recording"
     AUDIT_SEGMENT = "audit-segment"
     CHECKPOINT_SIGNING = "checkpoint-signing"
+    DOCUMENTS = "documents"  # one per meeting: seals its uploaded documents
 
 
 @runtime_checkable
@@ -217,6 +218,7 @@ def new_key_id(purpose: KeyPurpose) -> str:
         KeyPurpose.RECORDING: "rec",
         KeyPurpose.AUDIT_SEGMENT: "log",
         KeyPurpose.CHECKPOINT_SIGNING: "sig",
+        KeyPurpose.DOCUMENTS: "doc",
     }[purpose]
     return f"{prefix}-{secrets.token_hex(12)}"
 

@@ -48,7 +48,8 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     "POST",
     f"{MEETING}/documents",
     summary="Upload a meeting document (raw body, its media type as Content-Type, the name in "
-    "?filename=; at most the server's max_body_bytes). Chair.",
+    "?filename=; at most the server's max_body_bytes); stored encrypted under the meeting's "
+    "documents data key, size and sha256 those of the plaintext. Chair.",
     tag="conduct",
     response=DocumentOut,
     status=201,
@@ -62,7 +63,14 @@ async def upload_document(request: web.Request) -> web.Response:
         scope, context = await authorized(session, request, meeting_id, P.MEETING_SCHEDULE)
         data = await request.read()  # refused with 413 above client_max_size
         row = await documents.upload(
-            session, scope, filename, request.content_type, data, context.actor, now(request)
+            session,
+            scope,
+            filename,
+            request.content_type,
+            data,
+            context.actor,
+            now(request),
+            request.app[appkeys.AUDIT].provider,
         )
         await audit(
             request,
@@ -70,7 +78,7 @@ async def upload_document(request: web.Request) -> web.Response:
             context,
             "document.upload",
             f"document:{row.id}",
-            {"meeting": meeting_id, "size": row.size, "sha256": row.sha256},
+            {"meeting": meeting_id, "size": row.size, "sha256": row.sha256, "key_id": row.key_id},
         )
         out = documents.document_out(row)
     return json_response(out, status=201)
@@ -125,26 +133,32 @@ async def list_documents(request: web.Request) -> web.Response:
 @routes.route(
     "GET",
     DOC,
-    summary="Download a document (the invited only; every download audited)",
+    summary="Download a document (the invited only; every download audited). Decrypted and "
+    "checked against its SHA-256 first: 410 if its data key was destroyed (crypto-shredded), 409 "
+    "if the stored bytes do not authenticate; both refusals audited.",
     tag="conduct",
     content="application/octet-stream",
 )
 async def download_document(request: web.Request) -> web.Response:
     meeting_id, document_id = path_int(request, "meeting_id"), path_int(request, "document_id")
+    refused: documents.DocumentUnavailable | None = None
+    data = b""
     async with request.app[appkeys.DB].session() as session:
         scope, context = await authorized(session, request, meeting_id, P.MEETING_READ)
         row = await documents.document_in(session, scope, document_id)
         if row.published_at is None and not may(context, P.MEETING_SCHEDULE, scope):
             raise missing("conduct.not_found.document")
-        await audit(
-            request,
-            session,
-            context,
-            "document.download",
-            f"document:{row.id}",
-            {"meeting": meeting_id, "size": row.size},
-        )
-        data, media_type, name = row.data, row.media_type, row.filename
+        details: dict[str, Any] = {"meeting": meeting_id, "size": row.size}
+        try:
+            data = await documents.read(session, row, request.app[appkeys.AUDIT].provider)
+        except documents.DocumentUnavailable as exc:
+            refused = exc
+            details = {"meeting": meeting_id, "reason": exc.reason}
+        action = "document.download" if refused is None else "document.download.refused"
+        await audit(request, session, context, action, f"document:{row.id}", details)
+        media_type, name = row.media_type, row.filename
+    if refused is not None:  # raised after the commit, so the refusal stays in the log
+        raise documents.refusal(refused)
     return web.Response(
         body=data,
         content_type=media_type,

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, select
 
 from policy.model import ItemStatus, Role
+from server.crypto.keys import KeyPurpose
 from server.storage.db import Session
 from server.storage.models import (
     Absence,
@@ -22,6 +23,7 @@ from server.storage.models import (
     Vote,
 )
 from server.storage.models_conduct import CheckinCode, GroupAssignment, ItemNote, MeetingDocument
+from server.storage.models_records import WrappedKeyRow
 
 # -- attendance (A1) --------------------------------------------------------------------------
 
@@ -209,6 +211,42 @@ async def documents(session: Session, meeting_id: int) -> Sequence[MeetingDocume
         .order_by(MeetingDocument.id)
     )
     return (await session.execute(query)).scalars().all()
+
+
+async def documents_key_id(session: Session, meeting_id: int) -> str | None:
+    """The data key of the meeting's latest encrypted document whose key still exists (R7):
+    ``None`` before the first upload, or once every key the meeting used was shredded."""
+    query = (
+        select(MeetingDocument.key_id)
+        .join(WrappedKeyRow, WrappedKeyRow.key_id == MeetingDocument.key_id)
+        .where(
+            MeetingDocument.meeting_id == meeting_id,
+            WrappedKeyRow.purpose == KeyPurpose.DOCUMENTS.value,
+        )
+        .order_by(MeetingDocument.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar()
+
+
+async def has_legacy_documents(session: Session) -> bool:
+    """Whether any document is still stored in clear (``enc_version`` 0)."""
+    query = select(MeetingDocument.id).where(MeetingDocument.enc_version == 0).limit(1)
+    return (await session.execute(query)).scalar() is not None
+
+
+async def legacy_document_ids(session: Session) -> list[int]:
+    query = (
+        select(MeetingDocument.id)
+        .where(MeetingDocument.enc_version == 0)
+        .order_by(MeetingDocument.id)
+    )
+    return [int(i) for i in (await session.execute(query)).scalars().all()]
+
+
+def forget(session: Session, row: MeetingDocument) -> None:
+    """Drop a flushed row from the session, so a long conversion holds one document at a time."""
+    session.expunge(row)
 
 
 # -- minutes (M1) ------------------------------------------------------------------------------

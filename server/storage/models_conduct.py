@@ -2,8 +2,9 @@
 and the party-group cycle (03-HD/TW §II.4.2). Votes, ballots, attendance, absences and minutes
 live in :mod:`server.storage.models`.
 
-Documents are stored as bytes in this table for now; encryption at rest is the records-security
-engineer's work (R7) and will replace ``data`` with a sealed blob.
+A document's ``data`` is AES-256-GCM ciphertext under its meeting's documents data key (R7,
+:mod:`server.conduct.documents`); rows written before migration 0005 hold plaintext until they are
+converted (``enc_version`` 0).
 """
 
 from __future__ import annotations
@@ -60,7 +61,8 @@ class ItemNote(Base):
 
 
 class MeetingDocument(Base):
-    """M3: a document of a meeting, visible to the invited once published."""
+    """M3: a document of a meeting, visible to the invited once published. ``size`` and
+    ``sha256`` are the plaintext's (members compare copies by the digest)."""
 
     __tablename__ = "meeting_documents"
 
@@ -70,12 +72,28 @@ class MeetingDocument(Base):
     media_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
+    #: ciphertext and tag (``enc_version`` 1), or the plaintext of a legacy row (0)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+    #: 0: legacy plaintext (uploaded before migration 0005), 1: AES-256-GCM under ``key_id``.
+    #: A row inserted without it is legacy, and start-up converts it.
+    enc_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: the data key (``wrapped_keys``, purpose ``documents``); kept after the key is shredded
+    key_id: Mapped[str | None] = mapped_column(String(64))
+    #: the 12-byte AES-GCM nonce, random per encryption
+    nonce: Mapped[bytes | None] = mapped_column(LargeBinary)
     uploaded_by: Mapped[str] = mapped_column(String(200))
     uploaded_at: Mapped[dt.datetime] = mapped_column()
     published_at: Mapped[dt.datetime | None] = mapped_column()
     #: the M3 decision when published ({"outcome", "rules", "vi", "en"}); late is allowed, flagged
     m3: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    __table_args__ = (
+        CheckConstraint(
+            "(enc_version = 0 AND key_id IS NULL AND nonce IS NULL) OR "
+            "(enc_version = 1 AND key_id IS NOT NULL AND nonce IS NOT NULL)",
+            name="ck_meeting_document_sealing",
+        ),
+    )
 
 
 class GroupAssignment(Base):
