@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 CHROMIUM := /usr/bin/chromium
 LINT_PATHS := server signaling policy tests bench
 
-.PHONY: setup run test lint format bench browser clean
+.PHONY: setup run test lint format bench browser screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ format: setup
 ## The whole suite: lint, then every test (PostgreSQL and Redis too when their URLs are set).
 test: setup browser lint
 	$(BIN)/pytest
+
+## Refresh the screenshots in docs/screenshots from the browser tests (tests write them to a
+## temporary folder otherwise, so `make test` leaves the tree clean).
+screenshots: setup browser
+	HOPCHIBO_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -q tests/e2e tests/records/test_officer_browser.py
 
 bench: setup
 	@command -v janus >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq janus >/dev/null; }

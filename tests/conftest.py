@@ -57,6 +57,16 @@ async def db_url(
     return await postgres.fresh()
 
 
+@pytest.fixture(scope="session")
+def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where browser tests save their screenshots: ``docs/screenshots`` only when asked
+    (``make screenshots`` sets ``HOPCHIBO_SCREENSHOT_DIR``), so a test run leaves the tree clean."""
+    chosen = os.environ.get("HOPCHIBO_SCREENSHOT_DIR")
+    path = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 @pytest.fixture
 def redis_url() -> str:
     return require_env(REDIS_ENV)

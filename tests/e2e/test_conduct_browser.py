@@ -47,8 +47,6 @@ from tests.backends import SqliteTemplate
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 ADMISSION = "Xét kết nạp quần chúng Nguyễn Văn B vào Đảng"
 NEWS = "Thông tin thời sự và nhiệm vụ tháng 11"
 RESOLUTION = "Nghị quyết chi bộ tháng 11"
@@ -205,7 +203,10 @@ async def download(page: Page, selector: str) -> bytes:
 
 
 async def test_chair_console_runs_a_hybrid_meeting(
-    seafarers: tuple[Seafarers, web.Application], chromium_path: str, tmp_path: Path
+    seafarers: tuple[Seafarers, web.Application],
+    chromium_path: str,
+    tmp_path: Path,
+    screenshot_dir: Path,
 ) -> None:
     sea, _app = seafarers
     base, m = sea.base, sea.members
@@ -384,8 +385,7 @@ async def test_chair_console_runs_a_hybrid_meeting(
             assert "Tán thành 5, không tán thành 0, không biểu quyết 0" in shown
             await chair.click(f"#agenda li[data-item='{news['id']}'] button[data-action=close]")
             await shows(chair, f"#agenda li[data-item='{news['id']}'][data-status=done]")
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            await chair.screenshot(path=str(SCREENSHOTS / "chair-console.png"), full_page=True)
+            await chair.screenshot(path=str(screenshot_dir / "chair-console.png"), full_page=True)
 
             # English on request, Vietnamese again after
             await chair.click("#lang")

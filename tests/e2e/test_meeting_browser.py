@@ -28,8 +28,6 @@ from tests.live.support import Cell, Person, make_cell
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 WIDTH, HEIGHT, FPS, SECONDS = 320, 240, 15, 2
 #: YUV of flat red, green and blue, and the RGB channel that dominates after decoding
 COLOURS = {"chair": ((82, 90, 240), 0), "member": ((145, 54, 34), 1), "room": ((41, 240, 110), 2)}
@@ -144,7 +142,10 @@ async def launch(pw: Any, chromium: str, y4m: Path) -> Browser:
 
 
 async def test_three_browsers_meet(
-    server: tuple[str, Cell, web.Application], tmp_path: Path, chromium_path: str
+    server: tuple[str, Cell, web.Application],
+    tmp_path: Path,
+    chromium_path: str,
+    screenshot_dir: Path,
 ) -> None:
     base, cell, app = server
     url = f"{base}/meetings/{cell.meeting_id}"
@@ -179,9 +180,8 @@ async def test_three_browsers_meet(
             assert "phòng chờ" in (await member.text_content("#status") or "")
             assert (await state(member))["participants"] == []
             await chair.wait_for_selector("#waiting button[data-action=admit]")
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            await chair.screenshot(path=str(SCREENSHOTS / "chair-lobby.png"))
-            await member.screenshot(path=str(SCREENSHOTS / "member-lobby.png"))
+            await chair.screenshot(path=str(screenshot_dir / "chair-lobby.png"))
+            await member.screenshot(path=str(screenshot_dir / "member-lobby.png"))
             await chair.click("#waiting button[data-action=admit]")
             await member.wait_for_function("() => window.hopchibo.state.admitted")
 
@@ -263,8 +263,7 @@ async def test_three_browsers_meet(
             for k in ("chair", "room"):
                 assert await member_audio(pages[k]) > before[k], f"member's audio at {k}"
 
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            await member.screenshot(path=str(SCREENSHOTS / "member-page.png"))
+            await member.screenshot(path=str(screenshot_dir / "member-page.png"))
 
             await member.click("#mic")
             await chair.wait_for_function(

@@ -26,8 +26,6 @@ from tests.backends import SqliteTemplate
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOT = ROOT / "docs" / "screenshots" / "officer-console.png"
 ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -106,7 +104,7 @@ async def sign_in(page: Page, base: str, secret: str, at: dt.datetime) -> None:
 
 
 async def test_officer_console(
-    server: tuple[str, str, int, web.Application], tmp_path: Path
+    server: tuple[str, str, int, web.Application], tmp_path: Path, screenshot_dir: Path
 ) -> None:
     base, secret, account_id, app = server
     if shutil.which(CHROMIUM) is None:
@@ -143,8 +141,7 @@ async def test_officer_console(
             download = await waiting.value
             path = tmp_path / "extract.json"
             await download.save_as(path)
-            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-            await page.screenshot(path=str(SCREENSHOT), full_page=True)
+            await page.screenshot(path=str(screenshot_dir / "officer-console.png"), full_page=True)
             key = await page.text_content("#public-key")
         finally:
             await browser.close()
