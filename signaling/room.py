@@ -20,7 +20,8 @@ Decisions (see docs/protocol.md, "Room rules"):
   state. A member checked in at the hall who also joins online is still one participant.
 - The room device and people who are not members of the cell are never counted.
 - Attendance intervals and the reconnect grace period belong to the attendance service, which
-  reads :meth:`Room.counted_members`.
+  reads :meth:`Room.counted_members`. Who is checked in at the hall is the attendance records'
+  to say: the server applies them with :meth:`Room.sync_hall` (pure and idempotent here).
 """
 
 from __future__ import annotations
@@ -325,6 +326,30 @@ class Room:
         """The participant id of an admitted connection (before forwarding SDP to the relay)."""
         return self._sender(conn_id).id
 
+    def require_chair(self, conn_id: ConnId) -> str:
+        """The participant id of an admitted chair (before a chair action the server records)."""
+        return self._chair(conn_id).id
+
+    def require_hall_member(self, user_id: str) -> Identity:
+        """Who ``user_id`` is, if they may be checked in at the hall: a member of the cell who
+        is not an observer or the room device (A1); else the refusal :meth:`check_in` gives."""
+        identity = self._directory(user_id)
+        if identity is None:
+            raise _not_found("media.what.member", user_id)
+        role = room_role(identity.role, group_meeting=self.settings.group_meeting)
+        if not identity.cell_member or role not in (RoomRole.CHAIR, RoomRole.MEMBER):
+            raise _turn("media.turn.not_a_member")
+        return identity
+
+    def checked_in(self) -> tuple[str, ...]:
+        """User ids of those checked in at the hall, in order of arrival."""
+        return tuple(p.identity.user_id for p in self._participants.values() if p.checked_in)
+
+    def hall_user(self, participant_id: str) -> str | None:
+        """The user id of ``participant_id`` if they are checked in at the hall."""
+        p = self._participants.get(participant_id)
+        return p.identity.user_id if p is not None and p.checked_in else None
+
     # --- entry ------------------------------------------------------------------------------
 
     def join(
@@ -533,14 +558,11 @@ class Room:
 
     def check_in(self, user_id: str) -> tuple[Outgoing, ...]:
         """A1: a cell member is present in the hall (by the secretary, or a scanned code)."""
-        identity = self._directory(user_id)
-        if identity is None:
-            raise _not_found("media.what.member", user_id)
-        role = room_role(identity.role, group_meeting=self.settings.group_meeting)
-        if not identity.cell_member or role not in (RoomRole.CHAIR, RoomRole.MEMBER):
-            raise _turn("media.turn.not_a_member")
+        identity = self.require_hall_member(user_id)
         pid = self._by_user.get(user_id)
         if pid is None:
+            role = room_role(identity.role, group_meeting=self.settings.group_meeting)
+            assert role is not None  # checked by require_hall_member
             self._counter += 1
             p = _Participant(id=f"p{self._counter}", identity=identity, role=role)
             self._participants[p.id] = p
@@ -562,6 +584,31 @@ class Room:
         if p.conn_id is None:
             return tuple(self._drop(p, was_admitted=True))
         return self._presence()
+
+    def sync_hall(self, user_ids: Iterable[str]) -> tuple[Outgoing, ...]:
+        """A1: exactly ``user_ids`` are checked in at the hall, as the attendance records say.
+
+        Idempotent. Ids the directory does not know, or who may not be checked in, are skipped
+        (the records were checked when written). One broadcast of each kind, however many
+        members changed.
+        """
+        wanted = dict.fromkeys(user_ids)
+        out: list[Outgoing] = []
+        for user_id in wanted:
+            try:
+                out += self.check_in(user_id)
+            except ProtocolError:
+                continue
+        for user_id in self.checked_in():
+            if user_id not in wanted:
+                out += self.check_out(user_id)
+        last = {(o.audience, o.message.type): i for i, o in enumerate(out)}
+        # each broadcast carries the whole state and no connection changed meanwhile
+        return tuple(
+            o
+            for i, o in enumerate(out)
+            if o.audience is Audience.CONNECTION or last[(o.audience, o.message.type)] == i
+        )
 
     # --- from the media relay ---------------------------------------------------------------
 

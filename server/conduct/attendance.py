@@ -3,7 +3,9 @@ absences, and the live summary that merges hall and online presence.
 
 A1: one member counts once: presences through both channels are merged per member with the
 reconnect grace (MediaSettings.reconnect_grace_seconds). Online intervals are written by the
-live meeting; this module writes only ``way='room'`` intervals.
+live meeting; this module writes only ``way='room'`` intervals, whichever way the check-in comes
+(the chair console, the hall code, or a chair in the live meeting): the open room intervals are
+the one record of who is in the hall, and the live meeting's room follows them.
 """
 
 from __future__ import annotations
@@ -70,6 +72,22 @@ def _reconnecting(presence: Presence, at: dt.datetime, grace: dt.timedelta) -> P
     if presence.channel is Channel.ONLINE and end is not None and end <= at <= end + grace:
         return Presence(presence.member_id, presence.channel, Interval(presence.interval.start))
     return presence
+
+
+async def in_hall(session: Session, meeting_id: int) -> list[int]:
+    """A1: the members checked in at the hall now (an open room interval), first arrived first."""
+    rows = await store.intervals(session, meeting_id)
+    return list(dict.fromkeys(r.member_id for r in rows if r.way == "room" and r.left_at is None))
+
+
+def hall_audit(
+    checked_in: bool, done: Sequence[int], by: str = "secretary"
+) -> tuple[str, dict[str, Any]]:
+    """The audit action and details of a hall check-in (``by`` the secretary or the hall code)
+    or check-out, the same whichever way it came: member ids, nothing else."""
+    if checked_in:
+        return "attendance.check_in", {"way": "room", "by": by, "members": list(done)}
+    return "attendance.check_out", {"way": "room", "members": list(done)}
 
 
 def _known(scope: Scope, member_ids: Sequence[int]) -> None:

@@ -269,14 +269,9 @@ async def check_in(request: web.Request) -> web.Response:
     async with request.app[appkeys.DB].session() as session:
         scope, context = await authorized(session, request, meeting_id, P.MEETING_CHAIR)
         done = await attendance.check_in(session, scope, body.member_ids, now(request))
-        await audit(
-            request,
-            session,
-            context,
-            "attendance.check_in",
-            f"meeting:{meeting_id}",
-            {"way": "room", "by": "secretary", "members": done},
-        )
+        action, details = attendance.hall_audit(True, done)
+        await audit(request, session, context, action, f"meeting:{meeting_id}", details)
+    await request.app[appkeys.LIVE].hall_changed(meeting_id)  # committed: the room follows
     return json_response({"member_ids": done})
 
 
@@ -294,14 +289,9 @@ async def check_out(request: web.Request) -> web.Response:
     async with request.app[appkeys.DB].session() as session:
         scope, context = await authorized(session, request, meeting_id, P.MEETING_CHAIR)
         done = await attendance.check_out(session, scope, body.member_ids, now(request))
-        await audit(
-            request,
-            session,
-            context,
-            "attendance.check_out",
-            f"meeting:{meeting_id}",
-            {"way": "room", "members": done},
-        )
+        action, details = attendance.hall_audit(False, done)
+        await audit(request, session, context, action, f"meeting:{meeting_id}", details)
+    await request.app[appkeys.LIVE].hall_changed(meeting_id)
     return json_response({"member_ids": done})
 
 
@@ -346,14 +336,9 @@ async def check_in_with_code(request: web.Request) -> web.Response:
             raise conflict("conduct.attendance.not_invited")
         member_id = context.member_id
         done = await attendance.use_code(session, scope, member_id, body.code, now(request))
-        await audit(
-            request,
-            session,
-            context,
-            "attendance.check_in",
-            f"meeting:{meeting_id}",
-            {"way": "room", "by": "hall_code", "members": [member_id] if done else []},
-        )
+        action, details = attendance.hall_audit(True, [member_id] if done else [], "hall_code")
+        await audit(request, session, context, action, f"meeting:{meeting_id}", details)
+    await request.app[appkeys.LIVE].hall_changed(meeting_id)
     return json_response({"member_ids": [member_id] if done else []})
 
 

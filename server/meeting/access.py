@@ -48,6 +48,14 @@ def user_id_of(member_id: int | None, account_id: int) -> str:
     return f"m{member_id}" if member_id is not None else f"a{account_id}"
 
 
+def member_id_of(user_id: str) -> int | None:
+    """The member id in a room user id made by :func:`user_id_of`; ``None`` for an account's."""
+    digits = user_id[1:]
+    if user_id.startswith("m") and digits.isascii() and digits.isdigit():
+        return int(digits)
+    return None
+
+
 def _refuse(code: ErrorCode, key: str | None = None, **params: object) -> ProtocolError:
     return ProtocolError(code, tr(key, **params) if key else code.text(**params))
 
@@ -91,9 +99,13 @@ async def admit_account(
 
 
 async def cell_directory(db: Database, org_id: int) -> dict[str, Identity]:
-    """The members who can be checked in at the hall (A1), by room user id."""
+    """The members who can be checked in at the hall (A1), by room user id: those of the
+    cell, or of the party group whose meeting it is (as :func:`admit_account` counts them)."""
     async with db.session() as session:
-        members = await member_store.of_org(session, org_id)
+        members = [
+            *await member_store.of_org(session, org_id),
+            *await member_store.of_group(session, org_id),
+        ]
         return {
             user_id_of(m.id, 0): Identity(
                 user_id=user_id_of(m.id, 0),

@@ -1,8 +1,14 @@
-"""A1 attendance: intervals of presence, continued across a reconnect within the grace period.
+"""A1 attendance of a live meeting: online intervals, and the hall records the room follows.
 
-Presence is reported as a whole (:meth:`Attendance.sync` with ``{member_id: way}``). A member who
-stops being present keeps an open interval for ``grace`` seconds; coming back within it (by the
-same way) continues the interval, otherwise the interval is closed at the moment they left.
+Online presence is reported as a whole (:meth:`Attendance.sync` with ``{member_id: "online"}``).
+A member who stops being present keeps an open interval for ``grace`` seconds; coming back within
+it continues the interval, otherwise the interval is closed at the moment they left.
+
+Hall presence is not kept here: the open room intervals written by
+:mod:`server.conduct.attendance` are the one record of it, whether a chair checks a member in on
+the console, in the live meeting, or the member uses the hall code. After each change the
+meetings live in this process re-read them (:func:`hall_members`), and the other processes are
+told on the bus (:func:`announce_hall`, channel :func:`hall_channel`) to do the same.
 """
 
 from __future__ import annotations
@@ -11,13 +17,88 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Final
 
+from server.audit import AuditLog
+from server.conduct import attendance as hall
+from server.conduct.common import load_scope
 from server.storage import attendance as store
 from server.storage.db import Database
+from signaling.bus import Bus
+from signaling.codec import load_json_object
+from signaling.errors import ProtocolError
 
 log = logging.getLogger(__name__)
+
+HALL_NOTICE: Final = "hall_changed"
+#: a notice is about 50 bytes; anything much larger is not one
+MAX_NOTICE_BYTES: Final = 256
+
+
+def hall_channel(meeting_id: int) -> str:
+    return f"meeting:{meeting_id}:hall"
+
+
+def hall_notice(meeting_id: int) -> dict[str, object]:
+    """The bus message after a meeting's hall records changed: only which meeting (every
+    process reads the records itself, so a lost, repeated or late notice does no harm)."""
+    return {"v": 1, "type": HALL_NOTICE, "meeting_id": meeting_id}
+
+
+def is_hall_notice(payload: bytes, meeting_id: int) -> bool:
+    """Whether ``payload`` is exactly a notice for ``meeting_id`` (strict JSON, no other key)."""
+    try:
+        obj = load_json_object(payload, MAX_NOTICE_BYTES)
+    except ProtocolError:
+        return False
+    v, kind, mid = obj.get("v"), obj.get("type"), obj.get("meeting_id")
+    return (
+        set(obj) == {"v", "type", "meeting_id"}
+        and type(v) is int
+        and v == 1
+        and kind == HALL_NOTICE
+        and type(mid) is int
+        and mid == meeting_id
+    )
+
+
+async def announce_hall(bus: Bus, meeting_id: int) -> None:
+    """Tell the other processes that ``meeting_id``'s hall records changed (logged if not)."""
+    try:
+        await bus.publish(hall_channel(meeting_id), hall_notice(meeting_id))
+    except Exception:
+        log.exception("meeting %s: hall notice not published", meeting_id)
+
+
+async def hall_members(db: Database, meeting_id: int) -> list[int]:
+    """A1: the members checked in at the hall now, first arrived first."""
+    async with db.session() as session:
+        return await hall.in_hall(session, meeting_id)
+
+
+async def record_hall(
+    db: Database,
+    audit: AuditLog,
+    meeting_id: int,
+    actor: str,
+    member_ids: Sequence[int],
+    *,
+    checked_in: bool,
+    at: dt.datetime,
+) -> list[int]:
+    """A chair's hall check-in or check-out from the live meeting, written and audited exactly
+    as the chair console's (same rules, same one room interval per member); those changed.
+    Refusals are :class:`~server.errors.AppError`, and nothing is written."""
+    async with db.session() as session:
+        scope = await load_scope(session, meeting_id)
+        write = hall.check_in if checked_in else hall.check_out
+        done = await write(session, scope, member_ids, at)
+        action, details = hall.hall_audit(checked_in, done)
+        await audit.record(actor, action, f"meeting:{meeting_id}", details, session=session)
+    return done
+
 
 Clock = Callable[[], dt.datetime]
 
@@ -35,7 +116,8 @@ class _Interval:
 
 
 class Attendance:
-    """The attendance intervals of one meeting, written as presence changes."""
+    """The online attendance intervals of one meeting, written as presence changes. It never
+    opens or closes a room interval: those belong to the hall records."""
 
     def __init__(
         self, db: Database, meeting_id: int, grace_seconds: float, clock: Clock = utc_now
@@ -54,7 +136,7 @@ class Attendance:
         return not self._open and not self._pending
 
     async def sync(self, present: Mapping[int, str]) -> None:
-        """``present``: member id → ``"online"`` or ``"room"``, for every counted member."""
+        """``present``: member id → ``"online"``, for every counted member connected."""
         async with self._lock:
             if self._closed:
                 return

@@ -2,6 +2,10 @@
 
 The room (``signaling.room``) decides; this module carries its outputs to the WebSockets, the
 SDP to the relay and the relay's events back to the room. Everything runs on one event loop.
+
+Who is in the hall is the hall records' to say (open room intervals, A1): the room loads them when
+the meeting starts here and again after every change, made here or announced on the bus by
+another process (:mod:`server.meeting.attendance`).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from aiohttp import WSCloseCode, web
 from policy.i18n import tr
 from server.audit import AuditLog
 from server.config import MediaSettings
+from server.errors import AppError
 from server.media import ice
 from server.media.recorder import MeetingRecorder
 from server.media.relay import (
@@ -32,15 +37,25 @@ from server.media.relay import (
     SlotsChanged,
     UnknownParticipantError,
 )
-from server.meeting.access import Attendee, MeetingInfo
-from server.meeting.attendance import Attendance
+from server.meeting.access import Attendee, MeetingInfo, member_id_of, user_id_of
+from server.meeting.attendance import (
+    Attendance,
+    announce_hall,
+    hall_channel,
+    hall_members,
+    is_hall_notice,
+    record_hall,
+)
 from server.storage.db import Database
-from signaling.bus import Bus
+from signaling.bus import Bus, BusClosed, BusOverflow, Subscription
+from signaling.codec import compose
 from signaling.errors import ErrorCode, ProtocolError
 from signaling.protocol import (
     Admit,
     Answer,
     AudioOnly,
+    CheckIn,
+    CheckOut,
     ClientMessage,
     Deny,
     ErrorMessage,
@@ -80,6 +95,8 @@ _QUALITY = {
     "failed": Quality.POOR,
 }
 _PRESENCE_TYPES = frozenset({"participants", "waiting", "hands", "meeting_state", "speaking"})
+#: after losing the bus, wait this long before subscribing again (seconds)
+BUS_RETRY_SECONDS = 1.0
 
 
 @dataclass(eq=False, slots=True)
@@ -144,10 +161,12 @@ class LiveMeeting:
         directory: dict[str, Identity],
     ) -> None:
         self.info = info
+        self._db = db
         self._audit = audit
         self._bus = bus
         self._media = media
         self.channel = f"meeting:{info.id}"
+        self.hall_channel = hall_channel(info.id)
         now = dt.datetime.now(dt.UTC)
         self.room = Room(
             RoomSettings(
@@ -175,6 +194,8 @@ class LiveMeeting:
         self._in_relay: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._recorder: MeetingRecorder | None = None
+        self._hall_lock = asyncio.Lock()
+        self._hall_sub: Subscription | None = None
         self.closed = False
 
     # ------------------------------------------------------------------ queries
@@ -192,6 +213,114 @@ class LiveMeeting:
 
     def _pid_of_conn(self, conn: Connection) -> str:
         return next((p for p, c in self._pid_conn.items() if c == conn.conn_id), "")
+
+    # ------------------------------------------------------------------ the hall (A1)
+
+    async def start(self) -> None:
+        """Follow the hall notices on the bus, then load who is already checked in. Subscribed
+        first, so that no change made meanwhile is missed."""
+        try:
+            self._hall_sub = await self._bus.subscribe(self.hall_channel)
+        except Exception:
+            log.exception("meeting %s: no bus; other processes' check-ins come late", self.info.id)
+        else:
+            self._spawn(self._follow_hall(self._hall_sub))
+        try:
+            await self.reload_hall()
+        except BaseException:
+            await self.close()
+            raise
+
+    async def reload_hall(self) -> None:
+        """Make the room's hall what the records say; one read and one apply at a time, so the
+        last read wins whatever order the notices came in."""
+        async with self._hall_lock:
+            members = await hall_members(self._db, self.info.id)
+            if self.closed:
+                return
+            outs = self.room.sync_hall(user_id_of(m, 0) for m in members)
+            await self._after(outs)
+
+    async def hall_changed(self) -> None:
+        """The hall records changed (committed): the room here follows, the others are told."""
+        try:
+            await self.reload_hall()
+        except Exception:
+            log.exception("meeting %s: hall records not read", self.info.id)
+        await announce_hall(self._bus, self.info.id)
+
+    async def _follow_hall(self, sub: Subscription) -> None:
+        """Reload the hall on every notice; anything else on the channel is logged and ignored.
+        After falling behind or losing the bus, subscribe again and reload (the records hold
+        whatever was missed)."""
+        while not self.closed:
+            try:
+                async for payload in sub:
+                    if not is_hall_notice(payload, self.info.id):
+                        log.warning(
+                            "meeting %s: ignored a malformed message on %s (%d bytes)",
+                            self.info.id,
+                            self.hall_channel,
+                            len(payload),
+                        )
+                        continue
+                    await self._reload_hall_logged()
+                return  # closed: the meeting or the bus
+            except BusOverflow:
+                log.warning("meeting %s: fell behind on %s", self.info.id, self.hall_channel)
+            except Exception:
+                log.exception("meeting %s: lost %s", self.info.id, self.hall_channel)
+                await asyncio.sleep(BUS_RETRY_SECONDS)
+            with contextlib.suppress(Exception):
+                await sub.aclose()
+            again = await self._subscribe_again()
+            if again is None:
+                return
+            sub = again
+            await self._reload_hall_logged()
+
+    async def _subscribe_again(self) -> Subscription | None:
+        while not self.closed:
+            try:
+                sub = await self._bus.subscribe(self.hall_channel)
+            except BusClosed:
+                return None
+            except Exception:
+                log.exception("meeting %s: cannot subscribe to %s", self.info.id, self.hall_channel)
+                await asyncio.sleep(BUS_RETRY_SECONDS)
+                continue
+            if self.closed:
+                await sub.aclose()
+                return None
+            self._hall_sub = sub
+            return sub
+        return None
+
+    async def _reload_hall_logged(self) -> None:
+        try:
+            await self.reload_hall()
+        except Exception:
+            log.exception("meeting %s: hall records not read", self.info.id)
+
+    async def _record_hall(self, conn: Connection, user_id: str, *, checked_in: bool) -> bool:
+        """Write a chair's check-in or check-out as the console would; whether it changed."""
+        self.room.require_hall_member(user_id)
+        member_id = member_id_of(user_id)
+        assert member_id is not None  # the directory holds members only
+        try:
+            done = await record_hall(
+                self._db,
+                self._audit,
+                self.info.id,
+                f"account:{conn.attendee.account_id}",
+                [member_id],
+                checked_in=checked_in,
+                at=dt.datetime.now(dt.UTC),
+            )
+        except AppError as exc:
+            raise ProtocolError(exc.code, exc.message, exc.rules) from None
+        await self.hall_changed()
+        return bool(done)
 
     # ------------------------------------------------------------------ entry and exit
 
@@ -320,7 +449,22 @@ class LiveMeeting:
                 self._audio_only[pid] = on
                 if pid in self._in_relay:
                     self.relay.set_audio_only(pid, on)
+            case CheckIn(member_id=user_id) | CheckOut(member_id=user_id):
+                self.room.require_chair(conn.conn_id)
+                checked_in = isinstance(msg, CheckIn)
+                changed = await self._record_hall(conn, user_id, checked_in=checked_in)
+                if not checked_in and not changed:
+                    raise ProtocolError(
+                        ErrorCode.OUT_OF_TURN,
+                        compose(ErrorCode.OUT_OF_TURN, "media.turn.no_checkin", member=user_id),
+                    )
+                return
             case Admit() | Deny() | RemoveParticipant():
+                hall_user = (
+                    self.room.hall_user(msg.participant_id)
+                    if isinstance(msg, RemoveParticipant)
+                    else None
+                )
                 outs = self.room.handle(conn.conn_id, msg)
                 action = {"admit": "meeting.admit", "deny": "meeting.deny"}.get(
                     msg.type, "meeting.remove"
@@ -340,6 +484,13 @@ class LiveMeeting:
                     dropped = self._dropped.pop(msg.participant_id, None)
                     if dropped is not None:
                         dropped.timer.cancel()
+                if hall_user is not None:  # removed from the meeting: out of the hall too
+                    self._deliver(outs)
+                    outs = ()
+                    try:
+                        await self._record_hall(conn, hall_user, checked_in=False)
+                    except ProtocolError as exc:  # e.g. the meeting is no longer open
+                        log.warning("meeting %s: removal not checked out: %s", self.info.id, exc)
             case MuteParticipant(participant_id=target_pid, kind=kind):
                 outs = self.room.handle(conn.conn_id, msg)  # refused unless a chair
                 # enforced in the relay too: a modified client cannot talk over a chair's mute
@@ -447,28 +598,31 @@ class LiveMeeting:
         self.relay.set_pinned([p for p in pinned if p in self._in_relay])
 
     def _present(self) -> dict[int, str]:
-        """A1: counted members, each once, with the way they attend; a dropped link is absent."""
+        """A1: counted members connected online, each once; a dropped link is absent. Those in
+        the hall are in the hall records already (written by the check-in itself)."""
         counted = self.room.counted_members()
         online = {
             p.id for p in self.room.participants().participants if p.kind is PresenceKind.ONLINE
         }
-        out: dict[int, str] = {}
-        by_user = {a.identity.user_id: (pid, a) for pid, a in self._pid_user.items()}
-        for user_id in counted:
-            pid, attendee = by_user.get(user_id, (None, None))
-            if pid is not None and pid in self._dropped:
-                continue
-            if pid is not None and pid in online and attendee and attendee.member_id is not None:
-                out[attendee.member_id] = "online"
-            elif user_id.startswith("m") and user_id[1:].isdigit():
-                out[int(user_id[1:])] = "room"
-        return out
+        return {
+            attendee.member_id: "online"
+            for pid, attendee in self._pid_user.items()
+            if pid in online
+            and pid not in self._dropped
+            and attendee.member_id is not None
+            and attendee.identity.user_id in counted
+        }
 
     # ------------------------------------------------------------------ shutdown
 
     async def close(self) -> None:
-        """Close every socket (going away), peer connection and attendance interval."""
+        """Close every socket (going away), peer connection and online attendance interval. The
+        hall records stay: the members are still in the hall, and the room of this meeting
+        started again (here or in another process) loads them."""
         self.closed = True
+        if self._hall_sub is not None:
+            with contextlib.suppress(Exception):
+                await self._hall_sub.aclose()
         for conn in list(self._conns.values()):
             conn.send(
                 ErrorMessage(code=ErrorCode.UNAVAILABLE, message=tr("ui.live.server_closing"))

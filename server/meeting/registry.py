@@ -8,6 +8,7 @@ import logging
 from server.audit import AuditLog
 from server.config import Settings
 from server.meeting.access import MeetingInfo, cell_directory
+from server.meeting.attendance import announce_hall
 from server.meeting.live import LiveMeeting
 from server.storage.db import Database
 from signaling.bus import Bus, InProcessBus, RedisBus
@@ -51,8 +52,18 @@ class LiveMeetings:
                     media=self._settings.media,
                     directory=directory,
                 )
+                await live.start()  # loads the members already checked in at the hall
                 self._meetings[info.id] = live
             return live
+
+    async def hall_changed(self, meeting_id: int) -> None:
+        """A1: the hall records of ``meeting_id`` changed and are committed. Its room here (if
+        live here) follows them now; other processes are told on the bus."""
+        live = self._meetings.get(meeting_id)
+        if live is not None and not live.closed:
+            await live.hall_changed()
+        else:
+            await announce_hall(self.bus, meeting_id)
 
     async def release(self, meeting_id: int) -> None:
         """Close the meeting's relay once nobody is connected and no attendance is pending."""

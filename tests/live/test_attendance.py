@@ -9,8 +9,10 @@ from collections.abc import Callable
 import pytest
 from aiohttp import WSMsgType
 
+from policy.model import MeetingStatus
 from server import appkeys
 from server.storage import attendance as store
+from server.storage import meetings as meeting_store
 from server.storage.models import AttendanceInterval
 from tests.conftest import Client
 from tests.live.support import Cell, Peer
@@ -122,10 +124,16 @@ async def test_return_after_grace_opens_a_second_interval(
     assert second.left_at is None and second.joined_at > left_at
 
 
-async def test_hall_check_in_counts_once_and_shutdown_closes_intervals(
+async def test_hall_check_in_counts_once_and_shutdown_closes_online_intervals(
     live_client: Client, cell: Cell, peers: dict[str, Peer]
 ) -> None:
+    assert live_client.app is not None
+    async with live_client.app[appkeys.DB].session() as s:  # hall check-ins need it open
+        meeting = await meeting_store.get(s, cell.meeting_id)
+        assert meeting is not None
+        meeting.status = MeetingStatus.OPEN
     chair, member = peers["chair"], peers["member"]
+    chair_id = cell.people["chair"].member_id
     member_id, other_id = cell.people["member"].member_id, cell.people["member2"].member_id
     await chair.join(cell.meeting_id)
     await chair.send({"type": "check_in", "member_id": f"m{other_id}"})  # present in the hall
@@ -133,17 +141,17 @@ async def test_hall_check_in_counts_once_and_shutdown_closes_intervals(
     assert [p["kind"] for p in people["participants"]] == ["online", "room"]
     await admit(chair, member, cell)
     await chair.send({"type": "check_in", "member_id": f"m{member_id}"})  # online and in the hall
-    rows = await until(live_client, cell, lambda rows: len(rows) == 3, 5)
+    rows = await until(live_client, cell, lambda rows: len(rows) == 4, 5)
     assert {(r.member_id, r.way) for r in rows} == {
-        (cell.people["chair"].member_id, "online"),
+        (chair_id, "online"),
         (member_id, "online"),
+        (member_id, "room"),  # one participant, counted once (A1); the hall votes by hands
         (other_id, "room"),
     }
     await chair.send({"type": "check_in", "member_id": "m99999"})
     error = await chair.expect("error")
     assert error["code"] == "not_found"
 
-    assert live_client.app is not None
     await live_client.app[appkeys.LIVE].close()  # what the app's shutdown does
     msg = await member.expect("error")
     assert msg["code"] == "unavailable"
@@ -152,4 +160,11 @@ async def test_hall_check_in_counts_once_and_shutdown_closes_intervals(
         pass
     assert frame.type is WSMsgType.CLOSE and frame.data == 1001  # going away
     rows = await intervals(live_client, cell)
-    assert len(rows) == 3 and all(r.left_at is not None for r in rows)
+    # online intervals end with the process; the hall records stay (still in the hall, and
+    # loaded again when the meeting goes live anew), until a check-out
+    assert {(r.member_id, r.way, r.left_at is None) for r in rows} == {
+        (chair_id, "online", False),
+        (member_id, "online", False),
+        (member_id, "room", True),
+        (other_id, "room", True),
+    }

@@ -125,8 +125,9 @@ export function renderLive(state, live) {
     },
     el('span', { className: 'name', textContent: p.display_name }),
     p.kind === 'room_device' ? el('span', { className: 'tag', textContent: t('chair.people.hall_device') }) : null,
+    p.kind === 'room' ? el('span', { className: 'tag in_room', textContent: t('ui.people.in_room') }) : null,
     p.audio_muted ? el('span', { className: 'tag muted', textContent: t('chair.people.muted') }) : null,
-    p.audio_muted ? null : button('chair.people.mute', 'mute', () => send('mute_participant', { participant_id: p.id, kind: 'audio' })),
+    p.audio_muted || p.kind === 'room' ? null : button('chair.people.mute', 'mute', () => send('mute_participant', { participant_id: p.id, kind: 'audio' })),
     button('chair.people.remove', 'remove', () => send('remove_participant', { participant_id: p.id, reason: '' }), 'small danger'),
     )) : [el('li', { className: 'hint', textContent: t('chair.people.none') })]));
   });
