@@ -389,6 +389,12 @@ def rtp_header_template(extensions_map: Any, mid: str | None) -> tuple[bytes, by
     return zero[:at], zero[at + 3 :], True
 
 
+def _ntp_now() -> int:
+    """The wall clock as a 64-bit NTP timestamp (what aiortc's ``clock.current_ntp_time`` gives,
+    without building a ``datetime``)."""
+    return int((time.time() + _NTP_UNIX_OFFSET) * 4_294_967_296.0)
+
+
 class RtpWriter:
     """Sends encoded frames on one ``RTCRtpSender``'s RTP stream, synchronously.
 
@@ -478,7 +484,7 @@ class RtpWriter:
         sendto = pair.protocol.transport.sendto
         addr = pair.remote_addr
         protect = self._dtls._tx_srtp.protect
-        ntp = int((time.time() + _NTP_UNIX_OFFSET) * 4_294_967_296.0)
+        ntp = _ntp_now()
         if self._has_abs_send_time:
             extension = (
                 self._ext_head + ((ntp >> 14) & 0xFFFFFF).to_bytes(3, "big") + self._ext_tail
@@ -538,8 +544,7 @@ class RtpWriter:
             )
             packet.extensions.mid = self._mid
             if self._has_abs_send_time:
-                ntp = int((time.time() + _NTP_UNIX_OFFSET) * 4_294_967_296.0)
-                packet.extensions.abs_send_time = (ntp >> 14) & 0xFFFFFF
+                packet.extensions.abs_send_time = (_ntp_now() >> 14) & 0xFFFFFF
             history[sequence % RTP_HISTORY_SIZE] = packet
 
 

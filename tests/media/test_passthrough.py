@@ -404,3 +404,12 @@ async def test_rtp_writer_reaches_a_real_peer_and_answers_its_nacks() -> None:
     finally:
         await publisher.close()
         await subscriber.close()
+
+
+def test_ntp_now_matches_aiortc_clock() -> None:
+    from aiortc import clock
+
+    from server.media.passthrough import _ntp_now
+
+    ours, theirs = _ntp_now(), clock.current_ntp_time()
+    assert abs(ours - theirs) < 2**32 // 100  # within 10 ms (two clock reads)
