@@ -210,20 +210,12 @@ class RecordingService:
     async def abort_all(self) -> None:
         """Shutdown: recordings still open lose their final segment (never decrypt)."""
         async with self._lock:
-            for meeting_id, handle in list(self._active.items()):
+            for handle in list(self._active.values()):
                 handle.abort()
                 async with self._db.session() as s:
                     row = await store.get(s, handle.recording_id)
                     if row is not None:
-                        row.state = "failed"
-                        row.stopped_at = dt.datetime.now(dt.UTC)
-                    await self._audit.record(
-                        "system",
-                        "recording.abort",
-                        f"meeting:{meeting_id}",
-                        {"recording": handle.recording_id},
-                        session=s,
-                    )
+                        await self._fail(s, row, "recording.abort")
             self._active.clear()
 
     def _writer_alive(self, row: RecordingRow) -> bool:
@@ -242,16 +234,16 @@ class RecordingService:
             os.close(fd)  # also releases a lock we took
         return False
 
-    async def _mark_interrupted(self, s: Session, row: RecordingRow) -> None:
+    async def _fail(self, s: Session, row: RecordingRow, action: str) -> None:
+        """Mark ``row`` failed (it will never decrypt) and audit ``action`` as the system."""
         row.state = "failed"
         row.stopped_at = dt.datetime.now(dt.UTC)
         await self._audit.record(
-            "system",
-            "recording.interrupted",
-            f"meeting:{row.meeting_id}",
-            {"recording": row.id},
-            session=s,
+            "system", action, f"meeting:{row.meeting_id}", {"recording": row.id}, session=s
         )
+
+    async def _mark_interrupted(self, s: Session, row: RecordingRow) -> None:
+        await self._fail(s, row, "recording.interrupted")
 
     async def recover_interrupted(self) -> list[str]:
         """Mark "failed" every recording left "recording" by a process that is gone (killed
