@@ -391,6 +391,15 @@ class Removed(_Checked):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MeetingEnded(_Checked):
+    """The chair closed the meeting: the socket is closed next (1000) and the client must not
+    reconnect (unlike ``error`` ``unavailable`` and 1001 when a server restarts)."""
+
+    type: Literal["meeting_ended"] = "meeting_ended"
+    reason: Text
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ErrorMessage(_Checked):
     type: Literal["error"] = "error"
     code: ErrorCode
@@ -422,6 +431,7 @@ ServerMessage = (
     | Hands
     | MeetingState
     | Removed
+    | MeetingEnded
     | ErrorMessage
     | Pong
 )
@@ -467,6 +477,7 @@ SERVER_TYPES: Final[dict[str, type[ServerMessage]]] = {
         Hands,
         MeetingState,
         Removed,
+        MeetingEnded,
         ErrorMessage,
         Pong,
     )

@@ -23,6 +23,10 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Máy chủ đang khởi động lại. Trang sẽ tự kết nối lại.",
         "The server is restarting. The page will reconnect by itself.",
     ),
+    "ui.live.meeting_ended": (
+        "Cuộc họp đã kết thúc. Chủ trì đã bế mạc cuộc họp.",
+        "The meeting has ended. The chair has closed it.",
+    ),
     # --- browser client: web_client/meeting.html and js/
     "ui.meeting.title": ("Cuộc họp chi bộ", "Party cell meeting"),
     "ui.meeting.room_title": ("Màn hình phòng họp", "Meeting hall screen"),
@@ -59,6 +63,10 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Lost the connection to the server. Rejoining (attempt {attempt})…",
     ),
     "ui.status.left": ("Bạn đã rời cuộc họp.", "You have left the meeting."),
+    "ui.status.ended": (
+        "Cuộc họp đã kết thúc. Bạn có thể đóng trang này.",
+        "The meeting has ended. You can close this page.",
+    ),
     "ui.status.denied": ("Bạn không được vào cuộc họp: {reason}", "You were not let in: {reason}"),
     "ui.status.removed": ("Bạn đã được mời ra: {reason}", "You were removed: {reason}"),
     "ui.status.signin": (

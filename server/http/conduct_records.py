@@ -27,9 +27,11 @@ from server.http.conduct_schemas import (
     MinutesOut,
     MinutesPatch,
 )
+from server.http.lifecycle import end_live_meeting
 from server.http.routes import Routes
 from server.reports.minutes import to_docx, to_pdf
 from server.rules import VN_TZ
+from server.storage import attendance as attendance_store
 from server.storage import conduct as store
 from server.storage.models_conduct import GroupAssignment
 from signaling.errors import ErrorCode
@@ -377,10 +379,16 @@ async def _group_state(request: web.Request, start: bool) -> web.Response:
     meeting_id = path_int(request, "meeting_id")
     async with request.app[appkeys.DB].session() as session:
         scope, context = await authorized(session, request, meeting_id, P.MEETING_CHAIR)
-        meeting = await groups.start_or_close(session, scope, start, now(request))
+        at = now(request)
+        meeting = await groups.start_or_close(session, scope, start, at)
+        details: dict[str, Any] = {}
+        if not start:  # attendance ends with the meeting (A1)
+            details["intervals_closed"] = await attendance_store.close_open(session, meeting.id, at)
         action = "group.start" if start else "group.close"
-        await audit(request, session, context, action, f"meeting:{meeting_id}", {})
+        await audit(request, session, context, action, f"meeting:{meeting_id}", details)
         out = {"id": meeting.id, "status": meeting.status.value}
+    if not start:
+        await end_live_meeting(request.app, meeting_id, context.actor)
     return json_response(out)
 
 

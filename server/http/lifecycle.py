@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from aiohttp import web
 from pydantic import BaseModel
@@ -16,15 +17,19 @@ from server.auth.authz import Permission, require
 from server.auth.middleware import context_of
 from server.errors import AppError, not_found
 from server.http.body import json_response, path_int
+from server.http.records import RECORDINGS
 from server.http.registry import actor_of, org_or_404
 from server.http.routes import Routes
 from server.http.schemas import MeetingOut
+from server.records.recordings import RecordingStateError
 from server.reports.registrations import to_csv, to_docx
+from server.storage import attendance as attendance_store
 from server.storage import meetings as meeting_store
 from server.storage.db import Session
 from server.storage.models import Meeting, Organisation
 from signaling.errors import ErrorCode
 
+log = logging.getLogger(__name__)
 routes = Routes()
 
 
@@ -121,25 +126,52 @@ async def start_meeting(request: web.Request) -> web.Response:
 @routes.route(
     "POST",
     r"/api/meetings/{meeting_id:\d+}/close",
-    summary="Close an open meeting",
+    summary="Close an open meeting: attendance ends with it (A1), a recording is completed, "
+    "everyone connected is told and disconnected",
     tag="meetings",
     response=MeetingOut,
 )
 async def close_meeting(request: web.Request) -> web.Response:
     meeting_id = path_int(request, "meeting_id")
+    actor = actor_of(request)
     async with request.app[appkeys.DB].session() as session:
         meeting, _org = await _meeting(session, meeting_id)
         require(context_of(request), Permission.MEETING_CHAIR, meeting.org_id)
         if meeting.status is not MeetingStatus.OPEN:
             raise AppError.of(ErrorCode.CONFLICT, detail=f"meeting is {meeting.status.value}")
+        ended_at = dt.datetime.now(dt.UTC)
         meeting.status = MeetingStatus.CLOSED
-        meeting.ended_at = dt.datetime.now(dt.UTC)
+        meeting.ended_at = ended_at
         await session.flush()
+        closed = await attendance_store.close_open(session, meeting.id, ended_at)
         await request.app[appkeys.AUDIT].record(
-            actor_of(request), "meeting.close", f"meeting:{meeting.id}", {}, session=session
+            actor,
+            "meeting.close",
+            f"meeting:{meeting.id}",
+            {"intervals_closed": closed},
+            session=session,
         )
         out = MeetingOut.model_validate(meeting).model_dump(mode="json")
+    await end_live_meeting(request.app, meeting_id, actor)
     return json_response(out)
+
+
+async def end_live_meeting(app: web.Application, meeting_id: int, actor: str) -> None:
+    """After a meeting's close is committed (nobody joins it any more): its recording gets its
+    final segment (the Matroska trailer first), then the live meeting ends here and in every
+    other process. Used by the cell meeting's close and a party group's."""
+    recordings, live_meetings = app[RECORDINGS], app[appkeys.LIVE]
+    if recordings.handle(meeting_id) is not None:
+        live = live_meetings.get(meeting_id)
+        if live is not None:
+            live.stop_recording()
+        try:
+            await recordings.stop(meeting_id, actor)
+        except RecordingStateError:  # the chair stopped it meanwhile
+            pass
+        except Exception:
+            log.exception("meeting %s: recording not completed at close", meeting_id)
+    await live_meetings.end(meeting_id)
 
 
 @routes.route(

@@ -4,7 +4,7 @@ The handshake is checked before the upgrade (session and Origin: 401/403 as JSON
 the caller's role in its cell and the meeting's state are checked after it, so the page can show
 the refusal: an ``error`` message, then close 1008. Every bad frame gets an ``error`` with its
 code and the socket stays up; a frame over :data:`HARD_FRAME_BYTES` closes it (1009), a server
-fault closes it with 1011, a ``leave`` with 1000.
+fault closes it with 1011, a ``leave`` or the meeting's end (``meeting_ended``) with 1000.
 """
 
 from __future__ import annotations
@@ -70,8 +70,10 @@ async def meeting_socket(request: web.Request) -> web.StreamResponse:
         raise AppError.of(ErrorCode.VALIDATION, detail="WebSocket upgrade required")
     await ws.prepare(request)
     app = request.app
+    live_meetings = app[appkeys.LIVE]
     try:
         info, attendee = await admit_account(app[appkeys.DB], context, meeting_id)
+        live = await live_meetings.open(info)  # refused too if the meeting was closed meanwhile
     except ProtocolError as exc:
         await app[appkeys.AUDIT].record(
             context.actor,
@@ -82,9 +84,6 @@ async def meeting_socket(request: web.Request) -> web.StreamResponse:
         await ws.send_str(dump_message(ErrorMessage.of(exc)))
         await ws.close(code=WSCloseCode.POLICY_VIOLATION)
         return ws
-    live_meetings = app[appkeys.LIVE]
-    try:
-        live = await live_meetings.open(info)
     except RuntimeError:  # shutting down
         await ws.send_str(dump_message(_error(ErrorCode.UNAVAILABLE)))
         await ws.close(code=WSCloseCode.TRY_AGAIN_LATER)

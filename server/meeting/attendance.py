@@ -8,7 +8,9 @@ Hall presence is not kept here: the open room intervals written by
 :mod:`server.conduct.attendance` are the one record of it, whether a chair checks a member in on
 the console, in the live meeting, or the member uses the hall code. After each change the
 meetings live in this process re-read them (:func:`hall_members`), and the other processes are
-told on the bus (:func:`announce_hall`, channel :func:`hall_channel`) to do the same.
+told on the bus (:func:`announce_hall`, channel :func:`hall_channel`) to do the same. The same
+channel carries the notice that the meeting was closed (:func:`announce_closed`): every process
+where it is live ends it there.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from signaling.errors import ProtocolError
 log = logging.getLogger(__name__)
 
 HALL_NOTICE: Final = "hall_changed"
+CLOSED_NOTICE: Final = "meeting_closed"
+NOTICES: Final = frozenset({HALL_NOTICE, CLOSED_NOTICE})
 #: a notice is about 50 bytes; anything much larger is not one
 MAX_NOTICE_BYTES: Final = 256
 
@@ -47,29 +51,52 @@ def hall_notice(meeting_id: int) -> dict[str, object]:
     return {"v": 1, "type": HALL_NOTICE, "meeting_id": meeting_id}
 
 
-def is_hall_notice(payload: bytes, meeting_id: int) -> bool:
-    """Whether ``payload`` is exactly a notice for ``meeting_id`` (strict JSON, no other key)."""
+def closed_notice(meeting_id: int) -> dict[str, object]:
+    """The bus message after a meeting was closed (committed): every process ends it."""
+    return {"v": 1, "type": CLOSED_NOTICE, "meeting_id": meeting_id}
+
+
+def notice_kind(payload: bytes, meeting_id: int) -> str | None:
+    """:data:`HALL_NOTICE` or :data:`CLOSED_NOTICE` if ``payload`` is exactly such a notice for
+    ``meeting_id`` (strict JSON, no other key), else ``None``."""
     try:
         obj = load_json_object(payload, MAX_NOTICE_BYTES)
     except ProtocolError:
-        return False
+        return None
     v, kind, mid = obj.get("v"), obj.get("type"), obj.get("meeting_id")
-    return (
+    if (
         set(obj) == {"v", "type", "meeting_id"}
         and type(v) is int
         and v == 1
-        and kind == HALL_NOTICE
+        and isinstance(kind, str)
+        and kind in NOTICES
         and type(mid) is int
         and mid == meeting_id
-    )
+    ):
+        return kind
+    return None
+
+
+def is_hall_notice(payload: bytes, meeting_id: int) -> bool:
+    """Whether ``payload`` is exactly a hall notice for ``meeting_id``."""
+    return notice_kind(payload, meeting_id) == HALL_NOTICE
+
+
+async def _announce(bus: Bus, meeting_id: int, notice: dict[str, object]) -> None:
+    try:
+        await bus.publish(hall_channel(meeting_id), notice)
+    except Exception:
+        log.exception("meeting %s: %s notice not published", meeting_id, notice["type"])
 
 
 async def announce_hall(bus: Bus, meeting_id: int) -> None:
     """Tell the other processes that ``meeting_id``'s hall records changed (logged if not)."""
-    try:
-        await bus.publish(hall_channel(meeting_id), hall_notice(meeting_id))
-    except Exception:
-        log.exception("meeting %s: hall notice not published", meeting_id)
+    await _announce(bus, meeting_id, hall_notice(meeting_id))
+
+
+async def announce_closed(bus: Bus, meeting_id: int) -> None:
+    """Tell the other processes that ``meeting_id`` was closed (logged if not)."""
+    await _announce(bus, meeting_id, closed_notice(meeting_id))
 
 
 async def hall_members(db: Database, meeting_id: int) -> list[int]:

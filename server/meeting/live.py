@@ -6,6 +6,10 @@ SDP to the relay and the relay's events back to the room. Everything runs on one
 Who is in the hall is the hall records' to say (open room intervals, A1): the room loads them when
 the meeting starts here and again after every change, made here or announced on the bus by
 another process (:mod:`server.meeting.attendance`).
+
+When the chair closes the meeting it ends (:meth:`LiveMeeting.end`): everyone connected gets
+``meeting_ended`` and a normal close, in this process and, told on the same bus channel, in any
+other.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import datetime as dt
 import io
 import logging
 import uuid
-from collections.abc import Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -39,11 +43,12 @@ from server.media.relay import (
 )
 from server.meeting.access import Attendee, MeetingInfo, member_id_of, user_id_of
 from server.meeting.attendance import (
+    CLOSED_NOTICE,
     Attendance,
     announce_hall,
     hall_channel,
     hall_members,
-    is_hall_notice,
+    notice_kind,
     record_hall,
 )
 from server.storage.db import Database
@@ -64,6 +69,7 @@ from signaling.protocol import (
     Join,
     Leave,
     MediaKind,
+    MeetingEnded,
     MuteParticipant,
     Offer,
     PresenceKind,
@@ -159,8 +165,12 @@ class LiveMeeting:
         bus: Bus,
         media: MediaSettings,
         directory: dict[str, Identity],
+        on_ended: Callable[[LiveMeeting], None] | None = None,
     ) -> None:
+        """``on_ended``: called when a notice on the bus says the meeting was closed, before it
+        ends here (the registry forgets it)."""
         self.info = info
+        self._on_ended = on_ended
         self._db = db
         self._audit = audit
         self._bus = bus
@@ -197,6 +207,7 @@ class LiveMeeting:
         self._hall_lock = asyncio.Lock()
         self._hall_sub: Subscription | None = None
         self.closed = False
+        self._last: tuple[ServerMessage, int] | None = None  # told to each socket at the close
 
     # ------------------------------------------------------------------ queries
 
@@ -250,13 +261,14 @@ class LiveMeeting:
         await announce_hall(self._bus, self.info.id)
 
     async def _follow_hall(self, sub: Subscription) -> None:
-        """Reload the hall on every notice; anything else on the channel is logged and ignored.
-        After falling behind or losing the bus, subscribe again and reload (the records hold
-        whatever was missed)."""
+        """Reload the hall on every hall notice, end the meeting on a closed notice; anything
+        else on the channel is logged and ignored. After falling behind or losing the bus,
+        subscribe again and reload (the records hold whatever was missed)."""
         while not self.closed:
             try:
                 async for payload in sub:
-                    if not is_hall_notice(payload, self.info.id):
+                    kind = notice_kind(payload, self.info.id)
+                    if kind is None:
                         log.warning(
                             "meeting %s: ignored a malformed message on %s (%d bytes)",
                             self.info.id,
@@ -264,6 +276,9 @@ class LiveMeeting:
                             len(payload),
                         )
                         continue
+                    if kind == CLOSED_NOTICE:
+                        await self._ended_elsewhere()
+                        return
                     await self._reload_hall_logged()
                 return  # closed: the meeting or the bus
             except BusOverflow:
@@ -296,6 +311,15 @@ class LiveMeeting:
             return sub
         return None
 
+    async def _ended_elsewhere(self) -> None:
+        """Another process closed the meeting: end it here too."""
+        if self._on_ended is not None:
+            self._on_ended(self)
+        try:
+            await self.end()
+        except Exception:
+            log.exception("meeting %s: not ended after the closed notice", self.info.id)
+
     async def _reload_hall_logged(self) -> None:
         try:
             await self.reload_hall()
@@ -325,6 +349,10 @@ class LiveMeeting:
     # ------------------------------------------------------------------ entry and exit
 
     async def join(self, conn: Connection, msg: Join) -> None:
+        if self._last is not None:  # ended or shut down since this socket opened
+            conn.send(self._last[0])
+            conn.close(self._last[1])
+            return
         identity = conn.attendee.identity
         servers = tuple(
             IceServer(urls=s.urls, username=s.username, credential=s.credential)
@@ -613,21 +641,35 @@ class LiveMeeting:
             and attendee.identity.user_id in counted
         }
 
-    # ------------------------------------------------------------------ shutdown
+    # ------------------------------------------------------------------ end and shutdown
+
+    async def end(self) -> None:
+        """The meeting was closed (its end is recorded, M2): everyone connected is told
+        ``meeting_ended`` and their socket closed normally (1000), so the page does not
+        reconnect; the rest as :meth:`close`. The attendance intervals were closed at the
+        meeting's end with it. Idempotent."""
+        if not self.closed:
+            await self._shut(MeetingEnded(reason=tr("ui.live.meeting_ended")), WSCloseCode.OK)
 
     async def close(self) -> None:
-        """Close every socket (going away), peer connection and online attendance interval. The
-        hall records stay: the members are still in the hall, and the room of this meeting
-        started again (here or in another process) loads them."""
+        """Server shutdown: close every socket (going away: the page reconnects), peer
+        connection and online attendance interval. The hall records stay: the members are still
+        in the hall, and the room of this meeting started again (here or in another process)
+        loads them."""
+        await self._shut(
+            ErrorMessage(code=ErrorCode.UNAVAILABLE, message=tr("ui.live.server_closing")),
+            WSCloseCode.GOING_AWAY,
+        )
+
+    async def _shut(self, last: ServerMessage, code: int) -> None:
         self.closed = True
+        self._last = (last, code)
         if self._hall_sub is not None:
             with contextlib.suppress(Exception):
                 await self._hall_sub.aclose()
         for conn in list(self._conns.values()):
-            conn.send(
-                ErrorMessage(code=ErrorCode.UNAVAILABLE, message=tr("ui.live.server_closing"))
-            )
-            conn.close(WSCloseCode.GOING_AWAY)
+            conn.send(last)
+            conn.close(code)
         for dropped in self._dropped.values():
             dropped.timer.cancel()
         self._dropped.clear()
@@ -637,6 +679,8 @@ class LiveMeeting:
         await self.relay.close()
         await self.attendance.close()
         for task in list(self._tasks):
+            if task is asyncio.current_task():  # ended by a notice: its follower returns next
+                continue
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task

@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from policy.i18n import tr
 from server.audit import AuditLog
 from server.config import Settings
 from server.meeting.access import MeetingInfo, cell_directory
-from server.meeting.attendance import announce_hall
+from server.meeting.attendance import announce_closed, announce_hall
 from server.meeting.live import LiveMeeting
 from server.storage.db import Database
 from signaling.bus import Bus, InProcessBus, RedisBus
+from signaling.errors import ErrorCode, ProtocolError
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,8 @@ class LiveMeetings:
         self._audit = audit
         self.bus = bus
         self._meetings: dict[int, LiveMeeting] = {}
+        #: closed while live here: a join that passed the status check just before is refused
+        self._ended: set[int] = set()
         self._lock = asyncio.Lock()
         self.closed = False
 
@@ -37,10 +41,13 @@ class LiveMeetings:
         return self._meetings.get(meeting_id)
 
     async def open(self, info: MeetingInfo) -> LiveMeeting:
-        """The live meeting of ``info``, started on first use."""
+        """The live meeting of ``info``, started on first use. :class:`ProtocolError` if it
+        was closed meanwhile, :class:`RuntimeError` when shutting down."""
         async with self._lock:
             if self.closed:
                 raise RuntimeError("shutting down")
+            if info.id in self._ended:
+                raise ProtocolError(ErrorCode.CONFLICT, tr("ui.live.meeting_closed"))
             live = self._meetings.get(info.id)
             if live is None or live.closed:
                 directory = await cell_directory(self._db, info.org_id)
@@ -51,6 +58,7 @@ class LiveMeetings:
                     bus=self.bus,
                     media=self._settings.media,
                     directory=directory,
+                    on_ended=self._forget,
                 )
                 await live.start()  # loads the members already checked in at the hall
                 self._meetings[info.id] = live
@@ -64,6 +72,25 @@ class LiveMeetings:
             await live.hall_changed()
         else:
             await announce_hall(self.bus, meeting_id)
+
+    async def end(self, meeting_id: int) -> None:
+        """The meeting was closed (committed): end it here (everyone connected is told, their
+        sockets closed, the relay closed) and tell the other processes to do the same."""
+        async with self._lock:
+            self._ended.add(meeting_id)
+            live = self._meetings.pop(meeting_id, None)
+        if live is not None:
+            try:
+                await live.end()
+            except Exception:
+                log.exception("ending live meeting %s failed", meeting_id)
+        await announce_closed(self.bus, meeting_id)
+
+    def _forget(self, live: LiveMeeting) -> None:
+        """``live`` ends after another process closed its meeting."""
+        self._ended.add(live.info.id)
+        if self._meetings.get(live.info.id) is live:
+            del self._meetings[live.info.id]
 
     async def release(self, meeting_id: int) -> None:
         """Close the meeting's relay once nobody is connected and no attendance is pending."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from server.storage.db import Session
 from server.storage.models import AttendanceInterval
@@ -25,6 +25,20 @@ async def close_interval(session: Session, interval_id: int, at: dt.datetime) ->
     if row is not None and row.left_at is None:
         row.left_at = at
         await session.flush()
+
+
+async def close_open(session: Session, meeting_id: int, at: dt.datetime) -> dict[str, int]:
+    """Close every open interval of the meeting (hall and online) at ``at``, when the meeting
+    closes; how many were closed of each way. An interval closed meanwhile keeps its end."""
+    query = (
+        update(AttendanceInterval)
+        .where(AttendanceInterval.meeting_id == meeting_id, AttendanceInterval.left_at.is_(None))
+        .values(left_at=at)
+        .returning(AttendanceInterval.way)
+        .execution_options(synchronize_session="fetch")
+    )
+    ways = (await session.execute(query)).scalars().all()
+    return {way: ways.count(way) for way in ("room", "online")}
 
 
 async def of_meeting(session: Session, meeting_id: int) -> Sequence[AttendanceInterval]:

@@ -13,6 +13,8 @@ from policy.model import Role
 from server.config import Settings
 from server.demo import LARGE_CODE
 from server.rules import VN_TZ
+from server.storage import attendance as attendance_store
+from server.storage import meetings as meeting_store
 from server.storage.db import Database
 from tests.auth.support import FakeClock, audit_records
 from tests.conduct.support import People, Person, members_of, org_id
@@ -38,6 +40,15 @@ async def _group_meeting(
     closed = await p.ok(leader, "POST", f"{base}/votes/{vote['id']}/close")
     assert closed["result"]["rules"] == ["A2", "A3", "A4"]
     await p.ok(leader, "POST", f"{base}/group/close")
+    # attendance ends with the group's meeting (A1), counted in the audit record
+    async with p.db.session() as s:
+        rows = await attendance_store.of_meeting(s, meeting_id)
+        meeting = await meeting_store.get(s, meeting_id)
+    assert meeting is not None and meeting.ended_at is not None
+    assert len(rows) == len(member_ids)
+    assert all(r.left_at == meeting.ended_at for r in rows)
+    record = (await audit_records(p.db, "group.close"))[0]
+    assert record.details["intervals_closed"] == {"room": len(member_ids), "online": 0}
 
 
 async def test_party_group_cycle_with_a_late_report(

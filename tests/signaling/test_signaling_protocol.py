@@ -38,6 +38,7 @@ from signaling.protocol import (
     LowerHand,
     LowerHandOf,
     MediaKind,
+    MeetingEnded,
     MeetingState,
     Message,
     Mute,
@@ -142,6 +143,7 @@ SERVER_EXAMPLES: list[ServerMessage] = [
     MeetingState(locked=True, current_item="Học tập nghị quyết"),
     MeetingState(locked=False),
     Removed(reason=TEXT),
+    MeetingEnded(reason=Text("Cuộc họp đã kết thúc.", "The meeting has ended.")),
     ErrorMessage(code=ErrorCode.FORBIDDEN, message=TEXT, rules=("G1", "T7")),
     Pong(nonce=7),
 ]
@@ -194,6 +196,19 @@ def test_error_message_shape() -> None:
         "message": {"vi": TEXT.vi, "en": TEXT.en},
         "rules": ["T7"],
     }
+
+
+def test_meeting_ended_is_a_server_message_only() -> None:
+    raw = (
+        '{"v": 1, "type": "meeting_ended", "reason": {"vi": "Cuộc họp đã kết thúc.", '
+        '"en": "The meeting has ended."}}'
+    )
+    ended = MeetingEnded(reason=Text("Cuộc họp đã kết thúc.", "The meeting has ended."))
+    assert parse_server_message(raw) == ended
+    assert json.loads(dump_message(ended)) == json.loads(raw)
+    with pytest.raises(ProtocolError) as refused:
+        parse_message(raw)  # a client cannot end a meeting over the socket
+    assert refused.value.code is ErrorCode.BAD_MESSAGE
 
 
 def test_dump_keeps_vietnamese_as_utf8() -> None:
@@ -506,6 +521,7 @@ server_messages: st.SearchStrategy[ServerMessage] = st.one_of(
         video=st.lists(st.none() | ids, max_size=16).map(tuple),
     ),
     st.builds(Denied, reason=texts),
+    st.builds(MeetingEnded, reason=texts),
     st.builds(
         ErrorMessage,
         code=st.sampled_from(ErrorCode),

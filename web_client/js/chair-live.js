@@ -86,6 +86,14 @@ export class Live {
       admitted: () => { s.live = true; this.attempt = 0; this.status('chair.ws.connected'); this.media(); },
       denied: (msg) => { this.stopped = true; $('status').textContent = pick(msg.reason); },
       removed: (msg) => { this.stopped = true; $('status').textContent = pick(msg.reason); },
+      meeting_ended: () => {
+        this.stopped = true; // closed by a chair: no reconnect
+        if (this.peer) this.peer.close();
+        this.peer = null;
+        s.live = false; s.participants = []; s.waiting = []; s.hands = [];
+        $('status').textContent = t('ui.status.ended');
+        changed();
+      },
       answer: (msg) => { if (this.peer) this.peer.answer(msg.sdp); },
       ice_candidate: (msg) => { if (this.peer) this.peer.candidate(msg); },
       participants: (msg) => { s.participants = msg.participants; changed(); },

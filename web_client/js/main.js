@@ -19,7 +19,7 @@ const state = {
   meetingId, participantId: null, role: null, status: null, joined: false, admitted: false,
   participants: [], waiting: [], slots: { audio: [], video: [] }, speaking: [], hands: [],
   locked: false, recording: false, muted: { audio: false, video: false }, audioOnly: false, handRaised: false,
-  quality: null, roomView: params.has('room'), reconnects: 0, log: [],
+  quality: null, roomView: params.has('room'), reconnects: 0, log: [], ended: false,
 };
 const local = { stream: null, mic: null, camera: null };
 let signaling = null;
@@ -72,6 +72,7 @@ async function connect() {
 function onSocketClosed(code, which) {
   if (which !== signaling) return; // an older socket, already replaced
   state.admitted = false;
+  state.joined = false; // a refusal before the next `welcome` (e.g. the meeting closed) is shown
   if (peer) peer.close();
   peer = null;
   if (leaving || code === 1008) return;
@@ -134,6 +135,7 @@ const handlers = {
   },
   denied(msg) { stop('ui.status.denied', pick(msg.reason)); },
   removed(msg) { stop('ui.status.removed', pick(msg.reason)); },
+  meeting_ended() { ended(); },
   answer(msg) { if (peer) peer.answer(msg.sdp); },
   ice_candidate(msg) { if (peer) peer.candidate(msg); },
   participants(msg) {
@@ -158,7 +160,8 @@ const handlers = {
   error(msg) {
     console.warn('hopchibo: error', msg.code, msg.message.en);
     if (msg.code === 'unauthenticated') location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
-    if (!state.joined) stop('ui.status.refused', pick(msg.message));
+    // `unavailable`: the server is restarting; the socket closes and the page joins again
+    if (!state.joined && msg.code !== 'unavailable') stop('ui.status.refused', pick(msg.message));
   },
 };
 
@@ -167,6 +170,21 @@ function stop(key, reason) {
   if (peer) peer.close();
   peer = null;
   setStatus(key, { reason }, 'error');
+}
+
+/** The chair closed the meeting: media, camera and microphone stop; the page does not rejoin. */
+function ended() {
+  leaving = true;
+  if (peer) peer.close();
+  peer = null;
+  if (local.stream) local.stream.getTracks().forEach((track) => track.stop());
+  $('self').srcObject = null;
+  Object.assign(state, {
+    ended: true, admitted: false, participants: [], waiting: [], speaking: [], hands: [],
+    slots: { audio: [], video: [] }, recording: false, quality: null,
+  });
+  setStatus('ui.status.ended', {}, 'info');
+  render();
 }
 
 function leave() {

@@ -45,6 +45,7 @@ export class Signaling {
       case 'admitted':
       case 'denied':
       case 'removed':
+      case 'meeting_ended':
       case 'answer':
       case 'ice_candidate':
       case 'participants':

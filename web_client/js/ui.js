@@ -93,6 +93,7 @@ export function renderControls(state) {
   $('hand').textContent = t(state.handRaised ? 'ui.controls.lower_hand' : 'ui.controls.raise_hand');
   for (const id of ['mic', 'cam', 'audio-only', 'hand']) $(id).hidden = !state.admitted; // lobby
   $('lock').hidden = state.role !== 'chair' || !state.admitted;
+  $('leave').hidden = state.ended; // the meeting is over: nothing to leave
   $('lock').textContent = t(state.locked ? 'ui.controls.unlock' : 'ui.controls.lock');
   $('locked').hidden = !state.locked;
   $('recording').hidden = !state.recording; // the chair is recording: everyone sees it
