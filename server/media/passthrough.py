@@ -43,14 +43,18 @@ The public behaviour relied on: ``RTCRtpSender`` only packetizes (``encoder.pack
 Why the relay does not let aiortc's sender loop send: per RTP packet it builds an ``RtpPacket``,
 reads the clock through ``datetime``, and awaits four coroutines down to ``sendto``; per frame it
 wakes a task per subscriber slot. In the 60-member benchmark that was about three quarters of the
-relay's CPU. :class:`RtpWriter` sends the same bytes (a test compares them with aiortc's
-``RtpPacket.serialize``) from the publisher's frame callback: one header pack, one SRTP protect and
-one ``sendto`` per packet, and the VP8 payloads are cut once per publisher frame for every slot.
+relay's CPU. :class:`RtpWriter` sends what aiortc's sender would (its extension block is built
+by the sender's own map; the tests check marker bits, sequence numbers, timestamps and extensions
+as a real aiortc peer receives them) from the publisher's frame callback: one header pack, one
+SRTP protect and one ``sendto`` per packet. Each writer cuts VP8 with its own picture ids, as
+aiortc's per-sender encoder did, so a subscriber never sees them jump when its slot changes
+publisher.
 """
 
 from __future__ import annotations
 
 import asyncio
+import enum
 import logging
 import queue
 import random
@@ -115,9 +119,6 @@ class EncodedFrame:
     pts: int
     clock_rate: int
     keyframe: bool
-    payloads: tuple[bytes, ...] = ()
-    """RTP payloads cut once for every slot the frame is forwarded to (:func:`packetize`); empty
-    if the frame was not cut yet (an :class:`RtpWriter` then cuts it itself)."""
 
     def to_packet(self, pts: int | None = None) -> EncodedPacket:
         """An ``av.Packet`` that ``RTCRtpSender`` packetizes without encoding."""
@@ -216,7 +217,6 @@ class ReceiverTap:
         self._rtx_payload_types: frozenset[int] = frozenset()
         #: SSRC of the last non-RTX packet: where PLIs are addressed
         self.media_ssrc: int | None = None
-        self._picture_id = random.getrandbits(15)
         self.frames = 0
         self.rtp_packets = 0
         self.plis_sent = 0
@@ -232,26 +232,16 @@ class ReceiverTap:
 
     def _deliver(self, codec: _Codec, jitter_frame: _JitterFrame) -> None:
         data = bytes(jitter_frame.data)
-        self.frames += 1
-        if self._on_frame is not None:
-            # cut once here for every subscriber slot (RtpWriter)
-            self._picture_id = (self._picture_id + 1) & 0x7FFF
-            self._on_frame(
-                EncodedFrame(
-                    data=data,
-                    pts=jitter_frame.timestamp,
-                    clock_rate=codec.clockRate,
-                    keyframe=is_keyframe(codec.mimeType, data),
-                    payloads=packetize(codec.mimeType, data, self._picture_id),
-                )
-            )
-            return
         frame = EncodedFrame(
             data=data,
             pts=jitter_frame.timestamp,
             clock_rate=codec.clockRate,
             keyframe=is_keyframe(codec.mimeType, data),
         )
+        self.frames += 1
+        if self._on_frame is not None:
+            self._on_frame(frame)
+            return
         track = self._receiver.track
         if track is not None:
             track._queue.put_nowait(frame.to_packet())
@@ -389,6 +379,19 @@ def rtp_header_template(extensions_map: Any, mid: str | None) -> tuple[bytes, by
     return zero[:at], zero[at + 3 :], True
 
 
+class SendResult(enum.Enum):
+    """What :meth:`RtpWriter.write` did with a frame."""
+
+    SENT = "sent"
+    FAILED = "failed"
+    """Not sent this time (not started yet, or an error sending it); later frames may go."""
+    GONE = "gone"
+    """The connection is closed or failed: nothing will ever be sent on it again."""
+
+
+_DEAD_DTLS = frozenset({DtlsState.CLOSED, DtlsState.FAILED})
+
+
 def _ntp_now() -> int:
     """The wall clock as a 64-bit NTP timestamp (what aiortc's ``clock.current_ntp_time`` gives,
     without building a ``datetime``)."""
@@ -405,7 +408,8 @@ class RtpWriter:
 
     Create it before the peer connection connects; ``on_ready`` is called once, on the event loop,
     when the sender has started (DTLS is up and the codec is known). Until then
-    :meth:`write` returns ``False`` and sends nothing.
+    :meth:`write` returns ``FAILED`` and sends nothing; once the connection is closed or failed it
+    returns ``GONE``. Like aiortc's per-sender encoder, each writer numbers VP8 pictures itself.
     """
 
     def __init__(self, sender: RTCRtpSender, on_ready: Callable[[], None] | None = None) -> None:
@@ -420,7 +424,9 @@ class RtpWriter:
         self._ext_head = b""
         self._ext_tail = b""
         self._has_abs_send_time = False
-        self._sequence = random.getrandbits(16)
+        # the lower half, as aiortc does: an early wrap would desynchronise the SRTP rollover
+        # counter of a receiver that missed the first packets
+        self._sequence = random.getrandbits(15)
         self._timestamp_origin = random.getrandbits(32)
         self._picture_id = random.getrandbits(15)
         self._history: list[tuple[int, int, int, bytes] | None] = [None] * RTP_HISTORY_SIZE
@@ -469,18 +475,18 @@ class RtpWriter:
         if self._on_ready is not None:
             self._on_ready()
 
-    def write(self, frame: EncodedFrame, pts: int) -> bool:
-        """Send ``frame`` with RTP timestamp ``pts`` (in the frame's clock). ``False`` if
-        nothing could be sent: not started yet, or no longer connected."""
-        if not self._ready or self._dtls._state is not DtlsState.CONNECTED:
-            return False
+    def write(self, frame: EncodedFrame, pts: int) -> SendResult:
+        """Send ``frame`` with RTP timestamp ``pts`` (in the frame's clock)."""
+        if not self._ready:
+            return SendResult.FAILED
+        state = self._dtls._state
+        if state is not DtlsState.CONNECTED:
+            return SendResult.GONE if state in _DEAD_DTLS else SendResult.FAILED
         pair = self._nominated.get(1)
-        if pair is None:
-            return False
-        payloads = frame.payloads
-        if not payloads:
-            self._picture_id = (self._picture_id + 1) & 0x7FFF
-            payloads = packetize(self._mime, frame.data, self._picture_id)
+        if pair is None:  # aioice clears it when the connection closes (consent lost)
+            return SendResult.GONE
+        payloads = packetize(self._mime, frame.data, self._picture_id)
+        self._picture_id = (self._picture_id + 1) & 0x7FFF
         sendto = pair.protocol.transport.sendto
         addr = pair.remote_addr
         protect = self._dtls._tx_srtp.protect
@@ -512,7 +518,7 @@ class RtpWriter:
             if not self._failure_logged:
                 self._failure_logged = True
                 logger.exception("forwarding to SSRC %s failed; later failures not logged", ssrc)
-            return False
+            return SendResult.FAILED
         self._sequence = sequence
         self.packets += len(payloads)
         self.octets += octets
@@ -522,7 +528,7 @@ class RtpWriter:
         sender._RTCRtpSender__rtp_timestamp = timestamp
         sender._RTCRtpSender__packet_count += len(payloads)
         sender._RTCRtpSender__octet_count += octets
-        return True
+        return SendResult.SENT
 
     def _on_nack(self, lost: list[int]) -> None:
         """Put the packets a subscriber lost back into aiortc's history, as aiortc's loop would

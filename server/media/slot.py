@@ -9,14 +9,14 @@ from collections.abc import Callable
 
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
-from server.media.passthrough import EncodedFrame, EncodedPacket
+from server.media.passthrough import EncodedFrame, EncodedPacket, SendResult
 
 #: frames held per slot until its sender has started (DTLS up); then frames go out at once
 VIDEO_QUEUE_FRAMES = 30
 AUDIO_QUEUE_FRAMES = 50
 
-#: sends one frame with the given RTP-clock timestamp; ``False`` if it could not be sent
-SlotOutput = Callable[[EncodedFrame, int], bool]
+#: sends one frame with the given RTP-clock timestamp
+SlotOutput = Callable[[EncodedFrame, int], SendResult]
 
 
 class SlotTrack(MediaStreamTrack):
@@ -32,6 +32,8 @@ class SlotTrack(MediaStreamTrack):
     rebased to continue from the last frame sent, plus the wall-clock gap); a video slot never
     forwards a delta frame before a keyframe from its current source (after a switch, an overflow
     or a failed send it drops frames and asks for a keyframe with ``request_keyframe(source)``).
+    When the output reports its connection gone, the slot stops: a dead subscriber never makes a
+    publisher send keyframes.
     """
 
     def __init__(
@@ -75,6 +77,8 @@ class SlotTrack(MediaStreamTrack):
         waiting = list(self._held)
         self._held.clear()
         for frame, pts in waiting:
+            if self._output is None:  # the connection was gone: the slot stopped
+                break
             self._send(frame, pts)
 
     def set_source(self, source: str | None) -> None:
@@ -119,8 +123,12 @@ class SlotTrack(MediaStreamTrack):
 
     def _send(self, frame: EncodedFrame, pts: int) -> None:
         assert self._output is not None
-        if self._output(frame, pts):
+        result = self._output(frame, pts)
+        if result is SendResult.SENT:
             self.forwarded += 1
+        elif result is SendResult.GONE:
+            self.dropped += 1
+            self.stop()
         elif self.kind == "video" and self._source is not None:
             self._restart_picture(self._source, 1)
         else:

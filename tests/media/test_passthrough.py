@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import itertools
 import queue
 from fractions import Fraction
 from typing import Any
@@ -24,7 +25,7 @@ from aiortc import (
 )
 from aiortc import rtcrtpreceiver as receiver_module
 from aiortc import rtcrtpsender as sender_module
-from aiortc.codecs.vpx import Vp8Encoder
+from aiortc.codecs.vpx import Vp8Encoder, VpxPayloadDescriptor
 from aiortc.jitterbuffer import JitterFrame
 from aiortc.mediastreams import MediaStreamTrack
 from aiortc.rtcdtlstransport import RTCCertificate, RTCDtlsTransport
@@ -40,6 +41,7 @@ from server.media.passthrough import (
     EncodedFrame,
     KeyframeRequester,
     RtpWriter,
+    SendResult,
     add_loopback_candidate,
     is_keyframe,
     on_keyframe_request,
@@ -341,11 +343,13 @@ async def test_rtp_writer_reaches_a_real_peer_and_answers_its_nacks() -> None:
         await subscriber.setRemoteDescription(publisher.localDescription)
         (video_rx,) = (t.receiver for t in subscriber.getTransceivers())
         seen: list[tuple[int, int, int]] = []  # (payload type, ssrc, sequence number)
+        arrived: list[RtpPacket] = []  # as aiortc parsed them, header extensions included
         receiver: Any = video_rx
         original = receiver._handle_rtp_packet
 
         async def record(packet: RtpPacket, arrival_time_ms: int) -> None:
             seen.append((packet.payload_type, packet.ssrc, packet.sequence_number))
+            arrived.append(packet)
             await original(packet, arrival_time_ms=arrival_time_ms)
 
         receiver._handle_rtp_packet = record
@@ -353,12 +357,12 @@ async def test_rtp_writer_reaches_a_real_peer_and_answers_its_nacks() -> None:
         await subscriber.setLocalDescription(await subscriber.createAnswer())
         await publisher.setRemoteDescription(subscriber.localDescription)
         frame = EncodedFrame(b"\x00", pts=0, clock_rate=90_000, keyframe=True)
-        assert not writer.write(frame, 0)  # not started: nothing sent
+        assert writer.write(frame, 0) is SendResult.FAILED  # not started: nothing sent
         await wait_for(lambda: writer.ready, 10, "the sender to start")
 
         for i, data in enumerate(_vp8_frames(15)):
             frame = EncodedFrame(data, pts=i * 6000, clock_rate=90_000, keyframe=i == 0)
-            assert writer.write(frame, frame.pts)
+            assert writer.write(frame, frame.pts) is SendResult.SENT
             await asyncio.sleep(1 / 15)
         decoded = await asyncio.wait_for(video_rx.track.recv(), 10)
         assert isinstance(decoded, av.VideoFrame)
@@ -368,6 +372,25 @@ async def test_rtp_writer_reaches_a_real_peer_and_answers_its_nacks() -> None:
         media_pt, media_ssrc, first_seq = seen[0]
         sequence = [seq for _, _, seq in seen]
         assert sequence == [(first_seq + i) & 0xFFFF for i in range(len(seen))]
+        assert first_seq < 0x8000  # the lower half, as aiortc: no early wrap (SRTP rollover)
+        # the header as a receiver reads it: one timestamp per frame, 6000 apart (90 kHz, pts),
+        # the marker on each frame's last packet, MID and abs-send-time on every packet, and
+        # VP8 picture ids counting up by one
+        frames: dict[int, list[RtpPacket]] = {}
+        for packet in arrived:
+            frames.setdefault(packet.timestamp, []).append(packet)
+        stamps = list(frames)
+        assert len(stamps) == 15
+        assert all((b - a) & 0xFFFFFFFF == 6000 for a, b in itertools.pairwise(stamps))
+        assert all(
+            [p.marker for p in group] == [0] * (len(group) - 1) + [1] for group in frames.values()
+        )
+        mid = subscriber.getTransceivers()[0].mid
+        assert all(p.extensions.mid == mid for p in arrived)
+        assert all(p.extensions.abs_send_time is not None for p in arrived)
+        pictures = [VpxPayloadDescriptor.parse(g[0].payload)[0].picture_id for g in frames.values()]
+        assert all(p is not None for p in pictures)
+        assert all((b - a) & 0x7FFF == 1 for a, b in itertools.pairwise(pictures))  # type: ignore[operator]
 
         lost = sequence[-3]
         await receiver._send_rtcp_nack(media_ssrc, [(first_seq - 1000) & 0xFFFF])
@@ -390,10 +413,10 @@ async def test_rtp_writer_reaches_a_real_peer_and_answers_its_nacks() -> None:
 
         dtls._tx_srtp = FailingSrtp()
         late = EncodedFrame(data, pts=15 * 6000, clock_rate=90_000, keyframe=False)
-        assert not writer.write(late, late.pts)
+        assert writer.write(late, late.pts) is SendResult.FAILED
         dtls._tx_srtp = real_srtp
         sent_before = writer.packets
-        assert writer.write(late, late.pts)
+        assert writer.write(late, late.pts) is SendResult.SENT
         await wait_for(lambda: len(seen) > sent_before + 1, 5, "the packets after the failure")
         assert seen[-1][2] == (sequence[-1] + 1) & 0xFFFF
 

@@ -8,7 +8,7 @@ import asyncio
 import pytest
 from aiortc.mediastreams import MediaStreamError
 
-from server.media.passthrough import EncodedFrame
+from server.media.passthrough import EncodedFrame, SendResult
 from server.media.slot import SlotTrack
 
 
@@ -21,16 +21,27 @@ class Clock:
 
 
 class Output:
-    """Records what the slot sends; ``ok = False`` plays a sender that lost its connection."""
+    """Records what the slot sends; ``result`` plays a sender that failed once (``FAILED``) or
+    whose connection is gone (``GONE``)."""
 
     def __init__(self) -> None:
         self.sent: list[tuple[EncodedFrame, int]] = []
-        self.ok = True
+        self.calls = 0
+        self.result = SendResult.SENT
 
-    def __call__(self, frame: EncodedFrame, pts: int) -> bool:
-        if self.ok:
+    @property
+    def ok(self) -> bool:
+        return self.result is SendResult.SENT
+
+    @ok.setter
+    def ok(self, value: bool) -> None:
+        self.result = SendResult.SENT if value else SendResult.FAILED
+
+    def __call__(self, frame: EncodedFrame, pts: int) -> SendResult:
+        self.calls += 1
+        if self.result is SendResult.SENT:
             self.sent.append((frame, pts))
-        return self.ok
+        return self.result
 
     @property
     def pts(self) -> list[int]:
@@ -157,3 +168,27 @@ async def test_recv_parks_the_sender_loop_until_the_slot_stops() -> None:
         await asyncio.wait_for(pending, 1)
     slot.push("a", frame(960, key=True, clock_rate=48_000))
     assert out.pts == [0]  # a stopped slot forwards nothing
+
+
+def test_a_gone_connection_stops_the_slot_without_asking_for_keyframes() -> None:
+    """A subscriber whose connection died must not make the publisher send keyframes."""
+    slot, asked, _, out = make("video")
+    slot.set_source("a")
+    slot.push("a", frame(0, key=True))
+    out.result = SendResult.GONE
+    slot.push("a", frame(3000))
+    assert slot.readyState == "ended"
+    for i in range(2, 40):
+        slot.push("a", frame(i * 3000, key=i % 10 == 0))
+    assert asked == ["a"]  # only the one for the source switch
+    assert out.calls == 2 and out.pts == [0]
+
+
+def test_a_connection_gone_while_frames_wait_stops_the_flush() -> None:
+    slot, _, _, out = make("audio", attached=False)
+    slot.set_source("a")
+    for i in range(3):
+        slot.push("a", frame(i * 960, key=True, clock_rate=48_000))
+    out.result = SendResult.GONE
+    slot.attach(out)
+    assert out.calls == 1 and slot.readyState == "ended"
