@@ -2,8 +2,9 @@
 
 For the live meeting: ``handle = await service.start(meeting_id, by)`` gives a binary sink;
 feed it encoded media with ``handle.write(data)`` (any size: it hands the encrypting writer
-chunks of at least 32 KiB) and end with ``await service.stop(meeting_id, by)`` (or
-``handle.close()`` then ``stop``). ``handle`` is a write-only, non-seekable file object, so
+chunks of at least 32 KiB) and end with ``await service.stop(meeting_id, by)``, which writes
+the final segment, marks the row complete and only then releases the file (do not close the
+handle yourself first). ``handle`` is a write-only, non-seekable file object, so
 ``av.open(handle, mode="w", format="matroska")`` (and aiortc's ``MediaRecorder`` built on such a
 container) or a pass-through packet muxer can write straight into it; choose a streaming
 container (Matroska/WebM), not MP4, which seeks back to write its index.
@@ -22,6 +23,7 @@ import asyncio
 import datetime as dt
 import fcntl
 import io
+import logging
 import os
 import secrets
 from collections.abc import Iterator
@@ -37,6 +39,8 @@ from server.storage import audit as key_store
 from server.storage import records as store
 from server.storage.db import Database, Session
 from server.storage.models_records import RecordingRow
+
+log = logging.getLogger(__name__)
 
 CHUNK = 32 * 1024
 """Plaintext handed to the encrypting writer at a time (its throughput target needs >= 32 KiB)."""
@@ -79,8 +83,9 @@ class RecordingHandle(io.RawIOBase):
     def plaintext_size(self) -> int:
         return self._writer.plaintext_size + len(self._buf)
 
-    def close(self) -> None:
-        """Write the final segment and close the file (idempotent)."""
+    def finish(self) -> None:
+        """Write the final segment and sync the file, keeping it open (and its lock held, so
+        no other process takes the recording for interrupted before its row says complete)."""
         if not self._finished:
             self._finished = True
             if self._buf:
@@ -90,18 +95,27 @@ class RecordingHandle(io.RawIOBase):
             self._writer.close()
             self._file.flush()
             os.fsync(self._file.fileno())
-            self._file.close()
-        super().close()
 
-    def abort(self) -> None:
-        """Stop without the final segment: the file will never decrypt."""
+    def discard(self) -> None:
+        """Stop without the final segment (the file will never decrypt), keeping it open."""
         if not self._finished:
             self._finished = True
             self._buf[:] = bytes(len(self._buf))
             self._buf.clear()
             self._writer.abort()
+
+    def close(self) -> None:
+        """Write the final segment (unless discarded) and close the file, releasing its lock
+        (idempotent)."""
+        self.finish()
+        if not self._file.closed:
             self._file.close()
         super().close()
+
+    def abort(self) -> None:
+        """Stop without the final segment and close the file: it will never decrypt."""
+        self.discard()
+        self.close()
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,31 +205,37 @@ class RecordingService:
             handle = self._active.pop(meeting_id, None)
             if handle is None:
                 raise RecordingStateError("not recording")
-            await asyncio.to_thread(handle.close)
-            async with self._db.session() as s:
-                row = await store.get(s, handle.recording_id)
-                assert row is not None
-                row.state = "complete"
-                row.stopped_at = dt.datetime.now(dt.UTC)
-                row.size = handle.plaintext_size
-                await self._audit.record(
-                    by,
-                    "recording.stop",
-                    f"meeting:{meeting_id}",
-                    {"recording": row.id, "bytes": row.size},
-                    session=s,
-                )
+            try:
+                await asyncio.to_thread(handle.finish)
+                async with self._db.session() as s:
+                    row = await store.get(s, handle.recording_id)
+                    assert row is not None
+                    row.state = "complete"
+                    row.stopped_at = dt.datetime.now(dt.UTC)
+                    row.size = handle.plaintext_size
+                    await self._audit.record(
+                        by,
+                        "recording.stop",
+                        f"meeting:{meeting_id}",
+                        {"recording": row.id, "bytes": row.size},
+                        session=s,
+                    )
+            finally:
+                handle.close()  # releases the lock only once the row says complete
             return row
 
     async def abort_all(self) -> None:
         """Shutdown: recordings still open lose their final segment (never decrypt)."""
         async with self._lock:
             for handle in list(self._active.values()):
-                handle.abort()
-                async with self._db.session() as s:
-                    row = await store.get(s, handle.recording_id)
-                    if row is not None:
-                        await self._fail(s, row, "recording.abort")
+                handle.discard()
+                try:
+                    async with self._db.session() as s:
+                        row = await store.get(s, handle.recording_id)
+                        if row is not None:
+                            await self._fail(s, row, "recording.abort")
+                finally:
+                    handle.close()
             self._active.clear()
 
     def _writer_alive(self, row: RecordingRow) -> bool:
@@ -227,23 +247,30 @@ class RecordingService:
         except FileNotFoundError:
             return False
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            # shared: conflicts with the writer's exclusive lock, and needs no write access
+            # (NFS emulates flock with fcntl locks, where LOCK_EX needs a file open for writing)
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:
+            return True
+        except OSError:
+            log.exception("cannot probe the lock of recording %s; taken for alive", row.id)
             return True
         finally:
             os.close(fd)  # also releases a lock we took
         return False
 
-    async def _fail(self, s: Session, row: RecordingRow, action: str) -> None:
-        """Mark ``row`` failed (it will never decrypt) and audit ``action`` as the system."""
-        row.state = "failed"
-        row.stopped_at = dt.datetime.now(dt.UTC)
+    async def _fail(self, s: Session, row: RecordingRow, action: str) -> bool:
+        """Mark ``row`` failed (it will never decrypt) and audit ``action`` as the system, if it
+        is still "recording" in the database (another process may have just completed it)."""
+        if not await store.fail_if_recording(s, row.id, dt.datetime.now(dt.UTC)):
+            return False
         await self._audit.record(
             "system", action, f"meeting:{row.meeting_id}", {"recording": row.id}, session=s
         )
+        return True
 
-    async def _mark_interrupted(self, s: Session, row: RecordingRow) -> None:
-        await self._fail(s, row, "recording.interrupted")
+    async def _mark_interrupted(self, s: Session, row: RecordingRow) -> bool:
+        return await self._fail(s, row, "recording.interrupted")
 
     async def recover_interrupted(self) -> list[str]:
         """Mark "failed" every recording left "recording" by a process that is gone (killed
@@ -252,8 +279,7 @@ class RecordingService:
         async with self._lock, self._db.session() as s:
             done = []
             for row in await store.recording_now(s):
-                if not self._writer_alive(row):
-                    await self._mark_interrupted(s, row)
+                if not self._writer_alive(row) and await self._mark_interrupted(s, row):
                     done.append(row.id)
             return done
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from server.storage.db import Session
 from server.storage.models_records import RecordingRow
@@ -41,6 +41,18 @@ async def recording_now(session: Session) -> Sequence[RecordingRow]:
     """Every recording whose state says it is being written."""
     query = select(RecordingRow).where(RecordingRow.state == "recording")
     return (await session.execute(query)).scalars().all()
+
+
+async def fail_if_recording(session: Session, recording_id: str, at: dt.datetime) -> bool:
+    """Mark a recording failed only if it is still "recording" (re-checked by the database, so a
+    completion committed meanwhile by another process wins); whether it was."""
+    result = await session.execute(
+        update(RecordingRow)
+        .where(RecordingRow.id == recording_id, RecordingRow.state == "recording")
+        .values(state="failed", stopped_at=at)
+        .execution_options(synchronize_session="fetch")
+    )
+    return int(getattr(result, "rowcount", 0)) == 1
 
 
 async def expired(session: Session, before: dt.datetime) -> Sequence[RecordingRow]:

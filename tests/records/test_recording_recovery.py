@@ -4,6 +4,7 @@ the next start-up or state query marks it failed, but never one another live pro
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import signal
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 from server.audit import AuditLog
 from server.crypto.keys import LocalKek, generate_kek
 from server.records.recordings import RecordingService
+from server.storage import records as store
 from server.storage.db import Database
 from server.storage.models_records import RecordingRow
 from tests.records.test_recordings import _meeting
@@ -25,6 +27,7 @@ from pathlib import Path
 from server.audit import AuditLog
 from server.crypto.keys import LocalKek
 from server.records.recordings import RecordingService
+from server.storage import records as store
 from server.storage.db import Database
 
 async def main() -> None:
@@ -121,3 +124,23 @@ async def test_start_up_recovers_what_a_killed_process_left(
     restarted = RecordingService(db, audit, directory)
     assert await restarted.recover_interrupted() == [recording_id]
     assert await _state_of(db, recording_id) == "failed"
+
+
+async def test_a_recording_completed_meanwhile_is_never_marked_failed(
+    db: Database, tmp_path: Path
+) -> None:
+    """The recovery re-checks the state in the database: another process that completed the
+    recording between our read and our write wins."""
+    audit = AuditLog(db, LocalKek(generate_kek()))
+    meeting_id = await _meeting(db)
+    service = RecordingService(db, audit, tmp_path / "rec")
+    handle = await service.start(meeting_id, "account:1")
+    handle.write(b"media")
+    async with db.session() as s:
+        (stale,) = await store.recording_now(s)  # read while it records
+    await service.stop(meeting_id, "account:1")  # completed, lock released
+    async with db.session() as s:
+        assert not await store.fail_if_recording(s, stale.id, dt.datetime.now(dt.UTC))
+    assert await _state_of(db, stale.id) == "complete"
+    assert await service.recover_interrupted() == []
+    assert await audit.search(action="recording.interrupted", limit=10) == []
