@@ -164,18 +164,32 @@ class Sessions:
         await session.flush()
         return now
 
-    async def purge(self) -> store.Purged:
+    async def purge(self, audit: AuditLog | None = None) -> store.Purged:
         """Delete session rows past their absolute limit plus :data:`PURGE_AFTER`, API tokens
-        expired for longer than that, and expired WebAuthn challenges."""
+        expired for longer than that, and expired WebAuthn challenges. With ``audit``, a purge
+        that deleted anything is recorded (counts only) in the same transaction."""
         now = self.now()
         absolute = dt.timedelta(hours=self._security.session_absolute_hours)
         async with self._db.session() as session:
-            return await store.purge(
+            purged = await store.purge(
                 session,
                 sessions_before=now - absolute - PURGE_AFTER,
                 tokens_before=now - PURGE_AFTER,
                 now=now,
             )
+            if audit is not None and purged.total:
+                await audit.record(
+                    "system",
+                    "auth.purge",
+                    "identity",
+                    {
+                        "sessions": purged.sessions,
+                        "bearer_grants": purged.tokens,
+                        "webauthn_challenges": purged.challenges,
+                    },
+                    session=session,
+                )
+            return purged
 
     def fresh_step_up(self, step_up_at: dt.datetime | None) -> bool:
         if step_up_at is None:
@@ -203,18 +217,7 @@ async def purge_periodically(
     (counts only). Runs until cancelled; a failed round is logged and retried next time."""
     while True:
         try:
-            purged = await sessions.purge()
-            if purged.total:
-                await audit.record(
-                    "system",
-                    "auth.purge",
-                    "identity",
-                    {
-                        "sessions": purged.sessions,
-                        "bearer_grants": purged.tokens,
-                        "webauthn_challenges": purged.challenges,
-                    },
-                )
+            await sessions.purge(audit)
         except Exception:
             log.exception("purging dead sessions and tokens failed")
         await asyncio.sleep(interval)
