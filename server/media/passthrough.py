@@ -60,7 +60,7 @@ import queue
 import random
 import struct
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Protocol, TypeAlias, cast
@@ -135,20 +135,6 @@ AudioLevelSink = Callable[[int, bool], None]
 
 def _time_base(clock_rate: int) -> Fraction:
     return Fraction(1, clock_rate)
-
-
-def packetize(mime_type: str, data: bytes, picture_id: int) -> tuple[bytes, ...]:
-    """RTP payloads for one encoded frame, as aiortc's encoders' ``pack()`` cut them.
-
-    VP8 gets aiortc's payload descriptor with ``picture_id`` (15 bits); Opus is one payload. The
-    relay forwards no other codec (``FORCED_CODECS``), so anything else is refused.
-    """
-    kind_name = mime_type.lower()
-    if kind_name == "video/vp8":
-        return tuple(Vp8Encoder._packetize(data, picture_id & 0x7FFF))
-    if kind_name == "audio/opus":
-        return (data,)
-    raise ValueError(f"cannot packetize {mime_type}")
 
 
 def is_keyframe(mime_type: str, data: bytes) -> bool:
@@ -416,7 +402,7 @@ class RtpWriter:
         self._sender: Any = sender
         self._on_ready = on_ready
         self._ready = False
-        self._mime = ""
+        self._video = False
         self._first_byte = _RTP_VERSION_2
         self._payload_type = 0
         self._ssrc = 0
@@ -461,7 +447,7 @@ class RtpWriter:
         if mime not in _FORWARDED_CODECS:
             raise ValueError(f"negotiated {codec.mimeType}, which the relay does not forward")
         sender = self._sender
-        self._mime = mime
+        self._video = mime == "video/vp8"
         self._payload_type = int(codec.payloadType)
         self._ssrc = int(sender._ssrc)
         self._mid = sender._RTCRtpSender__mid
@@ -485,8 +471,11 @@ class RtpWriter:
         pair = self._nominated.get(1)
         if pair is None:  # aioice clears it when the connection closes (consent lost)
             return SendResult.GONE
-        payloads = packetize(self._mime, frame.data, self._picture_id)
-        self._picture_id = (self._picture_id + 1) & 0x7FFF
+        if self._video:
+            payloads: Sequence[bytes] = Vp8Encoder._packetize(frame.data, self._picture_id)
+            self._picture_id = (self._picture_id + 1) & 0x7FFF
+        else:
+            payloads = (frame.data,)  # Opus: one packet a frame
         sendto = pair.protocol.transport.sendto
         addr = pair.remote_addr
         protect = self._dtls._tx_srtp.protect

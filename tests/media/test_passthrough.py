@@ -45,7 +45,6 @@ from server.media.passthrough import (
     add_loopback_candidate,
     is_keyframe,
     on_keyframe_request,
-    packetize,
     rtp_header_template,
     tap_receiver,
 )
@@ -204,14 +203,6 @@ def test_header_template_matches_aiortc_serialize(
         assert RtpPacket.parse(ours, extensions_map).extensions.abs_send_time == (
             abs_send_time if has_abs else None
         )
-
-
-def test_packetize_cuts_vp8_as_aiortc_and_keeps_opus_whole() -> None:
-    data = bytes(range(256)) * 20
-    assert packetize("video/VP8", data, 4242) == tuple(Vp8Encoder._packetize(data, 4242))
-    assert packetize("audio/opus", b"\xfc\x01", 0) == (b"\xfc\x01",)
-    with pytest.raises(ValueError):
-        packetize("video/H264", data, 0)
 
 
 def test_is_keyframe() -> None:
