@@ -105,8 +105,9 @@ async def make_cell(app: web.Application, prefix: str = "") -> Cell:
     return cell
 
 
-async def sign_in(http: ClientSession, base_url: str, person: Person) -> None:
-    """Password, then the current TOTP code, through the real endpoints."""
+async def sign_in(http: ClientSession, base_url: str, person: Person) -> str:
+    """Password, then the current TOTP code, through the real endpoints; the CSRF token of the
+    full session."""
     resp = await http.post(
         f"{base_url}/api/auth/login",
         json={"username": person.username, "password": person.password},
@@ -123,6 +124,7 @@ async def sign_in(http: ClientSession, base_url: str, person: Person) -> None:
     body = await resp.json()
     assert resp.status == 200, body
     assert body["stage"] == "full", body
+    return str(body["csrf"])
 
 
 class Peer:

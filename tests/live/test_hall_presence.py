@@ -16,14 +16,13 @@ from aiohttp import web
 from policy.model import MeetingStatus
 from server import appkeys
 from server.app import create_app
-from server.auth import factors
 from server.meeting.attendance import hall_channel, hall_notice
 from server.storage import attendance as store
 from server.storage import meetings as meeting_store
 from server.storage.models import AttendanceInterval
 from tests.conftest import AiohttpClient, Client
 from tests.live.conftest import live_settings
-from tests.live.support import Cell, Peer, Person, make_cell
+from tests.live.support import Cell, Peer, Person, make_cell, sign_in
 from tests.live.test_attendance import admit
 
 
@@ -37,22 +36,7 @@ class Console:
         self.csrf = ""
 
     async def sign_in(self) -> None:
-        http, person = self.chair.http, self.chair.person
-        resp = await http.post(
-            f"{self.chair.base_url}/api/auth/login",
-            json={"username": person.username, "password": person.password},
-        )
-        body = await resp.json()
-        assert resp.status == 200, body
-        code = factors.totp_now(person.totp_secret, dt.datetime.now(dt.UTC))
-        resp = await http.post(
-            f"{self.chair.base_url}/api/auth/totp/verify",
-            json={"code": code},
-            headers={"X-CSRF-Token": body["csrf"]},
-        )
-        body = await resp.json()
-        assert resp.status == 200 and body["stage"] == "full", body
-        self.csrf = str(body["csrf"])
+        self.csrf = await sign_in(self.chair.http, self.chair.base_url, self.chair.person)
         self.chair.signed_in = True
 
     async def hall(self, meeting_id: int, action: str, member_ids: list[int | None]) -> list[int]:
