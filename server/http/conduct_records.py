@@ -405,7 +405,8 @@ async def start_group_meeting(request: web.Request) -> web.Response:
 @routes.route(
     "POST",
     f"{MEETING}/group/close",
-    summary="Close a party group's meeting. Its group leader.",
+    summary="Close a party group's meeting: attendance ends with it (A1), a recording is "
+    "completed, everyone connected is told and disconnected. Its group leader.",
     tag="groups",
 )
 async def close_group_meeting(request: web.Request) -> web.Response:
