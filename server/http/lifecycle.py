@@ -157,21 +157,24 @@ async def close_meeting(request: web.Request) -> web.Response:
 
 
 async def end_live_meeting(app: web.Application, meeting_id: int, actor: str) -> None:
-    """After a meeting's close is committed (nobody joins it any more): its recording gets its
-    final segment (the Matroska trailer first), then the live meeting ends here and in every
-    other process. Used by the cell meeting's close and a party group's."""
+    """After a meeting's close is committed (nobody joins it any more): the recorder finishes its
+    Matroska file, the live meeting ends here at once (so nobody is admitted after ``ended_at``)
+    and in every other process, then the recording gets its final segment and is complete. Used
+    by the cell meeting's close and a party group's."""
     recordings, live_meetings = app[RECORDINGS], app[appkeys.LIVE]
-    if recordings.handle(meeting_id) is not None:
+    recording = recordings.handle(meeting_id) is not None
+    if recording:
         live = live_meetings.get(meeting_id)
         if live is not None:
             live.stop_recording()
+    await live_meetings.end(meeting_id)
+    if recording:
         try:
             await recordings.stop(meeting_id, actor)
         except RecordingStateError:  # the chair stopped it meanwhile
             pass
         except Exception:
             log.exception("meeting %s: recording not completed at close", meeting_id)
-    await live_meetings.end(meeting_id)
 
 
 @routes.route(

@@ -56,6 +56,14 @@ def member_id_of(user_id: str) -> int | None:
     return None
 
 
+async def require_live(db: Database, meeting_id: int) -> None:
+    """:class:`ProtocolError` unless the meeting may still be joined (not closed or cancelled)."""
+    async with db.session() as session:
+        meeting = await meeting_store.get(session, meeting_id)
+    if meeting is None or meeting.status not in LIVE_STATUSES:
+        raise _refuse(ErrorCode.CONFLICT, "ui.live.meeting_closed")
+
+
 def _refuse(code: ErrorCode, key: str | None = None, **params: object) -> ProtocolError:
     return ProtocolError(code, tr(key, **params) if key else code.text(**params))
 

@@ -41,7 +41,13 @@ from server.media.relay import (
     SlotsChanged,
     UnknownParticipantError,
 )
-from server.meeting.access import Attendee, MeetingInfo, member_id_of, user_id_of
+from server.meeting.access import (
+    Attendee,
+    MeetingInfo,
+    member_id_of,
+    require_live,
+    user_id_of,
+)
 from server.meeting.attendance import (
     CLOSED_NOTICE,
     Attendance,
@@ -228,8 +234,10 @@ class LiveMeeting:
     # ------------------------------------------------------------------ the hall (A1)
 
     async def start(self) -> None:
-        """Follow the hall notices on the bus, then load who is already checked in. Subscribed
-        first, so that no change made meanwhile is missed."""
+        """Follow the hall and closed notices on the bus, then check the meeting is still open
+        and load who is already checked in. Subscribed first, so that no change made meanwhile
+        is missed: a close committed by another process before the subscription is seen here
+        (:class:`ProtocolError` ``conflict``), one after it arrives as a notice."""
         try:
             self._hall_sub = await self._bus.subscribe(self.hall_channel)
         except Exception:
@@ -237,6 +245,7 @@ class LiveMeeting:
         else:
             self._spawn(self._follow_hall(self._hall_sub))
         try:
+            await require_live(self._db, self.info.id)
             await self.reload_hall()
         except BaseException:
             await self.close()

@@ -282,3 +282,22 @@ async def test_malformed_closed_notices_are_ignored(
     ignored = [r for r in caplog.records if "malformed" in r.getMessage()]
     assert len(ignored) == len(bad)
     assert live_client.app[appkeys.LIVE].get(cell.meeting_id) is None
+
+
+async def test_a_meeting_closed_before_it_goes_live_here_is_not_started(
+    live_client: Client, cell: Cell
+) -> None:
+    """A join that passed the status check just before another process committed the close
+    must not start a live meeting for it: the status is read again once subscribed."""
+    assert live_client.app is not None
+    app = live_client.app
+    async with app[appkeys.DB].session() as s:
+        meeting = await meeting_store.get(s, cell.meeting_id)
+        assert meeting is not None
+        meeting.status = MeetingStatus.CLOSED  # committed by "another process"
+    info = MeetingInfo(id=cell.meeting_id, org_id=cell.org_id, group_meeting=False, locked=False)
+    with pytest.raises(ProtocolError) as refused:
+        await app[appkeys.LIVE].open(info)
+    assert refused.value.code is ErrorCode.CONFLICT
+    assert refused.value.text.vi == tr("ui.live.meeting_closed").vi
+    assert app[appkeys.LIVE].get(cell.meeting_id) is None
