@@ -11,6 +11,7 @@ from server.auth.context import AccountContext
 from server.storage import meetings as meeting_store
 from server.storage import members as member_store
 from server.storage.db import Database
+from server.storage.models import Meeting
 from signaling.errors import ErrorCode, ProtocolError
 from signaling.room import Identity, room_role
 
@@ -56,12 +57,20 @@ def member_id_of(user_id: str) -> int | None:
     return None
 
 
-async def require_live(db: Database, meeting_id: int) -> None:
-    """:class:`ProtocolError` unless the meeting may still be joined (not closed or cancelled)."""
-    async with db.session() as session:
-        meeting = await meeting_store.get(session, meeting_id)
-    if meeting is None or meeting.status not in LIVE_STATUSES:
+def _joinable(meeting: Meeting | None) -> Meeting:
+    """The meeting if it may still be joined; :class:`ProtocolError` if it does not exist or is
+    closed or cancelled."""
+    if meeting is None:
+        raise _refuse(ErrorCode.NOT_FOUND, what=tr("ui.live.what_meeting").vi)
+    if meeting.status not in LIVE_STATUSES:
         raise _refuse(ErrorCode.CONFLICT, "ui.live.meeting_closed")
+    return meeting
+
+
+async def require_live(db: Database, meeting_id: int) -> None:
+    """:class:`ProtocolError` unless the meeting may still be joined (read again now)."""
+    async with db.session() as session:
+        _joinable(await meeting_store.get(session, meeting_id))
 
 
 def _refuse(code: ErrorCode, key: str | None = None, **params: object) -> ProtocolError:
@@ -73,11 +82,7 @@ async def admit_account(
 ) -> tuple[MeetingInfo, Attendee]:
     """The meeting and the caller's identity in its room; :class:`ProtocolError` if refused."""
     async with db.session() as session:
-        meeting = await meeting_store.get(session, meeting_id)
-        if meeting is None:
-            raise _refuse(ErrorCode.NOT_FOUND, what=tr("ui.live.what_meeting").vi)
-        if meeting.status not in LIVE_STATUSES:
-            raise _refuse(ErrorCode.CONFLICT, "ui.live.meeting_closed")
+        meeting = _joinable(await meeting_store.get(session, meeting_id))
         info = MeetingInfo(
             id=meeting.id,
             org_id=meeting.org_id,
