@@ -150,6 +150,11 @@ async def test_rtp_writer_private_api_is_still_there() -> None:
     assert "active_pair = self._nominated.get(component)" in inspect.getsource(
         type(connection).sendto
     )
+    # RtpWriter keeps a reference to this dict: aioice must empty it on close, not replace it
+    assert "self._nominated.clear()" in inspect.getsource(type(connection).close)
+    assert "self._nominated = " not in inspect.getsource(type(connection)).replace(
+        "self._nominated: dict[int, CandidatePair] = {}", ""
+    )
     pair_source = inspect.getsource(CandidatePair)
     assert "self.protocol = protocol" in pair_source and "def remote_addr(self)" in pair_source
     assert _params(Vp8Encoder._packetize) == ["buffer", "picture_id"]
