@@ -6,15 +6,28 @@ STAMP := $(VENV)/.installed-stamp
 CHROMIUM := /usr/bin/chromium
 LINT_PATHS := server signaling policy tests bench
 
-.PHONY: setup run test lint format bench browser screenshots clean
+.PHONY: setup lock run test lint format bench browser screenshots clean
 
-$(STAMP): pyproject.toml
+LOCK := requirements.lock
+
+# Installs exactly what the lock names, hash-checked; the project itself goes in editable, with
+# no dependencies of its own and the locked build backend (no unpinned download anywhere).
+$(STAMP): $(LOCK) pyproject.toml
+	@echo "setup: creating $(VENV) and installing the locked packages (about a minute the first time)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --progress-bar on --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+## Refresh the lock from the ranges in pyproject.toml: the only way package versions change.
+lock: setup
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+	  --upgrade --quiet --custom-compile-command "make lock" -o $(LOCK)
+	$(BIN)/pip install --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
 
 ## Start the server on http://127.0.0.1:8080 with the demo organisations (SQLite, in-process bus).
 ## Plain HTTP on this machine only: cookies without Secure, passkeys for http://localhost:8080.

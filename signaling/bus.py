@@ -193,7 +193,7 @@ class _RedisSubscription:
             return
         self._closed = True
         self._bus._forget(self)
-        await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+        await self._pubsub.aclose()
 
     async def __aenter__(self) -> Self:
         return self
@@ -227,7 +227,7 @@ class RedisBus:
         while True:
             msg = await pubsub.get_message(timeout=5.0)
             if msg is None:
-                await pubsub.aclose()  # type: ignore[no-untyped-call]
+                await pubsub.aclose()
                 raise TimeoutError(f"Redis did not confirm the subscription to {channel}")
             if msg.get("type") == "subscribe":
                 break
