@@ -4,19 +4,27 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CHROMIUM := /usr/bin/chromium
+FIREFOX := /usr/bin/firefox-esr
+# The tests that reason about calendar dates, run again with the system clock a year ahead and a
+# year back (libfaketime; the monotonic clock stays real so timeouts keep their length).
+DATE_TESTS := tests/policy tests/server tests/conduct tests/records
+DATE_SHIFTS := +365d -365d
 LINT_PATHS := server signaling policy tests bench
 
-.PHONY: setup lock run test lint format bench browser screenshots clean
+.PHONY: setup lock run test test-dates lint format bench browser faketime screenshots clean
 
 LOCK := requirements.lock
+BOOTSTRAP_LOCK := requirements-bootstrap.lock
 
-# Installs exactly what the lock names, hash-checked; the project itself goes in editable, with
-# no dependencies of its own and the locked build backend (no unpinned download anywhere).
-$(STAMP): $(LOCK) pyproject.toml
-	@echo "setup: creating $(VENV) and installing the locked packages (about a minute the first time)"
+# Installs exactly what the lock names, hash-checked: pip brings the locked uv, uv syncs the venv
+# to the lock (seconds rather than a minute), then the project goes in editable with no
+# dependencies of its own and the locked build backend (no unpinned download anywhere).
+$(STAMP): $(LOCK) $(BOOTSTRAP_LOCK) pyproject.toml
+	@echo "setup: creating $(VENV) from $(LOCK) (hash-checked)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --progress-bar on --require-hashes --no-deps -r $(LOCK)
-	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r $(BOOTSTRAP_LOCK)
+	$(BIN)/uv pip sync --python $(BIN)/python --require-hashes $(LOCK)
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -25,9 +33,10 @@ setup: $(STAMP)
 lock: setup
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
 	  --upgrade --quiet --custom-compile-command "make lock" -o $(LOCK)
-	$(BIN)/pip install --require-hashes --no-deps -r $(LOCK)
-	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
-	touch $(STAMP)
+	grep -o '^uv==[^ ]*' $(LOCK) | $(BIN)/uv pip compile - --generate-hashes --python-version 3.11 \
+	  --quiet --no-header -o $(BOOTSTRAP_LOCK)
+	rm -f $(STAMP)
+	$(MAKE) --no-print-directory setup
 
 ## Start the server on http://127.0.0.1:8080 with the demo organisations (SQLite, in-process bus).
 ## Plain HTTP on this machine only: cookies without Secure, passkeys for http://localhost:8080.
@@ -36,15 +45,21 @@ run: export HOPCHIBO_SERVER_PUBLIC_ORIGIN ?= http://localhost:8080
 run: export HOPCHIBO_SERVER_ALLOWED_ORIGINS ?= http://127.0.0.1:8080
 run: export HOPCHIBO_SECURITY_RP_ID ?= localhost
 run: setup
-	$(BIN)/hopchibo db upgrade
 	$(BIN)/hopchibo demo
 	$(BIN)/hopchibo serve
 
-## Debian's Chromium for the browser tests (never a downloaded browser).
+## Debian's Chromium and Firefox ESR for the browser tests (never a downloaded browser).
 browser:
-	@test -x $(CHROMIUM) || { echo "installing Debian chromium"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@test -x $(CHROMIUM) -a -x $(FIREFOX) || { echo "installing Debian chromium and firefox-esr"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium firefox-esr >/dev/null; }
 	@test -x $(CHROMIUM) || { echo "ERROR: $(CHROMIUM) is missing and could not be installed" >&2; exit 1; }
+	@test -x $(FIREFOX) || { echo "ERROR: $(FIREFOX) is missing and could not be installed" >&2; exit 1; }
+
+## Debian's libfaketime for the date-shift check.
+faketime:
+	@command -v faketime >/dev/null || { echo "installing Debian faketime"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null; }
+	@command -v faketime >/dev/null || { echo "ERROR: faketime is missing and could not be installed" >&2; exit 1; }
 
 lint: setup
 	$(BIN)/ruff check $(LINT_PATHS)
@@ -55,9 +70,19 @@ format: setup
 	$(BIN)/ruff format $(LINT_PATHS)
 	$(BIN)/ruff check --fix $(LINT_PATHS)
 
-## The whole suite: lint, then every test (PostgreSQL and Redis too when their URLs are set).
-test: setup browser lint
+## The whole suite: lint, every test (PostgreSQL and Redis too when their URLs are set), then
+## the date-sensitive tests again a year ahead and a year back.
+test: setup browser faketime lint
 	$(BIN)/pytest
+	$(MAKE) --no-print-directory test-dates
+
+## No test may depend on today's date: the date-sensitive tests pass with the clock shifted.
+test-dates: setup faketime
+	@for shift in $(DATE_SHIFTS); do \
+	  echo "date-shift check: system clock $$shift"; \
+	  FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "$$shift" \
+	    $(BIN)/pytest -q -p no:cacheprovider -m "not browser" $(DATE_TESTS) || exit 1; \
+	done
 
 ## Refresh the screenshots in docs/screenshots from the browser tests (tests write them to a
 ## temporary folder otherwise, so `make test` leaves the tree clean).

@@ -7,67 +7,23 @@ import asyncio
 import datetime as dt
 import getpass
 import logging
-import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from aiohttp import web
 
 from policy.model import Role
-from server import cli_pilot, cli_records
+from server import cli_demo, cli_pilot, cli_records
 from server.app import create_app
 from server.audit import AuditLog
 from server.auth.provision import create_account, create_api_token
 from server.config import ConfigError, Settings, load_settings
 from server.crypto.keys import LocalKek
-from server.demo import DemoCredential, load_demo, load_demo_accounts
 from server.keys import KeyFileError, load_or_create_kek
 from server.storage import accounts as account_store
 from server.storage import organisations as org_store
 from server.storage.db import Database
 from server.storage.migrate import upgrade
-
-
-def _write_credentials(path: Path, creds: list[DemoCredential]) -> None:
-    """Demo passwords and TOTP secrets, readable by the owner only (mode 0600)."""
-    lines = [
-        "# hopchibo demo accounts: username, role, organisation, password, TOTP secret",
-        "# Sign in at /login; the code comes from any authenticator app given the secret",
-        "# (or: python -c 'import pyotp; print(pyotp.TOTP(\"SECRET\").now())').",
-        "",
-    ]
-    for c in creds:
-        lines += [
-            f"{c.username}\t{c.role}\t{c.org_code}\tpassword={c.password}",
-            f"  totp_secret={c.totp_secret}",
-            f"  totp_uri={c.totp_uri}",
-            f"  recovery_codes={' '.join(c.recovery_codes)}",
-        ]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.unlink(missing_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write("\n".join(lines) + "\n")
-
-
-async def _demo(settings: Settings) -> int:
-    await upgrade(settings.database_url)
-    kek = load_or_create_kek(settings.kek_path, settings.keys.kek)
-    db = Database(settings.database_url)
-    try:
-        created = await load_demo(db)
-        creds = await load_demo_accounts(db, kek)
-    finally:
-        await db.close()
-    print("demo loaded" if created else "demo already present")
-    path = settings.server.var_dir / "demo-credentials.txt"
-    if creds:
-        _write_credentials(path, creds)
-        print(f"demo accounts and their passwords and TOTP secrets: {path} (mode 0600)")
-    else:
-        print(f"demo accounts already present; credentials were written to {path}")
-    return 0
 
 
 async def _token_create(settings: Settings, args: argparse.Namespace) -> int:
@@ -142,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true", help="apply migrations and load the demo")
     db = sub.add_parser("db", help="database")
     db.add_argument("action", choices=["upgrade"])
-    sub.add_parser("demo", help="load the demo organisations")
+    cli_demo.add_parser(sub)
     user = sub.add_parser("user", help="accounts")
     user.add_argument("action", choices=["add"])
     user.add_argument("username")
@@ -168,13 +124,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration is noise
     try:
         settings = load_settings()
         settings.server.var_dir.mkdir(parents=True, exist_ok=True)
         load_or_create_kek(settings.kek_path, settings.keys.kek)  # fail early on a bad key
         if args.command == "serve":
             if args.demo:
-                asyncio.run(_demo(settings))
+                asyncio.run(cli_demo.load(settings, dt.datetime.now(dt.UTC)))
             app = create_app(settings)
             web.run_app(
                 app,
@@ -188,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("database at head")
             return 0
         if args.command == "demo":
-            return asyncio.run(_demo(settings))
+            return asyncio.run(cli_demo.run(settings, args))
         if args.command in cli_records.COMMANDS:
             return asyncio.run(cli_records.run(settings, args))
         if args.command == "pilot":

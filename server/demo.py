@@ -10,13 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from policy.model import ApprovalScope, E1aReason, MemberStatus, OrgLevel, Role
 from server.audit import AuditLog
 from server.auth.provision import create_account, new_password
 from server.crypto.keys import LocalKek
 from server.storage import accounts as account_store
+from server.storage import members as member_store
 from server.storage import organisations as org_store
 from server.storage.db import Database
 from server.storage.models import (
@@ -83,6 +82,8 @@ def demo_name(i: int) -> str:
 
 
 #: (username, display name, member index in the seafarers' cell or None, role, org code)
+#: username, display name, member index (in the organisation named by the code: a cell's
+#: members, or a party group's), role, organisation code
 DEMO_ACCOUNTS: tuple[tuple[str, str, int | None, Role, str], ...] = (
     ("bithu", "Bí thư chi bộ", 0, Role.SECRETARY, SEAFARERS_CODE),
     ("phobithu", "Phó bí thư chi bộ", 1, Role.DEPUTY, SEAFARERS_CODE),
@@ -93,6 +94,13 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, int | None, Role, str], ...] = (
     ("giamsat", "Đại diện cấp ủy cấp trên", None, Role.OBSERVER, SEAFARERS_CODE),
     ("baomat", "Cán bộ an ninh thông tin", None, Role.SECURITY_OFFICER, GRASSROOTS_CODE),
     ("quantri", "Quản trị hệ thống", None, Role.ADMIN, GRASSROOTS_CODE),
+    # the large cell's committee and its four group leaders (the party-group cycle, E2)
+    ("bithulon", "Bí thư chi bộ", 4, Role.SECRETARY, LARGE_CODE),
+    ("phobithulon", "Phó bí thư chi bộ", 5, Role.DEPUTY, LARGE_CODE),
+    ("totruong1", "Tổ trưởng", 0, Role.GROUP_LEADER, f"{LARGE_CODE}-TO1"),
+    ("totruong2", "Tổ trưởng", 0, Role.GROUP_LEADER, f"{LARGE_CODE}-TO2"),
+    ("totruong3", "Tổ trưởng", 0, Role.GROUP_LEADER, f"{LARGE_CODE}-TO3"),
+    ("totruong4", "Tổ trưởng", 0, Role.GROUP_LEADER, f"{LARGE_CODE}-TO4"),
 )
 
 
@@ -223,28 +231,32 @@ class DemoCredential:
 
 
 async def load_demo_accounts(db: Database, kek: bytes) -> list[DemoCredential]:
-    """Create the DEMO_ACCOUNTS with random passwords and TOTP secrets (empty if present)."""
+    """Create those DEMO_ACCOUNTS that are missing, with random passwords and TOTP secrets."""
     audit = AuditLog(db, LocalKek(kek))
     out: list[DemoCredential] = []
     async with db.session() as s:
-        if await account_store.by_username(s, DEMO_ACCOUNTS[0][0]) is not None:
-            return []
-        sea = await org_store.by_code(s, SEAFARERS_CODE)
-        assert sea is not None, "load_demo first"
-        query = select(Member.id).where(Member.org_id == sea.id).order_by(Member.id)
-        member_ids = list((await s.execute(query)).scalars().all())
         for username, display, index, role, code in DEMO_ACCOUNTS:
+            if await account_store.by_username(s, username) is not None:
+                continue
             org = await org_store.by_code(s, code)
-            assert org is not None
+            assert org is not None, "load_demo first"
+            member = None
+            if index is not None:
+                members = await (
+                    member_store.of_group(s, org.id)
+                    if org.level is OrgLevel.GROUP
+                    else member_store.of_org(s, org.id)
+                )
+                member = members[index]
             password = new_password()
             made = await create_account(
                 s,
                 audit,
                 kek,
                 username=username,
-                display_name=display if index is None else f"{display} {demo_name(index)}",
+                display_name=display if member is None else f"{display} {member.full_name}",
                 password=password,
-                member_id=member_ids[index] if index is not None else None,
+                member_id=member.id if member is not None else None,
                 role=role,
                 org_id=org.id,
                 actor="demo",

@@ -181,16 +181,22 @@ async def authenticate_websocket(request: web.Request) -> AccountContext:
     origin = request.headers.get("Origin")
     if origin is None or origin.rstrip("/") not in origins(request.app[appkeys.SETTINGS]):
         raise await deny(request, AppError.of(ErrorCode.ORIGIN), "ws_origin")
-    settings = request.app[appkeys.SETTINGS]
-    token = request.cookies.get(cookie_name(settings.server), "")
-    session = await request.app[state.SESSIONS].resolve(token) if token else None
-    if session is None or session.stage != "full":
-        raise await deny(request, AppError.of(ErrorCode.UNAUTHENTICATED), "ws_session")
-    context = await load_context(request, session.account_id, via="session", session=session)
+    context = await cookie_context(request)
     if context is None:
         raise await deny(request, AppError.of(ErrorCode.UNAUTHENTICATED), "ws_session")
     request[REQUEST_CONTEXT] = context
     return context
+
+
+async def cookie_context(request: web.Request) -> AccountContext | None:
+    """The caller of a page or WebSocket by the session cookie: ``None`` unless the session is
+    fully signed in (both factors) and the account is enabled."""
+    settings = request.app[appkeys.SETTINGS]
+    token = request.cookies.get(cookie_name(settings.server), "")
+    session = await request.app[state.SESSIONS].resolve(token) if token else None
+    if session is None or session.stage != "full":
+        return None
+    return await load_context(request, session.account_id, via="session", session=session)
 
 
 def utc(value: dt.datetime) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server.http.pages import WEB_CLIENT
+from server.http.pages import meeting_shell
 from server.http.routes import Routes
 
 routes = Routes()
@@ -14,10 +14,10 @@ routes = Routes()
     "GET",
     r"/meetings/{meeting_id:\d+}/chair",
     summary="Chair console of a meeting (lobby, attendance and quorum, agenda gate, votes, "
-    "minutes); the page signs in first and the API refuses anyone but the chair",
+    "minutes); sign-in first, and a readable 403 page for anyone who may not chair it",
     tag="pages",
     content="text/html",
     public=True,
 )
 async def chair_page(request: web.Request) -> web.StreamResponse:
-    return web.FileResponse(WEB_CLIENT / "chair.html", headers={"Cache-Control": "no-store"})
+    return await meeting_shell(request, "chair.html", chair=True)

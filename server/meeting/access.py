@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 from policy.i18n import tr
 from policy.model import MeetingKind, MeetingStatus, Role
@@ -75,6 +76,33 @@ async def require_live(db: Database, meeting_id: int) -> None:
 
 def _refuse(code: ErrorCode, key: str | None = None, **params: object) -> ProtocolError:
     return ProtocolError(code, tr(key, **params) if key else code.text(**params))
+
+
+class PageAccess(str, Enum):
+    """What a meeting's page shell shows: the page, or a readable 404/403 in its place."""
+
+    OK = "ok"
+    MISSING = "missing"
+    FORBIDDEN = "forbidden"
+
+
+async def page_access(
+    db: Database, context: AccountContext, meeting_id: int, *, chair: bool
+) -> PageAccess:
+    """R7, deny by default: the member page needs the right to attend or read the meeting's
+    cell, the chair console the right to chair it. A security officer sees neither."""
+    async with db.session() as session:
+        meeting = await meeting_store.get(session, meeting_id)
+    if meeting is None:
+        return PageAccess.MISSING
+    needed = (
+        (Permission.MEETING_CHAIR,)
+        if chair
+        else (Permission.MEETING_ATTEND, Permission.MEETING_READ)
+    )
+    if any(allowed(context, p, meeting.org_id) for p in needed):
+        return PageAccess.OK
+    return PageAccess.FORBIDDEN
 
 
 async def admit_account(

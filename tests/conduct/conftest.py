@@ -3,7 +3,6 @@ people signed in through the real API with the roles they hold."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -20,7 +19,9 @@ from tests.conftest import AiohttpClient, Client
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock(dt.datetime.now(dt.UTC).replace(microsecond=0))
+    """A fixed instant (15:00 Vietnam time on a Monday): meetings an hour later fall on the same
+    day whatever today's date and hour are (M3 lateness, duties and caps do not drift)."""
+    return FakeClock()
 
 
 @pytest.fixture

@@ -3,13 +3,16 @@ G2), eligibility can be asked for a date, and the 828-CV registration list expor
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
 import docx
 
 from server.demo import SEAFARERS_CODE, load_demo
+from server.rules import VN_TZ
 from server.storage.db import Database
+from server.storage.models import Organisation
 from tests.conftest import Client
 
 
@@ -244,10 +247,29 @@ async def test_registration_exports(client: Client, db_url: str) -> None:
     assert any(p.text == "DANH SÁCH" for p in document.paragraphs)
 
 
+async def _created_on(db_url: str, org_id: int) -> dt.date:
+    """The Vietnam date the app's clock gave the organisation when the demo created it."""
+    db = Database(db_url)
+    try:
+        async with db.session() as s:
+            org = await s.get(Organisation, org_id)
+            assert org is not None
+            return org.created_at.replace(tzinfo=dt.UTC).astimezone(VN_TZ).date()
+    finally:
+        await db.close()
+
+
 async def test_duties_listed(client: Client, db_url: str) -> None:
     cells = await _demo_cells(client, db_url)
     sea = cells[SEAFARERS_CODE]["id"]
-    duties = await (await client.get(f"/api/organisations/{sea}/duties?date=2026-12-10")).json()
+    # R1: on the 10th of the month after next, that month's regular meeting is due or late; the
+    # date follows the cell's creation, never today's calendar.
+    created = await _created_on(db_url, sea)
+    later = created.replace(day=1) + dt.timedelta(days=62)
+    on = later.replace(day=10)
+    duties = await (await client.get(f"/api/organisations/{sea}/duties?date={on}")).json()
     kinds = {d["kind"] for d in duties}
     assert "regular_meeting" in kinds
+    regular = [d for d in duties if d["kind"] == "regular_meeting"]
+    assert any(d["due_on"].startswith(f"{on:%Y-%m}") for d in regular), regular
     assert all(d["rules"] and d["vi"] for d in duties)

@@ -22,7 +22,7 @@ function fail(err) {
 
 function safeNext() {
   const next = params.get("next") || "";
-  return next.startsWith("/") && !next.startsWith("//") ? next : "/account";
+  return next.startsWith("/") && !next.startsWith("//") ? next : "/";
 }
 
 async function signedIn() {
