@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from aiohttp import web
 
 from policy.model import Role
-from server import cli_demo, cli_pilot, cli_records
+from server import cli_demo, cli_meeting, cli_pilot, cli_records
 from server.app import create_app
 from server.audit import AuditLog
 from server.auth.provision import create_account, create_api_token
@@ -117,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("username")
     token.add_argument("--minutes", type=int, default=60)
     cli_pilot.add_parser(sub)
+    cli_meeting.add_parser(sub)
     cli_records.add_parsers(sub)
     return parser
 
@@ -148,6 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(cli_demo.run(settings, args))
         if args.command in cli_records.COMMANDS:
             return asyncio.run(cli_records.run(settings, args))
+        if args.command == "meeting":
+            return asyncio.run(cli_meeting.run(settings, args))
         if args.command == "pilot":
             return asyncio.run(cli_pilot.run(settings, args))
         if args.command == "user":

@@ -27,8 +27,9 @@ from server.http.conduct_schemas import (
     MinutesOut,
     MinutesPatch,
 )
-from server.http.lifecycle import end_live_meeting
+from server.http.records import RECORDINGS
 from server.http.routes import Routes
+from server.meeting import service as meeting_service
 from server.reports.minutes import to_docx, to_pdf
 from server.rules import VN_TZ
 from server.storage import attendance as attendance_store
@@ -388,7 +389,10 @@ async def _group_state(request: web.Request, start: bool) -> web.Response:
         await audit(request, session, context, action, f"meeting:{meeting_id}", details)
         out = {"id": meeting.id, "status": meeting.status.value}
     if not start:
-        await end_live_meeting(request.app, meeting_id, context.actor)
+        app = request.app
+        await meeting_service.end_live(
+            app[appkeys.LIVE], app[RECORDINGS], meeting_id, context.actor
+        )
     return json_response(out)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,58 @@ def test_pilot_lifecycle_from_cli(var: Path, capsys: pytest.CaptureFixture[str])
     assert sections == {"I. Sinh hoạt trực tuyến", "II. Sinh hoạt tổ đảng"}
     assert main(["pilot", "export", "--org", "DEMO-DBCS", "--out", str(var / "l.docx")]) == 0
     assert (var / "l.docx").read_bytes()[:2] == b"PK"
+
+
+def _meeting_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any]]:
+    code = main(["meeting", *args])
+    captured = capsys.readouterr()
+    return code, json.loads(captured.out if code == 0 else captured.err)
+
+
+def test_meeting_flow_from_cli(var: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The CLI schedules, plans, starts and closes through the API's service functions: the same
+    rule refusals (E4, G1) and the same audit actions."""
+    assert main(["demo"]) == 0
+    capsys.readouterr()
+    cell = ["--org", "DEMO-CB-THUYENVIEN", "--kind", "regular"]
+    # E4: no pilot rule set in force on that date, so no online meeting; nothing is stored
+    code, refused = _meeting_cli(
+        [
+            "schedule",
+            *cell,
+            "--mode",
+            "online",
+            "--title",
+            "x",
+            "--start",
+            "2022-01-05T19:00+07:00",
+        ],
+        capsys,
+    )
+    assert code == 1 and refused["code"] == "policy_denied" and refused["rules"] == ["E4"]
+    code, hybrid = _meeting_cli(
+        ["schedule", *cell, "--mode", "hybrid", "--title", "Sinh hoạt tháng 12"]
+        + ["--start", "2026-12-03T19:00+07:00"],
+        capsys,
+    )
+    assert code == 0 and hybrid["status"] == "scheduled"
+    # G1 at planning: a T1 item in a hybrid meeting is deferred, with the rule on the item
+    code, item = _meeting_cli(
+        ["agenda-add", str(hybrid["id"]), "--title", "Nhân sự", "--category", "T1"], capsys
+    )
+    assert code == 0 and item["status"] == "deferred" and item["gate"]["outcome"] == "blocked"
+    assert "G1" in item["gate"]["rules"]
+    # in person needs no pilot on any date: start and close, the close order of the API
+    code, meeting = _meeting_cli(
+        ["schedule", *cell, "--mode", "in_person", "--title", "Họp chi bộ"]
+        + ["--start", "2026-12-03T19:00+07:00"],
+        capsys,
+    )
+    assert code == 0
+    mid = str(meeting["id"])
+    code, closed_early = _meeting_cli(["close", mid], capsys)
+    assert code == 1 and closed_early["code"] == "conflict"
+    assert _meeting_cli(["start", mid], capsys) == (0, {"id": meeting["id"], "status": "open"})
+    assert _meeting_cli(["close", mid], capsys) == (0, {"id": meeting["id"], "status": "closed"})
+    code, again = _meeting_cli(["close", mid], capsys)
+    assert code == 1 and again["code"] == "conflict"
