@@ -9,8 +9,8 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from policy.decision import PolicyDenied
+from policy.error_codes import ErrorCode, ProtocolError
 from policy.i18n import Text
-from signaling.errors import ErrorCode, ProtocolError
 
 log = logging.getLogger(__name__)
 

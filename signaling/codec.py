@@ -7,7 +7,7 @@ limits attached with ``Annotated[str, Str(...)]``, ``Annotated[int, Int(...)]`` 
 ``field(metadata={"wire": ...})`` says otherwise. Fields with a default may be omitted on the
 wire; every other field is required; any other key is refused.
 
-Every refusal is a :class:`~signaling.errors.ProtocolError` with a Vietnamese-first text.
+Every refusal is a :class:`~policy.error_codes.ProtocolError` with a Vietnamese-first text.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Annotated, Final, Literal, get_args, get_origin
 
+from policy.error_codes import ErrorCode, ProtocolError
 from policy.i18n import TABLE, Text, tr
-from signaling.errors import ErrorCode, ProtocolError
 
 MAX_FRAME_BYTES: Final = 64 * 1024
 MAX_LIST_ITEMS: Final = 500

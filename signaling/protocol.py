@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Annotated, Final, Literal, TypeVar, cast
 
+from policy.error_codes import ErrorCode, ProtocolError
 from policy.i18n import Text
 from signaling.codec import (
     ID,
@@ -29,7 +30,6 @@ from signaling.codec import (
     no_control,
 )
 from signaling.codec import MAX_FRAME_BYTES as MAX_FRAME_BYTES
-from signaling.errors import ErrorCode, ProtocolError
 
 PROTOCOL_VERSION: Final = 1
 MAX_SDP_BYTES: Final = 32 * 1024

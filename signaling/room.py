@@ -4,7 +4,7 @@ The WebSocket loop calls :meth:`Room.join` with the session's :class:`Identity` 
 frame, :meth:`Room.handle` for every later frame and :meth:`Room.disconnect` when the socket
 closes; the media relay calls :meth:`Room.set_speaking` and :meth:`Room.set_quality`. Each call
 returns the :class:`Outgoing` messages to deliver, each with its resolved connection ids, or
-raises :class:`~signaling.errors.ProtocolError` and changes nothing.
+raises :class:`~policy.error_codes.ProtocolError` and changes nothing.
 
 Decisions (see docs/protocol.md, "Room rules"):
 
@@ -30,10 +30,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
+from policy.error_codes import ErrorCode, ProtocolError
 from policy.i18n import tr
 from policy.model import Role
 from signaling.codec import ID, bad_message, check_str, compose, load_json_object, no_control
-from signaling.errors import ErrorCode, ProtocolError
 from signaling.protocol import (
     MAX_NAME_CHARS,
     MAX_SERVER_FRAME_BYTES,

@@ -3,7 +3,7 @@
 from typing import Final
 
 TEXTS: Final[dict[str, tuple[str, str]]] = {
-    # wire error codes added by identity and access (signaling.errors.ErrorCode)
+    # wire error codes added by identity and access (policy.error_codes.ErrorCode)
     "error.bad_credentials": (
         "Tên đăng nhập hoặc mật khẩu không đúng.",
         "Wrong username or password.",

@@ -16,10 +16,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import Enum
 
+from policy.error_codes import ErrorCode
 from policy.model import Role
 from server.auth.context import AccountContext
 from server.errors import AppError
-from signaling.errors import ErrorCode
 
 
 class Permission(str, Enum):

@@ -9,6 +9,7 @@ import datetime as dt
 
 from aiohttp import web
 
+from policy.error_codes import ErrorCode
 from server import appkeys
 from server.auth import state
 from server.auth.authz import Denied
@@ -19,7 +20,6 @@ from server.config import Settings
 from server.errors import AppError
 from server.storage import accounts as account_store
 from server.storage import identity as store
-from signaling.errors import ErrorCode
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_HEADER = "X-CSRF-Token"

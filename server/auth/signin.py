@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from policy.error_codes import ErrorCode
 from policy.i18n import tr
 from server import appkeys
 from server.auth import factors, state
@@ -26,7 +27,6 @@ from server.storage import accounts as account_store
 from server.storage import identity as store
 from server.storage.db import Session
 from server.storage.models import Account
-from signaling.errors import ErrorCode
 
 STATUS = {
     ErrorCode.BAD_CREDENTIALS: 401,

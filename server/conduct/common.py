@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from policy.error_codes import ErrorCode
 from policy.i18n import tr
 from policy.model import MeetingStatus, MemberStatus, OrgLevel
 from policy.rulesets import RuleSet, regime_for
@@ -17,7 +18,6 @@ from server.storage import members as member_store
 from server.storage import organisations as org_store
 from server.storage.db import Session
 from server.storage.models import Meeting, Member, Organisation
-from signaling.errors import ErrorCode
 
 
 def conflict(key: str, /, **params: object) -> AppError:

@@ -28,6 +28,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from policy.calendar import check_documents
+from policy.error_codes import ErrorCode
 from policy.facts import MeetingRecord
 from policy.i18n import tr
 from server.audit import AuditLog
@@ -40,7 +41,6 @@ from server.storage import audit as key_store
 from server.storage import conduct as store
 from server.storage.db import Database, Session
 from server.storage.models_conduct import MeetingDocument
-from signaling.errors import ErrorCode
 
 LEGACY = 0
 """``enc_version`` of a row stored in clear before migration 0005."""

@@ -9,6 +9,7 @@ import pydantic
 from aiohttp import web
 from pydantic import Field, ValidationError
 
+from policy.error_codes import ErrorCode
 from policy.i18n import tr
 from server import appkeys
 from server.auth import state
@@ -23,7 +24,6 @@ from server.storage import identity as store
 from server.storage import meetings as meeting_store
 from server.storage import members as member_store
 from server.storage.models_auth import Invitation
-from signaling.errors import ErrorCode
 
 routes = Routes()
 

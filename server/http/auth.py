@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from aiohttp import web
 from pydantic import BaseModel, Field
 
+from policy.error_codes import ErrorCode
 from policy.i18n import tr
 from server import appkeys
 from server.auth import factors, passkeys, signin, state
@@ -24,7 +25,6 @@ from server.storage import identity as store
 from server.storage.db import Session
 from server.storage.models import Account
 from server.storage.models_auth import PasskeyCredential, WebAuthnChallenge
-from signaling.errors import ErrorCode
 
 routes = Routes()
 

@@ -8,9 +8,9 @@ from typing import TypeVar
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from policy.error_codes import ErrorCode
 from policy.i18n import Text, tr
 from server.errors import AppError
-from signaling.errors import ErrorCode
 
 M = TypeVar("M", bound=BaseModel)
 

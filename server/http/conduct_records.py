@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from policy.error_codes import ErrorCode
 from server import appkeys
 from server.auth.authz import Permission
 from server.conduct import documents, groups
@@ -35,7 +36,6 @@ from server.rules import VN_TZ
 from server.storage import attendance as attendance_store
 from server.storage import conduct as store
 from server.storage.models_conduct import GroupAssignment
-from signaling.errors import ErrorCode
 
 routes = Routes()
 P = Permission

@@ -8,6 +8,7 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from policy.calendar import check_duties
+from policy.error_codes import ErrorCode
 from policy.model import MeetingMode
 from policy.rulesets import find_ruleset
 from server import appkeys, pilots, rules
@@ -18,7 +19,6 @@ from server.http.body import json_response, path_int
 from server.http.registry import actor_of, org_or_404
 from server.http.routes import Routes
 from server.reports.registrations import to_csv, to_docx
-from signaling.errors import ErrorCode
 
 routes = Routes()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from policy.error_codes import ErrorCode
 from server import appkeys, pilots
 from server.auth.authz import Permission, require
 from server.auth.middleware import context_of
@@ -22,7 +23,6 @@ from server.http.schemas import (
 )
 from server.storage import pilots as pilot_store
 from server.storage.models import ApprovalDecision, Circumstance, PilotRegistration
-from signaling.errors import ErrorCode
 
 routes = Routes()
 

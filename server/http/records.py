@@ -17,6 +17,7 @@ import pydantic
 from aiohttp import web
 from pydantic import Field, ValidationError
 
+from policy.error_codes import ErrorCode
 from policy.i18n import tr
 from server import appkeys
 from server.audit import AuditLog
@@ -34,7 +35,6 @@ from server.records.recordings import RecordingService, RecordingStateError
 from server.records.settings import audit_options, provider_of_bytes, recordings_dir
 from server.storage import meetings as meeting_store
 from server.storage.models_records import RecordingRow
-from signaling.errors import ErrorCode
 
 routes = Routes()
 RECORDINGS = web.AppKey("recordings", RecordingService)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from policy.error_codes import ErrorCode
 from policy.model import OrgLevel, Role
 from server import appkeys
 from server.auth.authz import Permission, allowed, require
@@ -18,7 +19,6 @@ from server.storage import members as member_store
 from server.storage import organisations as org_store
 from server.storage.db import Session
 from server.storage.models import Member, Organisation
-from signaling.errors import ErrorCode
 
 routes = Routes()
 

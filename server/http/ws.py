@@ -15,6 +15,7 @@ import logging
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from policy.error_codes import ErrorCode, ProtocolError
 from policy.i18n import tr
 from server import appkeys
 from server.auth.middleware import authenticate_websocket
@@ -23,7 +24,6 @@ from server.http.body import path_int
 from server.http.routes import Routes
 from server.meeting.access import admit_account
 from server.meeting.live import Connection
-from signaling.errors import ErrorCode, ProtocolError
 from signaling.protocol import (
     MAX_FRAME_BYTES,
     ErrorMessage,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from policy.error_codes import ErrorCode, ProtocolError
 from policy.i18n import tr
 from policy.model import MeetingKind, MeetingStatus, Role
 from server.auth.authz import Permission, allowed, roles_at
@@ -13,7 +14,6 @@ from server.storage import meetings as meeting_store
 from server.storage import members as member_store
 from server.storage.db import Database
 from server.storage.models import Meeting
-from signaling.errors import ErrorCode, ProtocolError
 from signaling.room import Identity, room_role
 
 #: when an account holds several roles on the cell, the first of these decides its room role

@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from policy.error_codes import ProtocolError
 from server.audit import AuditLog
 from server.conduct import attendance as hall
 from server.conduct.common import load_scope
@@ -30,7 +31,6 @@ from server.storage import attendance as store
 from server.storage.db import Database
 from signaling.bus import Bus
 from signaling.codec import load_json_object
-from signaling.errors import ProtocolError
 
 log = logging.getLogger(__name__)
 

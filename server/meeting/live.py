@@ -26,6 +26,7 @@ from typing import Literal
 
 from aiohttp import WSCloseCode, web
 
+from policy.error_codes import ErrorCode, ProtocolError
 from policy.i18n import tr
 from server.audit import AuditLog
 from server.config import MediaSettings
@@ -60,7 +61,6 @@ from server.meeting.attendance import (
 from server.storage.db import Database
 from signaling.bus import Bus, BusClosed, BusOverflow, Subscription
 from signaling.codec import compose
-from signaling.errors import ErrorCode, ProtocolError
 from signaling.protocol import (
     Admit,
     Answer,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from policy.error_codes import ErrorCode, ProtocolError
 from policy.i18n import tr
 from server.audit import AuditLog
 from server.config import Settings
@@ -13,7 +14,6 @@ from server.meeting.attendance import announce_closed, announce_hall
 from server.meeting.live import LiveMeeting
 from server.storage.db import Database
 from signaling.bus import Bus, InProcessBus, RedisBus
-from signaling.errors import ErrorCode, ProtocolError
 
 log = logging.getLogger(__name__)
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from policy.decision import Decision, Outcome
+from policy.error_codes import ErrorCode
 from policy.model import (
     AgendaCategory,
     ItemStatus,
@@ -37,7 +38,6 @@ from server.storage import organisations as org_store
 from server.storage import pilots as pilot_store
 from server.storage.db import Database, Session
 from server.storage.models import AgendaItem, Meeting, Organisation
-from signaling.errors import ErrorCode
 
 log = logging.getLogger(__name__)
 

@@ -13,6 +13,7 @@ import av
 import pytest
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from policy.error_codes import ErrorCode, ProtocolError
 from policy.i18n import tr
 from policy.model import MeetingStatus
 from server import appkeys
@@ -20,7 +21,6 @@ from server.meeting.access import MeetingInfo
 from server.meeting.attendance import closed_notice, hall_channel
 from server.storage import meetings as meeting_store
 from server.storage.models import AttendanceInterval
-from signaling.errors import ErrorCode, ProtocolError
 from tests.conftest import Client
 from tests.live.support import Cell, Peer, make_cell
 from tests.live.test_attendance import admit, intervals, until

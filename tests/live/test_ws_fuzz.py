@@ -7,7 +7,7 @@ import json
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from signaling.errors import ProtocolError
+from policy.error_codes import ProtocolError
 from signaling.protocol import CLIENT_TYPES, Join, Leave, parse_message
 from tests.live.support import Cell, Peer
 

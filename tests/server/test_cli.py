@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -128,6 +128,7 @@ def test_meeting_flow_from_cli(var: Path, capsys: pytest.CaptureFixture[str]) ->
     assert main(["demo"]) == 0
     capsys.readouterr()
     cell = ["--org", "DEMO-CB-THUYENVIEN", "--kind", "regular"]
+    on_dec_3 = ["--start", "2026-12-03T19:00+07:00"]
     # E4: no pilot rule set in force on that date, so no online meeting; nothing is stored
     code, refused = _meeting_cli(
         [
@@ -144,8 +145,7 @@ def test_meeting_flow_from_cli(var: Path, capsys: pytest.CaptureFixture[str]) ->
     )
     assert code == 1 and refused["code"] == "policy_denied" and refused["rules"] == ["E4"]
     code, hybrid = _meeting_cli(
-        ["schedule", *cell, "--mode", "hybrid", "--title", "Sinh hoạt tháng 12"]
-        + ["--start", "2026-12-03T19:00+07:00"],
+        ["schedule", *cell, "--mode", "hybrid", "--title", "Sinh hoạt tháng 12", *on_dec_3],
         capsys,
     )
     assert code == 0 and hybrid["status"] == "scheduled"
@@ -157,8 +157,7 @@ def test_meeting_flow_from_cli(var: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "G1" in item["gate"]["rules"]
     # in person needs no pilot on any date: start and close, the close order of the API
     code, meeting = _meeting_cli(
-        ["schedule", *cell, "--mode", "in_person", "--title", "Họp chi bộ"]
-        + ["--start", "2026-12-03T19:00+07:00"],
+        ["schedule", *cell, "--mode", "in_person", "--title", "Họp chi bộ", *on_dec_3],
         capsys,
     )
     assert code == 0

@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from policy.error_codes import ErrorCode, ProtocolError
 from policy.model import Role
 from signaling.bus import Bus, BusClosed, BusOverflow, InProcessBus, RedisBus, Subscription
-from signaling.errors import ErrorCode, ProtocolError
 from signaling.protocol import ClientInfo, Hands, Join, message_dict, parse_server_message
 from signaling.room import (
     Identity,

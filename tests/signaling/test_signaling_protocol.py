@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from policy.error_codes import ErrorCode, ProtocolError
 from policy.i18n import Text
-from signaling.errors import ErrorCode, ProtocolError
 from signaling.protocol import (
     CLIENT_TYPES,
     MAX_CANDIDATE_BYTES,

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from policy.error_codes import ErrorCode, ProtocolError
 from policy.i18n import tr
 from policy.model import Role
-from signaling.errors import ErrorCode, ProtocolError
 from signaling.protocol import (
     CLIENT_TYPES,
     Admit,

@@ -1,4 +1,6 @@
-"""Wire error codes shared by the HTTP API and the WebSocket protocol."""
+"""Wire error codes shared by every layer: the HTTP API, the WebSocket protocol, the services.
+
+Stdlib and the translation table only, so policy, signaling and the server may all import it."""
 
 from __future__ import annotations
 
