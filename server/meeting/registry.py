@@ -12,8 +12,9 @@ from server.config import Settings
 from server.meeting.access import MeetingInfo, cell_directory
 from server.meeting.attendance import announce_closed, announce_hall
 from server.meeting.live import LiveMeeting
+from server.meeting.redis_bus import RedisBus
 from server.storage.db import Database
-from signaling.bus import Bus, InProcessBus, RedisBus
+from signaling.bus import Bus, InProcessBus
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,8 @@ import pytest
 
 from policy.error_codes import ErrorCode, ProtocolError
 from policy.model import Role
-from signaling.bus import Bus, BusClosed, BusOverflow, InProcessBus, RedisBus, Subscription
+from server.meeting.redis_bus import RedisBus
+from signaling.bus import Bus, BusClosed, BusOverflow, InProcessBus, Subscription
 from signaling.protocol import ClientInfo, Hands, Join, message_dict, parse_server_message
 from signaling.room import (
     Identity,
