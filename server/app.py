@@ -1,4 +1,10 @@
-"""The aiohttp application factory."""
+"""The composition root: the one place the application is wired.
+
+:func:`create_app` builds, in this order and once each: the settings (given), the KEK and its key
+provider, the database, the audit log (with that provider and the checkpoint policy), the
+services (sessions and throttling, recordings, live meetings), then registers every route.
+Every piece of state lives under a key of :mod:`server.appkeys`.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +19,6 @@ from redis.asyncio import Redis
 
 from server import appkeys
 from server.audit import AuditLog
-from server.auth import state as auth_state
 from server.auth.context import Clock, system_clock
 from server.auth.middleware import auth_middleware
 from server.auth.passwords import hash_password
@@ -40,6 +45,8 @@ from server.http import conduct as conduct_http
 from server.http.routes import Routes
 from server.keys import load_or_create_kek
 from server.meeting.registry import LiveMeetings, make_bus
+from server.records.recordings import RecordingService
+from server.records.settings import audit_options, recordings_dir
 from server.storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -57,29 +64,46 @@ def all_routes() -> Routes:
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
+    """The database and the audit log (the KEK's provider, the checkpoint policy)."""
     settings = app[appkeys.SETTINGS]
     db = Database(settings.database_url, echo=settings.database.echo)
     app[appkeys.DB] = db
-    app[appkeys.AUDIT] = AuditLog(db, LocalKek(app[appkeys.KEK]))
+    app[appkeys.AUDIT] = AuditLog(db, app[appkeys.KEYS], options=audit_options(settings))
     yield
     await db.close()
+
+
+async def _records(app: web.Application) -> AsyncIterator[None]:
+    """Start-up: the recording service (recordings interrupted by a killed process are marked
+    failed) and the periodic audit checkpoint task. Shutdown: open recordings are aborted (never
+    decrypted)."""
+    audit = app[appkeys.AUDIT]
+    service = RecordingService(app[appkeys.DB], audit, recordings_dir(app[appkeys.SETTINGS]))
+    app[appkeys.RECORDINGS] = service
+    await service.recover_interrupted()  # left "recording" by a process that was killed
+    stop = asyncio.Event()
+    ticker = asyncio.create_task(audit.run_checkpoints(stop))
+    yield
+    stop.set()
+    await ticker
+    await service.abort_all()
 
 
 async def _identity(app: web.Application) -> AsyncIterator[None]:
     """Sessions and sign-in throttling (Redis when ``bus.redis_url`` is set)."""
     settings = app[appkeys.SETTINGS]
-    clock = app[auth_state.CLOCK]
-    app[auth_state.SESSIONS] = Sessions(app[appkeys.DB], settings.security, clock)
+    clock = app[appkeys.CLOCK]
+    app[appkeys.SESSIONS] = Sessions(app[appkeys.DB], settings.security, clock)
     redis: Redis | None = None
     if settings.bus.redis_url:
         redis = Redis.from_url(settings.bus.redis_url)
-        app[auth_state.THROTTLE] = RedisThrottle(
+        app[appkeys.THROTTLE] = RedisThrottle(
             redis, settings.security, prefix=settings.bus.key_prefix
         )
     else:
-        app[auth_state.THROTTLE] = MemoryThrottle(settings.security, clock)
+        app[appkeys.THROTTLE] = MemoryThrottle(settings.security, clock)
     purger = asyncio.get_running_loop().create_task(
-        purge_periodically(app[auth_state.SESSIONS], app[appkeys.AUDIT])
+        purge_periodically(app[appkeys.SESSIONS], app[appkeys.AUDIT])
     )
     yield
     purger.cancel()
@@ -133,19 +157,20 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Applic
         middlewares=[error_middleware, auth_middleware],
     )
     app[appkeys.SETTINGS] = settings
-    app[auth_state.CLOCK] = clock
-    app[auth_state.DUMMY_HASH] = hash_password("hopchibo-no-such-account")
+    app[appkeys.CLOCK] = clock
+    app[appkeys.DUMMY_HASH] = hash_password("hopchibo-no-such-account")
     settings.server.var_dir.mkdir(parents=True, exist_ok=True)
     app[appkeys.KEK] = load_or_create_kek(settings.kek_path, settings.keys.kek)
+    app[appkeys.KEYS] = LocalKek(app[appkeys.KEK])  # the one key provider of this process
     routes = all_routes()
     app[appkeys.ROUTES] = routes
     routes.register(app)
-    app[auth_state.PUBLIC] = frozenset(ep.handler for ep in routes.endpoints if ep.public)
-    app[auth_state.CSRF_EXEMPT] = frozenset({auth.login, auth.passkey_options, auth.passkey_verify})
+    app[appkeys.PUBLIC] = frozenset(ep.handler for ep in routes.endpoints if ep.public)
+    app[appkeys.CSRF_EXEMPT] = frozenset({auth.login, auth.passkey_options, auth.passkey_verify})
     if WEB_CLIENT.is_dir():
         app.router.add_static("/static/", WEB_CLIENT, follow_symlinks=False)
     app.cleanup_ctx.append(_database)
-    app.cleanup_ctx.append(records.records_ctx)
+    app.cleanup_ctx.append(_records)
     app.cleanup_ctx.append(_live_meetings)
     app.on_shutdown.append(ws.close_sockets)
     app.cleanup_ctx.append(_identity)

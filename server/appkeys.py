@@ -1,18 +1,48 @@
-"""Typed application state (aiohttp ``AppKey``s); nothing lives in module globals."""
+"""Every piece of application state, as typed aiohttp ``AppKey``s (nothing lives in module
+globals). Built once by the composition root, :func:`server.app.create_app`.
+
+This module imports types only (under ``TYPE_CHECKING``), so any layer may read the keys
+without importing what fills them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
 from aiohttp import web
 
-from server.audit import AuditLog
-from server.config import Settings
-from server.http.routes import Routes
-from server.meeting.registry import LiveMeetings
-from server.storage.db import Database
+if TYPE_CHECKING:
+    from server.audit import AuditLog
+    from server.auth.context import Clock
+    from server.auth.sessions import Sessions
+    from server.auth.throttle import Throttle
+    from server.config import Settings
+    from server.crypto.keys import KeyProvider
+    from server.http.routes import Routes
+    from server.meeting.registry import LiveMeetings
+    from server.records.recordings import RecordingService
+    from server.storage.db import Database
 
-SETTINGS = web.AppKey("settings", Settings)
-DB = web.AppKey("db", Database)
-AUDIT = web.AppKey("audit", AuditLog)
-ROUTES = web.AppKey("routes", Routes)
-KEK = web.AppKey("kek", bytes)
-LIVE = web.AppKey("live", LiveMeetings)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
+#: the KEK's 32 bytes (second-factor secrets are sealed under it) and its one provider
+KEK: web.AppKey[bytes] = web.AppKey("kek")
+KEYS: web.AppKey[KeyProvider] = web.AppKey("keys")
+DB: web.AppKey[Database] = web.AppKey("db")
+AUDIT: web.AppKey[AuditLog] = web.AppKey("audit")
+ROUTES: web.AppKey[Routes] = web.AppKey("routes")
+LIVE: web.AppKey[LiveMeetings] = web.AppKey("live")
+RECORDINGS: web.AppKey[RecordingService] = web.AppKey("recordings")
+
+# identity and access
+CLOCK: web.AppKey[Clock] = web.AppKey("auth_clock")
+SESSIONS: web.AppKey[Sessions] = web.AppKey("auth_sessions")
+THROTTLE: web.AppKey[Throttle] = web.AppKey("auth_throttle")
+#: handlers reachable without a session (``public=True`` in the route registry)
+PUBLIC: web.AppKey[frozenset[Handler]] = web.AppKey("auth_public")
+#: handlers that start a sign-in: Origin-checked and SameSite-protected instead of a CSRF token
+CSRF_EXEMPT: web.AppKey[frozenset[Handler]] = web.AppKey("auth_csrf_exempt")
+#: an argon2id hash verified for unknown usernames, so timing does not reveal who exists
+DUMMY_HASH: web.AppKey[str] = web.AppKey("auth_dummy_hash")

@@ -18,16 +18,20 @@ from server.app import create_app
 from server.audit import AuditLog
 from server.auth.provision import create_account, create_api_token
 from server.config import ConfigError, Settings, load_settings
-from server.crypto.keys import LocalKek
 from server.keys import KeyFileError, load_or_create_kek
+from server.records.settings import audit_options, key_provider
 from server.storage import accounts as account_store
 from server.storage import organisations as org_store
 from server.storage.db import Database
 from server.storage.migrate import upgrade
 
 
+def _audit(settings: Settings, db: Database) -> AuditLog:
+    """The audit log of a command, under the one key provider (:func:`key_provider`)."""
+    return AuditLog(db, key_provider(settings), options=audit_options(settings))
+
+
 async def _token_create(settings: Settings, args: argparse.Namespace) -> int:
-    kek = load_or_create_kek(settings.kek_path, settings.keys.kek)
     db = Database(settings.database_url)
     try:
         async with db.session() as s:
@@ -36,7 +40,7 @@ async def _token_create(settings: Settings, args: argparse.Namespace) -> int:
                 print(f"no active user {args.username!r}", file=sys.stderr)
                 return 1
             token, expires = await create_api_token(
-                s, AuditLog(db, LocalKek(kek)), account.id, args.minutes, dt.datetime.now(dt.UTC)
+                s, _audit(settings, db), account.id, args.minutes, dt.datetime.now(dt.UTC)
             )
     finally:
         await db.close()
@@ -66,7 +70,7 @@ async def _user_add(settings: Settings, args: argparse.Namespace) -> int:
                 return 1
             made = await create_account(
                 s,
-                AuditLog(db, LocalKek(kek)),
+                _audit(settings, db),
                 kek,
                 username=args.username,
                 display_name=args.name or args.username,

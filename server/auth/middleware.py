@@ -11,7 +11,6 @@ from aiohttp import web
 
 from policy.error_codes import ErrorCode
 from server import appkeys
-from server.auth import state
 from server.auth.authz import Denied
 from server.auth.context import AccountContext, RoleGrant
 from server.auth.sessions import SessionState, cookie_name
@@ -86,7 +85,7 @@ async def load_context(
 
 
 async def _bearer(request: web.Request, token: str) -> AccountContext | None:
-    now = request.app[state.CLOCK]()
+    now = request.app[appkeys.CLOCK]()
     async with request.app[appkeys.DB].session() as s:
         row = await store.api_token_by_hash(s, digest(token))
         if row is None or row.expires_at <= now:
@@ -123,7 +122,7 @@ def _check_origin(request: web.Request) -> None:
 
 
 @web.middleware
-async def auth_middleware(request: web.Request, handler: state.Handler) -> web.StreamResponse:
+async def auth_middleware(request: web.Request, handler: appkeys.Handler) -> web.StreamResponse:
     request[REQUEST_CONTEXT] = None
     request[REQUEST_SESSION] = None
     if not request.path.startswith("/api/"):
@@ -131,7 +130,7 @@ async def auth_middleware(request: web.Request, handler: state.Handler) -> web.S
     app = request.app
     settings = app[appkeys.SETTINGS]
     token = request.cookies.get(cookie_name(settings.server), "")
-    session = await app[state.SESSIONS].resolve(token) if token else None
+    session = await app[appkeys.SESSIONS].resolve(token) if token else None
     authz = request.headers.get("Authorization", "")
     context: AccountContext | None = None
     if session is not None:
@@ -149,13 +148,13 @@ async def auth_middleware(request: web.Request, handler: state.Handler) -> web.S
             raise await deny(request, AppError.of(ErrorCode.FORBIDDEN), "token_read_only")
     request[REQUEST_CONTEXT] = context
     route_handler = request.match_info.handler
-    public = route_handler in app[state.PUBLIC]
+    public = route_handler in app[appkeys.PUBLIC]
     if request.method in UNSAFE:
         try:
             _check_origin(request)
         except AppError as err:
             raise await deny(request, err, "origin") from None
-        exempt = route_handler in app[state.CSRF_EXEMPT]
+        exempt = route_handler in app[appkeys.CSRF_EXEMPT]
         if (
             session is not None
             and not exempt
@@ -193,7 +192,7 @@ async def cookie_context(request: web.Request) -> AccountContext | None:
     fully signed in (both factors) and the account is enabled."""
     settings = request.app[appkeys.SETTINGS]
     token = request.cookies.get(cookie_name(settings.server), "")
-    session = await request.app[state.SESSIONS].resolve(token) if token else None
+    session = await request.app[appkeys.SESSIONS].resolve(token) if token else None
     if session is None or session.stage != "full":
         return None
     return await load_context(request, session.account_id, via="session", session=session)

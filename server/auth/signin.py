@@ -17,7 +17,7 @@ from aiohttp import web
 from policy.error_codes import ErrorCode
 from policy.i18n import tr
 from server import appkeys
-from server.auth import factors, state
+from server.auth import factors
 from server.auth.middleware import client_address, deny, session_of
 from server.auth.passwords import hash_password, needs_rehash, verify_password
 from server.auth.sessions import STEP_UP_MINUTES, SessionState, Stage, set_cookie
@@ -60,7 +60,7 @@ def _rate_limited(seconds: int) -> AppError:
 
 
 async def check_throttle(request: web.Request, username: str) -> None:
-    throttle = request.app[state.THROTTLE]
+    throttle = request.app[appkeys.THROTTLE]
     wait = await throttle.blocked_for(address_key(request))
     if username:
         wait = max(wait, await throttle.blocked_for(account_key(username)))
@@ -85,7 +85,7 @@ async def failed(
 ) -> AppError:
     """Count a failure against the account and the address, audit it, return the refusal."""
     settings = request.app[appkeys.SETTINGS].security
-    throttle = request.app[state.THROTTLE]
+    throttle = request.app[appkeys.THROTTLE]
     audit = request.app[appkeys.AUDIT]
     target = f"account:{account_id}" if account_id is not None else f"username:{username[:64]}"
     limit = settings.login_max_failures
@@ -115,7 +115,7 @@ async def failed(
 
 async def password_ok(request: web.Request, account: Account | None, password: str) -> bool:
     """argon2id in a worker thread; unknown accounts cost the same (dummy hash)."""
-    stored = request.app[state.DUMMY_HASH]
+    stored = request.app[appkeys.DUMMY_HASH]
     if account is not None and account.password_hash and not account.disabled:
         stored = account.password_hash
     ok = await asyncio.to_thread(verify_password, stored, password)
@@ -150,7 +150,7 @@ class Issued:
 async def issue(request: web.Request, session: Session, account_id: int, stage: Stage) -> Issued:
     """A new session identifier (the one presented, if any, is revoked)."""
     current = session_of(request)
-    new = await request.app[state.SESSIONS].start(
+    new = await request.app[appkeys.SESSIONS].start(
         session,
         account_id,
         stage,
@@ -165,7 +165,7 @@ async def completed(
 ) -> Issued:
     """The second factor (or a passkey) succeeded: a full session, audited, throttle cleared."""
     issued = await issue(request, session, account.id, "full")
-    await request.app[state.THROTTLE].clear(account_key(account.username))
+    await request.app[appkeys.THROTTLE].clear(account_key(account.username))
     await request.app[appkeys.AUDIT].record(
         f"account:{account.id}",
         "auth.signin.success",
@@ -193,7 +193,7 @@ def totp_step(
     if not sealed:
         return None
     secret = factors.unseal(kek, account_id, sealed)
-    return factors.matching_step(secret, code.strip(), request.app[state.CLOCK]())
+    return factors.matching_step(secret, code.strip(), request.app[appkeys.CLOCK]())
 
 
 async def new_recovery_codes(session: Session, account_id: int) -> list[str]:
@@ -210,7 +210,7 @@ async def require_recent_auth(request: web.Request) -> None:
     current = session_of(request)
     if current is None or current.stage != "full":
         return
-    sessions = request.app[state.SESSIONS]
+    sessions = request.app[appkeys.SESSIONS]
     recent = sessions.now() - current.created_at < dt.timedelta(minutes=STEP_UP_MINUTES)
     if not recent and not sessions.fresh_step_up(current.step_up_at):
         raise await deny(request, refusal(ErrorCode.STEP_UP_REQUIRED), "step_up")

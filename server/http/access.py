@@ -12,7 +12,6 @@ from pydantic import Field, ValidationError
 from policy.error_codes import ErrorCode
 from policy.i18n import tr
 from server import appkeys
-from server.auth import state
 from server.auth.authz import Permission, require
 from server.auth.middleware import context_of, deny
 from server.auth.signin import refusal
@@ -71,7 +70,7 @@ async def create_invitation(request: web.Request) -> web.Response:
     context = context_of(request)
     meeting_id = path_int(request, "meeting_id")
     settings = request.app[appkeys.SETTINGS]
-    now = request.app[state.CLOCK]()
+    now = request.app[appkeys.CLOCK]()
     async with request.app[appkeys.DB].session() as s:
         meeting = await meeting_store.get(s, meeting_id)
         if meeting is None:
@@ -122,7 +121,7 @@ async def create_invitation(request: web.Request) -> web.Response:
 async def redeem_invitation(request: web.Request) -> web.Response:
     context = context_of(request)
     body = await parse_body(request, RedeemIn)
-    now = request.app[state.CLOCK]()
+    now = request.app[appkeys.CLOCK]()
     reason = ""
     async with request.app[appkeys.DB].session() as s:
         row = await store.invitation_by_hash(s, digest(body.invitation))
@@ -197,7 +196,7 @@ def _query_time(request: web.Request, name: str) -> dt.datetime | None:
 async def list_audit(request: web.Request) -> web.Response:
     context = context_of(request)
     require(context, Permission.AUDIT_READ, None)
-    if not request.app[state.SESSIONS].fresh_step_up(context.step_up_at):
+    if not request.app[appkeys.SESSIONS].fresh_step_up(context.step_up_at):
         raise await deny(request, refusal(ErrorCode.STEP_UP_REQUIRED), "step_up")
     filters = {k: request.query.get(k) for k in ("actor", "action", "target")}
     since, until = _query_time(request, "since"), _query_time(request, "until")

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from policy.error_codes import ErrorCode
 from policy.i18n import tr
 from server import appkeys
-from server.auth import factors, passkeys, signin, state
+from server.auth import factors, passkeys, signin
 from server.auth.middleware import client_address, context_of, origins, session_of
 from server.auth.passkeys import PasskeyError
 from server.auth.passwords import hash_password
@@ -193,7 +193,7 @@ async def recovery_verify(request: web.Request) -> web.Response:
         account = await signin.partial_account(request, s, "mfa")
         username, account_id = account.username, account.id
     await signin.check_throttle(request, username)
-    now = request.app[state.CLOCK]()
+    now = request.app[appkeys.CLOCK]()
     async with request.app[appkeys.DB].session() as s:
         account = await signin.partial_account(request, s, "mfa")
         ok = await store.use_recovery_code(s, account_id, factors.recovery_hash(body.code), now)
@@ -226,7 +226,7 @@ async def passkey_options(request: web.Request) -> web.Response:
     settings = request.app[appkeys.SETTINGS].security
     current = session_of(request)
     account_id = current.account_id if current is not None and current.stage == "mfa" else None
-    now = request.app[state.CLOCK]()
+    now = request.app[appkeys.CLOCK]()
     async with request.app[appkeys.DB].session() as s:
         allow = (
             [k.credential_id for k in await store.passkeys_of(s, account_id)]
@@ -252,7 +252,7 @@ async def _take_challenge(
 ) -> tuple[str, int | None]:
     """The challenge the response answers, consumed in its own committed transaction."""
     challenge = passkeys.challenge_of(credential)
-    now = request.app[state.CLOCK]()
+    now = request.app[appkeys.CLOCK]()
     async with request.app[appkeys.DB].session() as s:
         row = await store.take_challenge(s, challenge, purpose, now)
         found = row is not None
@@ -303,7 +303,7 @@ async def passkey_verify(request: web.Request) -> web.Response:
                 public_key=row.public_key,
                 sign_count=row.sign_count,
             )
-            row.last_used_at = request.app[state.CLOCK]()
+            row.last_used_at = request.app[appkeys.CLOCK]()
             issued = await signin.completed(request, s, account, "passkey")
     except PasskeyError as exc:
         raise await signin.failed(
@@ -332,7 +332,7 @@ async def current_session(request: web.Request) -> web.Response:
         "authenticated": current.stage == "full",
         "stage": current.stage,
         "csrf": current.csrf,
-        "step_up_fresh": request.app[state.SESSIONS].fresh_step_up(current.step_up_at),
+        "step_up_fresh": request.app[appkeys.SESSIONS].fresh_step_up(current.step_up_at),
     }
     async with request.app[appkeys.DB].session() as s:
         account = await account_store.get(s, current.account_id)
@@ -355,7 +355,7 @@ async def current_session(request: web.Request) -> web.Response:
 async def logout(request: web.Request) -> web.Response:
     current = session_of(request)
     if current is not None:
-        await request.app[state.SESSIONS].end(current.id)
+        await request.app[appkeys.SESSIONS].end(current.id)
         await request.app[appkeys.AUDIT].record(
             f"account:{current.account_id}", "auth.signout", f"account:{current.account_id}"
         )
@@ -370,7 +370,7 @@ async def logout(request: web.Request) -> web.Response:
 async def logout_all(request: web.Request) -> web.Response:
     context = context_of(request)
     async with request.app[appkeys.DB].session() as s:
-        count = await request.app[state.SESSIONS].end_all(s, context.account_id)
+        count = await request.app[appkeys.SESSIONS].end_all(s, context.account_id)
         await request.app[appkeys.AUDIT].record(
             context.actor, "auth.signout_all", context.actor, {"sessions": count}, session=s
         )
@@ -471,7 +471,7 @@ def _enrolled(request: web.Request, extra: dict[str, object]) -> web.Response:
 async def passkey_register_options(request: web.Request) -> web.Response:
     await signin.require_recent_auth(request)
     security = request.app[appkeys.SETTINGS].security
-    now = request.app[state.CLOCK]()
+    now = request.app[appkeys.CLOCK]()
     async with request.app[appkeys.DB].session() as s:
         account = await signin.partial_account(request, s, "enrol", "full")
         existing = [k.credential_id for k in await store.passkeys_of(s, account.id)]
@@ -643,7 +643,7 @@ async def change_password(request: web.Request) -> web.Response:
         account = await account_store.get(s, context.account_id)
         assert account is not None
         account.password_hash = new_hash
-        ended = await request.app[state.SESSIONS].end_all(
+        ended = await request.app[appkeys.SESSIONS].end_all(
             s, context.account_id, keep=context.session_id
         )
         await request.app[appkeys.AUDIT].record(
@@ -678,7 +678,7 @@ async def step_up(request: web.Request) -> web.Response:
             and await store.advance_totp_step(s, totp.id, step)
         )
         if ok and context.session_id is not None:
-            at = await request.app[state.SESSIONS].step_up(s, context.session_id)
+            at = await request.app[appkeys.SESSIONS].step_up(s, context.session_id)
             await request.app[appkeys.AUDIT].record(
                 context.actor, "auth.stepup", context.actor, {"method": "totp"}, session=s
             )
@@ -703,7 +703,7 @@ async def step_up(request: web.Request) -> web.Response:
 async def step_up_passkey_options(request: web.Request) -> web.Response:
     context = context_of(request)
     security = request.app[appkeys.SETTINGS].security
-    now = request.app[state.CLOCK]()
+    now = request.app[appkeys.CLOCK]()
     async with request.app[appkeys.DB].session() as s:
         allow = [k.credential_id for k in await store.passkeys_of(s, context.account_id)]
         if not allow:
@@ -752,8 +752,8 @@ async def step_up_passkey(request: web.Request) -> web.Response:
                 public_key=row.public_key,
                 sign_count=row.sign_count,
             )
-            row.last_used_at = request.app[state.CLOCK]()
-            at = await request.app[state.SESSIONS].step_up(s, context.session_id)
+            row.last_used_at = request.app[appkeys.CLOCK]()
+            at = await request.app[appkeys.SESSIONS].step_up(s, context.session_id)
             await request.app[appkeys.AUDIT].record(
                 context.actor, "auth.stepup", context.actor, {"method": "passkey"}, session=s
             )

@@ -9,7 +9,6 @@ from typing import Any
 from aiohttp import web
 
 from server import appkeys
-from server.auth import state as auth_state
 from server.auth.authz import Permission, allowed, require
 from server.auth.context import AccountContext
 from server.auth.middleware import context_of
@@ -19,7 +18,7 @@ from server.storage.db import Session
 
 def now(request: web.Request) -> dt.datetime:
     """The application's clock (tests inject it through ``create_app(clock=...)``)."""
-    return request.app[auth_state.CLOCK]()
+    return request.app[appkeys.CLOCK]()
 
 
 def grace(request: web.Request) -> dt.timedelta:

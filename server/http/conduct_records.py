@@ -28,7 +28,6 @@ from server.http.conduct_schemas import (
     MinutesOut,
     MinutesPatch,
 )
-from server.http.records import RECORDINGS
 from server.http.routes import Routes
 from server.meeting import service as meeting_service
 from server.reports.minutes import to_docx, to_pdf
@@ -391,7 +390,7 @@ async def _group_state(request: web.Request, start: bool) -> web.Response:
     if not start:
         app = request.app
         await meeting_service.end_live(
-            app[appkeys.LIVE], app[RECORDINGS], meeting_id, context.actor
+            app[appkeys.LIVE], app[appkeys.RECORDINGS], meeting_id, context.actor
         )
     return json_response(out)
 

@@ -7,7 +7,6 @@ from aiohttp import web
 from server import appkeys
 from server.auth.middleware import context_of
 from server.http.body import json_response, parse_body, path_int
-from server.http.records import RECORDINGS
 from server.http.registry import actor_of
 from server.http.routes import Routes
 from server.http.schemas import AgendaItemIn, AgendaItemOut, MeetingIn, MeetingOut
@@ -139,7 +138,7 @@ async def close_meeting(request: web.Request) -> web.Response:
         app[appkeys.DB],
         app[appkeys.AUDIT],
         app[appkeys.LIVE],
-        app[RECORDINGS],
+        app[appkeys.RECORDINGS],
         actor_of(request),
         meeting_id,
         _authorize(request),

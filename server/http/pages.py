@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from policy.error_codes import ErrorCode
 from policy.i18n import tr
 from policy.model import Role
 from server import appkeys
@@ -17,7 +18,6 @@ from server.auth.middleware import cookie_context, deny
 from server.errors import AppError
 from server.http.routes import Routes
 from server.meeting.access import PageAccess, page_access
-from signaling.errors import ErrorCode
 
 WEB_CLIENT = Path(__file__).resolve().parent.parent.parent / "web_client"
 

@@ -7,9 +7,7 @@ officer meeting content or recordings: those routes require the chair's permissi
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated
 
@@ -21,7 +19,6 @@ from policy.error_codes import ErrorCode
 from policy.i18n import tr
 from server import appkeys
 from server.audit import AuditLog
-from server.auth import state
 from server.auth.authz import Permission, require
 from server.auth.context import AccountContext
 from server.auth.middleware import context_of, deny
@@ -31,33 +28,13 @@ from server.crypto.errors import CryptoError
 from server.errors import AppError, not_found
 from server.http.body import Input, Output, json_response, parse_body, path_int, query_int
 from server.http.routes import Routes
-from server.records.recordings import RecordingService, RecordingStateError
-from server.records.settings import audit_options, provider_of_bytes, recordings_dir
+from server.records.recordings import RecordingStateError
 from server.storage import meetings as meeting_store
 from server.storage.models_records import RecordingRow
 
 routes = Routes()
-RECORDINGS = web.AppKey("recordings", RecordingService)
 WEB_CLIENT = Path(__file__).resolve().parent.parent.parent / "web_client"
 _RECORDING_ID = r"{recording_id:rec_[0-9a-f]+}"
-
-
-async def records_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Start-up: the audit log gets the KEK and the checkpoint policy; the recording service
-    (recordings interrupted by a killed process are marked failed); the periodic checkpoint
-    task. Shutdown: open recordings are aborted (never decrypt)."""
-    settings = app[appkeys.SETTINGS]
-    audit = app[appkeys.AUDIT]
-    audit.configure(provider_of_bytes(app[appkeys.KEK]), audit_options(settings))
-    service = RecordingService(app[appkeys.DB], audit, recordings_dir(settings))
-    app[RECORDINGS] = service
-    await service.recover_interrupted()  # left "recording" by a process that was killed
-    stop = asyncio.Event()
-    ticker = asyncio.create_task(audit.run_checkpoints(stop))
-    yield
-    stop.set()
-    await ticker
-    await service.abort_all()
 
 
 # -- schemas -----------------------------------------------------------------------------------
@@ -146,7 +123,7 @@ async def _meeting_org(request: web.Request, meeting_id: int) -> int:
 
 async def _chair_of_recording(request: web.Request) -> tuple[AccountContext, RecordingRow]:
     context = context_of(request)
-    row = await request.app[RECORDINGS].get(request.match_info["recording_id"])
+    row = await request.app[appkeys.RECORDINGS].get(request.match_info["recording_id"])
     if row is None:
         raise not_found("bản ghi / recording")
     require(context, Permission.MEETING_CHAIR, await _meeting_org(request, row.meeting_id))
@@ -163,7 +140,7 @@ async def _chair_of_recording(request: web.Request) -> tuple[AccountContext, Rec
 async def recording_state(request: web.Request) -> web.Response:
     meeting_id = path_int(request, "meeting_id")
     require(context_of(request), Permission.MEETING_READ, await _meeting_org(request, meeting_id))
-    st = await request.app[RECORDINGS].state(meeting_id)
+    st = await request.app[appkeys.RECORDINGS].state(meeting_id)
     return json_response(RecordingStateOut.model_validate(st).model_dump(mode="json"))
 
 
@@ -180,13 +157,13 @@ async def recording_start(request: web.Request) -> web.Response:
     meeting_id = path_int(request, "meeting_id")
     require(context, Permission.MEETING_CHAIR, await _meeting_org(request, meeting_id))
     try:
-        handle = await request.app[RECORDINGS].start(meeting_id, context.actor)
+        handle = await request.app[appkeys.RECORDINGS].start(meeting_id, context.actor)
     except RecordingStateError:
         raise AppError(409, ErrorCode.CONFLICT, tr("records.already_recording")) from None
     live = request.app[appkeys.LIVE].get(meeting_id)
     if live is not None and not live.closed:
         live.start_recording(handle)  # its media goes into the encrypting sink; all are told
-    st = await request.app[RECORDINGS].state(meeting_id)
+    st = await request.app[appkeys.RECORDINGS].state(meeting_id)
     return json_response(RecordingStateOut.model_validate(st).model_dump(mode="json"), 201)
 
 
@@ -202,10 +179,10 @@ async def recording_stop(request: web.Request) -> web.Response:
     meeting_id = path_int(request, "meeting_id")
     require(context, Permission.MEETING_CHAIR, await _meeting_org(request, meeting_id))
     live = request.app[appkeys.LIVE].get(meeting_id)
-    if live is not None and request.app[RECORDINGS].handle(meeting_id) is not None:
+    if live is not None and request.app[appkeys.RECORDINGS].handle(meeting_id) is not None:
         live.stop_recording()  # the Matroska trailer goes in before the final segment
     try:
-        row = await request.app[RECORDINGS].stop(meeting_id, context.actor)
+        row = await request.app[appkeys.RECORDINGS].stop(meeting_id, context.actor)
     except RecordingStateError:
         raise AppError(409, ErrorCode.CONFLICT, tr("records.not_recording")) from None
     return json_response(_recording(row))
@@ -221,7 +198,7 @@ async def recording_stop(request: web.Request) -> web.Response:
 async def recording_list(request: web.Request) -> web.Response:
     meeting_id = path_int(request, "meeting_id")
     require(context_of(request), Permission.MEETING_CHAIR, await _meeting_org(request, meeting_id))
-    rows = await request.app[RECORDINGS].list(meeting_id)
+    rows = await request.app[appkeys.RECORDINGS].list(meeting_id)
     return json_response([_recording(r) for r in rows])
 
 
@@ -236,7 +213,7 @@ async def recording_list(request: web.Request) -> web.Response:
 async def recording_content(request: web.Request) -> web.StreamResponse:
     context, row = await _chair_of_recording(request)
     try:
-        chunks = await request.app[RECORDINGS].open_plaintext(row.id, context.actor)
+        chunks = await request.app[appkeys.RECORDINGS].open_plaintext(row.id, context.actor)
     except (RecordingStateError, CryptoError, OSError):
         await request.app[appkeys.AUDIT].record(
             context.actor,
@@ -267,9 +244,9 @@ async def recording_content(request: web.Request) -> web.StreamResponse:
 )
 async def recording_delete(request: web.Request) -> web.Response:
     context, row = await _chair_of_recording(request)
-    if not await request.app[RECORDINGS].shred(row.id, context.actor):
+    if not await request.app[appkeys.RECORDINGS].shred(row.id, context.actor):
         raise AppError(409, ErrorCode.CONFLICT, tr("records.unreadable"))
-    after = await request.app[RECORDINGS].get(row.id)
+    after = await request.app[appkeys.RECORDINGS].get(row.id)
     assert after is not None
     return json_response(_recording(after))
 
@@ -281,7 +258,7 @@ async def _officer(request: web.Request) -> AccountContext:
     """Audit readers only, and only within minutes of a second-factor step-up."""
     context = context_of(request)
     require(context, Permission.AUDIT_READ, None)
-    if not request.app[state.SESSIONS].fresh_step_up(context.step_up_at):
+    if not request.app[appkeys.SESSIONS].fresh_step_up(context.step_up_at):
         raise await deny(request, refusal(ErrorCode.STEP_UP_REQUIRED), "step_up")
     return context
 

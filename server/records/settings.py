@@ -6,7 +6,7 @@ from pathlib import Path
 
 from server.audit import AuditOptions
 from server.config import RecordsSettings, Settings
-from server.crypto.keys import KeyProvider, LocalKek, ensure_kek_file, kek_from_base64
+from server.crypto.keys import KeyProvider, ensure_kek_file, kek_from_base64
 
 
 def records_settings(settings: Settings) -> RecordsSettings:
@@ -42,8 +42,3 @@ def key_provider(settings: Settings) -> KeyProvider:
     path = settings.kek_path
     path.parent.mkdir(parents=True, exist_ok=True)
     return ensure_kek_file(path)
-
-
-def provider_of_bytes(kek: bytes) -> KeyProvider:
-    """Adapter for the KEK bytes the foundation loads (``appkeys.KEK``)."""
-    return LocalKek(kek)
