@@ -4,13 +4,19 @@ approval decisions (E3), special circumstances (E1b) and the registration list."
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 
+from policy.error_codes import ErrorCode
 from policy.model import OrgLevel
 from server.audit import AuditLog
+from server.auth.authz import Authorize, Permission
+from server.errors import AppError, not_found
+from server.organisations import org_or_404
 from server.reports.registrations import RegistrationRow
 from server.storage import organisations as org_store
 from server.storage import pilots as pilot_store
-from server.storage.db import Session
+from server.storage.db import Database, Session
 from server.storage.models import (
     ApprovalDecision,
     Circumstance,
@@ -110,3 +116,93 @@ async def registration_rows(session: Session, root: Organisation) -> list[Regist
                 )
             )
     return rows
+
+
+# -- the API's flows: one transaction each, the caller's permission checked after the 404 ------
+
+Kind = Literal["registrations", "decisions", "circumstances"]
+
+
+async def listed(
+    db: Database, kind: Kind, org_id: int, authorize: Authorize
+) -> Sequence[PilotRegistration | ApprovalDecision | Circumstance]:
+    async with db.session() as session:
+        await org_or_404(session, org_id)
+        authorize(Permission.PILOT_READ, org_id)
+        if kind == "registrations":
+            return await pilot_store.registrations(session, org_id)
+        if kind == "decisions":
+            return await pilot_store.decisions(session, org_id)
+        return await pilot_store.circumstances(session, org_id)
+
+
+async def register_for(
+    db: Database,
+    audit: AuditLog,
+    actor: str,
+    org_id: int,
+    fields: Mapping[str, Any],
+    authorize: Authorize,
+) -> PilotRegistration:
+    async with db.session() as session:
+        await org_or_404(session, org_id)
+        authorize(Permission.PILOT_MANAGE, org_id)
+        return await register(session, audit, actor, PilotRegistration(org_id=org_id, **fields))
+
+
+async def decide_for(
+    db: Database,
+    audit: AuditLog,
+    actor: str,
+    org_id: int,
+    fields: Mapping[str, Any],
+    authorize: Authorize,
+) -> ApprovalDecision:
+    async with db.session() as session:
+        await org_or_404(session, org_id)
+        authorize(Permission.PILOT_MANAGE, org_id)
+        registration_id = fields.get("registration_id")
+        if registration_id is not None:
+            reg = await pilot_store.registration(session, registration_id)
+            if reg is None or reg.org_id != org_id:
+                raise not_found("đăng ký / registration")
+        return await decide(session, audit, actor, ApprovalDecision(org_id=org_id, **fields))
+
+
+async def declare_for(
+    db: Database,
+    audit: AuditLog,
+    actor: str,
+    org_id: int,
+    fields: Mapping[str, Any],
+    authorize: Authorize,
+) -> Circumstance:
+    async with db.session() as session:
+        await org_or_404(session, org_id)
+        authorize(Permission.PILOT_MANAGE, org_id)
+        return await declare(session, audit, actor, Circumstance(org_id=org_id, **fields))
+
+
+async def end_by_id(
+    db: Database,
+    audit: AuditLog,
+    actor: str,
+    circumstance_id: int,
+    ended_on: dt.date,
+    authorize: Authorize,
+) -> Circumstance:
+    """:func:`end` on the circumstance ``circumstance_id``; 409 if it ended before, 422 for an
+    end before its start."""
+    async with db.session() as session:
+        row = await pilot_store.circumstance(session, circumstance_id)
+        if row is None:
+            raise not_found("hoàn cảnh đặc biệt / circumstance")
+        authorize(Permission.PILOT_MANAGE, row.org_id)
+        try:
+            return await end(session, audit, actor, row, ended_on)
+        except AlreadyEnded:
+            raise AppError.of(ErrorCode.CONFLICT, detail="already ended") from None
+        except DateOrder:
+            raise AppError.of(
+                ErrorCode.VALIDATION, detail="ended_on is before started_on"
+            ) from None

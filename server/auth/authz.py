@@ -13,7 +13,7 @@ organisation covers that organisation; some roles also cover the organisations b
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import Enum
 
 from policy.error_codes import ErrorCode
@@ -114,3 +114,20 @@ def require(context: AccountContext | None, permission: Permission, org_id: int 
         raise AppError.of(ErrorCode.UNAUTHENTICATED)
     if not allowed(context, permission, org_id):
         raise Denied(permission, org_id)
+
+
+#: a caller's permission check for a service: raises unless the permission is held on the org
+Authorize = Callable[[Permission, int], None]
+
+
+def authorizer(context: AccountContext) -> Authorize:
+    """The signed-in account's permissions, as an :data:`Authorize` (:func:`require`)."""
+
+    def authorize(permission: Permission, org_id: int) -> None:
+        require(context, permission, org_id)
+
+    return authorize
+
+
+def operator(_permission: Permission, _org_id: int) -> None:
+    """The operator at the machine's command line, who holds the database and the KEK anyway."""

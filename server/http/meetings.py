@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from server import appkeys
+from server.auth.authz import Authorize, authorizer
 from server.auth.middleware import context_of
 from server.http.body import json_response, parse_body, path_int
 from server.http.registry import actor_of
@@ -16,8 +17,8 @@ from server.meeting.service import NewAgendaItem, NewMeeting
 routes = Routes()
 
 
-def _authorize(request: web.Request) -> service.Authorize:
-    return service.for_account(context_of(request))
+def _authorize(request: web.Request) -> Authorize:
+    return authorizer(context_of(request))
 
 
 @routes.route(

@@ -1,16 +1,15 @@
-"""Pilot lifecycle: 828-CV registrations, E3 decisions, E1b circumstances."""
+"""Pilot lifecycle: 828-CV registrations, E3 decisions, E1b circumstances (parse, call
+:mod:`server.pilots`, serialise)."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from policy.error_codes import ErrorCode
 from server import appkeys, pilots
-from server.auth.authz import Permission, require
+from server.auth.authz import Authorize, authorizer
 from server.auth.middleware import context_of
-from server.errors import AppError, not_found
 from server.http.body import json_response, parse_body, path_int
-from server.http.registry import actor_of, org_or_404
+from server.http.registry import actor_of
 from server.http.routes import Routes
 from server.http.schemas import (
     CircumstanceEnd,
@@ -21,10 +20,12 @@ from server.http.schemas import (
     RegistrationIn,
     RegistrationOut,
 )
-from server.storage import pilots as pilot_store
-from server.storage.models import ApprovalDecision, Circumstance, PilotRegistration
 
 routes = Routes()
+
+
+def _authorize(request: web.Request) -> Authorize:
+    return authorizer(context_of(request))
 
 
 @routes.route(
@@ -36,12 +37,10 @@ routes = Routes()
 )
 async def list_registrations(request: web.Request) -> web.Response:
     org_id = path_int(request, "org_id")
-    async with request.app[appkeys.DB].session() as session:
-        await org_or_404(session, org_id)
-        require(context_of(request), Permission.PILOT_READ, org_id)
-        rows = await pilot_store.registrations(session, org_id)
-        data = [RegistrationOut.model_validate(r).model_dump(mode="json") for r in rows]
-    return json_response(data)
+    rows = await pilots.listed(
+        request.app[appkeys.DB], "registrations", org_id, _authorize(request)
+    )
+    return json_response([RegistrationOut.model_validate(r).model_dump(mode="json") for r in rows])
 
 
 @routes.route(
@@ -56,17 +55,16 @@ async def list_registrations(request: web.Request) -> web.Response:
 async def create_registration(request: web.Request) -> web.Response:
     org_id = path_int(request, "org_id")
     body = await parse_body(request, RegistrationIn)
-    async with request.app[appkeys.DB].session() as session:
-        await org_or_404(session, org_id)
-        require(context_of(request), Permission.PILOT_MANAGE, org_id)
-        row = await pilots.register(
-            session,
-            request.app[appkeys.AUDIT],
-            actor_of(request),
-            PilotRegistration(org_id=org_id, **body.model_dump()),
-        )
-        out = RegistrationOut.model_validate(row).model_dump(mode="json")
-    return json_response(out, status=201)
+    app = request.app
+    row = await pilots.register_for(
+        app[appkeys.DB],
+        app[appkeys.AUDIT],
+        actor_of(request),
+        org_id,
+        body.model_dump(),
+        _authorize(request),
+    )
+    return json_response(RegistrationOut.model_validate(row).model_dump(mode="json"), status=201)
 
 
 @routes.route(
@@ -78,12 +76,8 @@ async def create_registration(request: web.Request) -> web.Response:
 )
 async def list_decisions(request: web.Request) -> web.Response:
     org_id = path_int(request, "org_id")
-    async with request.app[appkeys.DB].session() as session:
-        await org_or_404(session, org_id)
-        require(context_of(request), Permission.PILOT_READ, org_id)
-        rows = await pilot_store.decisions(session, org_id)
-        data = [DecisionOut.model_validate(r).model_dump(mode="json") for r in rows]
-    return json_response(data)
+    rows = await pilots.listed(request.app[appkeys.DB], "decisions", org_id, _authorize(request))
+    return json_response([DecisionOut.model_validate(r).model_dump(mode="json") for r in rows])
 
 
 @routes.route(
@@ -98,21 +92,16 @@ async def list_decisions(request: web.Request) -> web.Response:
 async def create_decision(request: web.Request) -> web.Response:
     org_id = path_int(request, "org_id")
     body = await parse_body(request, DecisionIn)
-    async with request.app[appkeys.DB].session() as session:
-        await org_or_404(session, org_id)
-        require(context_of(request), Permission.PILOT_MANAGE, org_id)
-        if body.registration_id is not None:
-            reg = await pilot_store.registration(session, body.registration_id)
-            if reg is None or reg.org_id != org_id:
-                raise not_found("đăng ký / registration")
-        row = await pilots.decide(
-            session,
-            request.app[appkeys.AUDIT],
-            actor_of(request),
-            ApprovalDecision(org_id=org_id, **body.model_dump()),
-        )
-        out = DecisionOut.model_validate(row).model_dump(mode="json")
-    return json_response(out, status=201)
+    app = request.app
+    row = await pilots.decide_for(
+        app[appkeys.DB],
+        app[appkeys.AUDIT],
+        actor_of(request),
+        org_id,
+        body.model_dump(),
+        _authorize(request),
+    )
+    return json_response(DecisionOut.model_validate(row).model_dump(mode="json"), status=201)
 
 
 @routes.route(
@@ -124,12 +113,10 @@ async def create_decision(request: web.Request) -> web.Response:
 )
 async def list_circumstances(request: web.Request) -> web.Response:
     org_id = path_int(request, "org_id")
-    async with request.app[appkeys.DB].session() as session:
-        await org_or_404(session, org_id)
-        require(context_of(request), Permission.PILOT_READ, org_id)
-        rows = await pilot_store.circumstances(session, org_id)
-        data = [CircumstanceOut.model_validate(r).model_dump(mode="json") for r in rows]
-    return json_response(data)
+    rows = await pilots.listed(
+        request.app[appkeys.DB], "circumstances", org_id, _authorize(request)
+    )
+    return json_response([CircumstanceOut.model_validate(r).model_dump(mode="json") for r in rows])
 
 
 @routes.route(
@@ -144,17 +131,16 @@ async def list_circumstances(request: web.Request) -> web.Response:
 async def create_circumstance(request: web.Request) -> web.Response:
     org_id = path_int(request, "org_id")
     body = await parse_body(request, CircumstanceIn)
-    async with request.app[appkeys.DB].session() as session:
-        await org_or_404(session, org_id)
-        require(context_of(request), Permission.PILOT_MANAGE, org_id)
-        row = await pilots.declare(
-            session,
-            request.app[appkeys.AUDIT],
-            actor_of(request),
-            Circumstance(org_id=org_id, **body.model_dump()),
-        )
-        out = CircumstanceOut.model_validate(row).model_dump(mode="json")
-    return json_response(out, status=201)
+    app = request.app
+    row = await pilots.declare_for(
+        app[appkeys.DB],
+        app[appkeys.AUDIT],
+        actor_of(request),
+        org_id,
+        body.model_dump(),
+        _authorize(request),
+    )
+    return json_response(CircumstanceOut.model_validate(row).model_dump(mode="json"), status=201)
 
 
 @routes.route(
@@ -168,20 +154,13 @@ async def create_circumstance(request: web.Request) -> web.Response:
 async def end_circumstance(request: web.Request) -> web.Response:
     cid = path_int(request, "circumstance_id")
     body = await parse_body(request, CircumstanceEnd)
-    async with request.app[appkeys.DB].session() as session:
-        row = await pilot_store.circumstance(session, cid)
-        if row is None:
-            raise not_found("hoàn cảnh đặc biệt / circumstance")
-        require(context_of(request), Permission.PILOT_MANAGE, row.org_id)
-        try:
-            await pilots.end(
-                session, request.app[appkeys.AUDIT], actor_of(request), row, body.ended_on
-            )
-        except pilots.AlreadyEnded:
-            raise AppError.of(ErrorCode.CONFLICT, detail="already ended") from None
-        except pilots.DateOrder:
-            raise AppError.of(
-                ErrorCode.VALIDATION, detail="ended_on is before started_on"
-            ) from None
-        out = CircumstanceOut.model_validate(row).model_dump(mode="json")
-    return json_response(out)
+    app = request.app
+    row = await pilots.end_by_id(
+        app[appkeys.DB],
+        app[appkeys.AUDIT],
+        actor_of(request),
+        cid,
+        body.ended_on,
+        _authorize(request),
+    )
+    return json_response(CircumstanceOut.model_validate(row).model_dump(mode="json"))

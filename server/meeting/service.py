@@ -4,15 +4,15 @@ mode as of today), and close in its defined order (A1: attendance ends with the 
 live meeting, then the recording).
 
 Each flow opens its own transaction. ``authorize`` decides whether the caller may act on an
-organisation: :func:`for_account` for a signed-in account (deny by default, R7), :func:`operator`
-for the operator at the machine's command line.
+organisation: :func:`server.auth.authz.authorizer` for a signed-in account (deny by default,
+R7), :func:`server.auth.authz.operator` for the operator at the machine's command line.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from policy.decision import Decision, Outcome
@@ -27,35 +27,21 @@ from policy.model import (
 )
 from server import rules
 from server.audit import AuditLog
-from server.auth.authz import Permission, require
-from server.auth.context import AccountContext
+from server.auth.authz import Authorize, Permission, operator
 from server.errors import AppError, not_found
 from server.meeting.registry import LiveMeetings
+from server.organisations import org_or_404
 from server.records.recordings import RecordingService, RecordingStateError
 from server.storage import attendance as attendance_store
 from server.storage import meetings as meeting_store
 from server.storage import organisations as org_store
 from server.storage import pilots as pilot_store
 from server.storage.db import Database, Session
-from server.storage.models import AgendaItem, Meeting, Organisation
+from server.storage.models import AgendaItem, Meeting
 
 log = logging.getLogger(__name__)
 
-#: raises :class:`AppError` (forbidden) unless the caller holds the permission on the organisation
-Authorize = Callable[[Permission, int], None]
-
-
-def for_account(context: AccountContext) -> Authorize:
-    """The signed-in account's permissions (:func:`server.auth.authz.require`)."""
-
-    def authorize(permission: Permission, org_id: int) -> None:
-        require(context, permission, org_id)
-
-    return authorize
-
-
-def operator(_permission: Permission, _org_id: int) -> None:
-    """The operator at the machine's command line, who holds the database and the KEK anyway."""
+__all__ = ["Authorize", "operator"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,13 +61,6 @@ class NewAgendaItem:
     category: AgendaCategory
     description: str = ""
     attachment_names: list[str] = field(default_factory=list)
-
-
-async def org_or_404(session: Session, org_id: int) -> Organisation:
-    org = await org_store.get(session, org_id)
-    if org is None:
-        raise not_found("tổ chức / organisation")
-    return org
 
 
 async def org_id_by_code(db: Database, code: str) -> int:
