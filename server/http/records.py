@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import pydantic
 from aiohttp import web
@@ -28,9 +28,11 @@ from server.crypto.errors import CryptoError
 from server.errors import AppError, not_found
 from server.http.body import Input, Output, json_response, parse_body, path_int, query_int
 from server.http.routes import Routes
+from server.meeting import service as meeting_service
 from server.records.recordings import RecordingStateError
-from server.storage import meetings as meeting_store
-from server.storage.models_records import RecordingRow
+
+if TYPE_CHECKING:
+    from server.storage.models_records import RecordingRow
 
 routes = Routes()
 WEB_CLIENT = Path(__file__).resolve().parent.parent.parent / "web_client"
@@ -114,11 +116,7 @@ def _checkpoint(cp: Checkpoint | None) -> dict[str, object] | None:
 
 
 async def _meeting_org(request: web.Request, meeting_id: int) -> int:
-    async with request.app[appkeys.DB].session() as s:
-        meeting = await meeting_store.get(s, meeting_id)
-    if meeting is None:
-        raise not_found("cuộc họp / meeting")
-    return meeting.org_id
+    return await meeting_service.org_of(request.app[appkeys.DB], meeting_id)
 
 
 async def _chair_of_recording(request: web.Request) -> tuple[AccountContext, RecordingRow]:

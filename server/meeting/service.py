@@ -78,6 +78,12 @@ async def meeting_or_404(session: Session, meeting_id: int) -> Meeting:
     return meeting
 
 
+async def org_of(db: Database, meeting_id: int) -> int:
+    """The organisation that holds the meeting (404 if there is no such meeting)."""
+    async with db.session() as session:
+        return (await meeting_or_404(session, meeting_id)).org_id
+
+
 async def of_org(db: Database, org_id: int, authorize: Authorize) -> Sequence[Meeting]:
     async with db.session() as session:
         await org_or_404(session, org_id)
