@@ -65,6 +65,7 @@ lint: setup
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
 	$(BIN)/mypy
+	$(BIN)/python -m tests.layering
 
 format: setup
 	$(BIN)/ruff format $(LINT_PATHS)
