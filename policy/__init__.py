@@ -1,1 +1,1 @@
-"""The rules of DOMAIN.md as pure functions over frozen values (no I/O)."""
+"""The rules of docs/domain.md as pure functions over frozen values (no I/O)."""

@@ -14,7 +14,7 @@ from policy.i18n import Text
 
 
 class RuleId(str, Enum):
-    """Rule ids of DOMAIN.md (and GM3 for the group-report deadline of 03-HD/TW §II.4.2)."""
+    """Rule ids of docs/domain.md (and GM3 for the group-report deadline of 03-HD/TW §II.4.2)."""
 
     E1 = "E1"
     E1A = "E1a"

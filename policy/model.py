@@ -1,4 +1,4 @@
-"""Closed sets of the domain (DOMAIN.md glossary). Storage, API and rules all use these enums."""
+"""Closed sets of the domain (docs/domain.md, "Words"): storage, API and rules use these enums."""
 
 from __future__ import annotations
 

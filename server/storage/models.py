@@ -1,4 +1,4 @@
-"""Tables of the domain model (DOMAIN.md). Enums come from :mod:`policy.model`."""
+"""Tables of the domain model (docs/domain.md). Enums come from :mod:`policy.model`."""
 
 from __future__ import annotations
 
