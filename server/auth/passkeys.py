@@ -6,6 +6,7 @@ that comes back inside clientDataJSON, so passkey sign-in needs no prior cookie.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -25,6 +26,10 @@ from webauthn.helpers.structs import (
     ResidentKeyRequirement,
     UserVerificationRequirement,
 )
+
+from server.storage import identity as identity_store
+from server.storage.db import Session
+from server.storage.models_auth import WebAuthnChallenge
 
 CHALLENGE_SECONDS = 300
 
@@ -159,3 +164,16 @@ def _reason(message: str) -> str:
     if "challenge" in text:
         return "challenge"
     return "invalid"
+
+
+async def save_challenge(
+    session: Session, challenge: str, purpose: str, account_id: int | None, now: dt.datetime
+) -> None:
+    """Store a challenge just issued for ``purpose`` (single use, :data:`CHALLENGE_SECONDS`)."""
+    row = WebAuthnChallenge(
+        challenge=challenge,
+        purpose=purpose,
+        account_id=account_id,
+        expires_at=now + dt.timedelta(seconds=CHALLENGE_SECONDS),
+    )
+    await identity_store.add_challenge(session, row, now)

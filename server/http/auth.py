@@ -24,7 +24,7 @@ from server.storage import accounts as account_store
 from server.storage import identity as store
 from server.storage.db import Session
 from server.storage.models import Account
-from server.storage.models_auth import PasskeyCredential, WebAuthnChallenge
+from server.storage.models_auth import PasskeyCredential
 
 routes = Routes()
 
@@ -234,16 +234,7 @@ async def passkey_options(request: web.Request) -> web.Response:
             else []
         )
         options, challenge = passkeys.authentication_options(rp_id=settings.rp_id, allow=allow)
-        await store.add_challenge(
-            s,
-            WebAuthnChallenge(
-                challenge=challenge,
-                purpose="assert",
-                account_id=account_id,
-                expires_at=now + dt.timedelta(seconds=passkeys.CHALLENGE_SECONDS),
-            ),
-            now,
-        )
+        await passkeys.save_challenge(s, challenge, "assert", account_id, now)
     return json_response({"publicKey": options})
 
 
@@ -483,16 +474,7 @@ async def passkey_register_options(request: web.Request) -> web.Response:
             display_name=account.display_name,
             existing=existing,
         )
-        await store.add_challenge(
-            s,
-            WebAuthnChallenge(
-                challenge=challenge,
-                purpose="register",
-                account_id=account.id,
-                expires_at=now + dt.timedelta(seconds=passkeys.CHALLENGE_SECONDS),
-            ),
-            now,
-        )
+        await passkeys.save_challenge(s, challenge, "register", account.id, now)
     return json_response({"publicKey": options})
 
 
@@ -709,16 +691,7 @@ async def step_up_passkey_options(request: web.Request) -> web.Response:
         if not allow:
             raise not_found("khóa truy cập / passkey")
         options, challenge = passkeys.authentication_options(rp_id=security.rp_id, allow=allow)
-        await store.add_challenge(
-            s,
-            WebAuthnChallenge(
-                challenge=challenge,
-                purpose="stepup",
-                account_id=context.account_id,
-                expires_at=now + dt.timedelta(seconds=passkeys.CHALLENGE_SECONDS),
-            ),
-            now,
-        )
+        await passkeys.save_challenge(s, challenge, "stepup", context.account_id, now)
     return json_response({"publicKey": options})
 
 
