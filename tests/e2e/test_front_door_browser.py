@@ -13,7 +13,7 @@ from pathlib import Path
 import pyotp
 import pytest
 from aiohttp import web
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, ViewportSize, async_playwright, expect
 
 from server import cli_demo
 from server.app import create_app
@@ -21,7 +21,7 @@ from server.config import DatabaseSettings, ServerSettings, Settings, load_setti
 from server.demo_today import TodayMeetings
 from tests.auth.test_browser import ARGS, CHROMIUM
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 def _free_port() -> int:

@@ -11,6 +11,7 @@ import pytest
 from server.auth.factors import SealError, unseal
 from server.cli import main
 from server.crypto.keys import create_kek_file
+from server.demo import DEMO_ACCOUNTS
 from server.keys import load_or_create_kek
 
 
@@ -47,12 +48,13 @@ def test_audit_commands_and_exit_codes(
     old_kek = load_or_create_kek(var / "kek.key")
     assert main(["keys", "rotate", "--new-kek-file", str(new)]) == 0
     out = capsys.readouterr().out
-    assert "rewrapped" in out and "re-sealed 9 second-factor secret(s)" in out
+    accounts = len(DEMO_ACCOUNTS)  # each demo account has a TOTP secret
+    assert "rewrapped" in out and f"re-sealed {accounts} second-factor secret(s)" in out
     # second factors survive rotation: every TOTP secret opens under the new KEK only
     new_kek = load_or_create_kek(new)
     with sqlite3.connect(var / "hopchibo.db") as conn:
         rows = conn.execute("SELECT account_id, sealed_secret FROM totp_credentials").fetchall()
-    assert len(rows) == 9
+    assert len(rows) == accounts
     for account_id, sealed in rows:
         assert len(unseal(new_kek, account_id, sealed)) >= 16
         with pytest.raises(SealError):

@@ -9,6 +9,7 @@ from typing import Any
 
 import docx
 
+from server.auth.context import system_clock
 from server.demo import SEAFARERS_CODE, load_demo
 from server.rules import VN_TZ
 from server.storage.db import Database
@@ -156,47 +157,54 @@ async def test_circumstance_lifecycle_p4(client: Client, db_url: str) -> None:
             f"/api/organisations/{cell['id']}/members",
             json={"full_name": f"Đảng viên {i}", "status": "full"},
         )
+    # every date follows the app's clock (starting a meeting checks eligibility on its today)
+    today = system_clock().astimezone(VN_TZ).date()
+    decided = (today - dt.timedelta(days=60)).isoformat()
     await client.post(
         f"/api/organisations/{cell['id']}/decisions",
         json={
             "number": "10-QĐ/ĐU",
-            "decided_on": "2026-01-05",
+            "decided_on": decided,
             "issuer": "Đảng ủy Khối",
             "scope": "online",
-            "valid_from": "2026-01-05",
+            "valid_from": decided,
         },
     )
     # nobody has an E1a reason: not eligible until a circumstance is declared
     resp = await client.post(
         f"/api/organisations/{cell['id']}/meetings",
-        json=_meeting("Sinh hoạt", "2026-10-05", "online"),
+        json=_meeting("Sinh hoạt", today.isoformat(), "online"),
     )
     assert resp.status == 409 and "E1" in (await resp.json())["rules"]
     circ = await (
         await client.post(
             f"/api/organisations/{cell['id']}/circumstances",
-            json={"kind": "natural_disaster", "description": "Lũ lớn", "started_on": "2026-10-01"},
+            json={
+                "kind": "natural_disaster",
+                "description": "Lũ lớn",
+                "started_on": str(today - dt.timedelta(days=10)),
+            },
         )
     ).json()
     resp = await client.post(
         f"/api/organisations/{cell['id']}/meetings",
-        json={**_meeting("Sinh hoạt", "2026-10-05", "online"), "circumstance_id": circ["id"]},
+        json={**_meeting("Sinh hoạt", today.isoformat(), "online"), "circumstance_id": circ["id"]},
     )
     assert resp.status == 201, await resp.text()
     meeting = await resp.json()
     assert (await client.post(f"/api/meetings/{meeting['id']}/start")).status == 200
     assert (await client.post(f"/api/meetings/{meeting['id']}/close")).status == 200
     resp = await client.post(
-        f"/api/circumstances/{circ['id']}/end", json={"ended_on": "2026-10-20"}
+        f"/api/circumstances/{circ['id']}/end", json={"ended_on": today.isoformat()}
     )
     assert resp.status == 200
     again = await client.post(
-        f"/api/circumstances/{circ['id']}/end", json={"ended_on": "2026-10-21"}
+        f"/api/circumstances/{circ['id']}/end", json={"ended_on": today.isoformat()}
     )
     assert again.status == 409
     resp = await client.post(
         f"/api/organisations/{cell['id']}/meetings",
-        json=_meeting("Sinh hoạt tháng 11", "2026-11-03", "online"),
+        json=_meeting("Sinh hoạt tháng sau", str(today + dt.timedelta(days=28)), "online"),
     )
     assert resp.status == 409
     assert {"P4"} & set((await resp.json())["rules"]) or {"E1"} & set((await resp.json())["rules"])
