@@ -37,6 +37,7 @@ from server.media.passthrough import (
     add_loopback_candidate,
     on_keyframe_request,
     tap_receiver,
+    tolerate_long_round_trips,
 )
 from server.media.selection import (
     TICK_SECONDS,
@@ -447,6 +448,8 @@ class MeetingRelay:
 
         if self._config.add_loopback_candidate:
             add_loopback_candidate(pc)
+        # satellite links: aioice's consent checks fail at a 600 ms round trip (docs/media.md)
+        tolerate_long_round_trips(pc)
         await pc.setLocalDescription(await pc.createAnswer())
         return peer
 
