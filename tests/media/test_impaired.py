@@ -23,7 +23,11 @@ HOLD_SECONDS = 50.0
 
 
 def _states(events: EventLog, pid: str) -> list[str]:
-    return [e.state for e in events.events if isinstance(e, PeerStateChanged) and e.participant_id == pid]
+    return [
+        e.state
+        for e in events.events
+        if isinstance(e, PeerStateChanged) and e.participant_id == pid
+    ]
 
 
 @pytest.mark.timeout(120)
