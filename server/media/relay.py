@@ -28,7 +28,7 @@ from aiortc import (
 from aiortc.sdp import candidate_from_sdp
 
 from server.media.ice import IceServer
-from server.media.offer import Kind, OfferLayout, parse_offer_layout
+from server.media.offer import Kind, OfferLayout, parse_offer_layout, with_opus_parameters
 from server.media.passthrough import (
     EncodedFrame,
     KeyframeRequester,
@@ -450,7 +450,11 @@ class MeetingRelay:
             add_loopback_candidate(pc)
         # satellite links: aioice's consent checks fail at a 600 ms round trip (docs/media.md)
         tolerate_long_round_trips(pc)
-        await pc.setLocalDescription(await pc.createAnswer())
+        answer: RTCSessionDescription = await pc.createAnswer()
+        # Opus FEC and DTX on both legs: aiortc answers Opus without parameters
+        await pc.setLocalDescription(
+            RTCSessionDescription(sdp=with_opus_parameters(answer.sdp), type="answer")
+        )
         return peer
 
     def _retire_peer(self, participant: _Participant, inherit_to: _Peer | None) -> None:

@@ -50,8 +50,11 @@ SHAPE_SCRIPT = """
     let inMedia = false;
     for (const raw of sdp.split(/\\r?\\n/)) {
       const line = raw.trim();
-      if (!line || line.startsWith('a=candidate:') || line.startsWith('a=end-of-candidates')) continue;
-      if (line.startsWith('m=')) { if (inMedia) out.push(cand, 'a=end-of-candidates'); inMedia = true; }
+      if (!line || /^a=(candidate:|end-of-candidates)/.test(line)) continue;
+      if (line.startsWith('m=')) {
+        if (inMedia) out.push(cand, 'a=end-of-candidates');
+        inMedia = true;
+      }
       out.push(line);
     }
     if (inMedia) out.push(cand, 'a=end-of-candidates');
@@ -61,7 +64,10 @@ SHAPE_SCRIPT = """
   WebSocket.prototype.send = function (data) {
     try {
       const msg = JSON.parse(data);
-      if (msg.type === 'offer') { msg.sdp = only(msg.sdp, relayFacingPort); data = JSON.stringify(msg); }
+      if (msg.type === 'offer') {
+        msg.sdp = only(msg.sdp, relayFacingPort);
+        data = JSON.stringify(msg);
+      }
     } catch (err) { /* not JSON */ }
     return send.call(this, data);
   };

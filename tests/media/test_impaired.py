@@ -43,6 +43,8 @@ async def test_member_behind_a_satellite_round_trip_stays_connected() -> None:
         await member.join(relay, via=shaper)
         await wait_for(lambda: "connected" in _states(events, "member"), 20, "member connected")
         await wait_for(lambda: member.video[0].frames > 0, 20, "member decodes the chair")
+        # Opus FEC and DTX answered on every audio m-line (3 slots)
+        assert member.pc.remoteDescription.sdp.count("useinbandfec=1;usedtx=1") == 3
         start = time.monotonic()
         while time.monotonic() - start < HOLD_SECONDS:
             await asyncio.sleep(1)
