@@ -203,6 +203,11 @@ class ReceiverTap:
         self._on_frame = on_frame
         self._on_audio_level = on_audio_level
         self._rtx_payload_types: frozenset[int] = frozenset()
+        #: audio payload types (Opus) forwarded packet by packet, not through the jitter buffer
+        self._audio_codecs: dict[int, _Codec] = {}
+        self._audio_last_sequence: int | None = None
+        self._audio_origin: int | None = None
+        self._audio_last_timestamp = 0
         #: SSRC of the last non-RTX packet: where PLIs are addressed
         self.media_ssrc: int | None = None
         self.frames = 0
@@ -219,6 +224,8 @@ class ReceiverTap:
         return True
 
     def _deliver(self, codec: _Codec, jitter_frame: _JitterFrame) -> None:
+        if self._on_frame is not None and str(codec.mimeType).lower().startswith("audio/"):
+            return  # audio went out packet by packet (_deliver_audio_packet)
         data = bytes(jitter_frame.data)
         frame = EncodedFrame(
             data=data,
@@ -234,6 +241,40 @@ class ReceiverTap:
         if track is not None:
             track._queue.put_nowait(frame.to_packet())
 
+    def _deliver_audio_packet(self, codec: _Codec, packet: Any) -> None:
+        """Forward one audio packet as it arrives: aiortc's 16-packet audio jitter buffer drops
+        what is queued behind a gap, so on a lossy uplink it lost far more than the link did.
+        Repair (FEC, concealment) is the subscribers' job. Late (reordered) packets are dropped;
+        the timestamp is unwrapped as aiortc's ``TimestampMapper`` does."""
+        sequence: int = packet.sequence_number
+        last = self._audio_last_sequence
+        if last is not None and (sequence - last) & 0xFFFF >= 0x8000:
+            return  # older than what was forwarded (or a duplicate)
+        if last is not None and sequence == last:
+            return
+        self._audio_last_sequence = sequence
+        timestamp: int = packet.timestamp
+        if self._audio_origin is None:
+            self._audio_origin = timestamp
+        elif timestamp < self._audio_last_timestamp and self._audio_last_timestamp - timestamp > (
+            1 << 31
+        ):
+            self._audio_origin -= 1 << 32  # the 32-bit RTP timestamp wrapped
+        self._audio_last_timestamp = timestamp
+        data = bytes(packet.payload)
+        if not data:
+            return
+        self.frames += 1
+        assert self._on_frame is not None
+        self._on_frame(
+            EncodedFrame(
+                data=data,
+                pts=timestamp - self._audio_origin,
+                clock_rate=codec.clockRate,
+                keyframe=True,
+            )
+        )
+
     def _install(self) -> None:
         receiver = self._receiver
         original_receive: Callable[[Any], Coroutine[Any, Any, None]] = receiver.receive
@@ -245,6 +286,12 @@ class ReceiverTap:
                 for codec in parameters.codecs
                 if str(codec.mimeType).lower().endswith(_RTX_SUFFIX)
             )
+            if self._on_frame is not None:
+                self._audio_codecs = {
+                    codec.payloadType: codec
+                    for codec in parameters.codecs
+                    if str(codec.mimeType).lower() == "audio/opus"
+                }
             await original_receive(parameters)
 
         async def handle_rtp_packet(packet: Any, arrival_time_ms: int) -> None:
@@ -256,7 +303,10 @@ class ReceiverTap:
                 if level is not None:
                     vad, dbov = level
                     self._on_audio_level(int(dbov), bool(vad))
-            await original_rtp(packet, arrival_time_ms=arrival_time_ms)
+            await original_rtp(packet, arrival_time_ms=arrival_time_ms)  # stats, RTCP
+            audio_codec = self._audio_codecs.get(packet.payload_type)
+            if audio_codec is not None and receiver._enabled:
+                self._deliver_audio_packet(audio_codec, packet)
 
         receiver._RTCRtpReceiver__decoder_queue = _EncodedFrameQueue(self._deliver)
         receiver.receive = receive

@@ -111,3 +111,38 @@ def _relay_consent(relay: MeetingRelay, pid: str) -> ConsentFreshness:
     pc = relay._participants[pid].peer.pc  # the test looks inside the relay on purpose
     (freshness,) = tolerate_long_round_trips(pc)  # idempotent: returns the installed one
     return freshness
+
+
+@pytest.mark.timeout(90)
+async def test_audio_forwarded_as_it_arrives_from_a_lossy_uplink() -> None:
+    """20 % loss on the publisher's uplink: the relay forwards about 80 % of its audio packets
+    (aiortc's jitter buffer, which drops what is queued behind a gap, forwarded ~29 %)."""
+    relay = MeetingRelay(RelayConfig(add_loopback_candidate=True))
+    chair = Client("chair", None, None)
+    member = Client("member", None, LOUD_TEST_AMPLITUDE)
+    shaper = await Shaper(uplink=LinkProfile(delay=0.05, loss=0.2), seed=3).start()
+    try:
+        await chair.join(relay)
+        await member.join(relay, via=shaper)
+        await wait_for(
+            lambda: relay.stats().participant("chair").audio_slots[0] == "member", 20, "slot"
+        )
+        await wait_for(lambda: chair.audio[0].frames > 0, 20, "the chair hears the member")
+        await asyncio.sleep(15)
+        sent = _packets_sent(await member.pc.getTransceivers()[0].sender.getStats())
+        forwarded = relay.stats().participant("chair").forwarded_audio_packets
+        print(f"20 % uplink loss: {forwarded} of {sent} audio packets forwarded")
+        assert 0.7 * sent <= forwarded <= 0.9 * sent
+    finally:
+        await member.close()
+        await chair.close()
+        await relay.close()
+        shaper.close()
+
+
+def _packets_sent(report: object) -> int:
+    return sum(
+        int(s.packetsSent)
+        for s in report.values()  # type: ignore[attr-defined]
+        if getattr(s, "type", "") == "outbound-rtp"
+    )

@@ -95,7 +95,8 @@ def test_opus_fec_and_dtx_on_every_audio_line() -> None:
         "a=fmtp:97 apt=96",  # video untouched
     ]
     lines = sdp.splitlines()
-    assert lines.index("a=fmtp:111 useinbandfec=1;usedtx=1") == lines.index(
-        "a=rtpmap:111 opus/48000/2"
-    ) + 1
+    assert (
+        lines.index("a=fmtp:111 useinbandfec=1;usedtx=1")
+        == lines.index("a=rtpmap:111 opus/48000/2") + 1
+    )
     assert with_opus_parameters(sdp) == sdp  # idempotent
