@@ -472,3 +472,12 @@ async def test_consent_freshness_installs_once_per_transport() -> None:
             assert freshness.rto == passthrough.CONSENT_MAX_RTO
     finally:
         await pc.close()
+
+
+def test_per_packet_audio_private_api_is_still_there() -> None:
+    """ReceiverTap forwards audio from its _handle_rtp_packet wrapper, only while enabled."""
+    source = inspect.getsource(RTCRtpReceiver._handle_rtp_packet)
+    assert "if not self._enabled:" in source
+    # Opus depayloads to the payload itself, so the packet's payload is the frame
+    assert "packet._data = depayload(codec, packet.payload)" in source
+    assert "self.__timestamp_mapper.map(" in source
