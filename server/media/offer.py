@@ -90,3 +90,56 @@ def parse_offer_layout(sdp: str) -> OfferLayout:
     if not layout.media:
         raise ValueError("offer has no audio or video m-line")
     return layout
+
+
+#: Opus parameters the relay answers with (RFC 7587): in-band FEC and DTX. Browsers' Opus
+#: encoders then add FEC (sized to the loss their receiver reports) and stop sending during
+#: silence; every subscriber's decoder repairs a lost packet from the next one's FEC.
+OPUS_FMTP = {"useinbandfec": "1", "usedtx": "1"}
+
+
+def with_opus_parameters(sdp: str, parameters: dict[str, str] = OPUS_FMTP) -> str:
+    """``sdp`` (the relay's answer) with ``parameters`` merged into every Opus ``a=fmtp`` line,
+    one added where an Opus payload type has none. Other lines are unchanged."""
+    lines = sdp.splitlines()
+    opus_types: set[str] = set()
+    for line in lines:
+        if line.startswith("a=rtpmap:") and " " in line:
+            pt, _, codec = line[len("a=rtpmap:") :].partition(" ")
+            if codec.lower().startswith("opus/"):
+                opus_types.add(pt)
+    fmtp = ";".join(f"{k}={v}" for k, v in parameters.items())
+    out: list[str] = []
+    with_fmtp: set[str] = set()  # per m-line
+    for line in lines:
+        if line.startswith("m="):
+            with_fmtp = set()
+        elif line.startswith("a=fmtp:"):
+            pt, _, params = line[len("a=fmtp:") :].partition(" ")
+            if pt in opus_types:
+                merged = {
+                    k.strip(): v.strip()
+                    for k, _, v in (p.partition("=") for p in params.split(";") if p.strip())
+                }
+                merged.update(parameters)
+                line = f"a=fmtp:{pt} " + ";".join(f"{k}={v}" for k, v in merged.items())
+                with_fmtp.add(pt)
+        out.append(line)
+    # a second pass adds the line after the rtpmap where an m-line had no fmtp for Opus
+    result: list[str] = []
+    present: set[str] = set()
+    section: list[str] = []
+    for line in [*out, "m=end"]:
+        if line.startswith("m="):
+            for kept in section:
+                result.append(kept)
+                if kept.startswith("a=rtpmap:"):
+                    pt = kept[len("a=rtpmap:") :].partition(" ")[0]
+                    if pt in opus_types and pt not in present:
+                        result.append(f"a=fmtp:{pt} {fmtp}")
+            section, present = [], set()
+        if line != "m=end":
+            section.append(line)
+            if line.startswith("a=fmtp:"):
+                present.add(line[len("a=fmtp:") :].partition(" ")[0])
+    return "\r\n".join(result) + "\r\n"

@@ -54,6 +54,7 @@ publisher.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import logging
 import queue
@@ -66,6 +67,7 @@ from fractions import Fraction
 from typing import Any, Protocol, TypeAlias, cast
 
 import av
+from aioice import stun
 from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCRtpSender
 from aiortc.codecs.vpx import Vp8Encoder
 from aiortc.rtcdtlstransport import State as DtlsState
@@ -201,6 +203,11 @@ class ReceiverTap:
         self._on_frame = on_frame
         self._on_audio_level = on_audio_level
         self._rtx_payload_types: frozenset[int] = frozenset()
+        #: audio payload types (Opus) forwarded packet by packet, not through the jitter buffer
+        self._audio_codecs: dict[int, _Codec] = {}
+        self._audio_last_sequence: int | None = None
+        self._audio_origin: int | None = None
+        self._audio_last_timestamp = 0
         #: SSRC of the last non-RTX packet: where PLIs are addressed
         self.media_ssrc: int | None = None
         self.frames = 0
@@ -217,6 +224,8 @@ class ReceiverTap:
         return True
 
     def _deliver(self, codec: _Codec, jitter_frame: _JitterFrame) -> None:
+        if self._on_frame is not None and str(codec.mimeType).lower().startswith("audio/"):
+            return  # audio went out packet by packet (_deliver_audio_packet)
         data = bytes(jitter_frame.data)
         frame = EncodedFrame(
             data=data,
@@ -232,6 +241,40 @@ class ReceiverTap:
         if track is not None:
             track._queue.put_nowait(frame.to_packet())
 
+    def _deliver_audio_packet(self, codec: _Codec, packet: Any) -> None:
+        """Forward one audio packet as it arrives: aiortc's 16-packet audio jitter buffer drops
+        what is queued behind a gap, so on a lossy uplink it lost far more than the link did.
+        Repair (FEC, concealment) is the subscribers' job. Late (reordered) packets are dropped;
+        the timestamp is unwrapped as aiortc's ``TimestampMapper`` does."""
+        sequence: int = packet.sequence_number
+        last = self._audio_last_sequence
+        if last is not None and (sequence - last) & 0xFFFF >= 0x8000:
+            return  # older than what was forwarded (or a duplicate)
+        if last is not None and sequence == last:
+            return
+        self._audio_last_sequence = sequence
+        timestamp: int = packet.timestamp
+        if self._audio_origin is None:
+            self._audio_origin = timestamp
+        elif timestamp < self._audio_last_timestamp and self._audio_last_timestamp - timestamp > (
+            1 << 31
+        ):
+            self._audio_origin -= 1 << 32  # the 32-bit RTP timestamp wrapped
+        self._audio_last_timestamp = timestamp
+        data = bytes(packet.payload)
+        if not data:
+            return
+        self.frames += 1
+        assert self._on_frame is not None
+        self._on_frame(
+            EncodedFrame(
+                data=data,
+                pts=timestamp - self._audio_origin,
+                clock_rate=codec.clockRate,
+                keyframe=True,
+            )
+        )
+
     def _install(self) -> None:
         receiver = self._receiver
         original_receive: Callable[[Any], Coroutine[Any, Any, None]] = receiver.receive
@@ -243,6 +286,12 @@ class ReceiverTap:
                 for codec in parameters.codecs
                 if str(codec.mimeType).lower().endswith(_RTX_SUFFIX)
             )
+            if self._on_frame is not None:
+                self._audio_codecs = {
+                    codec.payloadType: codec
+                    for codec in parameters.codecs
+                    if str(codec.mimeType).lower() == "audio/opus"
+                }
             await original_receive(parameters)
 
         async def handle_rtp_packet(packet: Any, arrival_time_ms: int) -> None:
@@ -254,7 +303,10 @@ class ReceiverTap:
                 if level is not None:
                     vad, dbov = level
                     self._on_audio_level(int(dbov), bool(vad))
-            await original_rtp(packet, arrival_time_ms=arrival_time_ms)
+            await original_rtp(packet, arrival_time_ms=arrival_time_ms)  # stats, RTCP
+            audio_codec = self._audio_codecs.get(packet.payload_type)
+            if audio_codec is not None and receiver._enabled:
+                self._deliver_audio_packet(audio_codec, packet)
 
         receiver._RTCRtpReceiver__decoder_queue = _EncodedFrameQueue(self._deliver)
         receiver.receive = receive
@@ -634,3 +686,174 @@ def add_loopback_candidate(pc: RTCPeerConnection) -> None:
 
         connection.get_component_candidates = get_component_candidates
         setattr(connection, _MARK, True)
+
+
+#: RFC 7675 section 5.1: consent expires this long after the last successful check
+CONSENT_TIMEOUT = 30.0
+#: a consent round starts every interval (randomised by ±20 %, as RFC 7675 asks)
+CONSENT_INTERVAL = 5.0
+#: bounds of the resend interval inside a round; between them it is 2 × the smoothed RTT
+CONSENT_MIN_RTO = 0.5
+CONSENT_MAX_RTO = 3.0
+#: a check older than this no longer proves consent when its answer comes
+_CONSENT_CHECK_MAX_AGE = 15.0
+
+
+class ConsentFreshness:
+    """Consent freshness (RFC 7675) that holds on long, lossy links, for one aioice connection.
+
+    aioice's own ``Connection.query_consent`` sends one check every ~5 s with no retransmission
+    and a 0.5 s timeout, and gives up after 6 failures: at a 600 ms round trip every check
+    "fails" and the connection closes after ~30 s ("Consent to send expired"), even on a clean
+    geostationary link. Here a round sends a check at once and another every RTO (2 × the
+    smoothed RTT, 0.5–3 s) until one is answered; consent expires only when no check has been
+    answered for ``CONSENT_TIMEOUT`` (30 s, RFC 7675), so loss bursts shorter than that cost
+    nothing. Each resend is a new STUN transaction, so every answer is an unambiguous RTT sample.
+
+    Private aioice API: ``Connection.query_consent`` (replaced per instance: ``connect()`` starts
+    it as ``self.query_consent()`` and ``close()`` cancels ``_query_consent_task``),
+    ``Connection._nominated``, ``remote_password``, ``build_request(pair, nominate)``, and
+    ``StunProtocol.transactions`` (responses are handed to ``transactions[id].response_received``).
+    """
+
+    def __init__(self, connection: Any, clock: Callable[[], float] = time.monotonic) -> None:
+        self._connection = connection
+        self._clock = clock
+        self.srtt: float | None = None
+        self.last_success: float | None = None
+        self.checks_sent = 0
+        self.answers = 0
+        self.expired = False
+        self._answered = asyncio.Event()
+        self._pending: dict[bytes, tuple[Any, Any, float]] = {}
+
+    @property
+    def rto(self) -> float:
+        if self.srtt is None:
+            return CONSENT_MIN_RTO
+        return min(CONSENT_MAX_RTO, max(CONSENT_MIN_RTO, 2 * self.srtt))
+
+    async def run(self) -> None:
+        """Replaces ``Connection.query_consent`` (runs until cancelled or consent expires)."""
+        self.last_success = self._clock()
+        try:
+            while True:
+                round_end = self._clock() + CONSENT_INTERVAL * (0.8 + 0.4 * random.random())
+                self._answered.clear()
+                while not self._answered.is_set() and self._clock() < round_end:
+                    self._send_checks()
+                    wait = min(self.rto, max(0.0, round_end - self._clock()))
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._answered.wait(), wait)
+                    if self._is_expired():
+                        return await self._expire()
+                await asyncio.sleep(max(0.0, round_end - self._clock()))
+                if self._is_expired():
+                    return await self._expire()
+        finally:
+            self._forget_all()
+
+    def _is_expired(self) -> bool:
+        assert self.last_success is not None
+        return self._clock() - self.last_success > CONSENT_TIMEOUT
+
+    async def _expire(self) -> None:
+        self.expired = True
+        logger.info("ICE consent expired: no check answered for %.0f s", CONSENT_TIMEOUT)
+        self._forget_all()
+        self._connection._query_consent_task = None
+        await self._connection.close()
+
+    def _send_checks(self) -> None:
+        connection = self._connection
+        now = self._clock()
+        for tid, (protocol, _, sent_at) in list(self._pending.items()):
+            if now - sent_at > _CONSENT_CHECK_MAX_AGE:
+                self._forget(tid, protocol)
+        key = str(connection.remote_password).encode("utf8")
+        for pair in list(connection._nominated.values()):
+            request = connection.build_request(pair, nominate=False)
+            request.add_message_integrity(key)
+            tid = request.transaction_id
+            protocol = pair.protocol
+            protocol.transactions[tid] = _ConsentCheck(self, tid, key)
+            self._pending[tid] = (protocol, pair, now)
+            try:
+                protocol.send_stun(request, pair.remote_addr)
+                self.checks_sent += 1
+            except Exception:  # a closed socket: the round's next send, or expiry, follows
+                self._forget(tid, protocol)
+
+    def _answer(self, tid: bytes, message: Any, addr: tuple[str, int], key: bytes) -> None:
+        entry = self._pending.get(tid)
+        if entry is None:
+            return
+        protocol, pair, sent_at = entry
+        if not message.check_message_integrity(key):
+            return  # not from our peer: keep waiting (RFC 8489 section 9.2.5)
+        self._forget(tid, protocol)
+        if message.message_class is not stun.Class.RESPONSE or addr != pair.remote_addr:
+            return
+        now = self._clock()
+        sample = now - sent_at
+        self.srtt = sample if self.srtt is None else 0.875 * self.srtt + 0.125 * sample
+        self.last_success = now
+        self.answers += 1
+        self._answered.set()
+
+    def _forget(self, tid: bytes, protocol: Any) -> None:
+        self._pending.pop(tid, None)
+        transactions: dict[bytes, Any] = protocol.transactions
+        if isinstance(transactions.get(tid), _ConsentCheck):
+            del transactions[tid]
+
+    def _forget_all(self) -> None:
+        for tid, (protocol, _, _) in list(self._pending.items()):
+            self._forget(tid, protocol)
+
+
+class _ConsentCheck:
+    """Stands in for ``aioice.stun.Transaction`` in ``StunProtocol.transactions``."""
+
+    __slots__ = ("_freshness", "_key", "_tid")
+
+    def __init__(self, freshness: ConsentFreshness, tid: bytes, key: bytes) -> None:
+        self._freshness = freshness
+        self._tid = tid
+        self._key = key
+
+    def response_received(self, message: Any, addr: tuple[str, int]) -> None:
+        self._freshness._answer(self._tid, message, (addr[0], addr[1]), self._key)
+
+
+def tolerate_long_round_trips(pc: RTCPeerConnection) -> list[ConsentFreshness]:
+    """Replace aioice's consent checks on every ICE transport of ``pc`` with
+    :class:`ConsentFreshness`. Call after the transceivers exist and before the connection
+    connects (before ``setLocalDescription`` is always in time). Idempotent."""
+    out: list[ConsentFreshness] = []
+    for connection in _ice_connections(pc):
+        existing = getattr(connection, _CONSENT_MARK, None)
+        if isinstance(existing, ConsentFreshness):
+            out.append(existing)
+            continue
+        freshness = ConsentFreshness(connection)
+        connection.query_consent = freshness.run
+        setattr(connection, _CONSENT_MARK, freshness)
+        out.append(freshness)
+    return out
+
+
+_CONSENT_MARK = "_hopchibo_consent"
+
+
+def _ice_connections(pc: RTCPeerConnection) -> list[Any]:
+    """aioice connections of ``pc``'s ICE transports (one per transport, bundled or not)."""
+    seen: dict[int, Any] = {}
+    for transceiver in pc.getTransceivers():
+        connection = transceiver.receiver.transport.transport.iceGatherer._connection
+        seen.setdefault(id(connection), connection)
+    sctp: Any = pc.sctp
+    if sctp is not None:
+        connection = sctp.transport.transport.iceGatherer._connection
+        seen.setdefault(id(connection), connection)
+    return list(seen.values())

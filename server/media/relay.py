@@ -28,7 +28,7 @@ from aiortc import (
 from aiortc.sdp import candidate_from_sdp
 
 from server.media.ice import IceServer
-from server.media.offer import Kind, OfferLayout, parse_offer_layout
+from server.media.offer import Kind, OfferLayout, parse_offer_layout, with_opus_parameters
 from server.media.passthrough import (
     EncodedFrame,
     KeyframeRequester,
@@ -37,6 +37,7 @@ from server.media.passthrough import (
     add_loopback_candidate,
     on_keyframe_request,
     tap_receiver,
+    tolerate_long_round_trips,
 )
 from server.media.selection import (
     TICK_SECONDS,
@@ -447,7 +448,13 @@ class MeetingRelay:
 
         if self._config.add_loopback_candidate:
             add_loopback_candidate(pc)
-        await pc.setLocalDescription(await pc.createAnswer())
+        # satellite links: aioice's consent checks fail at a 600 ms round trip (docs/media.md)
+        tolerate_long_round_trips(pc)
+        answer: RTCSessionDescription = await pc.createAnswer()
+        # Opus FEC and DTX on both legs: aiortc answers Opus without parameters
+        await pc.setLocalDescription(
+            RTCSessionDescription(sdp=with_opus_parameters(answer.sdp), type="answer")
+        )
         return peer
 
     def _retire_peer(self, participant: _Participant, inherit_to: _Peer | None) -> None:

@@ -21,8 +21,9 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from av import AudioFrame, VideoFrame
 from av.frame import Frame
 
-from server.media.passthrough import add_loopback_candidate
+from server.media.passthrough import add_loopback_candidate, tolerate_long_round_trips
 from server.media.relay import MeetingRelay, RelayEvent, SlotsChanged
+from tests.impair import Shaper, loopback_candidate_addr, only_candidate
 
 WIDTH, HEIGHT = 160, 120
 FPS = 15
@@ -163,12 +164,21 @@ class Client:
         for _ in range(self.video_slots - 1):
             self.pc.addTransceiver("video", direction="recvonly")
         add_loopback_candidate(self.pc)
+        tolerate_long_round_trips(self.pc)
         await self.pc.setLocalDescription(await self.pc.createOffer())
         return self.pc.localDescription.sdp
 
-    async def join(self, relay: MeetingRelay, *, audio_only: bool = False) -> None:
+    async def join(
+        self, relay: MeetingRelay, *, audio_only: bool = False, via: Shaper | None = None
+    ) -> None:
+        """Offer and take the relay's answer; ``via``: every datagram crosses that shaper."""
         offer = await self.offer()
+        if via is not None:
+            offer = only_candidate(offer, via.relay_facing_port)
         answer = await relay.connect(self.name, offer, audio_only=audio_only)
+        if via is not None:
+            via.relay_addr = loopback_candidate_addr(answer)
+            answer = only_candidate(answer, via.member_port)
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
         for kind, views in (("audio", self.audio), ("video", self.video)):
             for transceiver in self.transceivers:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.media.offer import MAX_MEDIA_LINES, parse_offer_layout
+from server.media.offer import MAX_MEDIA_LINES, parse_offer_layout, with_opus_parameters
 
 OFFER = """v=0
 o=- 1 1 IN IP4 0.0.0.0
@@ -63,3 +63,40 @@ def test_session_level_direction_is_the_default() -> None:
 def test_unusable_offers_are_refused(sdp: str) -> None:
     with pytest.raises(ValueError):
         parse_offer_layout(sdp)
+
+
+ANSWER_WITHOUT_OPUS_PARAMETERS = """v=0\r
+o=- 1 1 IN IP4 0.0.0.0\r
+s=-\r
+t=0 0\r
+m=audio 9 UDP/TLS/RTP/SAVPF 111\r
+c=IN IP4 0.0.0.0\r
+a=rtpmap:111 opus/48000/2\r
+a=sendrecv\r
+m=audio 9 UDP/TLS/RTP/SAVPF 111\r
+c=IN IP4 0.0.0.0\r
+a=rtpmap:111 OPUS/48000/2\r
+a=fmtp:111 minptime=10;useinbandfec=0\r
+a=sendonly\r
+m=video 9 UDP/TLS/RTP/SAVPF 96 97\r
+c=IN IP4 0.0.0.0\r
+a=rtpmap:96 VP8/90000\r
+a=rtpmap:97 rtx/90000\r
+a=fmtp:97 apt=96\r
+"""
+
+
+def test_opus_fec_and_dtx_on_every_audio_line() -> None:
+    sdp = with_opus_parameters(ANSWER_WITHOUT_OPUS_PARAMETERS)
+    fmtp = [line for line in sdp.splitlines() if line.startswith("a=fmtp:")]
+    assert fmtp == [
+        "a=fmtp:111 useinbandfec=1;usedtx=1",  # added after the rtpmap
+        "a=fmtp:111 minptime=10;useinbandfec=1;usedtx=1",  # merged, the answer's wins
+        "a=fmtp:97 apt=96",  # video untouched
+    ]
+    lines = sdp.splitlines()
+    assert (
+        lines.index("a=fmtp:111 useinbandfec=1;usedtx=1")
+        == lines.index("a=rtpmap:111 opus/48000/2") + 1
+    )
+    assert with_opus_parameters(sdp) == sdp  # idempotent

@@ -15,6 +15,7 @@ from typing import Any
 
 import av
 import pytest
+from aioice import stun
 from aioice.ice import CandidatePair, StunProtocol
 from aiortc import (
     RTCBundlePolicy,
@@ -37,6 +38,7 @@ from aiortc.rtcrtpparameters import (
 )
 from aiortc.rtp import RTP_HISTORY_SIZE, HeaderExtensionsMap, RtpPacket
 
+from server.media import passthrough
 from server.media.passthrough import (
     EncodedFrame,
     KeyframeRequester,
@@ -432,3 +434,50 @@ def test_ntp_now_matches_aiortc_clock() -> None:
 
     ours, theirs = _ntp_now(), clock.current_ntp_time()
     assert abs(ours - theirs) < 2**32 // 100  # within 10 ms (two clock reads)
+
+
+def test_consent_private_api_is_still_there() -> None:
+    """What ConsentFreshness replaces and uses in aioice (consent freshness, RFC 7675)."""
+    connection_type = type(RTCIceGatherer()._connection)
+    # connect() starts consent through the instance attribute; close() cancels its task
+    assert "asyncio.create_task(self.query_consent())" in inspect.getsource(connection_type.connect)
+    close = inspect.getsource(connection_type.close)
+    assert "self._query_consent_task.cancel()" in close
+    assert _params(connection_type.query_consent) == ["self"]
+    # what it replaces: one check, no retransmission, a failure count (the 600 ms-RTT bug)
+    assert "retransmissions=0" in inspect.getsource(connection_type.query_consent)
+    assert _params(connection_type.build_request) == ["self", "pair", "nominate"]
+    # responses are dispatched by transaction id to whatever sits in `transactions`
+    received = inspect.getsource(StunProtocol.datagram_received)
+    assert "transaction = self.transactions[message.transaction_id]" in received
+    assert "transaction.response_received(message, addr)" in received
+    assert _params(StunProtocol.send_stun) == ["self", "message", "addr"]
+    assert _params(stun.Message.add_message_integrity) == ["self", "key"]
+    assert _params(stun.Message.check_message_integrity) == ["self", "key"]
+
+
+async def test_consent_freshness_installs_once_per_transport() -> None:
+    pc = RTCPeerConnection(RTCConfiguration(bundlePolicy=RTCBundlePolicy.MAX_BUNDLE))
+    try:
+        pc.addTransceiver("audio")
+        pc.addTransceiver("video")
+        first = passthrough.tolerate_long_round_trips(pc)
+        assert passthrough.tolerate_long_round_trips(pc) == first
+        for freshness in first:
+            assert freshness._connection.query_consent == freshness.run
+            assert freshness.rto == passthrough.CONSENT_MIN_RTO
+            freshness.srtt = 0.6
+            assert freshness.rto == pytest.approx(1.2)
+            freshness.srtt = 5.0
+            assert freshness.rto == passthrough.CONSENT_MAX_RTO
+    finally:
+        await pc.close()
+
+
+def test_per_packet_audio_private_api_is_still_there() -> None:
+    """ReceiverTap forwards audio from its _handle_rtp_packet wrapper, only while enabled."""
+    source = inspect.getsource(RTCRtpReceiver._handle_rtp_packet)
+    assert "if not self._enabled:" in source
+    # Opus depayloads to the payload itself, so the packet's payload is the frame
+    assert "packet._data = depayload(codec, packet.payload)" in source
+    assert "self.__timestamp_mapper.map(" in source

@@ -13,13 +13,16 @@ const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const meetingId = (location.pathname.match(/\/meetings\/(\d+)/) || [])[1] || params.get('meeting');
 const DISCONNECT_GRACE_MS = 3000;
+const SILENT_PATH_MS = 4000;
+const STALLED_MS = 30000;
+const WATCH_MS = 1000;
 const QUALITY_MS = 2000;
 
 const state = {
   meetingId, participantId: null, role: null, status: null, joined: false, admitted: false,
   participants: [], waiting: [], slots: { audio: [], video: [] }, speaking: [], hands: [],
   locked: false, recording: false, muted: { audio: false, video: false }, audioOnly: false, handRaised: false,
-  quality: null, roomView: params.has('room'), reconnects: 0, log: [], ended: false,
+  quality: null, roomView: params.has('room'), reconnects: 0, mediaRestarts: 0, log: [], ended: false,
 };
 const local = { stream: null, mic: null, camera: null };
 let signaling = null;
@@ -82,8 +85,11 @@ function onSocketClosed(code, which) {
   setTimeout(connect, Math.min(500 * 2 ** (rejoinAttempt - 1), 15000));
 }
 
-/** A fresh peer connection and offer: at admission, and as the ICE restart after a drop. */
-async function startMedia(iceRestart = false) {
+/**
+ * A fresh peer connection and offer: at admission, and to recover media after any ICE failure
+ * (a new connection with new ICE credentials: the relay answers every offer on a fresh one).
+ */
+async function startMedia(restarting = false) {
   if (peer) peer.close();
   const servers = welcome.ice_servers.map((s) => ({
     urls: s.urls, username: s.username ?? undefined, credential: s.credential ?? undefined,
@@ -102,19 +108,65 @@ async function startMedia(iceRestart = false) {
       rejoinAttempt = 0;
       setStatus('ui.status.connected', {}, 'ok');
     } else if (s === 'failed') {
-      iceRestart(current);
-    } else if (s === 'disconnected') {
-      setTimeout(() => { if (current.pc.connectionState === 'disconnected') iceRestart(current); }, DISCONNECT_GRACE_MS);
+      restartMedia(current);
     }
   };
-  await current.negotiate(iceRestart);
+  await current.negotiate(restarting);
+  watchMedia(current);
 }
 
-function iceRestart(current) {
+/**
+ * Recovers media by itself: a connection that failed, stayed disconnected for
+ * DISCONNECT_GRACE_MS, or (new) heard nothing at all from the relay for SILENT_PATH_MS (a cut
+ * path) or did not come up within STALLED_MS (however slow the link) is replaced by a fresh one.
+ */
+function watchMedia(current) {
+  const started = Date.now();
+  let downSince = null;
+  const timer = setInterval(async () => {
+    if (peer !== current || leaving || !state.admitted) {
+      clearInterval(timer);
+      return;
+    }
+    const s = current.pc.connectionState;
+    const now = Date.now();
+    if (s === 'connected') {
+      downSince = null;
+      current.wasConnected = true;
+      return;
+    }
+    let restart = s === 'failed';
+    if (s === 'disconnected' || (current.wasConnected && s !== 'connected')) {
+      downSince = downSince ?? now;
+      restart ||= now - downSince >= DISCONNECT_GRACE_MS;
+    } else if (!current.wasConnected) {
+      restart ||= now - started >= STALLED_MS;
+      restart ||= now - started >= SILENT_PATH_MS && !(await heardFromRelay(current.pc));
+    }
+    if (restart) {
+      clearInterval(timer);
+      restartMedia(current);
+    }
+  }, WATCH_MS);
+}
+
+/** Whether any ICE check or packet of the relay's reached this connection. */
+async function heardFromRelay(pc) {
+  let heard = false;
+  (await pc.getStats()).forEach((s) => {
+    if (s.type === 'candidate-pair' && ((s.responsesReceived || 0) + (s.requestsReceived || 0) + (s.bytesReceived || 0)) > 0) {
+      heard = true;
+    }
+  });
+  return heard;
+}
+
+function restartMedia(current) {
   if (peer !== current || leaving || !state.admitted) return;
   state.reconnects += 1;
+  state.mediaRestarts += 1;
   setStatus('ui.status.ice_restart', {}, 'warn');
-  startMedia(true);
+  startMedia(true).catch((err) => console.warn('hopchibo: media restart', err));
 }
 
 const handlers = {
@@ -266,6 +318,7 @@ async function init() {
   }, QUALITY_MS);
   window.hopchibo = {
     state, colourOf, stats: async () => (peer ? slotStats(peer, state.slots) : []),
+    peerStats: async () => (peer ? peer.pc.getStats() : new Map()),
     ready: true,
   };
   if (state.roomView) join(); // the hall's screen has nobody to press the button
