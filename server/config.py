@@ -77,6 +77,9 @@ class SecuritySettings:
     session_absolute_hours: int = 12
     login_max_failures: int = 5
     login_lock_minutes: int = 15
+    #: distinct accounts failing (and not signing in since) from one address within the window
+    #: before the address is locked (password spraying); one member's failures count once
+    login_address_accounts: int = 10
     invitation_hours: int = 72
     rp_id: str = "127.0.0.1"
     rp_name: str = "hopchibo"

@@ -21,7 +21,7 @@ from server.auth import factors
 from server.auth.middleware import client_address, deny, session_of
 from server.auth.passwords import hash_password, needs_rehash, verify_password
 from server.auth.sessions import STEP_UP_MINUTES, SessionState, Stage, set_cookie
-from server.auth.throttle import ADDRESS_FACTOR, MAX_DELAY_SECONDS, Verdict
+from server.auth.throttle import ACCOUNT_FACTOR, MAX_DELAY_SECONDS, PAIR_FREE, Verdict
 from server.errors import AppError
 from server.storage import accounts as account_store
 from server.storage import identity as store
@@ -50,6 +50,11 @@ def address_key(request: web.Request) -> str:
     return f"addr:{client_address(request)}"
 
 
+def pair_key(request: web.Request, username: str) -> str:
+    """One account from one address: the counter a member who mistypes meets first."""
+    return f"pair:{username.strip().lower()}@{client_address(request)}"
+
+
 def _rate_limited(seconds: int) -> AppError:
     seconds = max(seconds, 1)
     if seconds > MAX_DELAY_SECONDS:
@@ -63,7 +68,11 @@ async def check_throttle(request: web.Request, username: str) -> None:
     throttle = request.app[appkeys.THROTTLE]
     wait = await throttle.blocked_for(address_key(request))
     if username:
-        wait = max(wait, await throttle.blocked_for(account_key(username)))
+        wait = max(
+            wait,
+            await throttle.blocked_for(account_key(username)),
+            await throttle.blocked_for(pair_key(request, username)),
+        )
     if wait:
         await request.app[appkeys.AUDIT].record(
             "anonymous",
@@ -83,32 +92,46 @@ async def failed(
     account_id: int | None = None,
     key: str | None = None,
 ) -> AppError:
-    """Count a failure against the account and the address, audit it, return the refusal."""
+    """Count a failure against the (account, address) pair, the account and, once per account,
+    the address; audit it; return the refusal."""
     settings = request.app[appkeys.SETTINGS].security
     throttle = request.app[appkeys.THROTTLE]
     audit = request.app[appkeys.AUDIT]
     target = f"account:{account_id}" if account_id is not None else f"username:{username[:64]}"
     limit = settings.login_max_failures
-    no_account = Verdict(0, 0, False)  # passkey from an unknown credential: address only
-    by_account = await throttle.failure(account_key(username), limit) if username else no_account
-    by_address = await throttle.failure(address_key(request), limit * ADDRESS_FACTOR)
+    none = Verdict(0, 0, False)  # passkey from an unknown credential: address only
+    by_pair = (
+        await throttle.failure(pair_key(request, username), PAIR_FREE, limit) if username else none
+    )
+    by_account = (
+        await throttle.failure(account_key(username), limit, limit * ACCOUNT_FACTOR)
+        if username
+        else none
+    )
+    # the address counts accounts, not tries: one member's failures never lock the crew out
+    by_address = await throttle.spread(
+        address_key(request),
+        account_key(username) if username else "?",
+        settings.login_address_accounts,
+    )
     address = client_address(request)
     await audit.record(
         "anonymous" if account_id is None else f"account:{account_id}",
         "auth.signin.failure",
         target,
-        {"reason": reason, "address": address, "failures": by_account.failures},
+        {"reason": reason, "address": address, "failures": by_pair.failures},
     )
-    for scope, verdict in (("account", by_account), ("address", by_address)):
+    scopes = (("account_address", by_pair), ("account", by_account), ("address", by_address))
+    for scope, verdict in scopes:
         if verdict.locked:
             await audit.record(
                 "system",
                 "auth.lock",
-                target if scope == "account" else f"address:{address}",
+                f"address:{address}" if scope == "address" else target,
                 {"scope": scope, "minutes": settings.login_lock_minutes, "address": address},
             )
-    wait = max(by_account.retry_after, by_address.retry_after)
-    if by_account.locked or by_address.locked:
+    wait = max(v.retry_after for _, v in scopes)
+    if any(v.locked for _, v in scopes):
         return _rate_limited(wait)
     return refusal(code, key)
 
@@ -165,7 +188,10 @@ async def completed(
 ) -> Issued:
     """The second factor (or a passkey) succeeded: a full session, audited, throttle cleared."""
     issued = await issue(request, session, account.id, "full")
-    await request.app[appkeys.THROTTLE].clear(account_key(account.username))
+    throttle = request.app[appkeys.THROTTLE]
+    await throttle.clear(account_key(account.username))
+    await throttle.clear(pair_key(request, account.username))
+    await throttle.forgive(address_key(request), account_key(account.username))
     await request.app[appkeys.AUDIT].record(
         f"account:{account.id}",
         "auth.signin.success",

@@ -155,7 +155,7 @@ async def test_growing_delay_then_lock_with_retry_after(
     assert body["code"] == "rate_limited"
     assert "15 phút" in body["message"]["vi"]
     lock = await last_audit(db, "auth.lock")
-    assert lock.details["scope"] == "account"
+    assert lock.details["scope"] == "account_address"
     assert lock.details["minutes"] == settings.security.login_lock_minutes
     # even the right password waits until the lock ends
     resp = await client.post("/api/auth/login", json={"username": "giang", "password": PASSWORD})
@@ -165,6 +165,70 @@ async def test_growing_delay_then_lock_with_retry_after(
     status, body = await _login(client, "giang")
     assert (status, body["stage"]) == (200, "mfa")
     assert statuses == ["bad_credentials", "bad_credentials"]
+
+
+async def test_one_member_locked_out_while_a_crewmate_signs_in_from_the_same_address(
+    client: Client, db: Database, settings: Settings, world: World, clock: FakeClock
+) -> None:
+    """A ship's crew shares one address: one member's lock is that member's alone."""
+    await make_account(db, settings, "thuyen-truong", Role.MEMBER, world.cell)
+    mate = await make_account(db, settings, "thuy-thu", Role.MEMBER, world.cell)
+    for wait in (0, 0, 0, 2, 4):
+        clock.advance(seconds=wait)
+        status, body = await _login(client, "thuyen-truong", "sai-mật-khẩu-1234")
+    assert (status, body["code"]) == (429, "rate_limited")
+    assert "15 phút" in body["message"]["vi"]
+    resp = await client.post(
+        "/api/auth/login", json={"username": "thuyen-truong", "password": PASSWORD}
+    )
+    assert resp.status == 429
+    assert int(resp.headers["Retry-After"]) == 15 * 60
+    # at once, same address: the crewmate signs in with no delay at all
+    await sign_in(client, mate, at=clock())
+    assert (await last_audit(db, "auth.signin.success")).target == f"account:{mate.id}"
+    # ... and even mistypes twice without waiting, then signs in
+    for _ in range(2):
+        status, body = await _login(client, "thuy-thu", "sai-mật-khẩu-5678")
+        assert (status, body["code"]) == (401, "bad_credentials")
+    status, body = await _login(client, "thuy-thu")
+    assert (status, body["stage"]) == (200, "mfa")
+
+
+async def test_guessing_across_many_accounts_locks_the_address(
+    client: Client, db: Database, settings: Settings, world: World, clock: FakeClock
+) -> None:
+    """The address limit counts distinct accounts (password spraying), not one member's tries."""
+    await make_account(db, settings, "hung", Role.MEMBER, world.cell)
+    limit = settings.security.login_address_accounts
+    for i in range(limit - 1):
+        status, body = await _login(client, f"doan-{i}", "Matkhau123!")
+        assert (status, body["code"]) == (401, "bad_credentials")
+    status, _ = await _login(client, "hung")
+    assert status == 200  # nine accounts failed: the address is not locked yet
+    status, body = await _login(client, f"doan-{limit}", "Matkhau123!")
+    assert (status, body["code"]) == (429, "rate_limited")
+    lock = await last_audit(db, "auth.lock")
+    assert (lock.details["scope"], lock.target) == ("address", "address:127.0.0.1")
+    resp = await client.post("/api/auth/login", json={"username": "hung", "password": PASSWORD})
+    assert resp.status == 429
+    clock.advance(minutes=15, seconds=1)
+    status, _ = await _login(client, "hung")
+    assert status == 200
+
+
+async def test_a_member_who_signs_in_no_longer_counts_against_the_address(
+    client: Client, db: Database, settings: Settings, world: World, clock: FakeClock
+) -> None:
+    limit = settings.security.login_address_accounts
+    crew = [await make_account(db, settings, f"tt-{i}", Role.MEMBER, world.cell) for i in range(2)]
+    for member in crew:  # each mistypes, then signs in: forgiven
+        await _login(client, member.username, "sai-mật-khẩu-1234")
+        await sign_in(client, member, at=clock())
+    for i in range(limit - 1):
+        status, _ = await _login(client, f"khach-{i}", "Matkhau123!")
+        assert status == 401
+    status, _ = await _login(client, crew[0].username)
+    assert status == 200
 
 
 async def test_enrolment_at_first_sign_in(
