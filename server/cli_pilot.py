@@ -9,6 +9,7 @@ import json
 import sys
 from pathlib import Path
 
+from policy.dates import DatesContradict
 from policy.model import ApprovalScope, CircumstanceKind, MeetingMode
 from server import pilots, rules
 from server.audit import AuditLog
@@ -114,23 +115,20 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
             elif cmd == "decide":
                 org = await _org(s, args.org)
                 valid_from = args.valid_from or args.date
-                if args.valid_to is not None and args.valid_to < valid_from:
-                    print("--valid-to is before --valid-from", file=sys.stderr)
-                    return 2
-                row_d = await pilots.decide(
-                    s,
-                    audit,
-                    actor,
-                    ApprovalDecision(
-                        org_id=org.id,
-                        number=args.number,
-                        decided_on=args.date,
-                        issuer=args.issuer,
-                        scope=ApprovalScope(args.scope),
-                        valid_from=valid_from,
-                        valid_to=args.valid_to,
-                    ),
+                approval = ApprovalDecision(
+                    org_id=org.id,
+                    number=args.number,
+                    decided_on=args.date,
+                    issuer=args.issuer,
+                    scope=ApprovalScope(args.scope),
+                    valid_from=valid_from,
+                    valid_to=args.valid_to,
                 )
+                try:
+                    row_d = await pilots.decide(s, audit, actor, approval)
+                except DatesContradict as exc:
+                    print(exc.text.both(), file=sys.stderr)
+                    return 2
                 print(f"decision {row_d.id} recorded")
             elif cmd == "circumstance":
                 org = await _org(s, args.org)
@@ -155,6 +153,9 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
                     await pilots.end(s, audit, actor, found, args.date)
                 except pilots.PilotError as exc:
                     print(str(exc), file=sys.stderr)
+                    return 1
+                except DatesContradict as exc:
+                    print(exc.text.both(), file=sys.stderr)
                     return 1
                 print(f"circumstance {args.id} ended on {args.date}")
             elif cmd == "export":

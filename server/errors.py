@@ -8,9 +8,10 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from policy.dates import DatesContradict
 from policy.decision import PolicyDenied
 from policy.error_codes import ErrorCode, ProtocolError
-from policy.i18n import Text
+from policy.i18n import Text, tr
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,12 @@ class AppError(Exception):
 
 
 def policy_error(exc: PolicyDenied) -> AppError:
-    """A rule refusal: 409 with the cited rule ids and the explanation in both languages."""
+    """A rule refusal: 409 with the cited rule ids and the explanation in both languages;
+    dates that contradict each other are bad input: 422 ``validation``, citing their rule."""
+    if isinstance(exc, DatesContradict):
+        template = tr("error.validation")
+        text = Text(template.vi.format(detail=exc.text.vi), template.en.format(detail=exc.text.en))
+        return AppError(422, ErrorCode.VALIDATION, text, rules=exc.decision.rule_ids)
     return AppError(409, ErrorCode.POLICY_DENIED, exc.text, rules=exc.decision.rule_ids)
 
 

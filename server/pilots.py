@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
+from policy.dates import check_approval_dates, check_circumstance_dates, require_dates
 from policy.error_codes import ErrorCode
 from policy.model import OrgLevel
 from server.audit import AuditLog
@@ -33,10 +34,6 @@ class AlreadyEnded(PilotError):
     """The circumstance was ended before."""
 
 
-class DateOrder(PilotError):
-    """An end date before the start date."""
-
-
 async def register(
     session: Session, audit: AuditLog, actor: str, row: PilotRegistration
 ) -> PilotRegistration:
@@ -50,6 +47,8 @@ async def register(
 async def decide(
     session: Session, audit: AuditLog, actor: str, row: ApprovalDecision
 ) -> ApprovalDecision:
+    """Record an E3 decision; dates that contradict each other are refused (``DatesContradict``)."""
+    require_dates(check_approval_dates(row.number, row.decided_on, row.valid_from, row.valid_to))
     await pilot_store.add(session, row)
     await audit.record(
         actor,
@@ -62,6 +61,7 @@ async def decide(
 
 
 async def declare(session: Session, audit: AuditLog, actor: str, row: Circumstance) -> Circumstance:
+    require_dates(check_circumstance_dates(row.started_on, row.ended_on))
     await pilot_store.add(session, row)
     await audit.record(
         actor,
@@ -79,8 +79,7 @@ async def end(
     """End an E1b circumstance; from then P4 requires the next meeting in person."""
     if row.ended_on is not None:
         raise AlreadyEnded("already ended")
-    if ended_on < row.started_on:
-        raise DateOrder("ended_on is before started_on")
+    require_dates(check_circumstance_dates(row.started_on, ended_on))
     row.ended_on = ended_on
     await session.flush()
     await audit.record(
@@ -191,8 +190,8 @@ async def end_by_id(
     ended_on: dt.date,
     authorize: Authorize,
 ) -> Circumstance:
-    """:func:`end` on the circumstance ``circumstance_id``; 409 if it ended before, 422 for an
-    end before its start."""
+    """:func:`end` on the circumstance ``circumstance_id``; 409 if it ended before, 422 citing
+    E1b for an end before its start (``DatesContradict``)."""
     async with db.session() as session:
         row = await pilot_store.circumstance(session, circumstance_id)
         if row is None:
@@ -202,7 +201,3 @@ async def end_by_id(
             return await end(session, audit, actor, row, ended_on)
         except AlreadyEnded:
             raise AppError.of(ErrorCode.CONFLICT, detail="already ended") from None
-        except DateOrder:
-            raise AppError.of(
-                ErrorCode.VALIDATION, detail="ended_on is before started_on"
-            ) from None

@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from policy.decision import Decision, require
+from policy.dates import check_approval_dates, check_circumstance_dates
+from policy.decision import Decision, cite, require
 from policy.facts import Approval, Circumstance, MeetingRecord, MemberFacts, OrgFacts
 from policy.gate import AgendaItem as GateItem
 from policy.gate import Confirmation, check_item
+from policy.i18n import Text, tr
 from policy.mode import check_mode
 from policy.model import AgendaCategory, E1aReason, MeetingMode, OrgLevel
 from server.storage import meetings as meeting_store
@@ -45,17 +47,26 @@ def member_facts(members: Sequence[Member]) -> tuple[MemberFacts, ...]:
 
 
 async def org_facts(session: Session, org: Organisation) -> OrgFacts:
+    return (await checked_org_facts(session, org))[0]
+
+
+async def checked_org_facts(
+    session: Session, org: Organisation
+) -> tuple[OrgFacts, tuple[Decision, ...]]:
+    """The organisation as the rules see it, and the refusals of stored rows whose dates
+    contradict each other (written by an older version or by hand). Such a row is left out of
+    the facts — it cannot be true as stored — so it never breaks a check; a check it could have
+    changed cites it (:func:`check_meeting_mode`)."""
     members = await member_store.of_org(session, org.id)
     groups = [c for c in await org_store.children(session, org.id) if c.level is OrgLevel.GROUP]
-    approvals = await pilot_store.decisions(session, org.id)
-    circumstances = await pilot_store.circumstances(session, org.id)
-    return OrgFacts(
-        org_id=str(org.id),
-        level=org.level,
-        members=member_facts(members),
-        it_ready=org.it_ready,
-        groups=len(groups),
-        approvals=tuple(
+    flawed: list[Decision] = []
+    approvals = []
+    for a in await pilot_store.decisions(session, org.id):
+        dates = check_approval_dates(a.number, a.decided_on, a.valid_from, a.valid_to)
+        if not dates.ok:
+            flawed.append(dates)
+            continue
+        approvals.append(
             Approval(
                 number=a.number,
                 issued_on=a.decided_on,
@@ -64,11 +75,37 @@ async def org_facts(session: Session, org: Organisation) -> OrgFacts:
                 valid_from=a.valid_from,
                 valid_to=a.valid_to,
             )
-            for a in approvals
-        ),
-        circumstances=tuple(
-            Circumstance(kind=c.kind, start=c.started_on, end=c.ended_on) for c in circumstances
-        ),
+        )
+    circumstances = []
+    for c in await pilot_store.circumstances(session, org.id):
+        dates = check_circumstance_dates(c.started_on, c.ended_on)
+        if not dates.ok:
+            flawed.append(dates)
+            continue
+        circumstances.append(Circumstance(kind=c.kind, start=c.started_on, end=c.ended_on))
+    facts = OrgFacts(
+        org_id=str(org.id),
+        level=org.level,
+        members=member_facts(members),
+        it_ready=org.it_ready,
+        groups=len(groups),
+        approvals=tuple(approvals),
+        circumstances=tuple(circumstances),
+    )
+    return facts, tuple(flawed)
+
+
+def citing_flawed(decision: Decision, flawed: Sequence[Decision]) -> Decision:
+    """A refusal that stored rows with contradicting dates may explain: name them first."""
+    if decision.ok or not flawed:
+        return decision
+    detail = Text(
+        " ".join(f.text.vi for f in flawed) + " " + decision.text.vi,
+        " ".join(f.text.en for f in flawed) + " " + decision.text.en,
+    )
+    rules = cite(*decision.rules, *(r for f in flawed for r in f.rules))
+    return Decision(
+        decision.outcome, rules, tr("rules.dates.stored", detail_vi=detail.vi, detail_en=detail.en)
     )
 
 
@@ -76,6 +113,8 @@ def meeting_record(meeting: Meeting) -> MeetingRecord:
     minutes = None
     if meeting.started_at is not None and meeting.ended_at is not None:
         minutes = int((meeting.ended_at - meeting.started_at).total_seconds() // 60)
+        if minutes < 0:  # stored ended before started: the duration is unknown, not negative
+            minutes = None
     return MeetingRecord(
         meeting_id=str(meeting.id),
         on=local_date(meeting.scheduled_start),
@@ -102,9 +141,11 @@ async def check_meeting_mode(
     on: dt.date,
     exclude: int | None = None,
 ) -> Decision:
-    """May ``org`` hold a meeting in ``mode`` on ``on``? (E1–E4, P1–P5)."""
-    facts = await org_facts(session, org)
-    return check_mode(facts, await history(session, org.id, exclude), mode, on)
+    """May ``org`` hold a meeting in ``mode`` on ``on``? (E1–E4, P1–P5). A refusal names any
+    stored row left out because its dates contradict each other."""
+    facts, flawed = await checked_org_facts(session, org)
+    decision = check_mode(facts, await history(session, org.id, exclude), mode, on)
+    return citing_flawed(decision, flawed)
 
 
 async def require_meeting_mode(

@@ -78,6 +78,37 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "No decision of the competent committee valid on {date} approves {scope_en}"
         " (03-HD/TW §III.1, E3).",
     ),
+    # dates that must agree (policy/dates.py)
+    "rules.dates.consistent": ("Các ngày khớp nhau.", "The dates agree."),
+    "rules.dates.e3.before_issued": (
+        "Quyết định số {number}: ngày có hiệu lực {start} trước ngày ký {issued}; quyết định"
+        f" chỉ có hiệu lực từ ngày ký trở đi ({_HD} mục III.1, E3).",
+        "Decision no. {number}: it takes effect on {start}, before it was signed on {issued};"
+        " a decision can only take effect from its signing (03-HD/TW §III.1, E3).",
+    ),
+    "rules.dates.e3.ends_first": (
+        "Quyết định số {number}: ngày hết hiệu lực {end} trước ngày có hiệu lực {start}"
+        f" ({_HD} mục III.1, E3).",
+        "Decision no. {number}: it ends on {end}, before it takes effect on {start}"
+        " (03-HD/TW §III.1, E3).",
+    ),
+    "rules.dates.e1b.ends_first": (
+        "Hoàn cảnh đặc biệt: ngày kết thúc {end} trước ngày bắt đầu {start}"
+        f" ({_HD} mục II.1.1.b, E1b).",
+        "Special circumstance: it ends on {end}, before it starts on {start}"
+        " (03-HD/TW §II.1.1.b, E1b).",
+    ),
+    "rules.dates.e1b.meeting_outside": (
+        "Cuộc họp ngày {on} không nằm trong thời gian của hoàn cảnh đặc biệt ({start} – {end_vi})"
+        f" ({_HD} mục II.1.1.b, E1b).",
+        "A meeting on {on} is outside the special circumstance ({start} – {end_en})"
+        " (03-HD/TW §II.1.1.b, E1b).",
+    ),
+    "rules.dates.stored": (
+        "Dữ liệu đã lưu có ngày mâu thuẫn nên không được tính, cần ghi lại cho đúng: {detail_vi}",
+        "Stored data with contradicting dates is not counted and must be recorded again"
+        " correctly: {detail_en}",
+    ),
     # P1–P5
     "rules.p1.ready": (
         f"Hạ tầng công nghệ thông tin đã được xác nhận đủ điều kiện ({_HD} mục II.2, P1).",

@@ -134,14 +134,8 @@ class DecisionIn(Input):
     decided_on: dt.date
     issuer: Name
     scope: ApprovalScope
-    valid_from: dt.date
+    valid_from: dt.date  # no earlier than decided_on, valid_to no earlier than it (E3, service)
     valid_to: dt.date | None = None
-
-    @model_validator(mode="after")
-    def _range(self) -> DecisionIn:
-        if self.valid_to is not None and self.valid_to < self.valid_from:
-            raise PydanticCustomError("date_order", "valid_to is before valid_from")
-        return self
 
 
 class DecisionOut(Output):

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
+from policy.dates import check_meeting_under_circumstance, require_dates
 from policy.decision import Decision, Outcome
 from policy.error_codes import ErrorCode
 from policy.model import (
@@ -117,6 +118,8 @@ async def schedule(
             circ = await pilot_store.circumstance(session, new.circumstance_id)
             if circ is None or circ.org_id != org_id:
                 raise not_found("hoàn cảnh đặc biệt / circumstance")
+            on = rules.local_date(new.scheduled_start)  # E1b: held while the circumstance lasts
+            require_dates(check_meeting_under_circumstance(on, circ.started_on, circ.ended_on))
         if new.parent_meeting_id is not None:
             await meeting_or_404(session, new.parent_meeting_id)
         await rules.require_meeting_mode(
