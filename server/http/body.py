@@ -63,6 +63,7 @@ _VI = {
     "timezone_aware": "phải có múi giờ, ví dụ 2026-12-03T08:00:00+07:00",
     "nothing_to_change": "không có gì để thay đổi",
     "date_order": "ngày kết thúc trước ngày bắt đầu",
+    "control_character": "không được chứa ký tự điều khiển (xuống dòng, tab, ESC …)",
     "int_parsing": "phải là số nguyên",
     "json_invalid": "JSON không hợp lệ",
 }

@@ -11,12 +11,13 @@ from pydantic_core import PydanticCustomError
 from policy.model import AgendaCategory, ItemStatus
 from server.http.body import Input, Output
 from server.http.schemas import AwareDatetime
+from server.plaintext import NoControl, NoControlButLines
 
 Id = Annotated[int, Field(gt=0, lt=2**31)]
 Ids = Annotated[list[Id], Field(min_length=1, max_length=500)]
 Count = Annotated[int, Field(ge=0, le=10_000)]
-Words = Annotated[str, Field(min_length=1, max_length=10_000)]
-Short = Annotated[str, Field(max_length=200)]
+Words = Annotated[str, Field(min_length=1, max_length=10_000), NoControlButLines]
+Short = Annotated[str, Field(max_length=200), NoControl]
 
 
 class CheckInIn(Input):
@@ -35,7 +36,7 @@ class CodeIn(Input):
 class AbsenceIn(Input):
     member_id: Id
     with_reason: bool
-    reason: Annotated[str, Field(max_length=1000)] = ""
+    reason: Annotated[str, Field(max_length=1000), NoControl] = ""
 
     @model_validator(mode="after")
     def _reason(self) -> AbsenceIn:
@@ -55,7 +56,7 @@ class ReclassifyIn(Input):
 class ConfirmIn(Input):
     """G2: the written reason (at least 10 characters) why the item is not a blocked topic."""
 
-    reason: Annotated[str, Field(min_length=10, max_length=2000)]
+    reason: Annotated[str, Field(min_length=10, max_length=2000), NoControlButLines]
 
 
 class NoteIn(Input):
@@ -66,7 +67,7 @@ class NoteIn(Input):
 
 
 class VoteIn(Input):
-    subject: Annotated[str, Field(min_length=1, max_length=500)]
+    subject: Annotated[str, Field(min_length=1, max_length=500), NoControl]
     item_id: Id | None = None
     kind: Literal["open", "secret"] = "open"
 
@@ -92,16 +93,16 @@ class MinutesIn(Input):
 
 class MinutesItemPatch(Input):
     item_id: Id
-    conclusion: Annotated[str, Field(max_length=10_000)]
+    conclusion: Annotated[str, Field(max_length=10_000), NoControlButLines]
 
 
 class MinutesPatch(Input):
     place: Short | None = None
     chair: Short | None = None
     secretary: Short | None = None
-    opening: Annotated[str, Field(max_length=10_000)] | None = None
-    closing: Annotated[str, Field(max_length=10_000)] | None = None
-    notes: Annotated[str, Field(max_length=20_000)] | None = None
+    opening: Annotated[str, Field(max_length=10_000), NoControlButLines] | None = None
+    closing: Annotated[str, Field(max_length=10_000), NoControlButLines] | None = None
+    notes: Annotated[str, Field(max_length=20_000), NoControlButLines] | None = None
     transferred_out: Count | None = None
     items: Annotated[list[MinutesItemPatch], Field(max_length=200)] | None = None
 

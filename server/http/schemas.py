@@ -22,9 +22,11 @@ from policy.model import (
     OrgLevel,
 )
 from server.http.body import Input, Output
+from server.plaintext import NoControl, NoControlButLines
 
-Name = Annotated[str, Field(min_length=1, max_length=200)]
-LongText = Annotated[str, Field(max_length=10_000)]
+#: names, titles, places: one line, no control character (server/plaintext.py)
+Name = Annotated[str, Field(min_length=1, max_length=200), NoControl]
+LongText = Annotated[str, Field(max_length=10_000), NoControlButLines]
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -39,7 +41,7 @@ class OrganisationIn(Input):
     level: OrgLevel
     name: Name
     code: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
-    location: Annotated[str, Field(max_length=200)] = ""
+    location: Annotated[str, Field(max_length=200), NoControl] = ""
     it_ready: bool = False
     it_notes: LongText = ""
     meeting_day: int = Field(default=3, ge=1, le=28)
@@ -64,7 +66,7 @@ class MemberIn(Input):
     suspended: bool = False
     temporarily_attached: bool = False
     e1a_reasons: Annotated[list[E1aReason], Field(max_length=10)] = []
-    location: Annotated[str, Field(max_length=200)] = ""
+    location: Annotated[str, Field(max_length=200), NoControl] = ""
     group_id: int | None = Field(default=None, gt=0)
 
 
@@ -75,7 +77,7 @@ class MemberPatch(Input):
     suspended: bool | None = None
     temporarily_attached: bool | None = None
     e1a_reasons: Annotated[list[E1aReason], Field(max_length=10)] | None = None
-    location: Annotated[str, Field(max_length=200)] | None = None
+    location: Annotated[str, Field(max_length=200), NoControl] | None = None
     group_id: int | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
@@ -109,7 +111,7 @@ class RegistrationIn(Input):
     groups_count: int = Field(default=0, ge=0, le=10_000)
     it_readiness: LongText = ""
     reason: LongText = ""
-    contact: Annotated[str, Field(max_length=200)] = ""
+    contact: Annotated[str, Field(max_length=200), NoControl] = ""
 
 
 class RegistrationOut(Output):
@@ -130,7 +132,7 @@ class DecisionIn(Input):
     """E3: the superior committee's approval decision."""
 
     registration_id: int | None = Field(default=None, gt=0)
-    number: Annotated[str, Field(min_length=1, max_length=64)]
+    number: Annotated[str, Field(min_length=1, max_length=64), NoControl]
     decided_on: dt.date
     issuer: Name
     scope: ApprovalScope
@@ -174,9 +176,9 @@ class CircumstanceOut(Output):
 class MeetingIn(Input):
     kind: MeetingKind
     mode: MeetingMode
-    title: Annotated[str, Field(min_length=1, max_length=300)]
+    title: Annotated[str, Field(min_length=1, max_length=300), NoControl]
     scheduled_start: AwareDatetime
-    location: Annotated[str, Field(max_length=200)] = ""
+    location: Annotated[str, Field(max_length=200), NoControl] = ""
     circumstance_id: int | None = Field(default=None, gt=0)
     parent_meeting_id: int | None = Field(default=None, gt=0)
 
@@ -198,11 +200,11 @@ class MeetingOut(Output):
 
 
 class AgendaItemIn(Input):
-    title: Annotated[str, Field(min_length=1, max_length=500)]
+    title: Annotated[str, Field(min_length=1, max_length=500), NoControl]
     description: LongText = ""
     category: AgendaCategory
     attachment_names: Annotated[
-        list[Annotated[str, Field(max_length=255)]], Field(max_length=50)
+        list[Annotated[str, Field(max_length=255), NoControl]], Field(max_length=50)
     ] = []
 
 

@@ -10,6 +10,7 @@ from policy.i18n import tr
 from policy.model import MeetingKind, MeetingStatus, Role
 from server.auth.authz import Permission, allowed, roles_at
 from server.auth.context import AccountContext
+from server.plaintext import one_line
 from server.storage import meetings as meeting_store
 from server.storage import members as member_store
 from server.storage.db import Database
@@ -132,7 +133,9 @@ async def admit_account(
             )
     identity = Identity(
         user_id=user_id_of(member_id, context.account_id),
-        display_name=(context.display_name or context.username)[:200],
+        # a name stored before the edge refused control characters must not break the join
+        display_name=one_line(context.display_name, 200)
+        or one_line(context.username, 200, empty="?"),
         role=role,
         cell_member=cell_member,
     )
@@ -150,7 +153,7 @@ async def cell_directory(db: Database, org_id: int) -> dict[str, Identity]:
         return {
             user_id_of(m.id, 0): Identity(
                 user_id=user_id_of(m.id, 0),
-                display_name=m.full_name[:200] or str(m.id),
+                display_name=one_line(m.full_name, 200, empty=str(m.id)),
                 role=Role.MEMBER,
                 cell_member=True,
             )

@@ -8,6 +8,7 @@ secretary (thư ký) and the chair (chủ trì). Both formats render the same :f
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,10 +20,16 @@ from docx.shared import Pt
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from server.plaintext import one_line, paragraph
+
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT = FONT_DIR / "DejaVuSans.ttf"
 FONT_BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
 PARTY = "ĐẢNG CỘNG SẢN VIỆT NAM"
+
+# fpdf2 warns about glyphs the font lacks by quoting them: document text (meeting content)
+# must not reach the server log
+logging.getLogger("fpdf").setLevel(logging.ERROR)
 
 _CATEGORY = {
     "full": "chính thức",
@@ -50,8 +57,22 @@ def _vote_line(v: Mapping[str, Any]) -> str:
     return line
 
 
+def harmless(value: Any) -> Any:
+    """``value`` (the minutes' content, nested) with every string made printable: a control
+    character stored before the edge refused it (an older version, or by hand) becomes a space,
+    newlines stay. DOCX cannot hold such characters at all, and PDF would warn about them."""
+    if isinstance(value, str):
+        return paragraph(value)
+    if isinstance(value, Mapping):
+        return {k: harmless(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [harmless(v) for v in value]
+    return value
+
+
 def blocks(c: Mapping[str, Any]) -> list[Block]:
     """The body of the minutes, section by section, in Vietnamese."""
+    c = harmless(c)
     out: list[Block] = []
     meeting = c.get("meeting", {})
     add = out.append
@@ -100,7 +121,7 @@ def blocks(c: Mapping[str, Any]) -> list[Block]:
         add(Block("para", str(c["opening"])))
     add(Block("heading", "III. NỘI DUNG SINH HOẠT"))
     for n, item in enumerate(c.get("items", []), start=1):
-        add(Block("para", f"{n}. {item['title']}"))
+        add(Block("para", f"{n}. {one_line(item['title'])}"))
         for s in item.get("speeches", []):
             add(Block("bullet", f"Đồng chí {s['speaker']} phát biểu: {s['text']}"))
         for s in item.get("differing", []):
@@ -147,6 +168,7 @@ def blocks(c: Mapping[str, Any]) -> list[Block]:
 
 
 def to_docx(c: Mapping[str, Any]) -> bytes:
+    c = harmless(c)
     doc = Document()
     style = doc.styles["Normal"]
     style.font.name = "Times New Roman"
@@ -190,6 +212,7 @@ def to_pdf(c: Mapping[str, Any]) -> bytes:
     """PDF with embedded DejaVu Sans (Debian fonts-dejavu-core), which covers Vietnamese."""
     if not FONT.is_file() or not FONT_BOLD.is_file():
         raise FileNotFoundError(f"DejaVu fonts missing in {FONT_DIR} (install fonts-dejavu-core)")
+    c = harmless(c)
     pdf = FPDF(format="A4")
     pdf.set_margins(20, 15, 15)
     pdf.add_font("DejaVu", "", str(FONT))
