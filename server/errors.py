@@ -112,8 +112,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return _response(AppError.of(ErrorCode.PAYLOAD_TOO_LARGE, limit=limit))
     except web.HTTPNotFound:
         return _response(AppError.of(ErrorCode.ROUTE_NOT_FOUND))
-    except web.HTTPMethodNotAllowed:
-        return _response(AppError.of(ErrorCode.METHOD_NOT_ALLOWED))
+    except web.HTTPMethodNotAllowed as exc:
+        refused = AppError.of(ErrorCode.METHOD_NOT_ALLOWED)
+        refused.headers["Allow"] = ", ".join(sorted(exc.allowed_methods))  # RFC 9110 §15.5.6
+        return _response(refused)
     except web.HTTPException:
         raise
     except Exception:

@@ -30,11 +30,11 @@ from server.http.conduct_schemas import (
     CheckedOut,
     CheckInIn,
     CheckOutIn,
-    CodeIn,
     CodeOut,
     ConfirmIn,
     ConsoleOut,
     DeferredOut,
+    HallCodeIn,
     HallIn,
     ItemGateOut,
     NoteIn,
@@ -324,12 +324,12 @@ async def hall_code(request: web.Request) -> web.Response:
     f"{MEETING}/attendance/hall-code/check-in",
     summary="Check oneself in to the hall with the code shown there (A1). Member.",
     tag="conduct",
-    body=CodeIn,
+    body=HallCodeIn,
     response=CheckedOut,
 )
 async def check_in_with_code(request: web.Request) -> web.Response:
     meeting_id = path_int(request, "meeting_id")
-    body = await parse_body(request, CodeIn)
+    body = await parse_body(request, HallCodeIn)
     async with request.app[appkeys.DB].session() as session:
         scope, context = await authorized(session, request, meeting_id, P.MEETING_ATTEND)
         if context.member_id is None:

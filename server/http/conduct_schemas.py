@@ -29,7 +29,7 @@ class CheckOutIn(Input):
     member_ids: Ids
 
 
-class CodeIn(Input):
+class HallCodeIn(Input):
     code: Annotated[str, Field(min_length=4, max_length=16)]
 
 
@@ -126,7 +126,7 @@ class GroupsIn(Input):
     groups: Annotated[list[GroupPlanIn], Field(min_length=1, max_length=50)]
 
 
-class DecisionOut(Output):
+class RuleDecisionOut(Output):
     outcome: str
     rules: list[str]
     vi: str
@@ -185,7 +185,7 @@ class AttendanceOut(Output):
     by_category: dict[str, int]
     counted_full_members: int
     counted_full_present: int
-    quorum: DecisionOut
+    quorum: RuleDecisionOut
     people: list[dict[str, Any]]
 
 

@@ -16,18 +16,12 @@ from server.auth.authz import Permission, require
 from server.auth.middleware import context_of
 from server.errors import AppError
 from server.http.body import json_response, path_int
+from server.http.conduct_schemas import RuleDecisionOut
 from server.http.registry import actor_of, org_or_404
 from server.http.routes import Routes
 from server.reports.registrations import to_csv, to_docx
 
 routes = Routes()
-
-
-class DecisionOut(BaseModel):
-    outcome: str
-    rules: list[str]
-    vi: str
-    en: str
 
 
 class DutyOut(BaseModel):
@@ -55,7 +49,7 @@ def _query_date(request: web.Request, name: str = "date") -> dt.date:
     r"/api/organisations/{org_id:\d+}/eligibility",
     summary="May this organisation hold a meeting in this mode on this date? (E1–E4, P1–P5)",
     tag="pilot",
-    response=DecisionOut,
+    response=RuleDecisionOut,
     query=(("mode", "string"), ("date", "string")),
 )
 async def eligibility(request: web.Request) -> web.Response:

@@ -12,11 +12,11 @@ from server.http.body import json_response, parse_body, path_int
 from server.http.registry import actor_of
 from server.http.routes import Routes
 from server.http.schemas import (
+    ApprovalOut,
     CircumstanceEnd,
     CircumstanceIn,
     CircumstanceOut,
     DecisionIn,
-    DecisionOut,
     RegistrationIn,
     RegistrationOut,
 )
@@ -72,12 +72,12 @@ async def create_registration(request: web.Request) -> web.Response:
     r"/api/organisations/{org_id:\d+}/decisions",
     summary="Approval decisions (E3)",
     tag="pilot",
-    response=list[DecisionOut],
+    response=list[ApprovalOut],
 )
 async def list_decisions(request: web.Request) -> web.Response:
     org_id = path_int(request, "org_id")
     rows = await pilots.listed(request.app[appkeys.DB], "decisions", org_id, _authorize(request))
-    return json_response([DecisionOut.model_validate(r).model_dump(mode="json") for r in rows])
+    return json_response([ApprovalOut.model_validate(r).model_dump(mode="json") for r in rows])
 
 
 @routes.route(
@@ -86,7 +86,7 @@ async def list_decisions(request: web.Request) -> web.Response:
     summary="Record the superior committee's approval decision (E3)",
     tag="pilot",
     body=DecisionIn,
-    response=DecisionOut,
+    response=ApprovalOut,
     status=201,
 )
 async def create_decision(request: web.Request) -> web.Response:
@@ -101,7 +101,7 @@ async def create_decision(request: web.Request) -> web.Response:
         body.model_dump(),
         _authorize(request),
     )
-    return json_response(DecisionOut.model_validate(row).model_dump(mode="json"), status=201)
+    return json_response(ApprovalOut.model_validate(row).model_dump(mode="json"), status=201)
 
 
 @routes.route(

@@ -75,8 +75,15 @@ def _openapi_path(path: str) -> str:
 
 
 def _schema(model: Any, defs: dict[str, Any]) -> dict[str, Any]:
+    """The schema of ``model``: every model a named component (a ``$ref``), its name unique."""
     schema = TypeAdapter(model).json_schema(ref_template="#/components/schemas/{model}")
-    defs.update(schema.pop("$defs", {}))
+    found_defs: dict[str, Any] = schema.pop("$defs", {})
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        found_defs[model.__name__] = schema
+        schema = {"$ref": f"#/components/schemas/{model.__name__}"}
+    for name, found in found_defs.items():
+        if defs.setdefault(name, found) != found:  # two models of one name: one would be lost
+            raise ValueError(f"two different schemas are both named {name!r}: rename one")
     return schema
 
 

@@ -140,7 +140,7 @@ class DecisionIn(Input):
     valid_to: dt.date | None = None
 
 
-class DecisionOut(Output):
+class ApprovalOut(Output):
     id: int
     org_id: int
     registration_id: int | None

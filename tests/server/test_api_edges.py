@@ -123,6 +123,10 @@ async def test_unknown_route_and_method(client: Client) -> None:
     resp = await client.delete("/api/organisations")
     assert resp.status == 405
     _assert_error(await resp.json(), "method_not_allowed")
+    assert {m.strip() for m in resp.headers["Allow"].split(",")} == {"GET", "POST"}
+    resp = await client.put("/api/meetings/1/minutes")
+    assert resp.status == 405
+    assert {m.strip() for m in resp.headers["Allow"].split(",")} >= {"GET", "POST", "PATCH"}
 
 
 async def test_create_and_list_with_audit(client: Client, db_url: str) -> None:
