@@ -42,9 +42,12 @@ from server.http import (
     ws,
 )
 from server.http import conduct as conduct_http
+from server.http import ops as ops_http
 from server.http.routes import Routes
 from server.keys import load_or_create_kek
+from server.logs import observe_middleware
 from server.meeting.registry import LiveMeetings, make_bus
+from server.metrics import Metrics
 from server.records.recordings import RecordingService
 from server.records.settings import audit_options, recordings_dir
 from server.storage.db import Database
@@ -60,6 +63,7 @@ def all_routes() -> Routes:
         combined.endpoints.extend(module.routes.endpoints)
     combined.endpoints.extend(conduct_http.routes.endpoints)  # meeting conduct
     combined.endpoints.extend(pages_chair.routes.endpoints)  # the chair console page
+    combined.endpoints.extend(ops_http.routes.endpoints)  # /metrics
     return combined
 
 
@@ -154,9 +158,12 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Applic
     """The application; ``clock`` drives session expiry, TOTP and throttling (tests inject it)."""
     app = web.Application(
         client_max_size=settings.server.max_body_bytes,
-        middlewares=[error_middleware, auth_middleware],
+        middlewares=[observe_middleware, error_middleware, auth_middleware],
     )
     app[appkeys.SETTINGS] = settings
+    metrics = Metrics()
+    metrics.watch(lambda: app.get(appkeys.LIVE), lambda: app.get(appkeys.AUDIT))
+    app[appkeys.METRICS] = metrics
     app[appkeys.CLOCK] = clock
     app[appkeys.DUMMY_HASH] = hash_password("hopchibo-no-such-account")
     settings.server.var_dir.mkdir(parents=True, exist_ok=True)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from server.crypto.keys import KeyProvider
     from server.http.routes import Routes
     from server.meeting.registry import LiveMeetings
+    from server.metrics import Metrics
     from server.records.recordings import RecordingService
     from server.storage.db import Database
 
@@ -35,6 +36,7 @@ AUDIT: web.AppKey[AuditLog] = web.AppKey("audit")
 ROUTES: web.AppKey[Routes] = web.AppKey("routes")
 LIVE: web.AppKey[LiveMeetings] = web.AppKey("live")
 RECORDINGS: web.AppKey[RecordingService] = web.AppKey("recordings")
+METRICS: web.AppKey[Metrics] = web.AppKey("metrics")
 
 # identity and access
 CLOCK: web.AppKey[Clock] = web.AppKey("auth_clock")

@@ -153,6 +153,8 @@ class AuditLog:
         self._log_id: str | None = None
         self._last_checkpoint: Checkpoint | None = None  # as last seen; another process may
         self._checkpoint_known = False  # have signed a newer one, checkpoint() re-reads
+        #: records appended by this process (a caller's transaction may still roll some back)
+        self.appended = 0
 
     @property
     def provider(self) -> KeyProvider:
@@ -195,9 +197,12 @@ class AuditLog:
         if session is not None:
             # Not checkpointed here: the rows are not committed yet. The next own-transaction
             # append or the periodic task (run_checkpoints) signs them.
-            return await self._append(session, entries)
+            appended = await self._append(session, entries)
+            self.appended += len(appended)
+            return appended
         async with self._db.session() as own:
             seqs = await self._append(own, entries)
+        self.appended += len(seqs)
         last, state = self._last_checkpoint, self._states[-1]
         if not self._checkpoint_known or self._options.policy.due(last, state, utc_micros()):
             await self.maybe_checkpoint()

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from aiohttp import web
 
 from policy.model import Role
-from server import cli_demo, cli_meeting, cli_pilot, cli_records
+from server import cli_demo, cli_meeting, cli_pilot, cli_records, logs
 from server.app import create_app
 from server.audit import AuditLog
 from server.auth.provision import create_account, create_api_token
@@ -128,10 +128,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration is noise
     try:
         settings = load_settings()
+        logs.configure(settings.ops)
         settings.server.var_dir.mkdir(parents=True, exist_ok=True)
         load_or_create_kek(settings.kek_path, settings.keys.kek)  # fail early on a bad key
         if args.command == "serve":

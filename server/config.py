@@ -9,6 +9,7 @@ setting. Nothing reads the environment after :func:`load_settings` returns.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import tomllib
 import types
@@ -130,6 +131,36 @@ class RecordsSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class OpsSettings:
+    """What the operator sees: metrics and the server's own logs (docs/operations.md)."""
+
+    #: addresses (CIDR) that may read ``/metrics``; a request through the proxy never may
+    metrics_allow: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
+    #: ``json`` (one object per line, with the request id) or ``text``
+    log_format: str = "json"
+    #: also write the log here, rotated daily; empty = standard error only (journald keeps it)
+    log_file: str = ""
+    #: months the rotated log files are kept (Decree 53/2022: at least 12 is asked; never < 3)
+    log_retention_months: int = 12
+
+    def __post_init__(self) -> None:
+        if self.log_retention_months < 3:
+            raise ConfigError(
+                "must be at least 3 months (12 by default, Decree 53/2022)",
+                "HOPCHIBO_OPS_LOG_RETENTION_MONTHS",
+            )
+        if self.log_format not in ("json", "text"):
+            raise ConfigError("must be json or text", "HOPCHIBO_OPS_LOG_FORMAT")
+        for network in self.metrics_allow:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ConfigError(
+                    f"not an address or network: {network!r}", "HOPCHIBO_OPS_METRICS_ALLOW"
+                ) from None
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -138,6 +169,7 @@ class Settings:
     security: SecuritySettings = field(default_factory=SecuritySettings)
     media: MediaSettings = field(default_factory=MediaSettings)
     records: RecordsSettings = field(default_factory=RecordsSettings)
+    ops: OpsSettings = field(default_factory=OpsSettings)
 
     @property
     def database_url(self) -> str:

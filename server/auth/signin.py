@@ -115,6 +115,7 @@ async def failed(
         settings.login_address_accounts,
     )
     address = client_address(request)
+    request.app[appkeys.METRICS].signin_failures.labels(reason).inc()
     await audit.record(
         "anonymous" if account_id is None else f"account:{account_id}",
         "auth.signin.failure",

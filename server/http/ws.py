@@ -75,6 +75,7 @@ async def meeting_socket(request: web.Request) -> web.StreamResponse:
         info, attendee = await admit_account(app[appkeys.DB], context, meeting_id)
         live = await live_meetings.open(info)  # refused too if the meeting was closed meanwhile
     except ProtocolError as exc:
+        app[appkeys.METRICS].joins.labels("refused").inc()
         await app[appkeys.AUDIT].record(
             context.actor,
             "access.denied",
@@ -110,7 +111,9 @@ async def meeting_socket(request: web.Request) -> web.StreamResponse:
                 if joined:
                     await live.handle(conn, msg)
                 elif isinstance(msg, Join):
-                    await live.join(conn, msg)
+                    with app[appkeys.METRICS].join_seconds.time():
+                        await live.join(conn, msg)
+                    app[appkeys.METRICS].joins.labels("joined").inc()
                     joined = True
                 elif isinstance(msg, Ping):
                     conn.send(Pong(nonce=msg.nonce))

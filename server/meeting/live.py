@@ -357,6 +357,11 @@ class LiveMeeting:
 
     # ------------------------------------------------------------------ entry and exit
 
+    @property
+    def connections(self) -> int:
+        """Sockets joined to this meeting in this process."""
+        return len(self._conns)
+
     async def join(self, conn: Connection, msg: Join) -> None:
         if self._last is not None:  # ended or shut down since this socket opened
             conn.send(self._last[0])

@@ -38,6 +38,10 @@ class LiveMeetings:
         self._lock = asyncio.Lock()
         self.closed = False
 
+    def meetings(self) -> list[LiveMeeting]:
+        """The meetings live in this process now."""
+        return list(self._meetings.values())
+
     def get(self, meeting_id: int) -> LiveMeeting | None:
         return self._meetings.get(meeting_id)
 
