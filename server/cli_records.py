@@ -29,7 +29,7 @@ from server.keys import load_or_create_kek
 from server.records.keys import rotate_kek
 from server.records.recordings import RecordingService
 from server.records.retention import shred_expired
-from server.records.settings import audit_options, key_provider, recordings_dir
+from server.records.settings import audit_options, key_provider, recordings_dir, witness_dir
 from server.storage.db import Database, Session
 
 COMMANDS = frozenset({"audit", "keys", "records"})
@@ -50,6 +50,11 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "--trusted-key", type=Path, help="the officer's copy of the signing public key"
     )
     verify.add_argument("--no-decrypt", action="store_true", help="skip the AES-GCM binding")
+    verify.add_argument(
+        "--no-witness",
+        action="store_true",
+        help="do not check against the witness directory (records.witness_dir)",
+    )
     asub.add_parser("checkpoint", help="sign and export a checkpoint now")
     asub.add_parser("export-key", help="print the checkpoint signing public key")
     keys = sub.add_parser("keys", help="data keys")
@@ -105,11 +110,22 @@ async def _run(settings: Settings, args: argparse.Namespace, db: Database, audit
         trusted = None
         if args.trusted_key is not None:
             trusted = [parse_public_key_text(args.trusted_key.read_text(encoding="utf-8"))]
-        report = await audit.verify(_kept(args.checkpoint), trusted, decrypt=not args.no_decrypt)
+        witness = None if args.no_witness else witness_dir(settings)
+        witnessed = load_checkpoints(witness) if witness is not None and witness.is_dir() else []
+        report = await audit.verify(
+            _kept(args.checkpoint) + witnessed, trusted, decrypt=not args.no_decrypt
+        )
+        stored = await audit.latest_checkpoint()
+        if report.ok and witness is not None and not witnessed and stored is not None:
+            # the database holds signed checkpoints the witness never saw: it was emptied,
+            # or is not the directory the server writes to
+            print(f"FAILED: witness {witness} holds no checkpoint of this log")
+            return 1
         if report.ok:
             print(
                 f"OK: {report.rows_checked} records; signed checkpoints cover "
                 f"{report.verified_size}"
+                + (f"; witness {witness}: {len(witnessed)} checkpoint(s)" if witness else "")
             )
             return 0
         print(

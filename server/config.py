@@ -116,6 +116,9 @@ class RecordsSettings:
     checkpoint_every_minutes: int = 5
     #: exported checkpoint files, for the officer to copy off the server; empty = var/checkpoints
     checkpoint_dir: str = ""
+    #: the witness: every signed checkpoint is also written here, once, never rewritten; put it
+    #: on another mount the app can only append to (docs/security.md); empty = var/witness
+    witness_dir: str = ""
     #: encrypted recording files; empty = var/recordings
     recordings_dir: str = ""
     #: a new audit segment key at least this often (and at every process start)

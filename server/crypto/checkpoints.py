@@ -222,6 +222,23 @@ def export_checkpoint(directory: Path, cp: Checkpoint) -> Path:
     return path
 
 
+def witness_checkpoint(directory: Path, cp: Checkpoint) -> Path:
+    """Write ``cp`` into the witness ``directory`` once: exclusive create, no rename, no
+    overwrite, no delete — the operations an append-only directory (``chattr +a``) allows. An
+    existing file of the same name is left as it is (the checkpoint was witnessed before)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{cp.log_id}-{cp.size:012d}.json"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
+    except FileExistsError:
+        return path
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(dump_checkpoint(cp))
+        f.flush()
+        os.fsync(f.fileno())
+    return path
+
+
 def load_checkpoints(directory: Path) -> list[Checkpoint]:
     """Every checkpoint file in ``directory``, by size."""
     cps = [parse_checkpoint(p.read_text(encoding="utf-8")) for p in directory.glob("*.json")]

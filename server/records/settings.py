@@ -18,6 +18,11 @@ def checkpoint_dir(settings: Settings) -> Path:
     return Path(rs.checkpoint_dir) if rs.checkpoint_dir else settings.server.var_dir / "checkpoints"
 
 
+def witness_dir(settings: Settings) -> Path:
+    rs = records_settings(settings)
+    return Path(rs.witness_dir) if rs.witness_dir else settings.server.var_dir / "witness"
+
+
 def recordings_dir(settings: Settings) -> Path:
     rs = records_settings(settings)
     return Path(rs.recordings_dir) if rs.recordings_dir else settings.server.var_dir / "recordings"
@@ -29,6 +34,7 @@ def audit_options(settings: Settings) -> AuditOptions:
         checkpoint_every_rows=rs.checkpoint_every_rows,
         checkpoint_every_seconds=rs.checkpoint_every_minutes * 60,
         checkpoint_dir=checkpoint_dir(settings),
+        witness_dir=witness_dir(settings),
         segment_hours=rs.segment_key_hours,
     )
 

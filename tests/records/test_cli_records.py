@@ -73,3 +73,44 @@ def test_audit_commands_and_exit_codes(
     assert main(args) == 1
     assert "FAILED at seq 2: mac" in capsys.readouterr().out
     assert main(["audit", "verify", "--trusted-key", str(tmp_path / "nothing.pub")]) == 2
+
+
+def test_truncated_tail_reported_against_the_witness_by_default(
+    var: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Nobody kept a checkpoint by hand: the witness directory the server wrote each signed
+    checkpoint to (records.witness_dir, here another path than var/) is what reveals it."""
+    witness = tmp_path / "witness-mount" / "hopchibo"
+    monkeypatch.setenv("HOPCHIBO_RECORDS_WITNESS_DIR", str(witness))
+    assert main(["demo"]) == 0  # creates accounts: audited, checkpoints signed as it goes
+    assert main(["audit", "checkpoint"]) in (0,)
+    capsys.readouterr()
+    files = sorted(witness.glob("*.json"))
+    assert files and all(f.stat().st_mode & 0o777 == 0o444 for f in files)  # written once
+    assert main(["audit", "verify"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("OK: ") and f"witness {witness}: {len(files)} checkpoint(s)" in out
+    # a witness emptied (or the wrong directory) is reported, not taken as "nothing to check"
+    away = tmp_path / "away"
+    witness.rename(away)
+    assert main(["audit", "verify"]) == 1
+    assert "holds no checkpoint" in capsys.readouterr().out
+    away.rename(witness)
+    with sqlite3.connect(var / "hopchibo.db") as conn:
+        (last,) = conn.execute("SELECT max(seq) FROM audit_log").fetchone()
+        (covered,) = conn.execute("SELECT max(size) FROM audit_checkpoints").fetchone()
+        assert covered == last
+    # an attacker with the database deletes the last rows and the checkpoints that cover them
+    cut = last - 3
+    with sqlite3.connect(var / "hopchibo.db") as conn:
+        for trigger in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN "
+            "('audit_log', 'audit_checkpoints')"
+        ).fetchall():
+            conn.execute(f"DROP TRIGGER {trigger[0]}")
+        conn.execute("DELETE FROM audit_log WHERE seq > ?", (cut,))
+        conn.execute("DELETE FROM audit_checkpoints WHERE size > ?", (cut,))
+    assert main(["audit", "verify", "--no-witness"]) == 0  # the database alone looks fine
+    capsys.readouterr()
+    assert main(["audit", "verify"]) == 1
+    assert f"FAILED at seq {cut + 1}: truncation" in capsys.readouterr().out
