@@ -37,12 +37,22 @@ class ServerSettings:
     var_dir: Path = Path("var")
     #: serve cookies without ``Secure``/``__Host-`` (plain-HTTP development only)
     insecure_cookies: bool = False
+    #: proxies (addresses or CIDR networks) whose ``X-Forwarded-For`` names the client: the
+    #: deployment's nginx. Empty: the peer address is the client, the header is ignored.
+    trusted_proxies: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not 0 < self.port < 65536:
             raise ConfigError("must be a port number 1–65535", "HOPCHIBO_SERVER_PORT")
         if self.max_body_bytes < 1024:
             raise ConfigError("must be at least 1024", "HOPCHIBO_SERVER_MAX_BODY_BYTES")
+        for network in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ConfigError(
+                    f"not an address or network: {network!r}", "HOPCHIBO_SERVER_TRUSTED_PROXIES"
+                ) from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ audit record of every refusal. Also :func:`authenticate_websocket` for the WebSo
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 
 from aiohttp import web
 
@@ -33,8 +34,30 @@ def origins(settings: Settings) -> frozenset[str]:
     )
 
 
+def _trusted(address: str, networks: tuple[str, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(n, strict=False) for n in networks)
+
+
 def client_address(request: web.Request) -> str:
-    return request.remote or ""
+    """The client's address: the peer's, or behind a trusted proxy the nearest address in
+    ``X-Forwarded-For`` that is not itself a trusted proxy (a client cannot spoof it: entries
+    it wrote itself sit to the left of what the proxy appended)."""
+    peer = request.remote or ""
+    proxies = request.app[appkeys.SETTINGS].server.trusted_proxies
+    if not proxies or not _trusted(peer, proxies):
+        return peer
+    hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, proxies):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return peer  # a malformed header names nobody: count the proxy
+    return peer
 
 
 def context_of(request: web.Request) -> AccountContext:

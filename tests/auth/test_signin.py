@@ -3,14 +3,17 @@ record, with no secret in it."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+from pathlib import Path
 
 from policy.model import Role
+from server.app import create_app
 from server.auth import factors
 from server.config import Settings
 from server.storage.db import Database
-from tests.auth.conftest import World
+from tests.auth.conftest import World, make_settings
 from tests.auth.support import (
     PASSWORD,
     FakeClock,
@@ -19,7 +22,7 @@ from tests.auth.support import (
     make_account,
     sign_in,
 )
-from tests.conftest import Client
+from tests.conftest import AiohttpClient, Client
 
 
 def _no_secret_in(record_details: dict[str, object], *secrets: str) -> None:
@@ -302,3 +305,53 @@ async def test_login_from_foreign_origin_refused(
     assert record.details["path"] == "/api/auth/login"
     at = dt.datetime.now(dt.UTC)
     assert abs((record.ts - at).total_seconds()) < 60
+
+
+async def _login_via(
+    client: Client, username: str, forwarded: str, password: str = PASSWORD
+) -> tuple[int, dict]:  # type: ignore[type-arg]
+    resp = await client.post(
+        "/api/auth/login",
+        json={"username": username, "password": password},
+        headers={"X-Forwarded-For": forwarded},
+    )
+    return resp.status, await resp.json()
+
+
+async def test_behind_the_proxy_each_ship_is_its_own_address(
+    aiohttp_client: AiohttpClient, tmp_path: Path, db_url: str, db: Database, world: World
+) -> None:
+    """Behind nginx (a trusted proxy) the throttle and the audit log key on the member's own
+    address from X-Forwarded-For: spraying from one ship locks that ship, not another ship's
+    crew behind the same proxy; a client's own X-Forwarded-For entries are not believed."""
+    base = make_settings(tmp_path, db_url)
+    settings = dataclasses.replace(
+        base, server=dataclasses.replace(base.server, trusted_proxies=("127.0.0.1/32",))
+    )
+    client = await aiohttp_client(create_app(settings, clock=FakeClock()))
+    crew = await make_account(db, settings, "thuyen-truong", Role.MEMBER, world.cell)
+    limit = settings.security.login_address_accounts
+    ship_a, ship_b = "198.51.100.7", "203.0.113.40"
+    for i in range(limit):
+        await _login_via(client, f"khach-{i}", ship_a, "Matkhau123!")
+    status, body = await _login_via(client, "thuyen-truong", ship_a)
+    assert (status, body["code"]) == (429, "rate_limited")  # ship A is locked
+    lock = await last_audit(db, "auth.lock")
+    assert lock.target == f"address:{ship_a}"
+    status, body = await _login_via(client, crew.username, ship_b)
+    assert (status, body["stage"]) == (200, "mfa")  # ship B's crew signs in at once
+    # a client on ship A that writes its own X-Forwarded-For is still ship A
+    status, _ = await _login_via(client, crew.username, f"{ship_b}, {ship_a}")
+    assert status == 429
+    failed = await audit_records(db, "auth.signin.failure")
+    assert {r.details["address"] for r in failed} == {ship_a}
+
+
+async def test_without_trusted_proxies_the_header_is_ignored(
+    client: Client, db: Database, settings: Settings, world: World
+) -> None:
+    await make_account(db, settings, "anh", Role.MEMBER, world.cell)
+    status, _ = await _login_via(client, "anh", "198.51.100.7", "sai-mật-khẩu")
+    assert status == 401
+    failure = await last_audit(db, "auth.signin.failure")
+    assert failure.details["address"] == "127.0.0.1"
