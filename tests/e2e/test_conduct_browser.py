@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import io
+import re
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -439,7 +440,8 @@ async def test_chair_console_runs_a_hybrid_meeting(
             for key in ("m3", "m4"):
                 page = pages[key]
                 await page.wait_for_selector(
-                    "#vote-box[data-state=closed] #vote-result[data-outcome=passed][data-valid=true]",
+                    "#vote-box[data-state=closed]"
+                    " #vote-result[data-outcome=passed][data-valid=true]",
                     timeout=WAIT_MS,
                 )
                 verdict = await page.text_content("#vote-verdict") or ""
@@ -520,7 +522,19 @@ async def test_chair_console_runs_a_hybrid_meeting(
         "[A2, A3, A4]",
         "Đồng chí đại diện Đảng ủy dự",
         "Biên bản đã được đọc lại và thông qua",
+        # sections numbered in order (no vote outside an item: the deferred items are IV)
+        "III. NỘI DUNG SINH HOẠT",
+        "IV. NỘI DUNG CHUYỂN SANG SINH HOẠT TRỰC TIẾP TOÀN CHI BỘ",
+        # the members present are named (M1)
+        f"{sea.names[m[1]]} (tại hội trường)",
+        f"{sea.names[m[5]]} (tại hội trường)",
+        f"{sea.names[m[3]]} (trực tuyến)",
     ]
     for fact in expected:
         assert fact in text, (fact, text)
         assert " ".join(fact.split()) in pdf, (fact, pdf)
+    # adopted before the close: the end time was written in at the reading back
+    assert re.search(r"Cuộc họp kết thúc lúc \d\d giờ \d\d, ngày", text), text
+    assert "…" not in text
+    vote_line = next(line for line in text.splitlines() if RESOLUTION in line)
+    assert vote_line.count("A3") == 1 and vote_line.count("A4") == 1, vote_line
