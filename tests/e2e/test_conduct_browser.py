@@ -31,7 +31,7 @@ import docx
 import pypdf
 import pytest
 from aiohttp import web
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, ViewportSize, async_playwright
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import select, update
 
@@ -53,8 +53,8 @@ NEWS = "Thông tin thời sự và nhiệm vụ tháng 11"
 RESOLUTION = "Nghị quyết chi bộ tháng 11"
 WAIT_MS = 30_000
 LOBBY = "n => document.querySelectorAll('#lobby button[data-action=admit]').length === n"
-PHONE = {"width": 390, "height": 844}
-TABLET = {"width": 768, "height": 1024}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+TABLET: ViewportSize = {"width": 768, "height": 1024}
 BAR = ("#mic", "#cam", "#hand", "#vote-jump", "#leave")
 ARGS = [  # as in tests/e2e/test_meeting_browser.py
     "--headless=new",
