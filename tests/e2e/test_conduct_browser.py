@@ -474,6 +474,8 @@ async def test_chair_console_runs_a_hybrid_meeting(
             await chair.fill("#minutes-notes", "Đồng chí đại diện Đảng ủy dự và phát biểu chỉ đạo.")
             await chair.click("#minutes-save")
             await shows(chair, "#notice[data-kind=ok]")
+            # the confirmation goes away by itself
+            await chair.wait_for_selector("#notice", state="hidden", timeout=WAIT_MS)
             await chair.click("#minutes-adopt")
             await shows(chair, "#minutes-state[data-state=adopted]")
             raw_docx = await download(chair, "#minutes-docx")

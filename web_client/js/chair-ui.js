@@ -6,6 +6,8 @@ import { $, cite, el, redraw } from './dom.js';
 
 export { $, el, redraw, cite };
 
+const OK_MS = 4000;
+
 /** A button that runs `onclick`; `action` lands in data-action (tests and styling). */
 export function button(key, action, onclick, cls = 'small') {
   return el('button', { type: 'button', className: cls, textContent: t(key), dataset: { action }, onclick });
@@ -20,10 +22,12 @@ export function said(decision) {
 export function notice(err) {
   const box = $('notice');
   box.hidden = false;
-  if (!err) {
+  clearTimeout(box._timer);
+  if (!err) { // a confirmation goes away by itself; a refusal stays until the next action
     box.dataset.kind = 'ok';
     box.dataset.rules = '';
     box.textContent = t('chair.done');
+    box._timer = setTimeout(() => { if (box.dataset.kind === 'ok') box.hidden = true; }, OK_MS);
     return;
   }
   const body = err instanceof ApiError || (err && err.body) ? err.body // an API or a socket refusal
