@@ -389,8 +389,12 @@ class AuditLog:
         before: int | None = None,
         limit: int = 200,
         session: Session | None = None,
+        actors: frozenset[str] | None = None,
+        meeting: int | None = None,
     ) -> list[AuditView]:
-        """Decrypted records, newest first (for officers; callers audit the view)."""
+        """Decrypted records, newest first (for officers; callers audit the view). ``actors``:
+        any of these actors; ``meeting``: every record about that meeting (see
+        :func:`server.storage.audit.of_meeting`)."""
         if session is None:
             async with self._db.session() as s:
                 return await self.search(
@@ -402,6 +406,8 @@ class AuditLog:
                     before=before,
                     limit=limit,
                     session=s,
+                    actors=actors,
+                    meeting=meeting,
                 )
         ring = KeyRing(self._provider, await store.load_keys(session, KeyPurpose.AUDIT_SEGMENT))
         return await store.search_with(
@@ -414,6 +420,8 @@ class AuditLog:
             until=until,
             before=before,
             limit=limit,
+            actors=actors,
+            meeting=meeting,
         )
 
     async def verify(

@@ -386,8 +386,12 @@ class MeetingState(_Checked):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Removed(_Checked):
+    """The chair removed this connection, or (``replaced``) the same participant joined from
+    another connection, a device switch, which the page must not present as a removal."""
+
     type: Literal["removed"] = "removed"
     reason: Text
+    replaced: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

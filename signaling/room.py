@@ -377,7 +377,7 @@ class Room:
         if pid is not None:
             p = self._participants[pid]
             if p.conn_id is not None:  # A1: the new connection replaces the old one
-                replaced = Removed(reason=tr("media.removed.replaced"))
+                replaced = Removed(reason=tr("media.removed.replaced"), replaced=True)
                 out.append(Outgoing(Audience.CONNECTION, (p.conn_id,), replaced, close=True))
                 del self._by_conn[p.conn_id]
             p.identity, p.role = identity, role

@@ -115,4 +115,44 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "ui.meeting.locked": ("Phòng họp đã khoá", "The meeting is locked"),
     "ui.meeting.recording": ("● Đang ghi hình", "● Recording"),
     "ui.video.you": ("Hình của bạn", "Your camera"),
+    "ui.status.replaced": (
+        "Đồng chí đã vào cuộc họp từ một thiết bị khác; trang này đã ngừng kết nối.",
+        "You joined the meeting from another device; this page has disconnected.",
+    ),
+    "ui.controls.vote": ("Biểu quyết", "Vote"),
+    # --- the conduct panel of the meeting page (web_client/js/meeting-conduct.js)
+    "ui.item.heading": ("Nội dung đang thảo luận", "Item under discussion"),
+    "ui.item.documents": ("Tài liệu cuộc họp", "Meeting documents"),
+    "ui.vote.heading": ("Biểu quyết", "Vote"),
+    "ui.vote.open": ("đang biểu quyết", "voting now"),
+    "ui.vote.closed": ("đã kết thúc", "closed"),
+    "ui.vote.choose": (
+        "Đồng chí chọn một ý kiến; có thể đổi đến khi kết thúc biểu quyết.",
+        "Choose one; you may change it until the vote closes.",
+    ),
+    "ui.vote.watch": (
+        "Chỉ đảng viên chính thức dự họp trực tuyến biểu quyết trên trang này (A4).",
+        "Only full members attending online vote on this page (A4).",
+    ),
+    "ui.vote.recorded": (
+        "Phiếu của đồng chí đã được ghi nhận: {choice}.",
+        "Your vote is recorded: {choice}.",
+    ),
+    "ui.vote.rules": ("Căn cứ: {rules}", "Basis: {rules}"),
+    "ui.speakers.heading": ("Đăng ký phát biểu", "Speakers' list"),
+    # --- a closed meeting's page (web_client/js/meeting-ended.js)
+    "ui.ended.heading": ("Cuộc họp đã kết thúc", "The meeting has ended"),
+    "ui.ended.at": ("Cuộc họp kết thúc lúc {time}.", "The meeting ended at {time}."),
+    "ui.ended.cancelled": ("Cuộc họp đã bị huỷ.", "The meeting was cancelled."),
+    "ui.ended.minutes": (
+        "Biên bản đã được thông qua lúc {time} (M1).",
+        "The minutes were adopted at {time} (M1).",
+    ),
+    "ui.ended.no_minutes": (
+        "Biên bản chưa được thông qua.",
+        "The minutes have not been adopted yet.",
+    ),
+    "ui.ended.docx": ("Tải biên bản (DOCX)", "Download the minutes (DOCX)"),
+    "ui.ended.pdf": ("Tải biên bản (PDF)", "Download the minutes (PDF)"),
+    "ui.ended.home": ("Về trang chủ", "Back to the home page"),
 }

@@ -65,6 +65,12 @@ async def build(
     members = scope.members
     facts = member_facts(members)
     present_keys = frozenset(str(m) for m in attended)
+    # M1: the members present are named, in the cell's order, with where they attended
+    present_names = [
+        {"name": m.full_name, "where": "room" if m.id in room else "online"}
+        for m in members
+        if m.id in attended
+    ]
     quorum = check_quorum(facts, present_keys, scope.rules)
     by_category: dict[str, int] = dict.fromkeys(
         ("full", "probationary", "exempted", "temporarily_attached", "suspended"), 0
@@ -154,6 +160,7 @@ async def build(
             "online": len(attended - room),
             "by_category": by_category,
             "quorum": quorum.as_dict(),
+            "names": present_names,
         },
         "absences": {"with_reason": with_reason, "without_reason": without_reason},
         "chair": chair,
@@ -250,7 +257,13 @@ async def adopt(session: Session, scope: Scope, at: dt.datetime) -> Minutes:
     row = await current(session, scope.meeting.id)
     _mutable(row)
     row.adopted_at = at
-    row.content = {**row.content, "adopted_at": _when(at)}
+    content = {**row.content, "adopted_at": _when(at)}
+    meeting = dict(content.get("meeting", {}))
+    if not meeting.get("ended"):
+        # read back at the end of the meeting: the end time is written in before adoption (M1)
+        meeting["ended"] = _when(scope.meeting.ended_at or at)
+        content["meeting"] = meeting
+    row.content = content
     await session.flush()
     return row
 
@@ -269,6 +282,16 @@ async def store_consolidation(
     row.updated_at = at
     await session.flush()
     return row
+
+
+def printable(scope: Scope, row: Minutes) -> dict[str, Any]:
+    """The content to print: a draft generated before the close gets the meeting's end time."""
+    content = dict(row.content)
+    meeting = dict(content.get("meeting", {}))
+    if not meeting.get("ended") and scope.meeting.ended_at is not None:
+        meeting["ended"] = _when(scope.meeting.ended_at)
+        content["meeting"] = meeting
+    return content
 
 
 def minutes_out(row: Minutes) -> dict[str, Any]:

@@ -480,7 +480,7 @@ async def cast_ballot(request: web.Request) -> web.Response:
             context.actor,
             "vote.ballot_refused",
             f"vote:{vote_id}",
-            {"rules": list(refused.decision.rule_ids)},
+            {"meeting": meeting_id, "rules": list(refused.decision.rule_ids)},
         )
         raise refused
     return json_response({"vote_id": vote_id, "changed": changed})

@@ -49,5 +49,10 @@ async def audit(
     target: str,
     details: dict[str, Any],
 ) -> None:
-    """Every conduct decision goes to the audit log in the same transaction (never content)."""
+    """Every conduct decision goes to the audit log in the same transaction (never content),
+    with the meeting's id, so that the officer's search by meeting finds item, vote and document
+    records too."""
+    meeting = request.match_info.get("meeting_id")
+    if meeting is not None and "meeting" not in details:
+        details = {"meeting": int(meeting), **details}
     await request.app[appkeys.AUDIT].record(context.actor, action, target, details, session=session)

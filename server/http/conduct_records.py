@@ -265,12 +265,12 @@ async def adopt_minutes(request: web.Request) -> web.Response:
 async def _export(request: web.Request, fmt: str) -> web.Response:
     meeting_id = path_int(request, "meeting_id")
     async with request.app[appkeys.DB].session() as session:
-        _scope, context = await authorized(session, request, meeting_id, P.MEETING_READ)
+        scope, context = await authorized(session, request, meeting_id, P.MEETING_READ)
         row = await minutes_service.current(session, meeting_id)
         await audit(
             request, session, context, "minutes.export", f"meeting:{meeting_id}", {"format": fmt}
         )
-        content = dict(row.content)
+        content = minutes_service.printable(scope, row)
     body = to_docx(content) if fmt == "docx" else to_pdf(content)
     return web.Response(
         body=body,

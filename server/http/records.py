@@ -29,6 +29,7 @@ from server.errors import AppError, not_found
 from server.http.body import Input, Output, json_response, parse_body, path_int, query_int
 from server.http.routes import Routes
 from server.meeting import service as meeting_service
+from server.records import people
 from server.records.recordings import RecordingStateError
 
 if TYPE_CHECKING:
@@ -275,22 +276,22 @@ def _query_time(request: web.Request, name: str) -> dt.datetime | None:
 
 
 def _filters(request: web.Request) -> dict[str, str | None]:
-    out: dict[str, str | None] = {k: request.query.get(k) or None for k in ("actor", "action")}
-    target = request.query.get("target") or None
+    out: dict[str, str | None] = {
+        k: request.query.get(k) or None for k in ("actor", "action", "target", "member")
+    }
     meeting = request.query.get("meeting")
-    member = request.query.get("member")
-    if meeting:
-        target = f"meeting:{meeting}"
-    if member and not out["actor"]:
-        out["actor"] = member if ":" in member else f"account:{member}"
-    out["target"] = target
+    if meeting and not meeting.isdigit():
+        raise AppError.of(ErrorCode.VALIDATION, detail="meeting: a meeting number")
+    out["meeting"] = meeting or None
     return out
 
 
 @routes.route(
     "GET",
     "/api/records/audit",
-    summary="Search the decrypted audit log (security officers, after step-up; audited)",
+    summary="Search the decrypted audit log (security officers, after step-up; audited). "
+    "`meeting`: every record about the meeting (its items, votes, documents); `member`: an "
+    "account number, a username or part of a name",
     tag="records",
     response=list[AuditRecordOut],
     query=(
@@ -311,6 +312,8 @@ async def audit_search(request: web.Request) -> web.Response:
     filters = _filters(request)
     since, until = _query_time(request, "since"), _query_time(request, "until")
     limit = max(1, min(query_int(request, "limit") or 100, 1000))
+    member = filters["member"]
+    actors = await people.actors_for(request.app[appkeys.DB], member) if member else None
     found = await audit.search(
         actor=filters["actor"],
         action=filters["action"],
@@ -319,6 +322,8 @@ async def audit_search(request: web.Request) -> web.Response:
         until=until,
         before=query_int(request, "before"),
         limit=limit,
+        actors=actors,
+        meeting=int(filters["meeting"]) if filters["meeting"] else None,
     )
     data = [AuditRecordOut.model_validate(v).model_dump(mode="json") for v in found]
     await audit.record(

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -46,14 +47,33 @@ class Block:
     text: str
 
 
+_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+_RULE_ID = re.compile(r"^[A-Z]{1,2}\d{1,2}$")
+_TRAILING_CITATION = re.compile(r"\s*\(([^()]*)\)(\.?)\s*$")
+_WHERE = {"room": "tại hội trường", "online": "trực tuyến"}
+
+
+def cited(text: str, rules: Sequence[str]) -> str:
+    """``text`` with its rule ids printed once, as ``[A2, A3]`` at the end: ids already cited in
+    the text's closing parenthesis are taken out of it (the legal references stay)."""
+    text = text.strip()
+    if rules:
+        match = _TRAILING_CITATION.search(text)
+        if match:
+            kept = [p for p in match.group(1).split(", ") if not _RULE_ID.match(p.strip())]
+            inner = f" ({', '.join(kept)})" if kept else ""
+            text = text[: match.start()] + inner + match.group(2)
+        text += f" [{', '.join(rules)}]"
+    return text.strip()
+
+
 def _vote_line(v: Mapping[str, Any]) -> str:
     line = (
         f"Biểu quyết “{v.get('subject', '')}”: tán thành {v.get('yes', 0)}, "
         f"không tán thành {v.get('no', 0)}, không biểu quyết {v.get('abstain', 0)}."
     )
     if v.get("vi"):
-        rules = ", ".join(v.get("rules", []))
-        line += f" {v['vi']}" + (f" [{rules}]" if rules else "")
+        line += f" {cited(str(v['vi']), v.get('rules', []))}"
     return line
 
 
@@ -76,13 +96,18 @@ def blocks(c: Mapping[str, Any]) -> list[Block]:
     out: list[Block] = []
     meeting = c.get("meeting", {})
     add = out.append
-    add(Block("heading", "I. THỜI GIAN, ĐỊA ĐIỂM"))
+    sections = iter(_ROMAN)
+
+    def heading(title: str) -> None:  # numbered in order: a section left out takes no number
+        add(Block("heading", f"{next(sections)}. {title}"))
+
+    heading("THỜI GIAN, ĐỊA ĐIỂM")
     add(Block("para", f"Nội dung: {meeting.get('subject', '')}."))
     add(Block("para", f"Bắt đầu lúc {meeting.get('started', '')}; địa điểm: {c.get('place', '')}."))
     mode = {"hybrid": "kết hợp trực tiếp và trực tuyến", "online": "trực tuyến"}
     mode.update(group="theo tổ đảng", in_person="trực tiếp")
     add(Block("para", f"Hình thức: {mode.get(str(meeting.get('mode')), '')}."))
-    add(Block("heading", "II. THÀNH PHẦN"))
+    heading("THÀNH PHẦN")
     add(Block("para", f"Chủ trì: {c.get('chair', '')}. Thư ký: {c.get('secretary', '')}."))
     ms = c.get("membership", {})
     add(
@@ -105,9 +130,11 @@ def blocks(c: Mapping[str, Any]) -> list[Block]:
             f"trực tuyến {att.get('online', 0)}); theo loại: {cats or 'không có'}.",
         )
     )
+    for p in att.get("names", []):
+        add(Block("bullet", f"{p['name']} ({_WHERE.get(str(p.get('where')), '')})"))
     quorum = att.get("quorum", {})
     if quorum:
-        add(Block("para", f"{quorum.get('vi', '')} [{', '.join(quorum.get('rules', []))}]"))
+        add(Block("para", cited(str(quorum.get("vi", "")), quorum.get("rules", []))))
     absences = c.get("absences", {})
     with_reason = absences.get("with_reason", [])
     without = absences.get("without_reason", [])
@@ -119,7 +146,7 @@ def blocks(c: Mapping[str, Any]) -> list[Block]:
         add(Block("bullet", str(a["name"])))
     if c.get("opening"):
         add(Block("para", str(c["opening"])))
-    add(Block("heading", "III. NỘI DUNG SINH HOẠT"))
+    heading("NỘI DUNG SINH HOẠT")
     for n, item in enumerate(c.get("items", []), start=1):
         add(Block("para", f"{n}. {one_line(item['title'])}"))
         for s in item.get("speeches", []):
@@ -133,16 +160,16 @@ def blocks(c: Mapping[str, Any]) -> list[Block]:
         for v in item.get("votes", []):
             add(Block("para", _vote_line(v)))
     if c.get("votes"):
-        add(Block("heading", "IV. BIỂU QUYẾT DỰ THẢO KẾT LUẬN, NGHỊ QUYẾT"))
+        heading("BIỂU QUYẾT DỰ THẢO KẾT LUẬN, NGHỊ QUYẾT")
         for v in c["votes"]:
             add(Block("para", _vote_line(v)))
     if c.get("deferred"):
-        add(Block("heading", "V. NỘI DUNG CHUYỂN SANG SINH HOẠT TRỰC TIẾP TOÀN CHI BỘ"))
+        heading("NỘI DUNG CHUYỂN SANG SINH HOẠT TRỰC TIẾP TOÀN CHI BỘ")
         for d in c["deferred"]:
             add(Block("bullet", f"{d['title']} [{', '.join(d.get('rules', []))}]"))
     cons = c.get("consolidation")
     if cons:
-        add(Block("heading", "VI. TỔNG HỢP KẾT QUẢ SINH HOẠT CÁC TỔ ĐẢNG"))
+        heading("TỔNG HỢP KẾT QUẢ SINH HOẠT CÁC TỔ ĐẢNG")
         ca = cons.get("attendance", {})
         add(Block("para", f"Tổng số có mặt ở các tổ: {ca.get('present', 0)} đồng chí."))
         for v in cons.get("votes", []):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from policy.model import Role
 from server.storage.db import Session
-from server.storage.models import Account, RoleAssignment
+from server.storage.models import Account, Member, RoleAssignment
 
 
 async def get(session: Session, account_id: int) -> Account | None:
@@ -36,3 +36,15 @@ async def grant(session: Session, account_id: int, org_id: int, role: Role) -> R
 async def roles(session: Session, account_id: int) -> Sequence[RoleAssignment]:
     query = select(RoleAssignment).where(RoleAssignment.account_id == account_id)
     return (await session.execute(query)).scalars().all()
+
+
+async def names(session: Session) -> list[tuple[int, str, str, str | None]]:
+    """Every account as (id, username, display name, its member's full name or None): the
+    officer's search by username or name matches on these (case and accents folded by the
+    caller, the same on every database)."""
+    rows = await session.execute(
+        select(Account.id, Account.username, Account.display_name, Member.full_name).outerjoin(
+            Member, Member.id == Account.member_id
+        )
+    )
+    return [(r[0], r[1], r[2], r[3]) for r in rows.all()]

@@ -341,11 +341,26 @@ def view(row: AuditRow, segments: SegmentCache) -> AuditView | None:
     )
 
 
-def _matches(v: AuditView, actor: str | None, action: str | None, target: str | None) -> bool:
+def of_meeting(v: AuditView, meeting: int) -> bool:
+    """A record about the meeting: its target, or an item, vote or document of it (their
+    records carry the meeting's id in their details)."""
+    return v.target == f"meeting:{meeting}" or v.details.get("meeting") in (meeting, str(meeting))
+
+
+def _matches(
+    v: AuditView,
+    actor: str | None,
+    action: str | None,
+    target: str | None,
+    actors: frozenset[str] | None = None,
+    meeting: int | None = None,
+) -> bool:
     return (
         (actor is None or v.actor == actor)
+        and (actors is None or v.actor in actors)
         and (action is None or v.action == action)
         and (target is None or v.target == target)
+        and (meeting is None or of_meeting(v, meeting))
     )
 
 
@@ -361,6 +376,8 @@ async def search_with(
     before: int | None = None,
     limit: int = 200,
     scan_limit: int = 200_000,
+    actors: frozenset[str] | None = None,
+    meeting: int | None = None,
 ) -> list[AuditView]:
     """Newest first. The payload is encrypted, so actor/action/target are matched after
     decryption; time bounds and ``before`` (a seq) are applied in SQL."""
@@ -379,7 +396,7 @@ async def search_with(
         scanned += len(page)
         for row in page:
             v = view(row, segments)
-            if v is not None and _matches(v, actor, action, target):
+            if v is not None and _matches(v, actor, action, target, actors, meeting):
                 out.append(v)
                 if len(out) >= limit:
                     break

@@ -235,6 +235,8 @@ async def test_hybrid_meeting_from_check_in_to_minutes(
     names = {mm.id: mm.full_name for mm in await members_of(db, h.cell)}
     assert content["title"] == "BIÊN BẢN SINH HOẠT CHI BỘ"
     assert content["attendance"]["present"] == 8
+    assert len(content["attendance"]["names"]) == 8  # M1: the members present, named
+    assert content["meeting"]["ended"]  # generated after the close: the end time is known
     assert content["absences"]["with_reason"] == [
         {"name": names[m[10]], "reason": "Tàu đang hành trình"}
     ]

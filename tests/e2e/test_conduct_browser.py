@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import io
+import re
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ import docx
 import pypdf
 import pytest
 from aiohttp import web
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, ViewportSize, async_playwright
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import select, update
 
@@ -52,6 +53,9 @@ NEWS = "Thông tin thời sự và nhiệm vụ tháng 11"
 RESOLUTION = "Nghị quyết chi bộ tháng 11"
 WAIT_MS = 30_000
 LOBBY = "n => document.querySelectorAll('#lobby button[data-action=admit]').length === n"
+PHONE: ViewportSize = {"width": 390, "height": 844}
+TABLET: ViewportSize = {"width": 768, "height": 1024}
+BAR = ("#mic", "#cam", "#hand", "#vote-jump", "#leave")
 ARGS = [  # as in tests/e2e/test_meeting_browser.py
     "--headless=new",
     "--no-sandbox",
@@ -195,6 +199,26 @@ async def shows(page: Page, selector: str) -> None:
         raise AssertionError(f"{selector} not shown; notice: {notice!r}; console: {held}") from None
 
 
+async def in_viewport_unscrolled(
+    page: Page, selectors: tuple[str, ...], *, scrolled: bool = False
+) -> None:
+    """Every control is visible inside the viewport, the page is not scrolled (unless
+    ``scrolled``: the fixed bar stays on screen however far the member scrolled), and nothing
+    overflows sideways (no horizontal scrolling)."""
+    size = page.viewport_size
+    assert size is not None
+    assert await page.evaluate("() => window.scrollX === 0")
+    assert scrolled or await page.evaluate("() => window.scrollY === 0")
+    width = await page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= size["width"], (width, size)
+    for selector in selectors:
+        assert await page.is_visible(selector), selector
+        box = await page.locator(selector).bounding_box()
+        assert box is not None, selector
+        assert box["x"] >= 0 and box["x"] + box["width"] <= size["width"], (selector, box)
+        assert box["y"] >= 0 and box["y"] + box["height"] <= size["height"], (selector, box)
+
+
 async def download(page: Page, selector: str) -> bytes:
     async with page.expect_download() as info:
         await page.click(selector)
@@ -226,8 +250,11 @@ async def test_chair_console_runs_a_hybrid_meeting(
         try:
             pages: dict[str, Page] = {}
             csrf: dict[str, str] = {}
+            # m4 is on a 390x844 phone, m3 on a 768x1024 tablet
+            viewports = {"m3": TABLET, "m4": PHONE}
             for key, browser in zip(("chair", "m3", "m4", "room"), browsers, strict=True):
-                page = await (await browser.new_context(base_url=base)).new_page()
+                context = await browser.new_context(base_url=base, viewport=viewports.get(key))
+                page = await context.new_page()
                 csrf[key] = await sign_in(page, base, sea.accounts[key])
                 pages[key] = page
             chair = pages["chair"]
@@ -330,9 +357,19 @@ async def test_chair_console_runs_a_hybrid_meeting(
                 "() => document.getElementById('hall-code').textContent.length === 8"
             )
             await chair.click("#hall-code-toggle")
-            # a raised hand reaches the console in order
+            # a raised hand reaches the console in order, and the members' list of speakers
             await pages["m3"].click("#hand")
             await shows(chair, "#hands li button[data-action=lower]")
+            m3_id = await member_id_of(pages["m3"])
+            await pages["m4"].wait_for_selector(f"#speakers li[data-id='{m3_id}']", timeout=WAIT_MS)
+            # the phone: one-line header, the control bar on screen, no sideways scrolling
+            phone = pages["m4"]
+            await in_viewport_unscrolled(phone, BAR)
+            header = await phone.locator("header.bar").bounding_box()
+            assert header is not None and header["height"] < 56, header
+            await phone.screenshot(path=str(screenshot_dir / "meeting-phone.png"))
+            await in_viewport_unscrolled(pages["m3"], BAR)
+            await pages["m3"].screenshot(path=str(screenshot_dir / "meeting-tablet.png"))
 
             # the admission case: suspected at opening (G2), reclassified T2, deferred (G1)
             item = f"#agenda li[data-item='{admission['id']}']"
@@ -351,6 +388,12 @@ async def test_chair_console_runs_a_hybrid_meeting(
             # the ordinary item opens
             await chair.click(f"#agenda li[data-item='{news['id']}'] button[data-action=open]")
             await shows(chair, f"#agenda li[data-item='{news['id']}'][data-status=open]")
+            # the members' pages show the item under discussion
+            for key in ("m3", "m4"):
+                await pages[key].wait_for_selector(
+                    f"#item-box[data-item='{news['id']}']", timeout=WAIT_MS
+                )
+                assert NEWS in (await pages[key].text_content("#item-title") or "")
 
             # a secret ballot cannot be started in a hybrid meeting (G3, T12)
             await chair.fill("#vote-subject", "Bầu bổ sung chi ủy")
@@ -365,14 +408,24 @@ async def test_chair_console_runs_a_hybrid_meeting(
             await chair.click("#vote-open")
             await shows(chair, "#vote-current:not([hidden])")
             vote_id = await chair.evaluate("() => window.hopchibo.state.console.open_vote_id")
-            for key in ("m3", "m4"):
-                await call(
-                    pages[key],
-                    csrf[key],
-                    "POST",
-                    f"{base}/api/meetings/{mid}/votes/{vote_id}/ballots",
-                    {"choice": "yes"},
+            # the members vote in their pages; m4 first says no, then changes to yes
+            for key, choices in (("m3", ("yes",)), ("m4", ("no", "yes"))):
+                page = pages[key]
+                await page.wait_for_selector(
+                    f"#vote-box[data-vote='{vote_id}'][data-state=open]", timeout=WAIT_MS
                 )
+                assert await page.get_attribute("#vote-jump", "data-open") == "true"
+                await page.click("#vote-jump")  # the control bar brings the vote into view
+                assert RESOLUTION in (await page.text_content("#vote-subject") or "")
+                for choice in choices:
+                    await page.click(f"#vote-{choice}")
+                    await page.wait_for_selector(
+                        f"#vote-box[data-state=cast][data-mine={choice}]", timeout=WAIT_MS
+                    )
+                said = await page.text_content("#vote-mine") or ""
+                assert said == "Phiếu của đồng chí đã được ghi nhận: Tán thành.", said
+            await phone.screenshot(path=str(screenshot_dir / "meeting-phone-vote.png"))
+            await in_viewport_unscrolled(phone, BAR, scrolled=True)
             await shows(chair, "#vote-running[data-ballots='2'][data-yes='2']")
             await chair.fill("#hall-yes", "3")
             await chair.click("#vote-hall")
@@ -383,6 +436,25 @@ async def test_chair_console_runs_a_hybrid_meeting(
             shown = await chair.text_content(result) or ""
             assert "Hợp lệ · Thông qua [A2, A3, A4]" in shown
             assert "Tán thành 5, không tán thành 0, không biểu quyết 0" in shown
+            # the members see the result and that it is valid
+            for key in ("m3", "m4"):
+                page = pages[key]
+                await page.wait_for_selector(
+                    "#vote-box[data-state=closed]"
+                    " #vote-result[data-outcome=passed][data-valid=true]",
+                    timeout=WAIT_MS,
+                )
+                verdict = await page.text_content("#vote-verdict") or ""
+                assert "Hợp lệ · Thông qua [A2, A3, A4]" in verdict, verdict
+                tally = await page.text_content("#vote-tally") or ""
+                assert "Tán thành 5, không tán thành 0, không biểu quyết 0" in tally, tally
+            await pages["m3"].screenshot(path=str(screenshot_dir / "meeting-vote-result.png"))
+            # the API holds the two online ballots the pages cast
+            votes_now = await call(
+                pages["m3"], csrf["m3"], "GET", f"{base}/api/meetings/{mid}/votes"
+            )
+            closed_vote = next(v for v in votes_now if v["id"] == vote_id)
+            assert closed_vote["result"]["online"] == {"yes": 2, "no": 0, "abstain": 0}
             await chair.click(f"#agenda li[data-item='{news['id']}'] button[data-action=close]")
             await shows(chair, f"#agenda li[data-item='{news['id']}'][data-status=done]")
             await chair.screenshot(path=str(screenshot_dir / "chair-console.png"), full_page=True)
@@ -402,12 +474,29 @@ async def test_chair_console_runs_a_hybrid_meeting(
             await chair.fill("#minutes-notes", "Đồng chí đại diện Đảng ủy dự và phát biểu chỉ đạo.")
             await chair.click("#minutes-save")
             await shows(chair, "#notice[data-kind=ok]")
+            # the confirmation goes away by itself
+            await chair.wait_for_selector("#notice", state="hidden", timeout=WAIT_MS)
             await chair.click("#minutes-adopt")
             await shows(chair, "#minutes-state[data-state=adopted]")
             raw_docx = await download(chair, "#minutes-docx")
             raw_pdf = await download(chair, "#minutes-pdf")
             await chair.click("#close-meeting")
             await shows(chair, "#meeting-status[data-status=closed]")
+            # the member page was told; the meeting's link now says it has ended, no Join button,
+            # and offers the adopted minutes
+            await pages["m4"].wait_for_function(
+                "() => window.hopchibo.state.ended", timeout=WAIT_MS
+            )
+            await pages["m4"].goto(f"/meetings/{mid}")
+            await pages["m4"].wait_for_selector(
+                "#ended-box[data-minutes=adopted]:not([hidden])", timeout=WAIT_MS
+            )
+            assert await pages["m4"].is_hidden("#join")
+            ended_text = await pages["m4"].text_content("#ended-box") or ""
+            assert "Cuộc họp đã kết thúc" in ended_text and "Tải biên bản (PDF)" in ended_text
+            href = await pages["m4"].get_attribute("#minutes-pdf", "href")
+            assert href == f"/api/meetings/{mid}/minutes.pdf"
+            await pages["m4"].screenshot(path=str(screenshot_dir / "meeting-ended-phone.png"))
             assert errors == [], errors
             # the console is the chair's: a member gets a readable refusal page, not the console
             refused = await pages["m3"].goto(f"/meetings/{mid}/chair")
@@ -435,7 +524,19 @@ async def test_chair_console_runs_a_hybrid_meeting(
         "[A2, A3, A4]",
         "Đồng chí đại diện Đảng ủy dự",
         "Biên bản đã được đọc lại và thông qua",
+        # sections numbered in order (no vote outside an item: the deferred items are IV)
+        "III. NỘI DUNG SINH HOẠT",
+        "IV. NỘI DUNG CHUYỂN SANG SINH HOẠT TRỰC TIẾP TOÀN CHI BỘ",
+        # the members present are named (M1)
+        f"{sea.names[m[1]]} (tại hội trường)",
+        f"{sea.names[m[5]]} (tại hội trường)",
+        f"{sea.names[m[3]]} (trực tuyến)",
     ]
     for fact in expected:
         assert fact in text, (fact, text)
         assert " ".join(fact.split()) in pdf, (fact, pdf)
+    # adopted before the close: the end time was written in at the reading back
+    assert re.search(r"Cuộc họp kết thúc lúc \d\d giờ \d\d, ngày", text), text
+    assert "…" not in text
+    vote_line = next(line for line in text.splitlines() if RESOLUTION in line)
+    assert vote_line.count("A3") == 1 and vote_line.count("A4") == 1, vote_line

@@ -80,10 +80,25 @@ async def server(
                 role=Role.SECURITY_OFFICER,
                 org_id=org.id,
             )
+            member = await create_account(
+                s,
+                app[appkeys.AUDIT],
+                app[appkeys.KEK],
+                username="dangvien5",
+                display_name="Nguyễn Thị Lan",
+                password=PASSWORD,
+                member_id=None,
+                role=Role.MEMBER,
+                org_id=org.id,
+            )
         for i in range(6):
             await app[appkeys.AUDIT].record(
                 f"account:{10 + i % 2}", "meeting.join", f"meeting:{7 + i % 2}", {"n": i}
             )
+        # an agenda record of meeting 8: its target is the item, the meeting is in its details
+        await app[appkeys.AUDIT].record(
+            f"account:{member.account_id}", "agenda.open", "item:3", {"meeting": 8}
+        )
         yield base, made.totp_secret, made.account_id, app
     finally:
         await runner.cleanup()
@@ -113,7 +128,10 @@ async def test_officer_console(
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            context = await browser.new_context(base_url=base, accept_downloads=True)
+            # the browser's own zone is UTC: the page still shows Vietnam time
+            context = await browser.new_context(
+                base_url=base, accept_downloads=True, timezone_id="UTC"
+            )
             page = await context.new_page()
             await sign_in(page, base, secret, now - dt.timedelta(seconds=30))
             await page.goto(f"{base}/officer")
@@ -127,10 +145,30 @@ async def test_officer_console(
             await page.fill("#f-meeting", "8")
             await page.click("#search-form button[type=submit]")
             await page.wait_for_function(
-                "() => document.querySelectorAll('#records tbody tr').length === 3"
+                "() => document.querySelectorAll('#records tbody tr').length === 4"
             )
             targets = await page.locator("#records tbody td:nth-child(6)").all_text_contents()
-            assert targets == ["meeting:8"] * 3
+            assert targets == ["item:3"] + ["meeting:8"] * 3
+            # Vietnam time (UTC+7), as in the minutes
+            shown = await page.locator("#records tbody td:nth-child(3)").all_text_contents()
+            stored = await app[appkeys.AUDIT].search(action="agenda.open")
+            vn = stored[0].ts.astimezone(dt.timezone(dt.timedelta(hours=7)))
+            assert shown[0] == f"{vn:%Y-%m-%d %H:%M:%S}", (shown[0], stored[0].ts)
+            assert "giờ Việt Nam" in (await page.text_content("#records thead") or "")
+            # a member found by name, accents and case aside
+            await page.fill("#f-meeting", "")
+            await page.fill("#f-member", "nguyen thi lan")
+            await page.click("#search-form button[type=submit]")
+            await page.wait_for_function(
+                "() => [...document.querySelectorAll('#records tbody td:nth-child(5)')]"
+                ".map((td) => td.textContent).join() === 'agenda.open'"
+            )
+            await page.fill("#f-member", "")
+            await page.fill("#f-meeting", "8")
+            await page.click("#search-form button[type=submit]")
+            await page.wait_for_function(
+                "() => document.querySelectorAll('#records tbody tr').length === 4"
+            )
             await page.click("#lang")
             assert await page.locator("html").get_attribute("lang") == "en"
             assert "Log intact" in (await page.text_content("#verify-result") or "")
@@ -149,7 +187,7 @@ async def test_officer_console(
     extract = verify_extract(
         path.read_text(encoding="utf-8"), TrustedSigners.of([parse_public_key_text(key)])
     )
-    assert [r.target for r in extract.records] == ["meeting:8"] * 3
+    assert sorted(r.target for r in extract.records) == ["item:3"] + ["meeting:8"] * 3
     assert extract.purpose == "inspection 2026"
     found = await app[appkeys.AUDIT].search(actor=f"account:{account_id}")
     actions = {v.action for v in found}

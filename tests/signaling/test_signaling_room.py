@@ -444,7 +444,7 @@ def test_reconnect_replaces_the_old_connection(room: Room) -> None:
     out = room.join("c-anh-2", ANH, join_msg())
     (replaced,) = of_type(out, Removed)
     assert replaced.conn_ids == ("c-anh",) and replaced.close
-    assert replaced.message == Removed(reason=tr("media.removed.replaced"))
+    assert replaced.message == Removed(reason=tr("media.removed.replaced"), replaced=True)
     assert [type(m) for m in to_conn(out, "c-anh-2")][:2] == [Welcome, Admitted]
     assert room.participant_id("c-anh") is None
     assert room.participant_id("c-anh-2") == "p2"  # same participant, no duplicate

@@ -2,34 +2,15 @@
 
 import { ApiError, api } from './auth.js';
 import { pick, t } from './i18n.js';
+import { $, cite, el, redraw } from './dom.js';
 
-export const $ = (id) => document.getElementById(id);
+export { $, el, redraw, cite };
 
-/**
- * A new element: `props` are properties (`dataset` and `on*` handled), `children` nodes or text.
- * @param {string} tag
- * @param {Record<string, any>} [props]
- * @param {...(Node|string|null|undefined|false)} children
- */
-export function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (key === 'dataset') Object.assign(node.dataset, value);
-    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
-    else node[key] = value;
-  }
-  for (const child of children) if (child !== null && child !== undefined && child !== false) node.append(child);
-  return node;
-}
+const OK_MS = 4000;
 
 /** A button that runs `onclick`; `action` lands in data-action (tests and styling). */
 export function button(key, action, onclick, cls = 'small') {
   return el('button', { type: 'button', className: cls, textContent: t(key), dataset: { action }, onclick });
-}
-
-/** "[G3, T12]" for a list of rule ids ("" when none). */
-export function cite(rules) {
-  return rules && rules.length ? `[${rules.join(', ')}]` : '';
 }
 
 /** The text of a {vi, en} decision or result in the current language. */
@@ -41,10 +22,12 @@ export function said(decision) {
 export function notice(err) {
   const box = $('notice');
   box.hidden = false;
-  if (!err) {
+  clearTimeout(box._timer);
+  if (!err) { // a confirmation goes away by itself; a refusal stays until the next action
     box.dataset.kind = 'ok';
     box.dataset.rules = '';
     box.textContent = t('chair.done');
+    box._timer = setTimeout(() => { if (box.dataset.kind === 'ok') box.hidden = true; }, OK_MS);
     return;
   }
   const body = err instanceof ApiError || (err && err.body) ? err.body // an API or a socket refusal
@@ -77,12 +60,4 @@ export function makeAct(refresh) {
       await refresh();
     }
   };
-}
-
-/** Re-render `node` with `draw()` only when `data` changed (keeps what the chair is typing). */
-export function redraw(node, data, draw) {
-  const sig = JSON.stringify(data);
-  if (node._sig === sig) return;
-  node._sig = sig;
-  draw();
 }

@@ -4,6 +4,8 @@ import { ApiError, api, session } from './auth.js';
 import { apply as applyTexts, init as loadTexts, pick } from './i18n.js';
 import { Peer } from './peer.js';
 import { Signaling } from './signaling.js';
+import { renderConduct, showVote, startConduct, stopConduct } from './meeting-conduct.js';
+import { showEnded } from './meeting-ended.js';
 import { linkQuality, slotStats } from './stats.js';
 import {
   buildSlots, renderControls, renderPeople, renderQuality, renderStatus, renderTiles,
@@ -43,6 +45,7 @@ function render() {
   renderTiles(state);
   renderControls(state);
   renderQuality(state);
+  renderConduct(state, render);
   document.body.classList.toggle('room-view', state.roomView || state.role === 'room_device');
 }
 
@@ -183,10 +186,14 @@ const handlers = {
     state.admitted = true;
     render();
     setStatus('ui.status.media');
+    startConduct(state, render);
     startMedia(rejoinAttempt > 0);
   },
   denied(msg) { stop('ui.status.denied', pick(msg.reason)); },
-  removed(msg) { stop('ui.status.removed', pick(msg.reason)); },
+  removed(msg) { // a device switch (the same member joined elsewhere) is not a removal
+    if (msg.replaced) stop('ui.status.replaced', '', 'info');
+    else stop('ui.status.removed', pick(msg.reason));
+  },
   meeting_ended() { ended(); },
   answer(msg) { if (peer) peer.answer(msg.sdp); },
   ice_candidate(msg) { if (peer) peer.candidate(msg); },
@@ -217,16 +224,20 @@ const handlers = {
   },
 };
 
-function stop(key, reason) {
+function stop(key, reason, kind = 'error') {
   leaving = true;
+  stopConduct();
   if (peer) peer.close();
   peer = null;
-  setStatus(key, { reason }, 'error');
+  state.admitted = false;
+  setStatus(key, { reason }, kind);
+  render();
 }
 
 /** The chair closed the meeting: media, camera and microphone stop; the page does not rejoin. */
 function ended() {
   leaving = true;
+  stopConduct();
   if (peer) peer.close();
   peer = null;
   if (local.stream) local.stream.getTracks().forEach((track) => track.stop());
@@ -241,6 +252,8 @@ function ended() {
 
 function leave() {
   leaving = true;
+  stopConduct();
+  state.admitted = false;
   signaling.send('leave');
   if (peer) peer.close();
   peer = null;
@@ -299,9 +312,17 @@ async function init() {
   try {
     const meeting = await api('GET', `/api/meetings/${meetingId}`);
     $('meeting-title').textContent = meeting.title;
+    if (meeting.status === 'closed' || meeting.status === 'cancelled') {
+      state.ended = true;
+      render();
+      await showEnded(meeting); // no Join button: the adopted minutes instead, for those entitled
+      window.hopchibo = { state, ready: true };
+      return;
+    }
   } catch (err) {
     console.warn('hopchibo: meeting', err instanceof ApiError ? err.code : err);
   }
+  $('join-box').hidden = state.roomView;
   await preview();
   $('join').onclick = join;
   $('mic').onclick = () => toggleMute('audio');
@@ -310,6 +331,7 @@ async function init() {
   $('hand').onclick = () => signaling.send(state.handRaised ? 'lower_hand' : 'raise_hand');
   $('lock').onclick = () => signaling.send(state.locked ? 'unlock_meeting' : 'lock_meeting');
   $('leave').onclick = leave;
+  $('vote-jump').onclick = showVote;
   $('lang').addEventListener('click', () => { applyTexts(); render(); }); // after i18n's toggle
   setInterval(async () => {
     if (!peer) return;

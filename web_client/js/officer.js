@@ -18,8 +18,21 @@ function clearError() {
   $("error").hidden = true;
 }
 
+// Times are Vietnam time everywhere, as in the minutes (UTC+7, no daylight saving).
+const VN = "+07:00";
+const VN_FORMAT = new Intl.DateTimeFormat("sv-SE", {
+  timeZone: "Asia/Ho_Chi_Minh", year: "numeric", month: "2-digit", day: "2-digit",
+  hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23",
+});
+
+/** A datetime-local value read as Vietnam time, whatever the browser's own zone. */
 function iso(value) {
-  return value ? new Date(value).toISOString() : "";
+  return value ? `${value.length === 16 ? `${value}:00` : value}${VN}` : "";
+}
+
+/** An instant from the API shown in Vietnam time ("2026-12-06 19:05:00"). */
+export function vnTime(value) {
+  return VN_FORMAT.format(new Date(value));
 }
 
 function query(before) {
@@ -45,7 +58,7 @@ function row(record) {
   const cells = [
     box,
     String(record.seq),
-    record.ts.replace("T", " ").slice(0, 19),
+    vnTime(record.ts),
     record.actor,
     record.action,
     record.target,

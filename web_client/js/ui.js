@@ -92,6 +92,8 @@ export function renderControls(state) {
   $('audio-only').textContent = t(state.audioOnly ? 'ui.controls.audio_only_off' : 'ui.controls.audio_only_on');
   $('hand').textContent = t(state.handRaised ? 'ui.controls.lower_hand' : 'ui.controls.raise_hand');
   for (const id of ['mic', 'cam', 'audio-only', 'hand']) $(id).hidden = !state.admitted; // lobby
+  $('cam').hidden ||= state.audioOnly; // audio only: no camera of one's own, nothing to switch off
+  document.querySelector('.tile.self').hidden = state.audioOnly || state.ended;
   $('lock').hidden = state.role !== 'chair' || !state.admitted;
   $('leave').hidden = state.ended; // the meeting is over: nothing to leave
   $('lock').textContent = t(state.locked ? 'ui.controls.unlock' : 'ui.controls.lock');

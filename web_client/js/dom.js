@@ -1,0 +1,33 @@
+// DOM helpers shared by every page: element lookup and building, redraw-on-change.
+
+export const $ = (id) => document.getElementById(id);
+
+/**
+ * A new element: `props` are properties (`dataset` and `on*` handled), `children` nodes or text.
+ * @param {string} tag
+ * @param {Record<string, any>} [props]
+ * @param {...(Node|string|null|undefined|false)} children
+ */
+export function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === 'dataset') Object.assign(node.dataset, value);
+    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else node[key] = value;
+  }
+  for (const child of children) if (child !== null && child !== undefined && child !== false) node.append(child);
+  return node;
+}
+
+/** Re-render `node` with `draw()` only when `data` changed (keeps what someone is typing). */
+export function redraw(node, data, draw) {
+  const sig = JSON.stringify(data);
+  if (node._sig === sig) return;
+  node._sig = sig;
+  draw();
+}
+
+/** "[G3, T12]" for a list of rule ids ("" when none). */
+export function cite(rules) {
+  return rules && rules.length ? `[${rules.join(', ')}]` : '';
+}
