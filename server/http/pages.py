@@ -78,6 +78,8 @@ async def meeting_shell(request: web.Request, name: str, *, chair: bool) -> web.
     if context is None:
         raise _to_login(request)
     meeting_id = int(request.match_info["meeting_id"])
+    if not 0 < meeting_id < 2**31:  # no such id can exist (the database's integer range)
+        return _error_page(PageAccess.MISSING)
     access = await page_access(request.app[appkeys.DB], context, meeting_id, chair=chair)
     if access is PageAccess.FORBIDDEN:
         await deny(request, AppError.of(ErrorCode.FORBIDDEN), "page", actor=context.actor)
@@ -118,7 +120,8 @@ async def home_page(request: web.Request) -> web.StreamResponse:
 )
 async def favicon(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(
-        WEB_CLIENT / "favicon.ico", headers={"Cache-Control": "public, max-age=86400"}
+        WEB_CLIENT / "favicon.ico",
+        headers={"Cache-Control": "public, max-age=86400", "Content-Type": "image/x-icon"},
     )
 
 

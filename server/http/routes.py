@@ -124,9 +124,12 @@ def openapi(endpoints: list[Endpoint], *, title: str, version: str) -> dict[str,
             ok["content"] = {ep.content: {"schema": _schema(ep.response, defs)}}
         elif ep.content != "application/json":
             ok["content"] = {ep.content: {"schema": {"type": "string"}}}
+        refused: dict[str, Any] = {"application/json": {"schema": error}}
+        if ep.content == "text/html":  # a page answers a readable page for 403 and 404
+            refused["text/html"] = {"schema": {"type": "string"}}
         op["responses"] = {
             str(ep.status): ok,
-            "4XX": {"description": "Refused", "content": {"application/json": {"schema": error}}},
+            "4XX": {"description": "Refused", "content": refused},
         }
         if not ep.public:
             op["security"] = [{"session": []}]

@@ -90,3 +90,13 @@ async def test_security_officer_sees_no_meeting_page(
     client.session.cookie_jar.clear()
     await sign_in(client, secretary, clock.now)
     assert (await client.get(f"/meetings/{world.meeting}/chair")).status == 200
+
+
+async def test_an_impossible_meeting_id_is_a_readable_404(
+    client: Client, db: Database, settings: Settings, world: World, clock: FakeClock
+) -> None:
+    member = await make_account(db, settings, "dv", Role.MEMBER, world.cell)
+    await sign_in(client, member, clock.now)
+    for path in ("/meetings/0", "/meetings/99999999999999999999999/chair"):
+        resp = await client.get(path)
+        assert resp.status == 404 and "Không tìm thấy cuộc họp" in await resp.text()
