@@ -233,10 +233,13 @@ def test_p4_ended_link_does_not_make_a_circumstance_meeting() -> None:
 # sinh, sinh viên trong thời gian nghỉ hè ...)".
 
 
-def _student(**kwargs: object) -> MemberFacts:
+def _student(periods: tuple[ReasonPeriod, ...] = ()) -> MemberFacts:
     return MemberFacts(
-        "sv", MemberStatus.FULL, e1a_reasons=frozenset({E1aReason.STUDENT_BREAK}), **kwargs
-    )  # type: ignore[arg-type]
+        "sv",
+        MemberStatus.FULL,
+        e1a_reasons=frozenset({E1aReason.STUDENT_BREAK}),
+        e1a_periods=periods,
+    )
 
 
 def _far(start: date, end: date | None) -> MemberFacts:
@@ -256,9 +259,7 @@ def _far(start: date, end: date | None) -> MemberFacts:
         pytest.param(_student(), date(2025, 5, 31), False, id="E1a-student-before-the-break"),
         pytest.param(
             _student(
-                e1a_periods=(
-                    ReasonPeriod(E1aReason.STUDENT_BREAK, date(2025, 5, 20), date(2025, 8, 15)),
-                )
+                (ReasonPeriod(E1aReason.STUDENT_BREAK, date(2025, 5, 20), date(2025, 8, 15)),)
             ),
             date(2025, 5, 25),
             True,
