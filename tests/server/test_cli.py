@@ -168,6 +168,12 @@ def test_meeting_flow_from_cli(var: Path, capsys: pytest.CaptureFixture[str]) ->
     assert _meeting_cli(["close", mid], capsys) == (0, {"id": meeting["id"], "status": "closed"})
     code, again = _meeting_cli(["close", mid], capsys)
     assert code == 1 and again["code"] == "conflict"
+    # R2: "tuyệt đối không được họp chi bộ kết hợp các cuộc họp khác" (50-CT/TW)
+    joint = ["schedule", *cell, "--mode", "in_person", "--title", "Họp liên tịch công đoàn"]
+    code, refused = _meeting_cli([*joint, *on_dec_3], capsys)
+    assert code == 1 and refused["rules"] == ["R2"]
+    code, _ = _meeting_cli([*joint, *on_dec_3, "--not-combined-confirmed"], capsys)
+    assert code == 0
 
 
 def test_m4_holidays_add_a_year_from_cli(var: Path, capsys: pytest.CaptureFixture[str]) -> None:
