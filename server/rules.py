@@ -175,7 +175,9 @@ async def history(
     """The organisation's meetings as the caps count them (P3–P5), less ``exclude``."""
     rows = await meeting_store.of_org(session, org_id)
     circumstances = {
-        c.id: circumstance_facts(c) for c in await pilot_store.circumstances(session, org_id)
+        c.id: circumstance_facts(c)
+        for c in await pilot_store.circumstances(session, org_id)
+        if check_circumstance_dates(c.started_on, c.ended_on).ok  # stored contradictions left out
     }
     return tuple(meeting_record(m, circumstances) for m in rows if m.id != exclude)
 
