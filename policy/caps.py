@@ -1,8 +1,11 @@
 """Caps on pilot meetings per calendar year (03-HD/TW §II.2): P3, P4 and P5.
 
-Counted from meetings actually held (status open or closed) of the organisation itself (regular
-and thematic meetings; committee meetings are not the organisation's meetings). A hybrid meeting
-counts as online (P2). The meeting being checked must not be in ``history`` as held.
+Counted from meetings actually held (status open or closed) of the organisation: regular and
+thematic meetings and its committee's meetings (03-HD/TW §II.2: "thí điểm ... sinh hoạt cấp ủy và
+sinh hoạt của tổ chức đảng trực thuộc"), so a committee meeting held online counts against the
+organisation's cap. A hybrid meeting counts as online (P2). A meeting is left out as held under a
+circumstance only when the circumstance was active on its date. The meeting being checked must not
+be in ``history`` as held.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from policy.rulesets import RuleSet
 
 ONLINE_MODES = frozenset({MeetingMode.ONLINE, MeetingMode.HYBRID})
 _ORG_KINDS = frozenset({MeetingKind.REGULAR, MeetingKind.THEMATIC})
+#: P3: the meetings counted against an organisation's online cap (its own and its committee's)
+_CAPPED_KINDS = frozenset({MeetingKind.REGULAR, MeetingKind.THEMATIC, MeetingKind.COMMITTEE})
 
 
 def online_cap(level: OrgLevel, rules: RuleSet) -> int:
@@ -26,16 +31,17 @@ def online_cap(level: OrgLevel, rules: RuleSet) -> int:
 
 
 def count_online(history: Iterable[MeetingRecord], year: int) -> int:
-    """P3: online or hybrid meetings held in ``year`` for special characteristics (E1a); those
-    held under an E1b circumstance are not counted."""
+    """P3: online or hybrid meetings (the organisation's and its committee's) held in ``year``
+    for special characteristics (E1a); those held under an E1b circumstance active on their date
+    are not counted."""
     return sum(
         1
         for m in history
         if m.held
         and m.on.year == year
         and m.mode in ONLINE_MODES
-        and m.kind in _ORG_KINDS
-        and not m.under_circumstance
+        and m.kind in _CAPPED_KINDS
+        and not m.held_under_circumstance
     )
 
 
@@ -89,7 +95,7 @@ def check_after_circumstance(
         end = circumstance.end
         assert end is not None
         met_online = any(
-            m.under_circumstance and circumstance.start <= m.on <= end for m in meetings
+            m.held_under_circumstance and circumstance.start <= m.on <= end for m in meetings
         )
         if not met_online:
             continue

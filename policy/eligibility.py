@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Final
 
 from policy.decision import Decision, Outcome, RuleId, cite
 from policy.facts import OrgFacts
 from policy.i18n import tr
-from policy.model import ApprovalScope, OrgLevel
+from policy.model import ApprovalScope, IssuerKind, OrgLevel
 from policy.rulesets import RuleSet
 
 
@@ -53,7 +54,7 @@ def online_scope(org: OrgFacts, on: date) -> OnlineScope:
         if member.exempted or member.suspended:
             continue
         counted += 1
-        char = bool(member.e1a_reasons)
+        char = bool(member.reasons_on(on))
         circ = any(c.affects(member.member_id) for c in active)
         if char or circ:
             unable += 1
@@ -95,21 +96,51 @@ def check_group_scope(org: OrgFacts, rules: RuleSet) -> Decision:
     )
 
 
+#: E3 (03-HD/TW §III.1): "ban thường vụ tỉnh uỷ, thành uỷ, đảng uỷ trực thuộc Trung ương chỉ đạo
+#: các tổ chức đảng trực thuộc quyết định việc lựa chọn thí điểm đối với các đảng bộ cơ sở, chi bộ
+#: ở trong nước; Đảng uỷ Bộ Ngoại giao quyết định ... ở ngoài nước."
+COMPETENT_AT_HOME: Final = frozenset(
+    {IssuerKind.SUPERIOR_COMMITTEE, IssuerKind.PROVINCIAL_STANDING}
+)
+COMPETENT_ABROAD: Final = frozenset({IssuerKind.MFA_COMMITTEE})
+
+
+def competent_issuers(org: OrgFacts) -> frozenset[IssuerKind]:
+    """E3: who may decide a pilot for ``org``."""
+    return COMPETENT_ABROAD if org.abroad else COMPETENT_AT_HOME
+
+
+def check_issuer(org: OrgFacts, issuer_kind: IssuerKind, issuer: str) -> Decision:
+    """E3: may a decision by ``issuer`` (of kind ``issuer_kind``) approve a pilot of ``org``?"""
+    if issuer_kind in competent_issuers(org):
+        return Decision(Outcome.ALLOWED, (RuleId.E3,), tr("rules.e3.competent", issuer=issuer))
+    key = "rules.e3.not_competent_abroad" if org.abroad else "rules.e3.not_competent"
+    return Decision(Outcome.BLOCKED, (RuleId.E3,), tr(key, issuer=issuer))
+
+
 def check_approval(org: OrgFacts, scope: ApprovalScope, on: date) -> Decision:
-    """E3: a superior committee's decision for ``scope`` valid (and not revoked) on ``on``."""
+    """E3: a decision for ``scope`` valid (and not revoked) on ``on``, by a competent issuer."""
     scope_text = tr(f"rules.scope.{scope.value}")
+    incompetent = None
     for approval in org.approvals:
-        if approval.covers(scope, on):
-            return Decision(
-                Outcome.ELIGIBLE,
-                (RuleId.E3,),
-                tr(
-                    "rules.e3.approved",
-                    number=approval.number,
-                    issued=approval.issued_on.strftime("%d/%m/%Y"),
-                    issuer=approval.issuer,
-                ),
-            )
+        if not approval.covers(scope, on):
+            continue
+        issuer = check_issuer(org, approval.issuer_kind, approval.issuer)
+        if not issuer.ok:
+            incompetent = issuer
+            continue
+        return Decision(
+            Outcome.ELIGIBLE,
+            (RuleId.E3,),
+            tr(
+                "rules.e3.approved",
+                number=approval.number,
+                issued=approval.issued_on.strftime("%d/%m/%Y"),
+                issuer=approval.issuer,
+            ),
+        )
+    if incompetent is not None:
+        return Decision(Outcome.NOT_ELIGIBLE, incompetent.rules, incompetent.text)
     return Decision(
         Outcome.NOT_ELIGIBLE,
         (RuleId.E3,),

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Final
 
 from policy.model import (
     ApprovalScope,
     CircumstanceKind,
     E1aReason,
+    IssuerKind,
     MeetingKind,
     MeetingMode,
     MeetingStatus,
@@ -25,12 +27,41 @@ def _text(value: str, name: str) -> None:
 
 
 @dataclass(frozen=True, slots=True)
+class ReasonPeriod:
+    """E1a period: the dates (inclusive; ``None`` open) during which a member's reason holds,
+    e.g. a student's summer break or a posting far from home."""
+
+    reason: E1aReason
+    start: date | None = None
+    end: date | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.reason, E1aReason):
+            raise TypeError(f"reason must be an E1aReason, not {self.reason!r}")
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise ValueError("an E1a period cannot end before it starts")
+
+    def covers(self, on: date) -> bool:
+        return (self.start is None or self.start <= on) and (self.end is None or on <= self.end)
+
+
+#: E1a seasonal reasons without a period of their own on the record: (month, day) bounds of the
+#: season, inclusive. "Sinh viên trong thời gian nghỉ hè" — the summer break, June to August.
+SEASONS: Final[dict[E1aReason, tuple[tuple[int, int], tuple[int, int]]]] = {
+    E1aReason.STUDENT_BREAK: ((6, 1), (8, 31)),
+}
+
+
+@dataclass(frozen=True, slots=True)
 class MemberFacts:
     """One member of an organisation on the day a rule is checked.
 
     ``exempted``: miễn công tác và sinh hoạt đảng; ``suspended``: bị đình chỉ sinh hoạt đảng;
     ``temporarily_attached``: sinh hoạt tạm thời ở tổ chức đảng khác (left out of A2's count).
-    ``e1a_reasons``: the special characteristics (E1a) that keep this member from meeting in person.
+    ``e1a_reasons``: the special characteristics (E1a) that keep this member from meeting in person;
+    ``e1a_periods`` the period a reason holds (E1a periods): a reason with a period counts only
+    within it, a seasonal reason without one only in its season (:data:`SEASONS`), any other
+    reason without one always.
     """
 
     member_id: str
@@ -39,18 +70,41 @@ class MemberFacts:
     suspended: bool = False
     temporarily_attached: bool = False
     e1a_reasons: frozenset[E1aReason] = frozenset()
+    e1a_periods: tuple[ReasonPeriod, ...] = ()
 
     def __post_init__(self) -> None:
         _text(self.member_id, "member_id")
+        for period in self.e1a_periods:
+            if not isinstance(period, ReasonPeriod):
+                raise TypeError("e1a_periods must be ReasonPeriod values")
+            if period.reason not in self.e1a_reasons:
+                raise ValueError(f"a period for {period.reason.value}, a reason not recorded")
         if not isinstance(self.status, MemberStatus):
             raise TypeError(f"status must be a MemberStatus, not {self.status!r}")
         if not all(isinstance(reason, E1aReason) for reason in self.e1a_reasons):
             raise TypeError("e1a_reasons must be E1aReason values")
 
+    def reasons_on(self, on: date) -> frozenset[E1aReason]:
+        """E1a periods: the reasons that hold on ``on``."""
+        held: set[E1aReason] = set()
+        for reason in self.e1a_reasons:
+            periods = [p for p in self.e1a_periods if p.reason is reason]
+            if periods:
+                if any(p.covers(on) for p in periods):
+                    held.add(reason)
+            elif reason in SEASONS:
+                (m1, d1), (m2, d2) = SEASONS[reason]
+                if (m1, d1) <= (on.month, on.day) <= (m2, d2):
+                    held.add(reason)
+            else:
+                held.add(reason)
+        return frozenset(held)
+
 
 @dataclass(frozen=True, slots=True)
 class Approval:
-    """The superior committee's decision approving a pilot (E3); ``valid_to`` is inclusive."""
+    """The superior committee's decision approving a pilot (E3); ``valid_to`` is inclusive.
+    ``issuer_kind`` says who decided, which E3 checks (03-HD/TW §III.1)."""
 
     number: str
     issued_on: date
@@ -59,12 +113,15 @@ class Approval:
     valid_from: date
     valid_to: date | None = None
     revoked_on: date | None = None
+    issuer_kind: IssuerKind = IssuerKind.SUPERIOR_COMMITTEE
 
     def __post_init__(self) -> None:
         _text(self.number, "number")
         _text(self.issuer, "issuer")
         if not isinstance(self.scope, ApprovalScope):
             raise TypeError(f"scope must be an ApprovalScope, not {self.scope!r}")
+        if not isinstance(self.issuer_kind, IssuerKind):
+            raise TypeError(f"issuer_kind must be an IssuerKind, not {self.issuer_kind!r}")
         if self.valid_from < self.issued_on:
             raise ValueError("an approval cannot take effect before it is issued")
         if self.valid_to is not None and self.valid_to < self.valid_from:
@@ -108,7 +165,8 @@ class OrgFacts:
     """An organisation (grassroots committee or cell) as the rules see it.
 
     ``it_ready`` is the recorded, approved IT readiness (P1); ``groups`` the number of party
-    groups set up (E2).
+    groups set up (E2); ``abroad`` an organisation outside Vietnam (E3: the MFA's committee
+    decides its pilot).
     """
 
     org_id: str
@@ -118,6 +176,7 @@ class OrgFacts:
     groups: int = 0
     approvals: tuple[Approval, ...] = ()
     circumstances: tuple[Circumstance, ...] = ()
+    abroad: bool = False
 
     def __post_init__(self) -> None:
         _text(self.org_id, "org_id")
@@ -152,9 +211,10 @@ class MeetingRecord:
     """A meeting of the organisation, planned or held.
 
     A cell meeting held by party groups is one record with mode GROUP; its groups' sessions are
-    ``group_reports``. ``under_circumstance`` marks an online meeting held because of an E1b
-    circumstance (not counted by P3). ``combined`` marks a regular and a thematic meeting held
-    together (M2: 120 minutes).
+    ``group_reports``. ``under_circumstance`` marks an online meeting linked to an E1b
+    circumstance; ``circumstance`` is that circumstance when known: the meeting is held under it
+    (and not counted by P3) only if the circumstance was active on the meeting's date.
+    ``combined`` marks a regular and a thematic meeting held together (M2: 120 minutes).
     """
 
     meeting_id: str
@@ -167,6 +227,7 @@ class MeetingRecord:
     duration_minutes: int | None = None
     documents_published_on: date | None = None
     group_reports: tuple[GroupReport, ...] = ()
+    circumstance: Circumstance | None = None
 
     def __post_init__(self) -> None:
         _text(self.meeting_id, "meeting_id")
@@ -185,3 +246,10 @@ class MeetingRecord:
     def held(self) -> bool:
         """Held or being held: the meetings that caps count."""
         return self.status in (MeetingStatus.OPEN, MeetingStatus.CLOSED)
+
+    @property
+    def held_under_circumstance(self) -> bool:
+        """P3/P4: linked to a circumstance that was active on the meeting's date."""
+        if not self.under_circumstance:
+            return False
+        return self.circumstance is None or self.circumstance.active(self.on)

@@ -31,6 +31,19 @@ class E1aReason(str, Enum):
     ISLAND = "island"  # hải đảo
 
 
+class IssuerKind(str, Enum):
+    """Who issued a pilot decision (E3; 03-HD/TW §III.1)."""
+
+    #: the directly superior committee, directed by the provincial standing committee
+    SUPERIOR_COMMITTEE = "superior_committee"
+    #: ban thường vụ tỉnh ủy, thành ủy, đảng ủy trực thuộc Trung ương
+    PROVINCIAL_STANDING = "provincial_standing"
+    #: Đảng ủy Bộ Ngoại giao: decides for organisations abroad
+    MFA_COMMITTEE = "mfa_committee"
+    #: anyone else (the cell itself, a union, a government office): not competent
+    OTHER = "other"
+
+
 class CircumstanceKind(str, Enum):
     """Special circumstances (E1b)."""
 

@@ -1,4 +1,4 @@
-"""The ``hopchibo`` command: serve, db upgrade, demo, user add, token create, pilot."""
+"""The ``hopchibo`` command: serve, db upgrade, demo, user add, token create, pilot, holidays."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from aiohttp import web
 
 from policy.model import Role
-from server import cli_demo, cli_meeting, cli_pilot, cli_records, logs
+from server import cli_demo, cli_holidays, cli_meeting, cli_pilot, cli_records, logs
 from server.app import create_app
 from server.audit import AuditLog
 from server.auth.provision import create_account, create_api_token
@@ -122,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--minutes", type=int, default=60)
     cli_pilot.add_parser(sub)
     cli_meeting.add_parser(sub)
+    cli_holidays.add_parser(sub)
     cli_records.add_parsers(sub)
     return parser
 
@@ -157,6 +158,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(cli_meeting.run(settings, args))
         if args.command == "pilot":
             return asyncio.run(cli_pilot.run(settings, args))
+        if args.command == "holidays":
+            return asyncio.run(cli_holidays.run(settings, args))
         if args.command == "user":
             return asyncio.run(_user_add(settings, args))
         if args.command == "token":

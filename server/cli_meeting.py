@@ -41,6 +41,14 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     sched.add_argument("--title", required=True)
     sched.add_argument("--start", required=True, type=_moment, help="ISO time with offset")
     sched.add_argument("--location", default="")
+    sched.add_argument(
+        "--combined-with", default="", help="R2: the other meeting it is combined with (refused)"
+    )
+    sched.add_argument(
+        "--not-combined-confirmed",
+        action="store_true",
+        help="R2: the chair confirms a look-alike title is the cell's own meeting",
+    )
 
     item = cmds.add_parser("agenda-add", help="add an agenda item (the G1/G2 gate decides)")
     item.add_argument("meeting_id", type=int)
@@ -87,6 +95,8 @@ async def _run(
             title=args.title,
             scheduled_start=args.start,
             location=args.location,
+            combined_with=args.combined_with,
+            not_combined_confirmed=args.not_combined_confirmed,
         )
         meeting = await service.schedule(db, audit, actor, org_id, new, service.operator)
         return {"id": meeting.id, "status": meeting.status.value}

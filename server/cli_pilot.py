@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from policy.dates import DatesContradict
-from policy.model import ApprovalScope, CircumstanceKind, MeetingMode
+from policy.model import ApprovalScope, CircumstanceKind, IssuerKind, MeetingMode
 from server import pilots, rules
 from server.audit import AuditLog
 from server.config import Settings
@@ -54,6 +54,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     dec.add_argument("--number", required=True)
     dec.add_argument("--date", required=True, type=_date, help="decided on")
     dec.add_argument("--issuer", required=True)
+    dec.add_argument(
+        "--issuer-kind",
+        required=True,
+        choices=[k.value for k in IssuerKind],
+        help="who decided (E3): the superior committee, the provincial standing committee, or "
+        "the MFA's party committee (abroad)",
+    )
     dec.add_argument("--scope", required=True, choices=[s.value for s in ApprovalScope])
     dec.add_argument("--valid-from", type=_date)
     dec.add_argument("--valid-to", type=_date)
@@ -120,6 +127,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
                     number=args.number,
                     decided_on=args.date,
                     issuer=args.issuer,
+                    issuer_kind=IssuerKind(args.issuer_kind),
                     scope=ApprovalScope(args.scope),
                     valid_from=valid_from,
                     valid_to=args.valid_to,

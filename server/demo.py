@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from policy.model import ApprovalScope, E1aReason, MemberStatus, OrgLevel, Role
+from policy.model import ApprovalScope, E1aReason, IssuerKind, MemberStatus, OrgLevel, Role
 from server.audit import AuditLog
 from server.auth.provision import create_account, new_password
 from server.crypto.keys import LocalKek
@@ -163,6 +163,7 @@ async def load_demo(db: Database) -> bool:
                 registration_id=reg.id,
                 number="123-QĐ/ĐU",
                 issuer="Đảng ủy Khối",
+                issuer_kind=IssuerKind.SUPERIOR_COMMITTEE,
                 decided_on=dt.date(2025, 8, 15),
                 scope=ApprovalScope.ONLINE,
                 valid_from=dt.date(2025, 8, 15),
@@ -210,6 +211,7 @@ async def load_demo(db: Database) -> bool:
                 org_id=big.id,
                 number="124-QĐ/ĐU",
                 issuer="Đảng ủy Khối",
+                issuer_kind=IssuerKind.SUPERIOR_COMMITTEE,
                 decided_on=dt.date(2025, 8, 15),
                 scope=ApprovalScope.GROUP,
                 valid_from=dt.date(2025, 8, 15),

@@ -157,6 +157,12 @@ async def update_member(
         require(context, Permission.MEMBERS_MANAGE, found.org_id)
         if "group_id" in changes:
             await _check_group(session, found.org_id, changes["group_id"])
+        reasons = set(changes.get("e1a_reasons") or found.e1a_reasons)
+        if not set(changes.get("e1a_periods") or found.e1a_periods or {}) <= reasons:
+            # E1a periods belong to reasons the member carries
+            raise AppError.of(
+                ErrorCode.VALIDATION, detail="e1a_periods: a period for a reason not carried"
+            )
         for key, value in changes.items():
             if value is None and key != "group_id":
                 raise AppError.of(ErrorCode.VALIDATION, detail=f"{key}: may not be null")

@@ -8,7 +8,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from policy.dates import check_approval_dates, check_circumstance_dates, require_dates
+from policy.decision import require as require_decision
+from policy.eligibility import check_issuer
 from policy.error_codes import ErrorCode
+from policy.facts import OrgFacts
 from policy.model import OrgLevel
 from server.audit import AuditLog
 from server.auth.authz import Authorize, Permission
@@ -49,12 +52,19 @@ async def decide(
 ) -> ApprovalDecision:
     """Record an E3 decision; dates that contradict each other are refused (``DatesContradict``)."""
     require_dates(check_approval_dates(row.number, row.decided_on, row.valid_from, row.valid_to))
+    org = await org_store.get(session, row.org_id)
+    if org is None:
+        raise PilotError(f"no organisation {row.org_id}")
+    # E3 (03-HD/TW §III.1): at home the superior committee under the provincial committee,
+    # abroad the MFA's party committee; anyone else is refused with the rule cited
+    facts = OrgFacts(org_id=str(org.id), level=org.level, abroad=org.abroad)
+    require_decision(check_issuer(facts, row.issuer_kind, row.issuer))
     await pilot_store.add(session, row)
     await audit.record(
         actor,
         "pilot.decision",
         f"org:{row.org_id}",
-        {"scope": row.scope.value, "number": row.number},
+        {"scope": row.scope.value, "number": row.number, "issuer_kind": row.issuer_kind.value},
         session=session,
     )
     return row

@@ -9,20 +9,31 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from policy.calendar import Duty, check_duties, check_not_combined
 from policy.dates import check_approval_dates, check_circumstance_dates
 from policy.decision import Decision, cite, require
-from policy.facts import Approval, Circumstance, MeetingRecord, MemberFacts, OrgFacts
+from policy.facts import (
+    Approval,
+    Circumstance,
+    MeetingRecord,
+    MemberFacts,
+    OrgFacts,
+    ReasonPeriod,
+)
 from policy.gate import AgendaItem as GateItem
 from policy.gate import Confirmation, check_item
 from policy.i18n import Text, tr
 from policy.mode import check_mode
 from policy.model import AgendaCategory, E1aReason, MeetingMode, OrgLevel
+from policy.rulesets import regime_for
+from server import holidays
 from server.storage import meetings as meeting_store
 from server.storage import members as member_store
 from server.storage import organisations as org_store
 from server.storage import pilots as pilot_store
 from server.storage.db import Session
 from server.storage.models import AgendaItem, Meeting, Member, Organisation
+from server.storage.models import Circumstance as CircumstanceRow
 
 VN_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
 
@@ -31,8 +42,22 @@ def local_date(moment: dt.datetime) -> dt.date:
     return moment.astimezone(VN_TZ).date()
 
 
+def _iso(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def reason_periods(member: Member) -> tuple[ReasonPeriod, ...]:
+    """E1a periods stored on the member row, for the reasons it carries (others are ignored)."""
+    periods = member.e1a_periods or {}
+    return tuple(
+        ReasonPeriod(E1aReason(code), _iso(period.get("from")), _iso(period.get("to")))
+        for code, period in sorted(periods.items())
+        if code in member.e1a_reasons
+    )
+
+
 def member_facts(members: Sequence[Member]) -> tuple[MemberFacts, ...]:
-    """Member rows as the rules see them: the flags E1 and A2 count by, and E1a reasons."""
+    """Member rows as the rules see them: the flags E1 and A2 count by, E1a reasons and periods."""
     return tuple(
         MemberFacts(
             member_id=str(m.id),
@@ -41,9 +66,14 @@ def member_facts(members: Sequence[Member]) -> tuple[MemberFacts, ...]:
             suspended=m.suspended,
             temporarily_attached=m.temporarily_attached,
             e1a_reasons=frozenset(E1aReason(r) for r in m.e1a_reasons),
+            e1a_periods=reason_periods(m),
         )
         for m in members
     )
+
+
+def circumstance_facts(row: CircumstanceRow) -> Circumstance:
+    return Circumstance(kind=row.kind, start=row.started_on, end=row.ended_on)
 
 
 async def org_facts(session: Session, org: Organisation) -> OrgFacts:
@@ -74,6 +104,7 @@ async def checked_org_facts(
                 scope=a.scope,
                 valid_from=a.valid_from,
                 valid_to=a.valid_to,
+                issuer_kind=a.issuer_kind,
             )
         )
     circumstances = []
@@ -82,7 +113,7 @@ async def checked_org_facts(
         if not dates.ok:
             flawed.append(dates)
             continue
-        circumstances.append(Circumstance(kind=c.kind, start=c.started_on, end=c.ended_on))
+        circumstances.append(circumstance_facts(c))
     facts = OrgFacts(
         org_id=str(org.id),
         level=org.level,
@@ -91,6 +122,7 @@ async def checked_org_facts(
         groups=len(groups),
         approvals=tuple(approvals),
         circumstances=tuple(circumstances),
+        abroad=org.abroad,
     )
     return facts, tuple(flawed)
 
@@ -109,7 +141,17 @@ def citing_flawed(decision: Decision, flawed: Sequence[Decision]) -> Decision:
     )
 
 
-def meeting_record(meeting: Meeting) -> MeetingRecord:
+def meeting_record(
+    meeting: Meeting, circumstances: dict[int, Circumstance] | None = None
+) -> MeetingRecord:
+    """``circumstances`` are the organisation's, by id: a meeting linked to one of them is held
+    under it only while it was active (P3, P4); a link to anything else does not count."""
+    circumstance = None
+    if meeting.circumstance_id is not None and circumstances is not None:
+        circumstance = circumstances.get(meeting.circumstance_id)
+    linked = meeting.circumstance_id is not None and (
+        circumstances is None or circumstance is not None
+    )
     minutes = None
     if meeting.started_at is not None and meeting.ended_at is not None:
         minutes = int((meeting.ended_at - meeting.started_at).total_seconds() // 60)
@@ -121,7 +163,8 @@ def meeting_record(meeting: Meeting) -> MeetingRecord:
         mode=meeting.mode,
         kind=meeting.kind,
         status=meeting.status,
-        under_circumstance=meeting.circumstance_id is not None,
+        under_circumstance=linked,
+        circumstance=circumstance,
         duration_minutes=minutes,
     )
 
@@ -131,7 +174,12 @@ async def history(
 ) -> Sequence[MeetingRecord]:
     """The organisation's meetings as the caps count them (P3–P5), less ``exclude``."""
     rows = await meeting_store.of_org(session, org_id)
-    return tuple(meeting_record(m) for m in rows if m.id != exclude)
+    circumstances = {
+        c.id: circumstance_facts(c)
+        for c in await pilot_store.circumstances(session, org_id)
+        if check_circumstance_dates(c.started_on, c.ended_on).ok  # stored contradictions left out
+    }
+    return tuple(meeting_record(m, circumstances) for m in rows if m.id != exclude)
 
 
 async def check_meeting_mode(
@@ -176,3 +224,26 @@ def gate(item: AgendaItem, meeting: Meeting) -> Decision:
         confirmation=confirmation,
     )
     return check_item(gate_item, meeting.mode, local_date(meeting.scheduled_start))
+
+
+def require_not_combined(title: str, *, combined_with: str, confirmed: bool) -> Decision:
+    """R2 when a meeting is scheduled: refused when combined with another body's meeting, and
+    until the chair confirms a title that looks like another body's business."""
+    return require(check_not_combined(title, combined_with=combined_with, confirmed=confirmed))
+
+
+async def duties(session: Session, org: Organisation, on: dt.date) -> tuple[Duty, ...]:
+    """What is due or overdue for ``org`` on ``on`` (R1/M4, R3, M3, GM3), with the rule set the
+    date falls under (E4): duties do not depend on the pilot, so a date no pilot set covers
+    (1–22 Jul 2025) is answered by the in-person regime, never refused. The year's public
+    holidays stored as data are passed over (R1)."""
+    start = dt.date(on.year - 1, 12, 1)
+    days_off = await holidays.days_off(session, start, dt.date(on.year, 12, 31))
+    return check_duties(
+        on,
+        await history(session, org.id),
+        regime_for(on),
+        days_off=days_off,
+        day=org.meeting_day,
+        tracking_from=local_date(org.created_at),
+    )

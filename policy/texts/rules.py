@@ -109,6 +109,30 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Stored data with contradicting dates is not counted and must be recorded again"
         " correctly: {detail_en}",
     ),
+    "rules.e3.competent": (
+        f"{{issuer}} có thẩm quyền quyết định thí điểm ({_HD} mục III.1, E3).",
+        "{issuer} may decide the pilot (03-HD/TW §III.1, E3).",
+    ),
+    "rules.e3.not_competent": (
+        "Quyết định của {issuer} không có giá trị: việc lựa chọn thí điểm ở trong nước do tổ chức"
+        " đảng trực thuộc tỉnh ủy, thành ủy, đảng ủy trực thuộc Trung ương (cấp ủy cấp trên) quyết"
+        f" định ({_HD} mục III.1, E3).",
+        "The decision by {issuer} is not valid: at home the pilot is decided by the party"
+        " organisation under the provincial committee (the superior committee)"
+        " (03-HD/TW §III.1, E3).",
+    ),
+    "rules.e3.not_competent_abroad": (
+        "Quyết định của {issuer} không có giá trị: việc lựa chọn thí điểm ở ngoài nước do Đảng ủy"
+        f" Bộ Ngoại giao quyết định ({_HD} mục III.1, E3).",
+        "The decision by {issuer} is not valid: abroad the pilot is decided by the party committee"
+        " of the Ministry of Foreign Affairs (03-HD/TW §III.1, E3).",
+    ),
+    "rules.duties.no_ruleset": (
+        "Ngày {date} không có văn bản thí điểm nào có hiệu lực; nghĩa vụ sinh hoạt được tính theo"
+        " Điều lệ Đảng và chế độ sinh hoạt của chi bộ (E4).",
+        "On {date} no pilot rule set is in force; duties follow the Party Statute and the cell's"
+        " meeting regime (E4).",
+    ),
     # P1–P5
     "rules.p1.ready": (
         f"Hạ tầng công nghệ thông tin đã được xác nhận đủ điều kiện ({_HD} mục II.2, P1).",
@@ -313,6 +337,60 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "rules.r1.overdue": (
         "Quá hạn: chưa sinh hoạt chi bộ định kỳ tháng {month} (dự kiến ngày {date}) (R1).",
         "Overdue: no regular cell meeting held for {month} (planned for {date}) (R1).",
+    ),
+    "rules.r1.week_off": (
+        "Cả tuần đầu của tháng đều là ngày nghỉ: sinh hoạt chi bộ định kỳ vẫn trong tuần đầu,"
+        " ngày {date} (50-CT/TW: ngày 03 hằng tháng, nếu vào ngày nghỉ sinh hoạt trong tuần đầu"
+        " tiên của tháng; R1, M4).",
+        "Every day of the first week is a day off: the regular cell meeting stays in the first"
+        " week, on {date} (50-CT/TW: the 3rd of each month, within the first week when that is a"
+        " day off; R1, M4).",
+    ),
+    "rules.r1.late": (
+        "Sinh hoạt chi bộ định kỳ tháng {month} muộn: họp ngày {held}, sau tuần đầu của tháng"
+        " (dự kiến ngày {date}) (50-CT/TW, R1).",
+        "The regular cell meeting for {month} was late: held on {held}, after the first week"
+        " (planned for {date}) (50-CT/TW, R1).",
+    ),
+    "rules.m4.day": (
+        "Sinh hoạt chi bộ định kỳ ngày {date}, theo ngày sinh hoạt của chi bộ (trước 50-CT/TW,"
+        " M4).",
+        "Regular cell meeting on {date}, the cell's own meeting day (before 50-CT/TW, M4).",
+    ),
+    "rules.m4.shifted": (
+        "Ngày {configured} là ngày nghỉ: sinh hoạt chi bộ định kỳ dời sang ngày {date} (trước"
+        " 50-CT/TW, M4).",
+        "{configured} is a day off: the regular cell meeting moves to {date} (before 50-CT/TW,"
+        " M4).",
+    ),
+    "rules.m4.due": (
+        "Sinh hoạt chi bộ định kỳ tháng {month} vào ngày {date} (M4).",
+        "Regular cell meeting for {month} due on {date} (M4).",
+    ),
+    "rules.m4.overdue": (
+        "Quá hạn: chưa sinh hoạt chi bộ định kỳ tháng {month} (dự kiến ngày {date}) (M4).",
+        "Overdue: no regular cell meeting held for {month} (planned for {date}) (M4).",
+    ),
+    "rules.r2.combined": (
+        "Không được họp chi bộ kết hợp với cuộc họp khác ({other}) (50-CT/TW: tuyệt đối không được"
+        " họp chi bộ kết hợp các cuộc họp khác; R2).",
+        "A cell meeting may not be combined with another meeting ({other}) (50-CT/TW: a cell"
+        " meeting is never combined with other meetings; R2).",
+    ),
+    "rules.r2.suspected": (
+        "Tên hoặc nội dung cuộc họp giống cuộc họp của tổ chức khác ({words}). Bí thư xác nhận đây"
+        " là sinh hoạt chi bộ, không kết hợp cuộc họp khác (50-CT/TW, R2).",
+        "The meeting's title or agenda looks like another body's meeting ({words}). The secretary"
+        " must confirm it is a cell meeting, not combined with another meeting (50-CT/TW, R2).",
+    ),
+    "rules.r2.confirmed": (
+        "Bí thư đã xác nhận sinh hoạt chi bộ không kết hợp cuộc họp khác (50-CT/TW, R2).",
+        "The secretary confirmed the cell meeting is not combined with another meeting"
+        " (50-CT/TW, R2).",
+    ),
+    "rules.r2.ok": (
+        "Sinh hoạt chi bộ riêng, không kết hợp cuộc họp khác (50-CT/TW, R2).",
+        "A cell meeting of its own, not combined with another meeting (50-CT/TW, R2).",
     ),
     "rules.r3.due": (
         "Cần sinh hoạt chuyên đề quý {quarter}/{year}, chậm nhất ngày {date} (50-CT/TW, R3).",

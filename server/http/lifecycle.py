@@ -7,10 +7,8 @@ import datetime as dt
 from aiohttp import web
 from pydantic import BaseModel
 
-from policy.calendar import check_duties
 from policy.error_codes import ErrorCode
 from policy.model import MeetingMode
-from policy.rulesets import find_ruleset
 from server import appkeys, pilots, rules
 from server.auth.authz import Permission, require
 from server.auth.middleware import context_of
@@ -79,20 +77,10 @@ async def eligibility(request: web.Request) -> web.Response:
 async def duties(request: web.Request) -> web.Response:
     org_id = path_int(request, "org_id")
     on = _query_date(request)
-    ruleset = find_ruleset(on)
     async with request.app[appkeys.DB].session() as session:
         org = await org_or_404(session, org_id)
         require(context_of(request), Permission.MEETING_READ, org_id)
-        history = await rules.history(session, org_id)
-    if ruleset is None:
-        raise AppError.of(ErrorCode.VALIDATION, detail=f"date: no rule set in force on {on}")
-    found = check_duties(
-        on,
-        history,
-        ruleset,
-        day=org.meeting_day,
-        tracking_from=org.created_at.astimezone(rules.VN_TZ).date(),
-    )
+        found = await rules.duties(session, org, on)
     return json_response(
         [
             {

@@ -14,7 +14,14 @@ from server.auth.middleware import context_of
 from server.errors import AppError
 from server.http.body import json_response, parse_body, path_int
 from server.http.routes import Routes
-from server.http.schemas import MemberIn, MemberOut, MemberPatch, OrganisationIn, OrganisationOut
+from server.http.schemas import (
+    MemberIn,
+    MemberOut,
+    MemberPatch,
+    OrganisationIn,
+    OrganisationOut,
+    periods_json,
+)
 from server.organisations import org_or_404
 
 __all__ = ["actor_of", "org_or_404", "routes"]
@@ -107,6 +114,7 @@ async def create_member(request: web.Request) -> web.Response:
     body = await parse_body(request, MemberIn)
     data = body.model_dump()
     data["e1a_reasons"] = [r.value for r in body.e1a_reasons]
+    data["e1a_periods"] = periods_json(body.e1a_periods)
     app = request.app
     member = await service.add_member(app[appkeys.DB], app[appkeys.AUDIT], context, org_id, data)
     return json_response(MemberOut.model_validate(member).model_dump(mode="json"), status=201)
@@ -136,6 +144,8 @@ async def patch_member(request: web.Request) -> web.Response:
     changes = {k: getattr(body, k) for k in body.model_fields_set}
     if "e1a_reasons" in changes and changes["e1a_reasons"] is not None:
         changes["e1a_reasons"] = [r.value for r in changes["e1a_reasons"]]
+    if "e1a_periods" in changes and changes["e1a_periods"] is not None:
+        changes["e1a_periods"] = periods_json(changes["e1a_periods"])
     app = request.app
     member = await service.update_member(
         app[appkeys.DB], app[appkeys.AUDIT], context, member_id, changes

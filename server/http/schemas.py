@@ -14,6 +14,7 @@ from policy.model import (
     ApprovalScope,
     CircumstanceKind,
     E1aReason,
+    IssuerKind,
     ItemStatus,
     MeetingKind,
     MeetingMode,
@@ -45,6 +46,8 @@ class OrganisationIn(Input):
     it_ready: bool = False
     it_notes: LongText = ""
     meeting_day: int = Field(default=3, ge=1, le=28)
+    #: E3: abroad, the MFA's party committee decides the pilot
+    abroad: bool = False
 
 
 class OrganisationOut(Output):
@@ -57,6 +60,43 @@ class OrganisationOut(Output):
     it_ready: bool
     it_notes: str
     meeting_day: int
+    abroad: bool
+
+
+class ReasonPeriodIn(Input):
+    """E1a period of one reason: inclusive dates, either may be open."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> ReasonPeriodIn:
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise PydanticCustomError("date_order", "end is before start")
+        return self
+
+
+ReasonPeriods = Annotated[dict[E1aReason, ReasonPeriodIn], Field(max_length=10)]
+
+
+def periods_json(periods: dict[E1aReason, ReasonPeriodIn]) -> dict[str, dict[str, str | None]]:
+    """E1a periods as stored on the member row."""
+    return {
+        reason.value: {
+            "start": p.start.isoformat() if p.start else None,
+            "end": p.end.isoformat() if p.end else None,
+        }
+        for reason, p in periods.items()
+    }
+
+
+def _periods_match(
+    reasons: list[E1aReason] | None, periods: dict[E1aReason, object] | None
+) -> None:
+    if periods and not set(periods) <= set(reasons or ()):
+        raise PydanticCustomError(
+            "period_reason", "a period for a reason the member does not carry"
+        )
 
 
 class MemberIn(Input):
@@ -66,8 +106,15 @@ class MemberIn(Input):
     suspended: bool = False
     temporarily_attached: bool = False
     e1a_reasons: Annotated[list[E1aReason], Field(max_length=10)] = []
+    #: E1a periods: a seasonal or temporary reason counts only within its period
+    e1a_periods: ReasonPeriods = {}
     location: Annotated[str, Field(max_length=200), NoControl] = ""
     group_id: int | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _periods(self) -> MemberIn:
+        _periods_match(self.e1a_reasons, dict(self.e1a_periods))
+        return self
 
 
 class MemberPatch(Input):
@@ -77,6 +124,7 @@ class MemberPatch(Input):
     suspended: bool | None = None
     temporarily_attached: bool | None = None
     e1a_reasons: Annotated[list[E1aReason], Field(max_length=10)] | None = None
+    e1a_periods: ReasonPeriods | None = None
     location: Annotated[str, Field(max_length=200), NoControl] | None = None
     group_id: int | None = Field(default=None, gt=0)
 
@@ -84,6 +132,8 @@ class MemberPatch(Input):
     def _not_empty(self) -> MemberPatch:
         if not self.model_fields_set:
             raise PydanticCustomError("nothing_to_change", "nothing to change")
+        if self.e1a_periods and self.e1a_reasons is not None:
+            _periods_match(self.e1a_reasons, dict(self.e1a_periods))
         return self
 
 
@@ -97,6 +147,7 @@ class MemberOut(Output):
     suspended: bool
     temporarily_attached: bool
     e1a_reasons: list[str]
+    e1a_periods: dict[str, dict[str, str | None]]
     location: str
 
 
@@ -135,6 +186,8 @@ class DecisionIn(Input):
     number: Annotated[str, Field(min_length=1, max_length=64), NoControl]
     decided_on: dt.date
     issuer: Name
+    #: E3: who decided (03-HD/TW §III.1); checked against the organisation (home or abroad)
+    issuer_kind: IssuerKind
     scope: ApprovalScope
     valid_from: dt.date  # no earlier than decided_on, valid_to no earlier than it (E3, service)
     valid_to: dt.date | None = None
@@ -147,6 +200,7 @@ class ApprovalOut(Output):
     number: str
     decided_on: dt.date
     issuer: str
+    issuer_kind: IssuerKind
     scope: ApprovalScope
     valid_from: dt.date
     valid_to: dt.date | None
@@ -181,6 +235,10 @@ class MeetingIn(Input):
     location: Annotated[str, Field(max_length=200), NoControl] = ""
     circumstance_id: int | None = Field(default=None, gt=0)
     parent_meeting_id: int | None = Field(default=None, gt=0)
+    #: R2: the other body's meeting this one would be combined with (refused when given)
+    combined_with: Annotated[str, Field(max_length=200)] = ""
+    #: R2: the chair confirms the meeting is the cell's own, not combined with another meeting
+    not_combined_confirmed: bool = False
 
 
 class MeetingOut(Output):

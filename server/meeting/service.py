@@ -54,6 +54,10 @@ class NewMeeting:
     location: str = ""
     circumstance_id: int | None = None
     parent_meeting_id: int | None = None
+    #: R2: the other body's meeting this one would be combined with (refused when given)
+    combined_with: str = ""
+    #: R2: the chair confirms a look-alike title is the cell's own meeting
+    not_combined_confirmed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +111,7 @@ async def schedule(
     new: NewMeeting,
     authorize: Authorize,
 ) -> Meeting:
-    """A scheduled meeting; refused with the cited rule (E1–E4, P1–P5) before anything is
+    """A scheduled meeting; refused with the cited rule (E1–E4, P1–P5, R2) before anything is
     stored."""
     async with db.session() as session:
         org = await org_or_404(session, org_id)
@@ -125,12 +129,22 @@ async def schedule(
         await rules.require_meeting_mode(
             session, org, new.mode, rules.local_date(new.scheduled_start)
         )
-        meeting = await meeting_store.add(session, Meeting(org_id=org_id, **asdict(new)))
+        # R2: never combined with another body's meeting; a look-alike title needs confirming
+        rules.require_not_combined(
+            new.title, combined_with=new.combined_with, confirmed=new.not_combined_confirmed
+        )
+        fields = asdict(new)
+        del fields["combined_with"], fields["not_combined_confirmed"]
+        meeting = await meeting_store.add(session, Meeting(org_id=org_id, **fields))
         await audit.record(
             actor,
             "meeting.create",
             f"meeting:{meeting.id}",
-            {"mode": meeting.mode.value, "kind": meeting.kind.value},
+            {
+                "mode": meeting.mode.value,
+                "kind": meeting.kind.value,
+                "r2_confirmed": new.not_combined_confirmed,
+            },
             session=session,
         )
         return meeting

@@ -28,6 +28,7 @@ from policy.model import (
     AgendaCategory,
     ApprovalScope,
     CircumstanceKind,
+    IssuerKind,
     ItemStatus,
     MeetingKind,
     MeetingMode,
@@ -92,6 +93,8 @@ class Organisation(Base):
     it_notes: Mapped[str] = mapped_column(Text, default="")
     #: M4: the superior committee's meeting day of the month (R1 default 3)
     meeting_day: Mapped[int] = mapped_column(Integer, default=3)
+    #: E3: an organisation abroad, whose pilot the MFA's party committee decides
+    abroad: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (CheckConstraint("meeting_day BETWEEN 1 AND 28", name="ck_org_meeting_day"),)
@@ -110,6 +113,11 @@ class Member(Base):
     temporarily_attached: Mapped[bool] = mapped_column(Boolean, default=False)
     #: E1a reason codes (policy.model.E1aReason values)
     e1a_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: E1a periods: {reason code: {"from": "YYYY-MM-DD" | null, "to": "YYYY-MM-DD" | null}}; a
+    #: reason without an entry holds always (or in its season, policy.facts.SEASONS)
+    e1a_periods: Mapped[dict[str, dict[str, str | None]]] = mapped_column(
+        JSON, default=dict, server_default="{}"
+    )
     location: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
@@ -173,6 +181,11 @@ class ApprovalDecision(Base):
     number: Mapped[str] = mapped_column(String(64))
     decided_on: Mapped[dt.date] = mapped_column(Date)
     issuer: Mapped[str] = mapped_column(String(200))
+    #: E3: who decided (03-HD/TW §III.1); rows from before 0006 were recorded as the superior
+    #: committee's decisions
+    issuer_kind: Mapped[IssuerKind] = mapped_column(
+        _enum(IssuerKind, "issuer_kind"), server_default=IssuerKind.SUPERIOR_COMMITTEE.value
+    )
     scope: Mapped[ApprovalScope] = mapped_column(_enum(ApprovalScope, "approval_scope"))
     valid_from: Mapped[dt.date] = mapped_column(Date)
     valid_to: Mapped[dt.date | None] = mapped_column(Date)
@@ -191,6 +204,28 @@ class Circumstance(Base):
     started_on: Mapped[dt.date] = mapped_column(Date)
     ended_on: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class PublicHoliday(Base):
+    """A public day off (Labour Code 2019 Art. 112) of one year: the data R1/M4 pass over.
+
+    Lunar holidays (Tết, Hùng Kings' day) are computed in UTC+7 when the year is added
+    (``hopchibo holidays add``); the Tết days and the day next to 2 Sep are set yearly by the
+    government, so rows can be added or removed by hand."""
+
+    __tablename__ = "public_holidays"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, unique=True, index=True)
+    name_vi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    #: "solar" (fixed date), "lunar" (from the lunar calendar) or "set" (set yearly by decision)
+    kind: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('solar', 'lunar', 'set')", name="ck_public_holiday_kind"),
+    )
 
 
 class Meeting(Base):

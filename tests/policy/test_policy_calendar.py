@@ -22,15 +22,21 @@ from policy.model import MeetingKind, MeetingMode, MeetingStatus
 from policy.rulesets import BASELINE, CT50
 from tests.policy.factories import meeting
 
+R1M4 = (RuleId.R1, RuleId.M4)
+M4 = (RuleId.M4,)
 HOLIDAYS_2025 = frozenset({date(2025, 9, 1), date(2025, 9, 2), date(2025, 4, 30), date(2025, 5, 1)})
 
 
+# R1 — 50-CT/TW: "thống nhất thực hiện sinh hoạt chi bộ toàn Đảng vào ngày 03 hàng tháng (nếu vào
+# ngày nghỉ hoặc trường hợp đặc biệt sinh hoạt trong tuần đầu tiên của tháng)". From August 2025.
 @pytest.mark.parametrize(
-    ("year", "month", "days_off", "weekend", "day", "expected", "shifted"),
+    ("year", "month", "days_off", "weekend", "day", "expected", "shifted", "rules"),
     [
-        pytest.param(2025, 9, HOLIDAYS_2025, None, None, date(2025, 9, 3), False, id="R1-the-3rd"),
         pytest.param(
-            2025, 5, HOLIDAYS_2025, None, None, date(2025, 5, 5), True, id="R1-3rd-is-saturday"
+            2025, 9, HOLIDAYS_2025, None, None, date(2025, 9, 3), False, R1M4, id="R1-the-3rd"
+        ),
+        pytest.param(
+            2026, 1, frozenset(), None, None, date(2026, 1, 5), True, R1M4, id="R1-3rd-is-saturday"
         ),
         pytest.param(
             2025,
@@ -40,6 +46,7 @@ HOLIDAYS_2025 = frozenset({date(2025, 9, 1), date(2025, 9, 2), date(2025, 4, 30)
             None,
             date(2025, 9, 4),
             True,
+            R1M4,
             id="R1-3rd-is-a-holiday",
         ),
         pytest.param(
@@ -50,6 +57,7 @@ HOLIDAYS_2025 = frozenset({date(2025, 9, 1), date(2025, 9, 2), date(2025, 4, 30)
             None,
             date(2026, 7, 2),
             True,
+            R1M4,
             id="R1-no-later-working-day-in-week-takes-earlier",
         ),
         pytest.param(
@@ -58,25 +66,52 @@ HOLIDAYS_2025 = frozenset({date(2025, 9, 1), date(2025, 9, 2), date(2025, 4, 30)
             frozenset(date(2027, 1, d) for d in range(1, 8)),
             None,
             None,
-            date(2027, 1, 8),
-            True,
-            id="R1-whole-first-week-off",
+            date(2027, 1, 3),
+            False,
+            R1M4,
+            id="R1-whole-first-week-off-stays-in-the-week",
+        ),
+        pytest.param(
+            2026,
+            1,
+            frozenset(),
+            frozenset({6}),
+            None,
+            date(2026, 1, 3),
+            False,
+            R1M4,
+            id="R1-saturday-workday",
+        ),
+        pytest.param(
+            2026, 5, frozenset(), None, 10, date(2026, 5, 4), True, R1M4, id="R1-own-day-10-ignored"
+        ),
+        pytest.param(
+            2026, 5, frozenset(), None, 5, date(2026, 5, 5), False, R1M4, id="R1-own-day-in-week"
         ),
         pytest.param(
             2025,
             5,
             frozenset(),
-            frozenset({6}),
             None,
-            date(2025, 5, 3),
+            10,
+            date(2025, 5, 12),
+            True,
+            M4,
+            id="M4-local-day-10-shifted",
+        ),
+        pytest.param(
+            2025, 6, frozenset(), None, 10, date(2025, 6, 10), False, M4, id="M4-local-day-10"
+        ),
+        pytest.param(
+            2025,
+            7,
+            frozenset(),
+            None,
+            25,
+            date(2025, 7, 25),
             False,
-            id="R1-saturday-workday",
-        ),
-        pytest.param(
-            2025, 5, frozenset(), None, 10, date(2025, 5, 12), True, id="M4-local-day-10-shifted"
-        ),
-        pytest.param(
-            2025, 6, frozenset(), None, 10, date(2025, 6, 10), False, id="M4-local-day-10"
+            M4,
+            id="M4-july-2025-before-R1",
         ),
     ],
 )
@@ -88,13 +123,14 @@ def test_r1_m4_meeting_day(
     day: int | None,
     expected: date,
     shifted: bool,
+    rules: tuple[RuleId, ...],
 ) -> None:
     kwargs: dict[str, object] = {"days_off": days_off, "day": day}
     if weekend is not None:
         kwargs["weekend"] = weekend
     result = meeting_day(year, month, CT50, **kwargs)  # type: ignore[arg-type]
     assert (result.on, result.shifted) == (expected, shifted)
-    assert result.rules == (RuleId.R1, RuleId.M4)
+    assert result.rules == rules
     assert expected.strftime("%d/%m/%Y") in result.text.vi
 
 

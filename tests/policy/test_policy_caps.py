@@ -86,8 +86,8 @@ ONLINE_2024 = tuple(meeting(date(2024, m, 3), MeetingMode.ONLINE) for m in (1, 2
                 meeting(date(2024, 3, 10), MeetingMode.ONLINE, kind=MeetingKind.COMMITTEE),
             ),
             date(2024, 5, 3),
-            True,
-            id="P3-committee-meetings-not-counted",
+            False,
+            id="P3-committee-meetings-counted",
         ),
         pytest.param(
             OrgLevel.CELL,

@@ -168,3 +168,29 @@ def test_meeting_flow_from_cli(var: Path, capsys: pytest.CaptureFixture[str]) ->
     assert _meeting_cli(["close", mid], capsys) == (0, {"id": meeting["id"], "status": "closed"})
     code, again = _meeting_cli(["close", mid], capsys)
     assert code == 1 and again["code"] == "conflict"
+    # R2: "tuyệt đối không được họp chi bộ kết hợp các cuộc họp khác" (50-CT/TW)
+    joint = ["schedule", *cell, "--mode", "in_person", "--title", "Họp liên tịch công đoàn"]
+    code, refused = _meeting_cli([*joint, *on_dec_3], capsys)
+    assert code == 1 and refused["rules"] == ["R2"]
+    code, _ = _meeting_cli([*joint, *on_dec_3, "--not-combined-confirmed"], capsys)
+    assert code == 0
+
+
+def test_m4_holidays_add_a_year_from_cli(var: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """M4: "Lunar New Year (5 days, dates set yearly) ... the calendar takes the year's list as
+    data": ``hopchibo holidays add --year 2027`` stores it, lunar days in UTC+7, idempotently."""
+    assert main(["db", "upgrade"]) == 0
+    capsys.readouterr()
+    assert main(["holidays", "add", "--year", "2027"]) == 0
+    out = capsys.readouterr().out
+    assert "2027-02-06  lunar  Tết Nguyên Đán (mùng 1)" in out  # Tết 2027 is 6 February
+    assert "2027-04-16  lunar  Giỗ Tổ Hùng Vương" in out  # 10/3 âm lịch
+    assert main(["holidays", "add", "--year", "2027"]) == 0
+    assert "0 day(s) added for 2027" in capsys.readouterr().out
+    assert main(["holidays", "remove", "--date", "2027-09-01"]) == 0
+    assert main(["holidays", "add-day", "--date", "2027-09-03", "--name", "Nghỉ lễ 2/9"]) == 0
+    capsys.readouterr()
+    assert main(["holidays", "list", "--year", "2027"]) == 0
+    listed = capsys.readouterr().out
+    assert "2027-09-03" in listed and "2027-09-01" not in listed
+    assert main(["holidays", "remove", "--date", "2027-09-01"]) == 1

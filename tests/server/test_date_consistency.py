@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from policy.model import ApprovalScope, CircumstanceKind
+from policy.model import ApprovalScope, CircumstanceKind, IssuerKind
 from server.demo import load_demo
 from server.storage.db import Database
 from server.storage.models import ApprovalDecision, Circumstance
@@ -47,7 +47,13 @@ async def _cell(client: Client, db_url: str, code: str) -> dict[str, Any]:
 
 
 def _decision(**dates: str) -> dict[str, str]:
-    return {"number": "7-QĐ/ĐU", "issuer": "Đảng ủy Khối", "scope": "online", **dates}
+    return {
+        "number": "7-QĐ/ĐU",
+        "issuer": "Đảng ủy Khối",
+        "issuer_kind": "superior_committee",
+        "scope": "online",
+        **dates,
+    }
 
 
 def _meeting(when: str, mode: str = "hybrid") -> dict[str, str]:
@@ -126,6 +132,7 @@ async def test_stored_contradicting_dates_give_a_cited_refusal_not_a_500(
                     number="5-QĐ/ĐU",
                     decided_on=dt.date(2026, 8, 1),
                     issuer="Đảng ủy Khối",
+                    issuer_kind=IssuerKind.SUPERIOR_COMMITTEE,
                     scope=ApprovalScope.ONLINE,
                     valid_from=dt.date(2026, 7, 1),
                 )
