@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Final, Protocol, Self
 
 DEFAULT_QUEUE_SIZE: Final = 1024
@@ -63,6 +63,10 @@ class Bus(Protocol):
         """Subscribe; messages published after this returns are delivered."""
         ...
 
+    def subscribed_channels(self) -> frozenset[str]:
+        """The channels this process holds a subscription to now (operators' tools, tests)."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -71,28 +75,43 @@ class Bus(Protocol):
 _END: Final = object()
 
 
-class _QueueSubscription:
-    def __init__(self, bus: InProcessBus, channel: str, size: int) -> None:
-        self._bus = bus
+class QueueSubscription:
+    """A bounded queue of payloads for one subscriber; ``forget`` is called once when it ends
+    (closed, cut off or failed). Shared by the in-process bus and the server's Redis bus, whose
+    one reader task hands it what arrives on the process's one subscription (:meth:`offer`)."""
+
+    def __init__(
+        self, forget: Callable[[QueueSubscription], None], channel: str, size: int
+    ) -> None:
+        self._forget = forget
         self.channel = channel
         self._queue: asyncio.Queue[bytes | object] = asyncio.Queue(maxsize=size + 1)
         self._size = size
         self._closed = False
-        self._overflowed = False
+        self._error: BaseException | None = None
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
     def offer(self, payload: bytes) -> None:
         if self._closed:
             return
         if self._queue.qsize() >= self._size:
-            self._overflowed = True
-            self._finish()
+            self.fail(BusOverflow(self.channel))
             return
         self._queue.put_nowait(payload)
+
+    def fail(self, error: BaseException) -> None:
+        """End the iterator with ``error`` once what was queued before is read."""
+        if not self._closed:
+            self._error = error
+            self._finish()
 
     def _finish(self) -> None:
         if not self._closed:
             self._closed = True
-            self._bus._forget(self)
+            self._forget(self)
             self._queue.put_nowait(_END)  # the one spare place
 
     def __aiter__(self) -> Self:
@@ -102,8 +121,8 @@ class _QueueSubscription:
         item = await self._queue.get()
         if item is _END:
             self._queue.put_nowait(_END)  # later calls end too
-            if self._overflowed:
-                raise BusOverflow(self.channel)
+            if self._error is not None:
+                raise self._error
             raise StopAsyncIteration
         assert isinstance(item, bytes)
         return item
@@ -125,7 +144,7 @@ class InProcessBus:
         if queue_size < 1:
             raise ValueError("queue_size must be positive")
         self._queue_size = queue_size
-        self._channels: dict[str, list[_QueueSubscription]] = {}
+        self._channels: dict[str, list[QueueSubscription]] = {}
         self._closed = False
 
     async def publish(self, channel: str, message: bytes | Mapping[str, object]) -> None:
@@ -136,15 +155,18 @@ class InProcessBus:
         for sub in tuple(self._channels.get(channel, ())):
             sub.offer(payload)
 
-    async def subscribe(self, channel: str) -> _QueueSubscription:
+    async def subscribe(self, channel: str) -> QueueSubscription:
         check_channel(channel)
         if self._closed:
             raise BusClosed
-        sub = _QueueSubscription(self, channel, self._queue_size)
+        sub = QueueSubscription(self._forget, channel, self._queue_size)
         self._channels.setdefault(channel, []).append(sub)
         return sub
 
-    def _forget(self, sub: _QueueSubscription) -> None:
+    def subscribed_channels(self) -> frozenset[str]:
+        return frozenset(self._channels)
+
+    def _forget(self, sub: QueueSubscription) -> None:
         subs = self._channels.get(sub.channel, [])
         if sub in subs:
             subs.remove(sub)

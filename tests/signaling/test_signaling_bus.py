@@ -8,6 +8,8 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
+import redis.asyncio as redis_asyncio
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from policy.error_codes import ErrorCode, ProtocolError
 from policy.model import Role
@@ -170,3 +172,75 @@ def test_bad_outgoing_payload_is_a_protocol_error(payload: bytes) -> None:
     with pytest.raises(ProtocolError) as info:
         outgoing_from_bytes(payload)
     assert info.value.code is ErrorCode.BAD_MESSAGE
+
+
+async def test_subscribed_channels_follow_the_subscriptions(bus: Bus, channel: str) -> None:
+    a = await bus.subscribe(channel)
+    b = await bus.subscribe(channel)
+    assert bus.subscribed_channels() == {channel}
+    await a.aclose()
+    assert bus.subscribed_channels() == {channel}  # b still holds it
+    await b.aclose()
+    assert bus.subscribed_channels() == frozenset()
+
+
+async def _bus_connections(url: str, name: str) -> int:
+    admin = redis_asyncio.Redis.from_url(url)
+    try:
+        clients = await admin.client_list()
+    finally:
+        await admin.aclose()
+    return sum(1 for c in clients if c.get("name") == name)
+
+
+@pytest.mark.redis
+async def test_redis_bus_holds_150_meetings_on_two_connections() -> None:
+    """Issue #15: one subscription connection and one publishing connection per process,
+    however many channels; concurrent publishes never run out of connections."""
+    url = _redis_url()
+    name = f"test-bus-{uuid.uuid4().hex[:12]}"
+    bus = RedisBus(url, prefix=f"test-{uuid.uuid4().hex[:8]}:", client_name=name)
+    channels = [f"meeting:{i}:hall" for i in range(150)]
+    try:
+        subs = [await bus.subscribe(c) for c in channels]
+        assert bus.subscribed_channels() == set(channels)
+        per_channel = 8
+        await asyncio.gather(
+            *(bus.publish(c, b"%d" % n) for n in range(per_channel) for c in channels)
+        )
+        for sub in subs:
+            assert [await _next(sub) for _ in range(per_channel)] == [
+                b"%d" % n for n in range(per_channel)
+            ]
+        assert await _bus_connections(url, name) <= 2
+        for sub in subs:
+            await sub.aclose()
+        for _ in range(100):  # the UNSUBSCRIBEs are sent in the background
+            if not bus.subscribed_channels():
+                break
+            await asyncio.sleep(0.01)
+        assert bus.subscribed_channels() == frozenset()
+    finally:
+        await bus.close()
+    assert await _bus_connections(url, name) == 0
+
+
+@pytest.mark.redis
+async def test_redis_bus_subscription_is_told_when_redis_cuts_it_off(channel: str) -> None:
+    url = _redis_url()
+    name = f"test-bus-{uuid.uuid4().hex[:12]}"
+    bus = RedisBus(url, client_name=name)
+    admin = redis_asyncio.Redis.from_url(url)
+    try:
+        sub = await bus.subscribe(channel)
+        ours = [c["id"] for c in await admin.client_list() if c.get("name") == name]
+        assert len(ours) == 1  # the subscription connection (nothing published yet)
+        await admin.client_kill_filter(_id=ours[0])  # only ours: Redis is shared
+        with pytest.raises(RedisConnectionError):
+            await _next(sub)
+        again = await bus.subscribe(channel)  # a new subscription connection
+        await bus.publish(channel, b"back")
+        assert await _next(again) == b"back"
+    finally:
+        await admin.aclose()
+        await bus.close()
