@@ -147,8 +147,16 @@ class Attendance:
     opens or closes a room interval: those belong to the hall records."""
 
     def __init__(
-        self, db: Database, meeting_id: int, grace_seconds: float, clock: Clock = utc_now
+        self,
+        db: Database,
+        meeting_id: int,
+        grace_seconds: float,
+        clock: Clock = utc_now,
+        on_settled: Callable[[], None] | None = None,
     ) -> None:
+        """``on_settled``: called after a grace period ran out and its interval was closed
+        (the live meeting checks whether it is now idle, to be released)."""
+        self._on_settled = on_settled
         self._db = db
         self._meeting_id = meeting_id
         self._grace = grace_seconds
@@ -207,6 +215,8 @@ class Attendance:
             del self._pending[member_id]
             assert interval.left_at is not None
             await self._close(interval.interval_id, interval.left_at)
+        if self._on_settled is not None:
+            self._on_settled()
 
     async def _close(self, interval_id: int, at: dt.datetime) -> None:
         try:

@@ -172,11 +172,14 @@ class LiveMeeting:
         media: MediaSettings,
         directory: dict[str, Identity],
         on_ended: Callable[[LiveMeeting], None] | None = None,
+        on_idle: Callable[[LiveMeeting], None] | None = None,
     ) -> None:
         """``on_ended``: called when a notice on the bus says the meeting was closed, before it
-        ends here (the registry forgets it)."""
+        ends here (the registry forgets it). ``on_idle``: called when the last connection or
+        grace period here ended (the registry releases it: subscription, relay, tasks)."""
         self.info = info
         self._on_ended = on_ended
+        self._on_idle = on_idle
         self._db = db
         self._audit = audit
         self._bus = bus
@@ -201,7 +204,9 @@ class LiveMeeting:
             ),
             self._on_relay_event,
         )
-        self.attendance = Attendance(db, info.id, media.reconnect_grace_seconds)
+        self.attendance = Attendance(
+            db, info.id, media.reconnect_grace_seconds, on_settled=self._check_idle
+        )
         self._conns: dict[str, Connection] = {}
         self._pid_conn: dict[str, str] = {}  # participant id → conn id (held here)
         self._pid_user: dict[str, Attendee] = {}
@@ -220,6 +225,11 @@ class LiveMeeting:
     @property
     def idle(self) -> bool:
         return not self._conns and not self._dropped and self.attendance.idle
+
+    def _check_idle(self) -> None:
+        """Tell the registry once nobody is connected and no grace period runs here."""
+        if self.idle and not self.closed and self._on_idle is not None:
+            self._on_idle(self)
 
     def participant_of(self, conn: Connection) -> str | None:
         return self.room.participant_id(conn.conn_id)
@@ -432,6 +442,7 @@ class LiveMeeting:
                 f"meeting:{self.info.id}",
                 {"participant": pid, "reason": "connection_lost"},
             )
+        self._check_idle()
 
     # ------------------------------------------------------------------ messages
 

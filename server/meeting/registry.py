@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from policy.error_codes import ErrorCode, ProtocolError
@@ -36,6 +37,7 @@ class LiveMeetings:
         #: closed while live here: a join that passed the status check just before is refused
         self._ended: set[int] = set()
         self._lock = asyncio.Lock()
+        self._releasing: set[asyncio.Task[None]] = set()
         self.closed = False
 
     def meetings(self) -> list[LiveMeeting]:
@@ -64,6 +66,7 @@ class LiveMeetings:
                     media=self._settings.media,
                     directory=directory,
                     on_ended=self._forget,
+                    on_idle=self._idle,
                 )
                 await live.start()  # loads the members already checked in at the hall
                 self._meetings[info.id] = live
@@ -97,13 +100,31 @@ class LiveMeetings:
         if self._meetings.get(live.info.id) is live:
             del self._meetings[live.info.id]
 
+    def live_ids(self) -> frozenset[int]:
+        """The meetings live in this process now (operators' tools, tests, benchmarks)."""
+        return frozenset(self._meetings)
+
+    def _idle(self, live: LiveMeeting) -> None:
+        """The last grace period of ``live`` ended with nobody connected: release it (in a
+        task of the registry's own, since ``live``'s tasks are cancelled by its close)."""
+        if self.closed or self._meetings.get(live.info.id) is not live:
+            return
+        task = asyncio.get_running_loop().create_task(self.release(live.info.id))
+        self._releasing.add(task)
+        task.add_done_callback(self._releasing.discard)
+
     async def release(self, meeting_id: int) -> None:
-        """Close the meeting's relay once nobody is connected and no attendance is pending."""
+        """Release the meeting here (its bus subscription, relay, tasks and memory) once nobody
+        is connected and no grace period runs: tried when a socket closes and again when the
+        last grace period ends."""
         async with self._lock:
             live = self._meetings.get(meeting_id)
             if live is not None and live.idle:
                 del self._meetings[meeting_id]
-                await live.close()
+                try:
+                    await live.close()
+                except Exception:
+                    log.exception("releasing live meeting %s failed", meeting_id)
 
     async def close(self) -> None:
         async with self._lock:
@@ -112,6 +133,9 @@ class LiveMeetings:
             self.closed = True
             meetings = list(self._meetings.values())
             self._meetings.clear()
+        for task in list(self._releasing):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         for live in meetings:
             try:
                 await live.close()
