@@ -47,6 +47,8 @@ Reason = Annotated[str, no_control(MAX_NAME_CHARS)]
 Sdp = Annotated[str, Str(MAX_SDP_BYTES, min_len=1, bytes=True)]
 Candidate = Annotated[str, Str(MAX_CANDIDATE_BYTES, bytes=True)]
 Nonce = Annotated[int, Int(0, MAX_NONCE)]
+#: the presence version of a room: +1 for every ``presence`` delta (see docs/protocol.md)
+PresenceVersion = Annotated[int, Int(0, 2**53 - 1)]
 SlotCount = Annotated[int, Int(1, MAX_SLOTS)]
 RuleId = Annotated[str, Str(32, min_len=1, pattern=ID.pattern)]
 
@@ -338,10 +340,27 @@ class Answer(_Checked):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Participants(_Checked):
-    """Presence of everyone admitted or checked in, in order of arrival."""
+    """Presence of everyone admitted or checked in, in order of arrival: the snapshot sent to
+    one connection when it is admitted (or must resynchronise). ``version`` is the presence
+    version it shows; the ``presence`` deltas that follow carry ``version + 1``, ``+ 2``, …"""
 
     type: Literal["participants"] = "participants"
     participants: tuple[ParticipantInfo, ...]
+    version: PresenceVersion = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Presence(_Checked):
+    """What changed in the presence since ``version - 1``, to everyone admitted: ``left`` are
+    removed, ``changed`` replace the entries of the same id (keeping their place), ``joined``
+    are appended in this order. A client whose version is not ``version - 1`` resynchronises
+    (it reconnects: ``join`` answers with a snapshot)."""
+
+    type: Literal["presence"] = "presence"
+    version: PresenceVersion
+    joined: tuple[ParticipantInfo, ...] = ()
+    changed: tuple[ParticipantInfo, ...] = ()
+    left: tuple[ParticipantId, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -429,6 +448,7 @@ ServerMessage = (
     | Answer
     | IceCandidate
     | Participants
+    | Presence
     | Waiting
     | SlotMap
     | Speaking
@@ -475,6 +495,7 @@ SERVER_TYPES: Final[dict[str, type[ServerMessage]]] = {
         Answer,
         IceCandidate,
         Participants,
+        Presence,
         Waiting,
         SlotMap,
         Speaking,

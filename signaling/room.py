@@ -63,6 +63,7 @@ from signaling.protocol import (
     Participants,
     Ping,
     Pong,
+    Presence,
     PresenceKind,
     Quality,
     RaiseHand,
@@ -244,6 +245,9 @@ class Room:
         self._current_item: str | None = None
         self._recording = False
         self._counter = 0
+        self._version = 0  # presence version: +1 per ``presence`` delta
+        self._dirty: dict[str, bool] = {}  # participant id → present before this operation
+        self._snapshots: list[ConnId] = []  # connections owed a snapshot by this operation
 
     # --- queries ----------------------------------------------------------------------------
 
@@ -279,31 +283,59 @@ class Room:
             and p.role in (RoomRole.CHAIR, RoomRole.MEMBER)
         )
 
+    @property
+    def presence_version(self) -> int:
+        return self._version
+
     def participants(self) -> Participants:
+        """The snapshot of the presence at :attr:`presence_version`."""
         speaking = set(self._speaking)
         return Participants(
             participants=tuple(
-                ParticipantInfo(
-                    id=p.id,
-                    display_name=p.identity.display_name,
-                    role=p.role,
-                    kind=(
-                        PresenceKind.ROOM_DEVICE
-                        if p.role is RoomRole.ROOM_DEVICE
-                        else PresenceKind.ONLINE
-                        if p.online
-                        else PresenceKind.ROOM
-                    ),
-                    audio_muted=p.audio_muted,
-                    video_muted=p.video_muted,
-                    hand_raised=p.id in self._hands,
-                    speaking=p.id in speaking,
-                    quality=p.quality,
-                )
-                for p in self._participants.values()
-                if p.present
-            )
+                self._info(p, speaking) for p in self._participants.values() if p.present
+            ),
+            version=self._version,
         )
+
+    def _info(self, p: _Participant, speaking: set[str] | None = None) -> ParticipantInfo:
+        return ParticipantInfo(
+            id=p.id,
+            display_name=p.identity.display_name,
+            role=p.role,
+            kind=(
+                PresenceKind.ROOM_DEVICE
+                if p.role is RoomRole.ROOM_DEVICE
+                else PresenceKind.ONLINE
+                if p.online
+                else PresenceKind.ROOM
+            ),
+            audio_muted=p.audio_muted,
+            video_muted=p.video_muted,
+            hand_raised=p.id in self._hands,
+            speaking=p.id in (speaking if speaking is not None else self._speaking),
+            quality=p.quality,
+        )
+
+    def online(self) -> dict[str, tuple[str, RoomRole]]:
+        """Participant id → (user id, role) of everyone admitted and connected, in order of
+        arrival (cheaper than :meth:`participants` for the server's per-change bookkeeping)."""
+        return {p.id: (p.identity.user_id, p.role) for p in self._participants.values() if p.online}
+
+    def resync(self, conn_id: ConnId) -> tuple[ServerMessage, ...]:
+        """The state a connection that missed presence messages needs to be whole again: the
+        snapshot, hands, speakers, and the lobby for a chair (nothing if not admitted)."""
+        pid = self._by_conn.get(conn_id)
+        p = self._participants.get(pid) if pid is not None else None
+        if p is None or not p.online:
+            return ()
+        msgs: list[ServerMessage] = [
+            self.participants(),
+            self.hands(),
+            Speaking(participant_ids=self._speaking),
+        ]
+        if p.role is RoomRole.CHAIR:
+            msgs.append(self.waiting())
+        return tuple(msgs)
 
     def waiting(self) -> Waiting:
         return Waiting(
@@ -376,6 +408,7 @@ class Room:
         out: list[Outgoing] = []
         if pid is not None:
             p = self._participants[pid]
+            self._mark(p)
             if p.conn_id is not None:  # A1: the new connection replaces the old one
                 replaced = Removed(reason=tr("media.removed.replaced"), replaced=True)
                 out.append(Outgoing(Audience.CONNECTION, (p.conn_id,), replaced, close=True))
@@ -388,6 +421,7 @@ class Room:
             p = _Participant(id=f"p{self._counter}", identity=identity, role=role)
             self._participants[p.id] = p
             self._by_user[identity.user_id] = p.id
+            self._mark(p)
         p.conn_id = conn_id
         self._by_conn[conn_id] = p.id
         p.audio_only = msg.audio_only
@@ -400,7 +434,7 @@ class Room:
         else:
             out.append(self._one(conn_id, Lobby(meeting_id=self.settings.meeting_id)))
             out += self._to(Audience.CHAIRS, self.waiting())
-        return tuple(out)
+        return (*out, *self._flush())
 
     def _admitted_by_rule(self, p: _Participant) -> bool:
         if p.identity.user_id in self._held:
@@ -425,22 +459,28 @@ class Room:
         ]
         if p.role is RoomRole.CHAIR:
             out.append(self._one(p.conn_id, self.waiting()))
-        return out + self._to(Audience.ADMITTED, self.participants())
+        self._snapshots.append(p.conn_id)  # sent by _flush, at the version after this change
+        return out
 
     def disconnect(self, conn_id: ConnId) -> tuple[Outgoing, ...]:
         """The transport closed (or the client sent ``leave``). Unknown connections: no-op."""
+        return (*self._disconnect(conn_id), *self._flush())
+
+    def _disconnect(self, conn_id: ConnId) -> list[Outgoing]:
         pid = self._by_conn.pop(conn_id, None)
         if pid is None:
-            return ()
+            return []
         p = self._participants[pid]
+        self._mark(p)
         p.conn_id = None
         was_admitted = p.admitted
         if p.checked_in:
-            return tuple(self._to(Audience.ADMITTED, self.participants()))
-        return tuple(self._drop(p, was_admitted))
+            return []
+        return self._drop(p, was_admitted)
 
     def _drop(self, p: _Participant, was_admitted: bool) -> list[Outgoing]:
-        """Forget ``p`` entirely; the broadcasts that follow."""
+        """Forget ``p`` entirely; the broadcasts that follow (the presence delta: _flush)."""
+        self._mark(p)
         del self._participants[p.id]
         del self._by_user[p.identity.user_id]
         if p.conn_id is not None:
@@ -455,12 +495,21 @@ class Room:
         if p.id in self._speaking:
             self._speaking = tuple(s for s in self._speaking if s != p.id)
             out += self._to(Audience.ADMITTED, Speaking(participant_ids=self._speaking))
-        return out + self._to(Audience.ADMITTED, self.participants())
+        return out
 
     # --- messages ---------------------------------------------------------------------------
 
     def handle(self, conn_id: ConnId, msg: ClientMessage) -> tuple[Outgoing, ...]:
         """Apply one client message (other than the first ``join``)."""
+        try:
+            out = self._handle(conn_id, msg)
+        except ProtocolError:
+            self._dirty.clear()  # refused: nothing changed
+            self._snapshots.clear()
+            raise
+        return (*out, *self._flush())
+
+    def _handle(self, conn_id: ConnId, msg: ClientMessage) -> tuple[Outgoing, ...]:
         match msg:
             case Ping(nonce=nonce):
                 return (self._one(conn_id, Pong(nonce=nonce)),)
@@ -470,16 +519,17 @@ class Room:
                 raise _turn("media.turn.not_joined")
             case Leave():
                 self._joined(conn_id)
-                return self.disconnect(conn_id)
+                return tuple(self._disconnect(conn_id))
             case Offer() | IceCandidate():
                 self._sender(conn_id)
                 return ()  # the server hands the SDP to the media relay
             case AudioOnly(on=on):
                 p = self._sender(conn_id)
-                changed = p.audio_only != on or (on and not p.video_muted)
+                if p.audio_only != on or (on and not p.video_muted):
+                    self._mark(p)
                 p.audio_only = on
                 p.video_muted = p.video_muted or on
-                return self._presence() if changed else ()
+                return ()
             case Mute(kind=kind) | Unmute(kind=kind):
                 return self._set_muted(self._sender(conn_id), kind, isinstance(msg, Mute))
             case RaiseHand():
@@ -487,7 +537,7 @@ class Room:
                 if p.id in self._hands:
                     return ()
                 self._hands.append(p.id)
-                return self._hands_changed()
+                return self._hands_changed(p)
             case LowerHand():
                 return self._lower(self._sender(conn_id))
             case _:
@@ -499,6 +549,7 @@ class Room:
                 target = self._target(pid)
                 if target.admitted or target.conn_id is None:
                     raise _turn("media.turn.not_waiting", participant=pid)
+                self._mark(target)
                 target.admitted = True
                 self._held.discard(target.identity.user_id)
                 return (*self._on_admitted(target), *self._to(Audience.CHAIRS, self.waiting()))
@@ -551,13 +602,24 @@ class Room:
             case LowerHandOf(participant_id=pid):
                 return self._lower(self._target(pid))
             case CheckIn(member_id=uid):
-                return self.check_in(uid)
+                return self._check_in(uid)
             case CheckOut(member_id=uid):
-                return self.check_out(uid)
+                return self._check_out(uid)
         raise AssertionError(f"unhandled message {msg.type}")  # pragma: no cover
 
     def check_in(self, user_id: str) -> tuple[Outgoing, ...]:
         """A1: a cell member is present in the hall (by the secretary, or a scanned code)."""
+        return (*self._check_in(user_id), *self._flush())
+
+    def check_out(self, user_id: str) -> tuple[Outgoing, ...]:
+        try:
+            out = self._check_out(user_id)
+        except ProtocolError:
+            self._dirty.clear()
+            raise
+        return (*out, *self._flush())
+
+    def _check_in(self, user_id: str) -> tuple[Outgoing, ...]:
         identity = self.require_hall_member(user_id)
         pid = self._by_user.get(user_id)
         if pid is None:
@@ -571,43 +633,48 @@ class Room:
             p = self._participants[pid]
         if p.checked_in:
             return ()
+        self._mark(p)
         p.checked_in = True
         self._held.discard(user_id)
-        return self._presence()
+        return ()
 
-    def check_out(self, user_id: str) -> tuple[Outgoing, ...]:
+    def _check_out(self, user_id: str) -> tuple[Outgoing, ...]:
         pid = self._by_user.get(user_id)
         p = self._participants.get(pid) if pid is not None else None
         if p is None or not p.checked_in:
             raise _turn("media.turn.no_checkin", member=user_id)
+        self._mark(p)
         p.checked_in = False
         if p.conn_id is None:
             return tuple(self._drop(p, was_admitted=True))
-        return self._presence()
+        return ()
 
     def sync_hall(self, user_ids: Iterable[str]) -> tuple[Outgoing, ...]:
         """A1: exactly ``user_ids`` are checked in at the hall, as the attendance records say.
 
         Idempotent. Ids the directory does not know, or who may not be checked in, are skipped
         (the records were checked when written). One broadcast of each kind, however many
-        members changed.
+        members changed: one presence delta for all of them.
         """
         wanted = dict.fromkeys(user_ids)
         out: list[Outgoing] = []
         for user_id in wanted:
             try:
-                out += self.check_in(user_id)
+                out += self._check_in(user_id)
             except ProtocolError:
                 continue
         for user_id in self.checked_in():
             if user_id not in wanted:
-                out += self.check_out(user_id)
+                out += self._check_out(user_id)
         last = {(o.audience, o.message.type): i for i, o in enumerate(out)}
         # each broadcast carries the whole state and no connection changed meanwhile
-        return tuple(
-            o
-            for i, o in enumerate(out)
-            if o.audience is Audience.CONNECTION or last[(o.audience, o.message.type)] == i
+        return (
+            *(
+                o
+                for i, o in enumerate(out)
+                if o.audience is Audience.CONNECTION or last[(o.audience, o.message.type)] == i
+            ),
+            *self._flush(),
         )
 
     # --- from the media relay ---------------------------------------------------------------
@@ -628,8 +695,9 @@ class Room:
         p = self._participants.get(participant_id)
         if p is None or p.quality is quality:
             return ()
+        self._mark(p)
         p.quality = quality
-        return self._presence() if p.present else ()
+        return tuple(self._flush())
 
     def set_current_item(self, title: str | None) -> tuple[Outgoing, ...]:
         """Placeholder for the agenda: the title of the open item, shown to everyone."""
@@ -678,35 +746,78 @@ class Room:
         if kind is MediaKind.AUDIO:
             if p.audio_muted == muted:
                 return ()
+            self._mark(p)
             p.audio_muted = muted
         else:
             if p.video_muted == muted:
                 return ()
+            self._mark(p)
             p.video_muted = muted
-        return self._presence()
+        return ()
 
     def _lower(self, p: _Participant) -> tuple[Outgoing, ...]:
         if p.id not in self._hands:
             return ()
         self._hands.remove(p.id)
-        return self._hands_changed()
+        return self._hands_changed(p)
 
-    def _hands_changed(self) -> tuple[Outgoing, ...]:
-        return (*self._to(Audience.ADMITTED, self.hands()), *self._presence())
+    def _hands_changed(self, p: _Participant) -> tuple[Outgoing, ...]:
+        self._mark(p)
+        return tuple(self._to(Audience.ADMITTED, self.hands()))
 
-    def _presence(self) -> tuple[Outgoing, ...]:
-        return tuple(self._to(Audience.ADMITTED, self.participants()))
+    def _mark(self, p: _Participant) -> None:
+        """``p``'s presence is about to change in this operation (before the change)."""
+        self._dirty.setdefault(p.id, p.present)
+
+    def _flush(self) -> list[Outgoing]:
+        """End of an operation: one ``presence`` delta for what it changed, to everyone
+        admitted but those owed a snapshot, who get the snapshot at the new version."""
+        dirty, self._dirty = self._dirty, {}
+        owed, self._snapshots = self._snapshots, []
+        joined: list[ParticipantInfo] = []
+        changed: list[ParticipantInfo] = []
+        left: list[str] = []
+        for pid, was in dirty.items():
+            p = self._participants.get(pid)
+            if p is not None and p.present:
+                if was:
+                    changed.append(self._info(p))
+                else:
+                    # clients append who joins: keep the server's order the same
+                    self._participants[pid] = self._participants.pop(pid)
+                    joined.append(self._info(p))
+            elif was:
+                left.append(pid)
+        out: list[Outgoing] = []
+        if joined or changed or left:
+            self._version += 1
+            delta = Presence(
+                version=self._version,
+                joined=tuple(joined),
+                changed=tuple(changed),
+                left=tuple(left),
+            )
+            out += self._to(Audience.ADMITTED, delta, exclude=frozenset(owed))
+        if owed:
+            snapshot = self.participants()
+            out += [
+                self._one(c, snapshot) for c in owed if c in self._by_conn and self.is_admitted(c)
+            ]
+        return out
 
     def _one(self, conn_id: ConnId, msg: ServerMessage) -> Outgoing:
         return Outgoing(Audience.CONNECTION, (conn_id,), msg)
 
-    def _to(self, audience: Audience, msg: ServerMessage) -> list[Outgoing]:
+    def _to(
+        self, audience: Audience, msg: ServerMessage, exclude: frozenset[ConnId] = frozenset()
+    ) -> list[Outgoing]:
         """Broadcast to the connections of ``audience`` now; nothing if there are none."""
         conns = tuple(
             p.conn_id
             for p in self._participants.values()
             if p.online
             and p.conn_id is not None
+            and p.conn_id not in exclude
             and (audience is Audience.ADMITTED or p.role is RoomRole.CHAIR)
         )
         return [Outgoing(audience, conns, msg)] if conns else []

@@ -15,6 +15,7 @@ other.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import datetime as dt
 import io
@@ -78,7 +79,6 @@ from signaling.protocol import (
     MeetingEnded,
     MuteParticipant,
     Offer,
-    PresenceKind,
     Quality,
     RemoveParticipant,
     RoomRole,
@@ -97,7 +97,15 @@ def _kind(kind: MediaKind) -> Literal["audio", "video"]:
     return "audio" if kind is MediaKind.AUDIO else "video"
 
 
-OUTBOX_SIZE = 512
+#: a connection's outbox (bytes queued, not yet written to its socket) above which presence
+#: messages are no longer queued but coalesced: one resynchronisation (snapshot, hands,
+#: speakers, lobby) is sent once the outbox has drained (issue #15)
+OUTBOX_SOFT_BYTES = 256 * 1024
+#: above this even with presence coalesced (the chair's actions and the vote state are never
+#: dropped), the client stays behind: it is disconnected (1013) and resynchronises on rejoin
+OUTBOX_HARD_BYTES = 2 * 1024 * 1024
+#: message types that carry state resent whole by a resynchronisation: coalesced when behind
+COALESCED_TYPES = frozenset({"participants", "presence", "speaking", "hands", "waiting"})
 #: the relay's peer connection state shown to the others as link quality
 _QUALITY = {
     "connected": Quality.GOOD,
@@ -106,43 +114,81 @@ _QUALITY = {
     "disconnected": Quality.POOR,
     "failed": Quality.POOR,
 }
-_PRESENCE_TYPES = frozenset({"participants", "waiting", "hands", "meeting_state", "speaking"})
+_PRESENCE_TYPES = frozenset(
+    {"participants", "presence", "waiting", "hands", "meeting_state", "speaking"}
+)
 #: after losing the bus, wait this long before subscribing again (seconds)
 BUS_RETRY_SECONDS = 1.0
 
 
 @dataclass(eq=False, slots=True)
 class Connection:
-    """One WebSocket of one participant; frames leave in order through ``outbox``."""
+    """One WebSocket of one participant; frames leave in order through the outbox, which is
+    bounded in bytes with a slow-consumer policy (:data:`OUTBOX_SOFT_BYTES`,
+    :data:`OUTBOX_HARD_BYTES`): presence is coalesced, nothing else is dropped, and a client
+    that stays behind is disconnected (1013: it reconnects and gets the state again)."""
 
     ws: web.WebSocketResponse
     attendee: Attendee
     conn_id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    outbox: asyncio.Queue[tuple[str | None, int | None]] = field(
-        default_factory=lambda: asyncio.Queue(OUTBOX_SIZE)
-    )
     closing: bool = False  # the server decided to close it (removed, denied, replaced, shutdown)
+    #: the state to send after presence was coalesced (set by the live meeting at ``join``)
+    resync: Callable[[Connection], Iterable[ServerMessage]] | None = None
+    outbox: collections.deque[tuple[str | None, int, int | None]] = field(
+        default_factory=collections.deque
+    )
+    queued_bytes: int = 0
+    stale: bool = False  # presence was coalesced: a resynchronisation is owed
+    _wake: asyncio.Event = field(default_factory=asyncio.Event)
 
     def send(self, msg: ServerMessage) -> None:
-        self._put((dump_message(msg), None))
+        text = dump_message(msg)
+        self.send_text(msg.type, text, len(text.encode()))
+
+    def send_text(self, kind: str, text: str, size: int) -> None:
+        """Queue a message already serialised (a broadcast is serialised once for all)."""
+        if self.closing:
+            return  # the close is queued: nothing after it is sent
+        if kind in COALESCED_TYPES and (self.stale or self.queued_bytes > OUTBOX_SOFT_BYTES):
+            self.stale = True
+            return
+        if self.queued_bytes + size > OUTBOX_HARD_BYTES:
+            log.info("connection %s stays behind: disconnected to resynchronise", self.conn_id)
+            self.outbox.clear()
+            self.queued_bytes = 0
+            self.close(WSCloseCode.TRY_AGAIN_LATER)
+            return
+        self.outbox.append((text, size, None))
+        self.queued_bytes += size
+        self._wake.set()
 
     def close(self, code: int = WSCloseCode.POLICY_VIOLATION) -> None:
         if not self.closing:
             self.closing = True
-            self._put((None, code))
+            self.outbox.append((None, 0, code))
+            self._wake.set()
 
-    def _put(self, item: tuple[str | None, int | None]) -> None:
-        try:
-            self.outbox.put_nowait(item)
-        except asyncio.QueueFull:  # a client that reads nothing may not hold the server's memory
-            self.closing = True
-            self.outbox = asyncio.Queue(1)
-            self.outbox.put_nowait((None, WSCloseCode.POLICY_VIOLATION))
+    def _resynchronise(self) -> None:
+        self.stale = False
+        if self.resync is None or self.closing:
+            return
+        for msg in self.resync(self):
+            text = dump_message(msg)
+            size = len(text.encode())
+            self.outbox.append((text, size, None))
+            self.queued_bytes += size
 
     async def pump(self) -> None:
         """Write the outbox to the socket until a close is due (the connection's writer task)."""
         while True:
-            text, code = await self.outbox.get()
+            while not self.outbox:
+                if self.stale:
+                    self._resynchronise()
+                    continue
+                self._wake.clear()
+                await self._wake.wait()
+            text, size, code = self.outbox.popleft()
+            self.queued_bytes -= size
             if text is not None:
                 try:
                     await self.ws.send_str(text)
@@ -151,6 +197,14 @@ class Connection:
             if code is not None:
                 await self.ws.close(code=code)
                 return
+
+
+@dataclass(slots=True)
+class _Batch:
+    """Outputs of one room operation, in the meeting's delivery order."""
+
+    outs: list[Outgoing]
+    ready: bool = False
 
 
 @dataclass(slots=True)
@@ -214,6 +268,7 @@ class LiveMeeting:
         self._dropped: dict[str, _Dropped] = {}  # by participant id
         self._in_relay: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._order: collections.deque[_Batch] = collections.deque()  # see _reserve
         self._recorder: MeetingRecorder | None = None
         self._hall_lock = asyncio.Lock()
         self._hall_sub: Subscription | None = None
@@ -230,6 +285,9 @@ class LiveMeeting:
         """Tell the registry once nobody is connected and no grace period runs here."""
         if self.idle and not self.closed and self._on_idle is not None:
             self._on_idle(self)
+
+    def _resync(self, conn: Connection) -> tuple[ServerMessage, ...]:
+        return () if self.closed else self.room.resync(conn.conn_id)
 
     def participant_of(self, conn: Connection) -> str | None:
         return self.room.participant_id(conn.conn_id)
@@ -383,7 +441,9 @@ class LiveMeeting:
             for s in ice.ice_servers(self._media, identity.user_id, dt.datetime.now(dt.UTC))
         )
         outs = self.room.join(conn.conn_id, identity, msg, servers)
+        conn.resync = self._resync
         self._conns[conn.conn_id] = conn
+        batch = self._reserve(outs)  # sent once the join is recorded (below)
         pid = self.room.participant_id(conn.conn_id)
         assert pid is not None
         dropped = self._dropped.pop(pid, None)
@@ -397,13 +457,16 @@ class LiveMeeting:
         self._pid_user[pid] = conn.attendee
         self._audio_only[pid] = msg.audio_only
         admitted = self.room.is_admitted(conn.conn_id)
-        await self._audit.record(
-            f"account:{conn.attendee.account_id}",
-            "meeting.join",
-            f"meeting:{self.info.id}",
-            {"participant": pid, "role": identity.role.value, "admitted": admitted},
-        )
-        await self._after(outs)
+        try:
+            await self._audit.record(
+                f"account:{conn.attendee.account_id}",
+                "meeting.join",
+                f"meeting:{self.info.id}",
+                {"participant": pid, "role": identity.role.value, "admitted": admitted},
+            )
+        finally:
+            self._release(batch)
+        await self._after(())
 
     async def disconnect(self, conn: Connection) -> None:
         """The socket ended. Without ``leave`` an admitted participant is kept for the grace."""
@@ -484,7 +547,7 @@ class LiveMeeting:
                     ) from exc
                 return
             case Leave():
-                outs = self.room.handle(conn.conn_id, msg)  # refused unless joined
+                self._deliver(self.room.handle(conn.conn_id, msg))  # refused unless joined
                 pid = self._pid_of_conn(conn)
                 if self._pid_conn.get(pid) == conn.conn_id:
                     del self._pid_conn[pid]
@@ -497,7 +560,7 @@ class LiveMeeting:
                 )
                 conn.close(WSCloseCode.OK)
             case AudioOnly(on=on):
-                outs = self.room.handle(conn.conn_id, msg)
+                self._deliver(self.room.handle(conn.conn_id, msg))
                 pid = self.room.require_admitted(conn.conn_id)
                 self._audio_only[pid] = on
                 if pid in self._in_relay:
@@ -518,45 +581,49 @@ class LiveMeeting:
                     if isinstance(msg, RemoveParticipant)
                     else None
                 )
-                outs = self.room.handle(conn.conn_id, msg)
+                # sent once recorded; outputs the room makes meanwhile wait behind them
+                batch = self._reserve(self.room.handle(conn.conn_id, msg))
                 action = {"admit": "meeting.admit", "deny": "meeting.deny"}.get(
                     msg.type, "meeting.remove"
                 )
                 target = self._pid_user.get(msg.participant_id)
-                await self._audit.record(
-                    f"account:{conn.attendee.account_id}",
-                    action,
-                    f"meeting:{self.info.id}",
-                    {
-                        "participant": msg.participant_id,
-                        "account": target.account_id if target else None,
-                    },
-                )
+                try:
+                    await self._audit.record(
+                        f"account:{conn.attendee.account_id}",
+                        action,
+                        f"meeting:{self.info.id}",
+                        {
+                            "participant": msg.participant_id,
+                            "account": target.account_id if target else None,
+                        },
+                    )
+                finally:
+                    self._release(batch)
                 if not isinstance(msg, Admit):
                     await self._relay_disconnect(msg.participant_id)
                     dropped = self._dropped.pop(msg.participant_id, None)
                     if dropped is not None:
                         dropped.timer.cancel()
                 if hall_user is not None:  # removed from the meeting: out of the hall too
-                    self._deliver(outs)
-                    outs = ()
                     try:
                         await self._record_hall(conn, hall_user, checked_in=False)
                     except ProtocolError as exc:  # e.g. the meeting is no longer open
                         log.warning("meeting %s: removal not checked out: %s", self.info.id, exc)
             case MuteParticipant(participant_id=target_pid, kind=kind):
-                outs = self.room.handle(conn.conn_id, msg)  # refused unless a chair
+                self._deliver(self.room.handle(conn.conn_id, msg))  # refused unless a chair
                 # enforced in the relay too: a modified client cannot talk over a chair's mute
                 if target_pid in self._in_relay:
                     self.relay.set_publisher_muted(target_pid, _kind(kind), True)
             case Unmute(kind=kind):
-                outs = self.room.handle(conn.conn_id, msg)
+                self._deliver(self.room.handle(conn.conn_id, msg))
                 pid = self.room.require_admitted(conn.conn_id)
                 if pid in self._in_relay:
                     self.relay.set_publisher_muted(pid, _kind(kind), False)
             case _:
-                outs = self.room.handle(conn.conn_id, msg)
-        await self._after(outs)
+                self._deliver(self.room.handle(conn.conn_id, msg))
+        # delivered as soon as the room made them (above): a presence version must not
+        # overtake another while this handler awaits the audit or the relay
+        await self._after(())
 
     # ------------------------------------------------------------------ recording
 
@@ -609,20 +676,41 @@ class LiveMeeting:
 
     # ------------------------------------------------------------------ outputs
 
+    def _reserve(self, outs: Iterable[Outgoing]) -> _Batch:
+        """Take the room's outputs in the order made (call it right after the room call,
+        before any ``await``); they leave at :meth:`_release`, after every batch reserved
+        before them: presence versions reach each socket in order, and what must be recorded
+        first (a chair's admission, a join) is recorded before anybody sees it."""
+        batch = _Batch(list(outs))
+        self._order.append(batch)
+        return batch
+
+    def _release(self, batch: _Batch) -> None:
+        batch.ready = True
+        while self._order and self._order[0].ready:
+            self._send(self._order.popleft().outs)
+
     def _deliver(self, outs: Iterable[Outgoing]) -> list[Outgoing]:
+        """Deliver the room's outputs now, or after the batches reserved before them."""
+        batch = self._reserve(outs)
+        self._release(batch)
+        return batch.outs
+
+    def _send(self, outs: list[Outgoing]) -> None:
         """Send to the connections held here; publish presence on the bus (in the background)."""
-        outs = list(outs)
         for out in outs:
+            text = dump_message(out.message)  # once, however many receive it
+            size = len(text.encode())
+            kind = out.message.type
             for conn_id in out.conn_ids:
                 conn = self._conns.get(conn_id)
                 if conn is None:
                     continue
-                conn.send(out.message)
+                conn.send_text(kind, text, size)
                 if out.close:
                     conn.close()
             if out.message.type in _PRESENCE_TYPES and out.audience is not Audience.CONNECTION:
                 self._spawn(self._publish(out))
-        return outs
 
     async def _publish(self, out: Outgoing) -> None:
         try:
@@ -644,9 +732,9 @@ class LiveMeeting:
 
     def _pin(self) -> None:
         """Room camera first, then chairs: forwarded to everyone before active speakers."""
-        people = self.room.participants().participants
-        pinned = [p.id for p in people if p.role is RoomRole.ROOM_DEVICE] + [
-            p.id for p in people if p.role is RoomRole.CHAIR
+        online = self.room.online()
+        pinned = [p for p, (_, role) in online.items() if role is RoomRole.ROOM_DEVICE] + [
+            p for p, (_, role) in online.items() if role is RoomRole.CHAIR
         ]
         self.relay.set_pinned([p for p in pinned if p in self._in_relay])
 
@@ -655,7 +743,7 @@ class LiveMeeting:
         the hall are in the hall records already (written by the check-in itself)."""
         counted = self.room.counted_members()
         online = {
-            p.id for p in self.room.participants().participants if p.kind is PresenceKind.ONLINE
+            p for p, (_, role) in self.room.online().items() if role is not RoomRole.ROOM_DEVICE
         }
         return {
             attendee.member_id: "online"

@@ -138,6 +138,9 @@ class Peer:
         self.participant_id = ""
         self.seen: dict[str, dict[str, Any]] = {}  # the last message of each type
         self.signed_in = False
+        #: the presence as the browser holds it: the last snapshot with the deltas applied
+        self.presence_version: int | None = None
+        self.people: dict[str, dict[str, Any]] = {}
 
     async def sign_in(self) -> None:
         if not self.signed_in:
@@ -146,6 +149,7 @@ class Peer:
 
     async def connect(self, meeting_id: int, origin: str = ORIGIN) -> ClientWebSocketResponse:
         await self.sign_in()  # once, on first use
+        self.presence_version, self.people = None, {}  # a new socket starts from a snapshot
         self.ws = await self.http.ws_connect(
             f"{self.base_url}/ws/meetings/{meeting_id}", headers={"Origin": origin}
         )
@@ -175,8 +179,35 @@ class Peer:
         assert msg.type is WSMsgType.TEXT, (msg.type, msg.data, msg.extra)
         data = json.loads(msg.data)
         assert isinstance(data, dict)
+        if data["type"] == "presence":
+            data = self._apply(data)
+        elif data["type"] == "participants":
+            self.presence_version = data["version"]
+            self.people = {p["id"]: p for p in data["participants"]}
         self.seen[str(data["type"])] = data
         return data
+
+    def _apply(self, delta: dict[str, Any]) -> dict[str, Any]:
+        """Apply a ``presence`` delta as the browser does; the presence it brings about,
+        as a ``participants`` message (with the delta under ``delta``)."""
+        assert self.presence_version is not None, "a delta before the snapshot"
+        assert delta["version"] == self.presence_version + 1, (delta, self.presence_version)
+        self.presence_version = delta["version"]
+        for gone in delta["left"]:
+            del self.people[gone]
+        for p in delta["changed"]:
+            assert p["id"] in self.people
+            self.people[p["id"]] = p
+        for p in delta["joined"]:
+            assert p["id"] not in self.people
+            self.people[p["id"]] = p
+        return {
+            "v": 1,
+            "type": "participants",
+            "version": self.presence_version,
+            "participants": list(self.people.values()),
+            "delta": delta,
+        }
 
     async def expect(
         self, type_: str, within: float = 10.0, where: Callable[[dict[str, Any]], bool] = bool

@@ -99,8 +99,9 @@ async def test_chair_admits_member_and_presence(
         "Trần Thị Biển",
     }
     await member.ping()
-    published = [json.loads(await sub.__anext__()) for _ in range(2)]
-    assert any(p["message"]["type"] == "participants" for p in published)
+    # the lobby to the chair, then the admission: the lobby again and the presence delta
+    published = [json.loads(await sub.__anext__()) for _ in range(3)]
+    assert any(p["message"]["type"] == "presence" for p in published)
     await sub.aclose()
     actions = {r.action for r in await live_client.app[appkeys.AUDIT].search()}
     assert {"meeting.join", "meeting.admit"} <= actions

@@ -48,6 +48,7 @@ from signaling.protocol import (
     Participants,
     Ping,
     Pong,
+    Presence,
     PresenceKind,
     Quality,
     RaiseHand,
@@ -134,7 +135,25 @@ SERVER_EXAMPLES: list[ServerMessage] = [
                 speaking=False,
                 quality=Quality.GOOD,
             ),
-        )
+        ),
+        version=7,
+    ),
+    Presence(
+        version=8,
+        joined=(
+            ParticipantInfo(
+                id="p4",
+                display_name="Lê Văn D",
+                role=RoomRole.MEMBER,
+                kind=PresenceKind.ROOM,
+                audio_muted=True,
+                video_muted=True,
+                hand_raised=False,
+                speaking=False,
+                quality=Quality.UNKNOWN,
+            ),
+        ),
+        left=("p2",),
     ),
     Waiting(participants=(WaitingInfo(id="p2", display_name="Trần Thị B", role=RoomRole.MEMBER),)),
     SlotMap(audio=("p1", None, "p3"), video=(None, "p2")),
@@ -514,7 +533,18 @@ client_messages: st.SearchStrategy[ClientMessage] = st.one_of(
     st.builds(CheckIn, member_id=ids),
 )
 server_messages: st.SearchStrategy[ServerMessage] = st.one_of(
-    st.builds(Participants, participants=st.lists(participant_infos, max_size=20).map(tuple)),
+    st.builds(
+        Participants,
+        participants=st.lists(participant_infos, max_size=20).map(tuple),
+        version=st.integers(0, 2**53 - 1),
+    ),
+    st.builds(
+        Presence,
+        version=st.integers(0, 2**53 - 1),
+        joined=st.lists(participant_infos, max_size=5).map(tuple),
+        changed=st.lists(participant_infos, max_size=5).map(tuple),
+        left=st.lists(ids, max_size=5).map(tuple),
+    ),
     st.builds(
         SlotMap,
         audio=st.lists(st.none() | ids, max_size=16).map(tuple),

@@ -36,9 +36,11 @@ from signaling.protocol import (
     Mute,
     MuteParticipant,
     Offer,
+    ParticipantInfo,
     Participants,
     Ping,
     Pong,
+    Presence,
     PresenceKind,
     Quality,
     RaiseHand,
@@ -88,10 +90,42 @@ def to_conn(out: Iterable[Outgoing], conn: str) -> list[ServerMessage]:
     return [o.message for o in out if conn in o.conn_ids]
 
 
-def last_presence(out: Iterable[Outgoing]) -> Participants:
-    (*_, o) = of_type(out, Participants)
-    assert isinstance(o.message, Participants)
-    return o.message
+class View:
+    """What a client holds of the presence: a snapshot, then the deltas applied in order."""
+
+    def __init__(self) -> None:
+        self.version: int | None = None
+        self.people: dict[str, ParticipantInfo] = {}
+
+    def apply(self, msg: ServerMessage) -> None:
+        if isinstance(msg, Participants):
+            self.version = msg.version
+            self.people = {p.id: p for p in msg.participants}
+        elif isinstance(msg, Presence):
+            assert self.version is not None, "a delta before any snapshot"
+            assert msg.version == self.version + 1, (msg.version, self.version)
+            self.version = msg.version
+            for gone in msg.left:
+                del self.people[gone]
+            for p in msg.changed:
+                assert p.id in self.people
+                self.people[p.id] = p
+            for p in msg.joined:
+                assert p.id not in self.people
+                self.people[p.id] = p
+
+    def participants(self) -> Participants:
+        assert self.version is not None
+        return Participants(participants=tuple(self.people.values()), version=self.version)
+
+
+def last_presence(out: Iterable[Outgoing], room: Room) -> Participants:
+    """The presence the room's last delta (or snapshot) in ``out`` brings about: the room's
+    snapshot, once checked that ``out`` carries a change to that version."""
+    (*_, o) = [o for o in out if isinstance(o.message, Participants | Presence)]
+    assert isinstance(o.message, Participants | Presence)
+    assert o.message.version == room.presence_version
+    return room.participants()
 
 
 def pid(room: Room, conn: str) -> str:
@@ -190,12 +224,18 @@ def test_member_waits_in_lobby_until_admitted() -> None:
         Hands,
         Participants,
     ]
-    presence = last_presence(out)
+    presence = last_presence(out, r)
     assert [p.display_name for p in presence.participants] == [
         CHAIR.display_name,
         ANH.display_name,
     ]
-    assert of_type(out, Participants)[-1].conn_ids == ("c-chair", "c-anh")
+    # the newcomer gets the snapshot, the others the delta
+    assert of_type(out, Participants)[-1].conn_ids == ("c-anh",)
+    (delta,) = of_type(out, Presence)
+    assert delta.conn_ids == ("c-chair",)
+    assert isinstance(delta.message, Presence)
+    assert [p.id for p in delta.message.joined] == ["p2"]
+    assert delta.message.version == presence.version
     assert of_type(out, Waiting)[-1].message == Waiting(participants=())
     assert r.counted_members() == {CHAIR.user_id, ANH.user_id}
 
@@ -386,7 +426,7 @@ def test_leaving_drops_the_hand(room: Room) -> None:
     out = room.handle("c-anh", Leave())
     assert of_type(out, Hands)[0].message == Hands(queue=())
     assert all("c-anh" not in o.conn_ids for o in out)
-    assert [p.id for p in last_presence(out).participants] == ["p1"]
+    assert [p.id for p in last_presence(out, room).participants] == ["p1"]
 
 
 # --- mute, audio-only, speaking, quality ---------------------------------------------------------
@@ -394,18 +434,18 @@ def test_leaving_drops_the_hand(room: Room) -> None:
 
 def test_mute_unmute_self_and_chair_mutes(room: Room) -> None:
     out = room.handle("c-anh", Mute(kind=MediaKind.VIDEO))
-    anh = last_presence(out).participants[1]
+    anh = last_presence(out, room).participants[1]
     assert anh.video_muted and not anh.audio_muted
     assert room.handle("c-anh", Mute(kind=MediaKind.VIDEO)) == ()
     out = room.handle("c-chair", MuteParticipant(participant_id="p2", kind=MediaKind.AUDIO))
-    assert last_presence(out).participants[1].audio_muted
+    assert last_presence(out, room).participants[1].audio_muted
     out = room.handle("c-anh", Unmute(kind=MediaKind.AUDIO))
-    assert not last_presence(out).participants[1].audio_muted
+    assert not last_presence(out, room).participants[1].audio_muted
 
 
 def test_audio_only_mutes_video(room: Room) -> None:
     out = room.handle("c-anh", AudioOnly(on=True))
-    assert last_presence(out).participants[1].video_muted
+    assert last_presence(out, room).participants[1].video_muted
     assert room.handle("c-anh", AudioOnly(on=True)) == ()
     r = new_room()
     r.join("c-chair", CHAIR, join_msg(audio_only=True))
@@ -418,7 +458,7 @@ def test_speaking_and_quality(room: Room) -> None:
     assert room.set_speaking(["p2", "p1"]) == ()
     assert [p.speaking for p in room.participants().participants] == [True, True]
     out = room.set_quality("p2", Quality.POOR)
-    assert last_presence(out).participants[1].quality is Quality.POOR
+    assert last_presence(out, room).participants[1].quality is Quality.POOR
     assert room.set_quality("p2", Quality.POOR) == ()
     out = room.handle("c-anh", Leave())
     assert Speaking(participant_ids=("p1",)) in [o.message for o in out]
@@ -452,7 +492,9 @@ def test_reconnect_replaces_the_old_connection(room: Room) -> None:
     assert [p.id for p in people] == ["p1", "p2"]
     assert people[1].hand_raised and people[1].audio_muted
     assert room.counted_members() == {CHAIR.user_id, ANH.user_id}
-    assert all("c-anh" not in o.conn_ids for o in of_type(out, Participants))
+    assert all(
+        "c-anh" not in o.conn_ids for o in of_type(out, Participants) + of_type(out, Presence)
+    )
     # the old connection closing afterwards changes nothing
     assert room.disconnect("c-anh") == ()
     assert room.is_admitted("c-anh-2")
@@ -469,7 +511,7 @@ def test_reconnect_from_the_lobby_stays_in_the_lobby() -> None:
 
 def test_rejoin_after_a_dropped_link_is_admitted_again(room: Room) -> None:
     out = room.disconnect("c-anh")  # the link drops; auto-admit is off in this meeting
-    assert [p.id for p in last_presence(out).participants] == ["p1"]
+    assert [p.id for p in last_presence(out, room).participants] == ["p1"]
     assert room.counted_members() == {CHAIR.user_id}
     out = room.join("c-anh-2", ANH, join_msg())
     assert [type(m) for m in to_conn(out, "c-anh-2")][:2] == [Welcome, Admitted]
@@ -517,7 +559,7 @@ def test_observers_and_room_device_may_not_vote(room: Room) -> None:
 
 def test_check_in_counts_a_member_once(room: Room) -> None:
     out = room.handle("c-chair", CheckIn(member_id="u-cuong"))
-    cuong = last_presence(out).participants[-1]
+    cuong = last_presence(out, room).participants[-1]
     assert (cuong.display_name, cuong.kind) == (CUONG.display_name, PresenceKind.ROOM)
     assert room.handle("c-chair", CheckIn(member_id="u-cuong")) == ()
     assert room.counted_members() == {CHAIR.user_id, ANH.user_id, CUONG.user_id}
@@ -532,10 +574,10 @@ def test_check_in_counts_a_member_once(room: Room) -> None:
     assert len(room.participants().participants) == 3
     # Leaving the online connection keeps him present in the hall.
     out = room.handle("c-cuong", Leave())
-    assert last_presence(out).participants[-1].kind is PresenceKind.ROOM
+    assert last_presence(out, room).participants[-1].kind is PresenceKind.ROOM
     assert CUONG.user_id in room.counted_members()
     out = room.handle("c-chair", CheckOut(member_id="u-cuong"))
-    assert [p.id for p in last_presence(out).participants] == ["p1", "p2"]
+    assert [p.id for p in last_presence(out, room).participants] == ["p1", "p2"]
     assert room.counted_members() == {CHAIR.user_id, ANH.user_id}
     # Anh checked out of the hall stays online.
     room.handle("c-chair", CheckOut(member_id="u-anh"))
@@ -561,8 +603,11 @@ def test_chair_removes_a_participant(room: Room) -> None:
     assert gone.conn_ids == ("c-anh",) and gone.close
     assert gone.message == Removed(reason=tr("media.removed.reason", reason="Mất trật tự cuộc họp"))
     assert of_type(out, Hands)[0].message == Hands(queue=())
-    assert [p.id for p in last_presence(out).participants] == ["p1"]
-    assert of_type(out, Participants)[-1].conn_ids == ("c-chair",)
+    assert [p.id for p in last_presence(out, room).participants] == ["p1"]
+    assert of_type(out, Presence)[-1].conn_ids == ("c-chair",)
+    assert of_type(out, Presence)[-1].message == Presence(
+        version=room.presence_version, left=("p2",)
+    )
     assert room.participant_id("c-anh") is None
     assert room.counted_members() == {CHAIR.user_id}
     assert refused(room, "c-anh", RaiseHand()) is ErrorCode.OUT_OF_TURN
@@ -651,6 +696,7 @@ def test_any_sequence_keeps_the_room_consistent(
 ) -> None:
     r = new_room(auto_admit=auto)
     live: set[str] = set()
+    views: dict[str, View] = {}  # what each connection's client holds
     for step in steps:
         before = _snapshot(r)
         try:
@@ -671,6 +717,14 @@ def test_any_sequence_keeps_the_room_consistent(
             continue
         closed = {c for o in out if o.close for c in o.conn_ids}
         live = {c for c in CONNS if r.participant_id(c) is not None}
+        for o in out:
+            for c in o.conn_ids:
+                if isinstance(o.message, Welcome):
+                    views[c] = View()  # a new socket: a new client
+                views.setdefault(c, View()).apply(o.message)
+        for c in live:  # deltas keep every admitted client's presence equal to the room's
+            if r.is_admitted(c):
+                assert views[c].participants() == r.participants()
         for o in out:  # messages go to live connections, or to the one just closed
             assert isinstance(o.message, Pong) or set(o.conn_ids) <= live | closed
         people = r.participants().participants
