@@ -17,6 +17,8 @@ export class Signaling {
     this.timer = null;
     this.nonce = 0;
     this.lastPong = 0;
+    this.version = null; // presence version of the last snapshot plus the deltas applied
+    this.people = new Map(); // participant id → entry, in order
   }
 
   /** Open the socket; resolves once it is open (rejects if it cannot be). */
@@ -24,6 +26,8 @@ export class Signaling {
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
     const ws = new WebSocket(`${scheme}//${location.host}/ws/meetings/${this.meetingId}`);
     this.ws = ws;
+    this.version = null;
+    this.people = new Map();
     return new Promise((resolve, reject) => {
       ws.onopen = () => {
         this.timer = setInterval(() => this.send('ping', { nonce: ++this.nonce }), PING_MS);
@@ -49,6 +53,13 @@ export class Signaling {
       case 'answer':
       case 'ice_candidate':
       case 'participants':
+        this.version = msg.version ?? 0;
+        this.people = new Map(msg.participants.map((p) => [p.id, p]));
+        this.handlers.participants?.(msg);
+        break;
+      case 'presence':
+        this.applyPresence(msg);
+        break;
       case 'waiting':
       case 'slots':
       case 'speaking':
@@ -63,6 +74,19 @@ export class Signaling {
       default:
         console.warn('hopchibo: unknown message', msg.type);
     }
+  }
+
+  /** Apply a presence delta; the handlers see the whole list as a `participants` message. */
+  applyPresence(msg) {
+    if (this.version === null || msg.version !== this.version + 1) {
+      this.ws?.close(4000); // missed one: reconnect, and `join` brings a snapshot
+      return;
+    }
+    this.version = msg.version;
+    for (const id of msg.left) this.people.delete(id);
+    for (const p of msg.changed) this.people.set(p.id, p);
+    for (const p of msg.joined) this.people.set(p.id, p);
+    this.handlers.participants?.({ type: 'participants', version: this.version, participants: [...this.people.values()] });
   }
 
   /** Send one message of `type` with `fields`. */
