@@ -176,13 +176,15 @@ class Attendance:
             if self._closed:
                 return
             now = self._clock()
+            closing: list[tuple[int, dt.datetime]] = []
+            opening: list[tuple[int, str]] = []
             for member_id, interval in list(self._open.items()):
                 way = present.get(member_id)
                 if way == interval.way:
                     continue
                 del self._open[member_id]
                 if way is not None:  # changed the way they attend: a new interval
-                    await self._close(interval.interval_id, now)
+                    closing.append((interval.interval_id, now))
                     continue
                 interval.left_at = now
                 interval.timer = asyncio.get_running_loop().create_task(self._expire(member_id))
@@ -199,12 +201,20 @@ class Attendance:
                         self._open[member_id] = pending
                         continue
                     assert pending.left_at is not None
-                    await self._close(pending.interval_id, pending.left_at)
+                    closing.append((pending.interval_id, pending.left_at))
+                opening.append((member_id, way))
+            if not closing and not opening:
+                return
+            # the new intervals in one transaction, however many members join at once
+            for interval_id, at in closing:
+                await self._close(interval_id, at)
+            if opening:
                 async with self._db.session() as session:
-                    interval_id = await store.open_interval(
-                        session, self._meeting_id, member_id, way, now
-                    )
-                self._open[member_id] = _Interval(interval_id, way)
+                    for member_id, way in opening:
+                        interval_id = await store.open_interval(
+                            session, self._meeting_id, member_id, way, now
+                        )
+                        self._open[member_id] = _Interval(interval_id, way)
 
     async def _expire(self, member_id: int) -> None:
         await asyncio.sleep(self._grace)

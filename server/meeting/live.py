@@ -59,6 +59,7 @@ from server.meeting.attendance import (
     notice_kind,
     record_hall,
 )
+from server.meeting.journal import AuditJournal
 from server.storage.db import Database
 from signaling.bus import Bus, BusClosed, BusOverflow, Subscription
 from signaling.codec import compose
@@ -227,6 +228,7 @@ class LiveMeeting:
         directory: dict[str, Identity],
         on_ended: Callable[[LiveMeeting], None] | None = None,
         on_idle: Callable[[LiveMeeting], None] | None = None,
+        journal: AuditJournal | None = None,
     ) -> None:
         """``on_ended``: called when a notice on the bus says the meeting was closed, before it
         ends here (the registry forgets it). ``on_idle``: called when the last connection or
@@ -236,6 +238,8 @@ class LiveMeeting:
         self._on_idle = on_idle
         self._db = db
         self._audit = audit
+        #: joins, leaves and the chair's actions, audited in batches (the hall: ``_audit``)
+        self._journal: AuditJournal | AuditLog = journal if journal is not None else audit
         self._bus = bus
         self._media = media
         self.channel = f"meeting:{info.id}"
@@ -458,7 +462,7 @@ class LiveMeeting:
         self._audio_only[pid] = msg.audio_only
         admitted = self.room.is_admitted(conn.conn_id)
         try:
-            await self._audit.record(
+            await self._journal.record(
                 f"account:{conn.attendee.account_id}",
                 "meeting.join",
                 f"meeting:{self.info.id}",
@@ -483,7 +487,7 @@ class LiveMeeting:
             await self._after(self.room.set_quality(pid, Quality.POOR))
             return
         await self._after(self.room.disconnect(conn.conn_id))
-        await self._audit.record(
+        await self._journal.record(
             f"account:{conn.attendee.account_id}",
             "meeting.leave",
             f"meeting:{self.info.id}",
@@ -499,7 +503,7 @@ class LiveMeeting:
         attendee = self._pid_user.get(pid)
         await self._after(self.room.disconnect(conn_id))
         if attendee is not None:
-            await self._audit.record(
+            await self._journal.record(
                 f"account:{attendee.account_id}",
                 "meeting.leave",
                 f"meeting:{self.info.id}",
@@ -552,7 +556,7 @@ class LiveMeeting:
                 if self._pid_conn.get(pid) == conn.conn_id:
                     del self._pid_conn[pid]
                 await self._relay_disconnect(pid)
-                await self._audit.record(
+                await self._journal.record(
                     f"account:{conn.attendee.account_id}",
                     "meeting.leave",
                     f"meeting:{self.info.id}",
@@ -588,7 +592,7 @@ class LiveMeeting:
                 )
                 target = self._pid_user.get(msg.participant_id)
                 try:
-                    await self._audit.record(
+                    await self._journal.record(
                         f"account:{conn.attendee.account_id}",
                         action,
                         f"meeting:{self.info.id}",

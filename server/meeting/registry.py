@@ -12,6 +12,7 @@ from server.audit import AuditLog
 from server.config import Settings
 from server.meeting.access import MeetingInfo, cell_directory
 from server.meeting.attendance import announce_closed, announce_hall
+from server.meeting.journal import AuditJournal
 from server.meeting.live import LiveMeeting
 from server.meeting.redis_bus import RedisBus
 from server.storage.db import Database
@@ -32,6 +33,7 @@ class LiveMeetings:
         self._settings = settings
         self._db = db
         self._audit = audit
+        self._journal = AuditJournal(audit)
         self.bus = bus
         self._meetings: dict[int, LiveMeeting] = {}
         #: closed while live here: a join that passed the status check just before is refused
@@ -67,6 +69,7 @@ class LiveMeetings:
                     directory=directory,
                     on_ended=self._forget,
                     on_idle=self._idle,
+                    journal=self._journal,
                 )
                 await live.start()  # loads the members already checked in at the hall
                 self._meetings[info.id] = live
@@ -141,4 +144,5 @@ class LiveMeetings:
                 await live.close()
             except Exception:
                 log.exception("closing live meeting %s failed", live.info.id)
+        await self._journal.close()
         await self.bus.close()

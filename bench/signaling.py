@@ -1,0 +1,314 @@
+"""Benchmark: live-meeting signaling under a crowd (issue #15), WebSockets only.
+
+    # one big meeting
+    python bench/signaling.py --meetings 1 --members 500
+    # the 3rd of the month
+    python bench/signaling.py --meetings 100 --members 15 \\
+        --db postgresql+asyncpg://postgres@127.0.0.1:5432/test --redis redis://127.0.0.1:6379/0
+
+The server runs in its own process (bench/signaling_server.py, the real application) so its CPU
+and memory are its own. Each meeting's chair joins, then every member joins (``--batch`` sockets
+connecting at a time over all meetings) and the chair admits whoever waits in the lobby. Then
+each chair locks and unlocks the meeting ``--rounds`` times, all chairs at once, and every
+member's reception of ``meeting_state`` is timed (the fan-out). Then every socket is dropped
+without ``leave`` and the bench waits for the reconnect grace to end: no live meeting and no
+bus subscription may remain, and the server's memory is compared with its start.
+``/api/health`` is polled every 0.25 s throughout. Prints the figures, the machine and its load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from aiohttp import ClientSession, ClientTimeout, ClientWebSocketResponse, WSMsgType
+
+ORIGIN = "http://127.0.0.1:8080"
+LIMIT = ClientTimeout(total=5)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def open_files(pid: int) -> int:
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def load_average() -> list[str]:
+    return Path("/proc/loadavg").read_text().split()[:3]
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+class Member:
+    def __init__(self, meeting: int, token: str, chair: bool) -> None:
+        self.meeting = meeting
+        self.token = token
+        self.chair = chair
+        self.ws: ClientWebSocketResponse | None = None
+        self.http: ClientSession | None = None
+        self.admitted = asyncio.Event()
+        self.reader: asyncio.Task[None] | None = None
+        self.admitted_ids: set[str] = set()
+        self.errors: list[str] = []
+
+
+class Bench:
+    def __init__(self, base: str, meetings: list[dict[str, Any]]) -> None:
+        self.base = base
+        self.meetings = meetings
+        self.sent_at: dict[int, float] = {}  # meeting → when its chair sent the last action
+        self.latencies: list[float] = []
+        self.health_ok = 0
+        self.health_failed = 0
+        self.health_worst = 0.0
+        self.closes: dict[int, int] = {}
+
+    async def connect(self, m: Member) -> None:
+        m.http = ClientSession(cookies={"hopchibo": m.token})
+        m.ws = await m.http.ws_connect(
+            f"{self.base}/ws/meetings/{m.meeting}", headers={"Origin": ORIGIN}, heartbeat=None
+        )
+        await m.ws.send_str(
+            json.dumps(
+                {
+                    "v": 1,
+                    "type": "join",
+                    "meeting_id": str(m.meeting),
+                    "audio_only": True,
+                    "client": {"name": "bench", "version": "1"},
+                }
+            )
+        )
+        m.reader = asyncio.get_running_loop().create_task(self.read(m))
+
+    async def read(self, m: Member) -> None:
+        assert m.ws is not None
+        async for frame in m.ws:
+            if frame.type is not WSMsgType.TEXT:
+                break
+            msg = json.loads(frame.data)
+            kind = msg["type"]
+            if kind == "participants":
+                m.admitted.set()
+            elif kind == "meeting_state" and m.admitted.is_set() and not m.chair:
+                sent = self.sent_at.get(m.meeting)
+                if sent is not None:
+                    self.latencies.append(time.perf_counter() - sent)
+            elif kind == "waiting" and m.chair:
+                for p in msg["participants"]:
+                    if p["id"] not in m.admitted_ids:
+                        m.admitted_ids.add(p["id"])
+                        await m.ws.send_str(
+                            json.dumps({"v": 1, "type": "admit", "participant_id": p["id"]})
+                        )
+            elif kind == "error":
+                m.errors.append(msg["code"])
+        code = m.ws.close_code or 0
+        self.closes[code] = self.closes.get(code, 0) + 1
+
+    async def health(self, stop: asyncio.Event) -> None:
+        async with ClientSession() as http:
+            while not stop.is_set():
+                t = time.perf_counter()
+                try:
+                    async with http.get(f"{self.base}/api/health", timeout=LIMIT) as resp:
+                        ok = resp.status == 200
+                except Exception:
+                    ok = False
+                self.health_worst = max(self.health_worst, time.perf_counter() - t)
+                if ok:
+                    self.health_ok += 1
+                else:
+                    self.health_failed += 1
+                await asyncio.sleep(0.25)
+
+    async def stats(self) -> dict[str, int]:
+        async with ClientSession() as http, http.get(f"{self.base}/bench/stats") as resp:
+            data: dict[str, int] = await resp.json()
+            return data
+
+
+async def run(args: argparse.Namespace) -> None:
+    seed_file = Path(tempfile.mkstemp(suffix=".json")[1])
+    cmd = [sys.executable, str(ROOT / "bench" / "signaling_server.py")]
+    cmd += ["--meetings", str(args.meetings), "--members", str(args.members)]
+    cmd += ["--grace", str(args.grace), "--seed-out", str(seed_file)]
+    if args.db:
+        cmd += ["--db", args.db]
+    if args.redis:
+        cmd += ["--redis", args.redis]
+    stderr = tempfile.NamedTemporaryFile(  # noqa: SIM115 (the server's log, kept)
+        prefix="hopchibo-bench-", suffix=".log", delete=False
+    )
+    proc = subprocess.Popen(  # noqa: ASYNC220 (started once, before anything is measured)
+        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr
+    )
+    assert proc.stdout is not None and proc.stdin is not None
+    t0 = time.perf_counter()
+    line = await asyncio.get_running_loop().run_in_executor(None, proc.stdout.readline)
+    if not line:
+        raise SystemExit(f"server did not start; see {stderr.name}")
+    seeded = json.loads(seed_file.read_text())  # noqa: ASYNC240 (before measuring)
+    print(f"seeded {args.meetings} × {args.members} in {time.perf_counter() - t0:.1f} s")
+    bench = Bench(f"http://127.0.0.1:{seeded['port']}", seeded["meetings"])
+    stop = asyncio.Event()
+    health = asyncio.get_running_loop().create_task(bench.health(stop))
+    await asyncio.sleep(2)
+    pid = proc.pid
+    rss0, fds0 = rss_kb(pid), open_files(pid)
+
+    chairs = [Member(m["meeting_id"], m["tokens"][0], True) for m in seeded["meetings"]]
+    members = [
+        Member(m["meeting_id"], token, False)
+        for m in seeded["meetings"]
+        for token in m["tokens"][1:]
+    ]
+    everyone = chairs + members
+    cpu0 = cpu_seconds(pid)
+    t_join = time.perf_counter()
+    await asyncio.gather(*(bench.connect(c) for c in chairs))
+    await asyncio.gather(*(c.admitted.wait() for c in chairs))
+    # members in round-robin over the meetings, --batch connecting at a time
+    order = sorted(members, key=lambda m: members.index(m) % max(1, args.members - 1))
+    sem = asyncio.Semaphore(args.batch)
+
+    async def join(m: Member) -> None:
+        async with sem:
+            await bench.connect(m)
+            await asyncio.wait_for(m.admitted.wait(), args.join_timeout)
+
+    results = await asyncio.gather(*(join(m) for m in order), return_exceptions=True)
+    join_s = time.perf_counter() - t_join
+    admitted = sum(1 for m in everyone if m.admitted.is_set())
+    cpu_join = cpu_seconds(pid) - cpu0
+    failures = [r for r in results if isinstance(r, BaseException)]
+    await asyncio.sleep(2)
+    rss_joined = rss_kb(pid)
+    stats_joined = await bench.stats()
+
+    cpu1 = cpu_seconds(pid)
+    t_fan = time.perf_counter()
+    for r in range(args.rounds):
+        kind = "lock_meeting" if r % 2 == 0 else "unlock_meeting"
+        now = time.perf_counter()
+        for c in chairs:
+            bench.sent_at[c.meeting] = now
+        await asyncio.gather(
+            *(c.ws.send_str(json.dumps({"v": 1, "type": kind})) for c in chairs if c.ws)
+        )
+        await asyncio.sleep(args.interval)
+    fan_s = time.perf_counter() - t_fan
+    cpu_fan = cpu_seconds(pid) - cpu1
+    expected = args.rounds * len(members)
+
+    t_leave = time.perf_counter()
+    for m in everyone:  # the link falls: no leave
+        if m.ws is not None:
+            await m.ws.close()
+    for m in everyone:
+        if m.http is not None:
+            await m.http.close()
+    released_s = float("nan")
+    stats_after: dict[str, int] = {}
+    while time.perf_counter() - t_leave < args.grace + 60:
+        stats_after = await bench.stats()
+        if stats_after["live"] == 0 and stats_after["channels"] == 0:
+            released_s = time.perf_counter() - t_leave
+            break
+        await asyncio.sleep(0.5)
+    await asyncio.sleep(3)
+    rss_after, fds_after = rss_kb(pid), open_files(pid)
+    stop.set()
+    await health
+    proc.stdin.close()
+    proc.wait(timeout=30)
+    stderr.close()
+    log_text = Path(stderr.name).read_text(errors="replace")  # noqa: ASYNC240 (after)
+    tracebacks = log_text.count("Traceback")
+
+    n = len(everyone)
+    lat_ms = [x * 1000 for x in bench.latencies]
+    print(f"machine: {cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"load average at the end: {' '.join(load_average())}")
+    db = "PostgreSQL" if args.db.startswith("postgresql") else "SQLite"
+    bus = "Redis" if args.redis else "in-process"
+    print(f"shape: {args.meetings} meeting(s) × {args.members} = {n} members; {db}; bus {bus}")
+    print(
+        f"join: {admitted}/{n} admitted in {join_s:.1f} s = {n / join_s:.0f} joins/s; "
+        f"server CPU {cpu_join:.1f} s; {len(failures)} failed joins"
+    )
+    print(
+        f"memory: start {rss0 / 1024:.0f} MiB, joined {rss_joined / 1024:.0f} MiB = "
+        f"{(rss_joined - rss0) / n:.0f} KiB per member; live {stats_joined}"
+    )
+    print(
+        f"fan-out: {len(lat_ms)}/{expected} receptions of {args.rounds} chair actions; "
+        f"p50 {pct(lat_ms, 0.5):.1f} ms, p99 {pct(lat_ms, 0.99):.1f} ms, "
+        f"max {max(lat_ms, default=float('nan')):.1f} ms; "
+        f"server CPU {cpu_fan:.1f} s over {fan_s:.1f} s"
+    )
+    print(
+        f"after leaving: released in {released_s:.1f} s (grace {args.grace} s), {stats_after}; "
+        f"memory {rss_after / 1024:.0f} MiB = {100 * (rss_after - rss0) / rss0:+.1f} % of start; "
+        f"open files {fds0} → {fds_after}"
+    )
+    print(
+        f"/api/health: {bench.health_ok} ok, {bench.health_failed} failed, "
+        f"slowest {bench.health_worst * 1000:.0f} ms"
+    )
+    errors = sorted({e for m in everyone for e in m.errors})
+    print(f"server tracebacks: {tracebacks}; client errors: {errors or 'none'}")
+    print(f"close codes seen by clients: {dict(sorted(bench.closes.items()))}")
+    if lat_ms:
+        print(f"fan-out mean {statistics.fmean(lat_ms):.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--meetings", type=int, default=1)
+    parser.add_argument("--members", type=int, default=500)
+    parser.add_argument("--db", default="")
+    parser.add_argument("--redis", default="")
+    parser.add_argument("--grace", type=int, default=5)
+    parser.add_argument("--batch", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--interval", type=float, default=0.5)
+    parser.add_argument("--join-timeout", type=float, default=120.0)
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""Server process of the signaling benchmark (bench/signaling.py): the real application on
+127.0.0.1 with ``meetings`` cells of ``members`` people each (one secretary chairing), a
+signed-in session per person, and a bench-only ``GET /bench/stats`` (live meetings, bus
+subscriptions). Writes the port and the sessions as JSON to ``--seed-out``, then serves until
+stdin closes.
+
+Accounts get an unusable password hash and a session started directly at the ``full`` stage:
+signing 1,500 people in through the password and TOTP pages is not what is measured here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from aiohttp import web
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from policy.model import MeetingKind, MeetingMode, MeetingStatus, MemberStatus, OrgLevel, Role
+from server import appkeys
+from server.app import create_app
+from server.config import (
+    BusSettings,
+    DatabaseSettings,
+    MediaSettings,
+    ServerSettings,
+    load_settings,
+)
+from server.storage import accounts as account_store
+from server.storage.migrate import upgrade
+from server.storage.models import Account, Meeting, Member, Organisation
+
+
+async def seed(app: web.Application, meetings: int, members: int) -> list[dict[str, object]]:
+    db, sessions = app[appkeys.DB], app[appkeys.SESSIONS]
+    out: list[dict[str, object]] = []
+    for m in range(meetings):
+        async with db.session() as s:
+            org = Organisation(level=OrgLevel.CELL, name=f"Chi bộ {m + 1}", code=f"bench{m + 1}")
+            s.add(org)
+            await s.flush()
+            meeting = Meeting(
+                org_id=org.id,
+                kind=MeetingKind.REGULAR,
+                mode=MeetingMode.ONLINE,
+                status=MeetingStatus.SCHEDULED,
+                title="Sinh hoạt chi bộ ngày 3",
+                scheduled_start=dt.datetime.now(dt.UTC),
+            )
+            s.add(meeting)
+            await s.flush()
+            tokens: list[str] = []
+            for i in range(members):
+                member = Member(
+                    org_id=org.id, full_name=f"Đảng viên {m + 1}-{i + 1}", status=MemberStatus.FULL
+                )
+                s.add(member)
+                await s.flush()
+                account = await account_store.add(
+                    s,
+                    Account(
+                        username=f"b{m + 1}u{i + 1}",
+                        display_name=f"Đảng viên {m + 1}-{i + 1}",
+                        member_id=member.id,
+                        password_hash="!bench",  # noqa: S106 (no password: never matches)
+                    ),
+                )
+                role = Role.SECRETARY if i == 0 else Role.MEMBER
+                await account_store.grant(s, account.id, org.id, role)
+                state = await sessions.start(s, account.id, "full", "127.0.0.1")
+                tokens.append(state.token)
+            out.append({"meeting_id": meeting.id, "tokens": tokens})
+    return out
+
+
+async def stats(request: web.Request) -> web.Response:
+    live = request.app[appkeys.LIVE]
+    return web.json_response(
+        {"live": len(live.live_ids()), "channels": len(live.bus.subscribed_channels())}
+    )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", default="")
+    parser.add_argument("--redis", default="")
+    parser.add_argument("--meetings", type=int, default=1)
+    parser.add_argument("--members", type=int, default=50)
+    parser.add_argument("--grace", type=int, default=5)
+    parser.add_argument("--seed-out", required=True)
+    args = parser.parse_args()
+    var = Path(tempfile.mkdtemp(prefix="hopchibo-bench-"))
+    db_url = args.db or f"sqlite+aiosqlite:///{var / 'bench.db'}"
+    await upgrade(db_url)
+    settings = load_settings(
+        {},
+        server=ServerSettings(var_dir=var, insecure_cookies=True),
+        database=DatabaseSettings(url=db_url),
+        bus=BusSettings(redis_url=args.redis, key_prefix=f"bench{var.name[-8:]}".replace("_", "")),
+        media=MediaSettings(loopback_candidate=True, reconnect_grace_seconds=args.grace),
+    )
+    app = create_app(settings)
+    app.router.add_get("/bench/stats", stats)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    seeded = await seed(app, args.meetings, args.members)
+    seed_json = json.dumps({"port": port, "meetings": seeded})
+    Path(args.seed_out).write_text(seed_json)  # noqa: ASYNC240 (once, before serving)
+    print(json.dumps({"type": "ready", "port": port}), flush=True)
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, sys.stdin.read)  # until the driver closes stdin
+    await runner.cleanup()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
