@@ -155,8 +155,9 @@ class Bench:
                     self.health_failed += 1
                 await asyncio.sleep(0.25)
 
-    async def stats(self) -> dict[str, int]:
-        async with ClientSession() as http, http.get(f"{self.base}/bench/stats") as resp:
+    async def stats(self, collect: bool = False) -> dict[str, int]:
+        url = f"{self.base}/bench/stats" + ("?gc=1" if collect else "")
+        async with ClientSession() as http, http.get(url) as resp:
             data: dict[str, int] = await resp.json()
             return data
 
@@ -222,13 +223,19 @@ async def run(args: argparse.Namespace) -> None:
     cpu1 = cpu_seconds(pid)
     t_fan = time.perf_counter()
     for r in range(args.rounds):
-        kind = "lock_meeting" if r % 2 == 0 else "unlock_meeting"
-        now = time.perf_counter()
+        kind = json.dumps({"v": 1, "type": "lock_meeting" if r % 2 == 0 else "unlock_meeting"})
+        if args.stagger:  # the chairs act one after the other, spread over the interval
+            step = args.interval / len(chairs)
+            for c in chairs:
+                bench.sent_at[c.meeting] = time.perf_counter()
+                if c.ws is not None:
+                    await c.ws.send_str(kind)
+                await asyncio.sleep(step)
+            continue
+        now = time.perf_counter()  # every chair at the same moment
         for c in chairs:
             bench.sent_at[c.meeting] = now
-        await asyncio.gather(
-            *(c.ws.send_str(json.dumps({"v": 1, "type": kind})) for c in chairs if c.ws)
-        )
+        await asyncio.gather(*(c.ws.send_str(kind) for c in chairs if c.ws))
         await asyncio.sleep(args.interval)
     fan_s = time.perf_counter() - t_fan
     cpu_fan = cpu_seconds(pid) - cpu1
@@ -250,6 +257,7 @@ async def run(args: argparse.Namespace) -> None:
             break
         await asyncio.sleep(0.5)
     await asyncio.sleep(3)
+    held = await bench.stats(collect=True)
     rss_after, fds_after = rss_kb(pid), open_files(pid)
     stop.set()
     await health
@@ -266,6 +274,8 @@ async def run(args: argparse.Namespace) -> None:
     db = "PostgreSQL" if args.db.startswith("postgresql") else "SQLite"
     bus = "Redis" if args.redis else "in-process"
     print(f"shape: {args.meetings} meeting(s) × {args.members} = {n} members; {db}; bus {bus}")
+    how = "staggered over" if args.stagger else "all at once, every"
+    print(f"chair actions: {args.rounds} rounds, {how} {args.interval} s")
     print(
         f"join: {admitted}/{n} admitted in {join_s:.1f} s = {n / join_s:.0f} joins/s; "
         f"server CPU {cpu_join:.1f} s; {len(failures)} failed joins"
@@ -283,7 +293,7 @@ async def run(args: argparse.Namespace) -> None:
     print(
         f"after leaving: released in {released_s:.1f} s (grace {args.grace} s), {stats_after}; "
         f"memory {rss_after / 1024:.0f} MiB = {100 * (rss_after - rss0) / rss0:+.1f} % of start; "
-        f"open files {fds0} → {fds_after}"
+        f"open files {fds0} → {fds_after}; objects still held after gc: {held}"
     )
     print(
         f"/api/health: {bench.health_ok} ok, {bench.health_failed} failed, "
@@ -307,6 +317,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--interval", type=float, default=0.5)
     parser.add_argument("--join-timeout", type=float, default=120.0)
+    parser.add_argument(
+        "--stagger",
+        action="store_true",
+        help="chairs act one after the other over the interval (else all at the same moment)",
+    )
     asyncio.run(run(parser.parse_args()))
 
 

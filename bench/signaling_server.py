@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import gc
 import json
 import sys
 import tempfile
@@ -32,9 +33,12 @@ from server.config import (
     ServerSettings,
     load_settings,
 )
+from server.media.relay import MeetingRelay
+from server.meeting.live import Connection, LiveMeeting
 from server.storage import accounts as account_store
 from server.storage.migrate import upgrade
 from server.storage.models import Account, Meeting, Member, Organisation
+from tests.backends import PostgresDatabase
 
 
 async def seed(app: web.Application, meetings: int, members: int) -> list[dict[str, object]]:
@@ -81,9 +85,13 @@ async def seed(app: web.Application, meetings: int, members: int) -> list[dict[s
 
 async def stats(request: web.Request) -> web.Response:
     live = request.app[appkeys.LIVE]
-    return web.json_response(
-        {"live": len(live.live_ids()), "channels": len(live.bus.subscribed_channels())}
-    )
+    out = {"live": len(live.live_ids()), "channels": len(live.bus.subscribed_channels())}
+    if request.query.get("gc"):  # after everyone left: what is still held, once collected
+        gc.collect()
+        kinds = (LiveMeeting, Connection, MeetingRelay)
+        for kind in kinds:
+            out[kind.__name__] = sum(1 for o in gc.get_objects() if isinstance(o, kind))
+    return web.json_response(out)
 
 
 async def main() -> None:
@@ -96,8 +104,12 @@ async def main() -> None:
     parser.add_argument("--seed-out", required=True)
     args = parser.parse_args()
     var = Path(tempfile.mkdtemp(prefix="hopchibo-bench-"))
-    db_url = args.db or f"sqlite+aiosqlite:///{var / 'bench.db'}"
-    await upgrade(db_url)
+    pg = PostgresDatabase(args.db) if args.db.startswith("postgresql") else None
+    if pg is not None:  # a database of its own, dropped at the end
+        db_url = await pg.fresh()
+    else:
+        db_url = args.db or f"sqlite+aiosqlite:///{var / 'bench.db'}"
+        await upgrade(db_url)
     settings = load_settings(
         {},
         server=ServerSettings(var_dir=var, insecure_cookies=True),
@@ -119,6 +131,8 @@ async def main() -> None:
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, sys.stdin.read)  # until the driver closes stdin
     await runner.cleanup()
+    if pg is not None:
+        await pg.drop_async()
 
 
 if __name__ == "__main__":
