@@ -177,8 +177,9 @@ class Peer:
         assert self.ws is not None
         msg = await self.ws.receive(timeout=within)
         assert msg.type is WSMsgType.TEXT, (msg.type, msg.data, msg.extra)
-        data = json.loads(msg.data)
-        assert isinstance(data, dict)
+        loaded = json.loads(msg.data)
+        assert isinstance(loaded, dict)
+        data: dict[str, Any] = loaded
         if data["type"] == "presence":
             data = self._apply(data)
         elif data["type"] == "participants":

@@ -44,6 +44,14 @@ export class Signaling {
 
   dispatch(msg) {
     switch (msg.type) {
+      case 'participants': // the snapshot: the deltas that follow apply to it
+        this.version = msg.version ?? 0;
+        this.people = new Map(msg.participants.map((p) => [p.id, p]));
+        this.handlers.participants?.(msg);
+        break;
+      case 'presence':
+        this.applyPresence(msg);
+        break;
       case 'welcome':
       case 'lobby':
       case 'admitted':
@@ -52,14 +60,6 @@ export class Signaling {
       case 'meeting_ended':
       case 'answer':
       case 'ice_candidate':
-      case 'participants':
-        this.version = msg.version ?? 0;
-        this.people = new Map(msg.participants.map((p) => [p.id, p]));
-        this.handlers.participants?.(msg);
-        break;
-      case 'presence':
-        this.applyPresence(msg);
-        break;
       case 'waiting':
       case 'slots':
       case 'speaking':
