@@ -100,7 +100,7 @@ _EDGE_PUNCT: Final = "\"'“”‘’.,;:!?()[]"
 
 def _fold_word(word: str) -> str:
     words = _raw_words(word)
-    return words[0] if len(words) == 1 else ""
+    return words[0] if words else ""
 
 
 def _is_capitalised(word: str) -> bool:
@@ -170,6 +170,9 @@ _PHRASE_FIRST: Final = frozenset(key[0] for key, _ in _PHRASES)
 _COUNT_NOUNS: Final = frozenset(("quan", "dang", "dong", "members", "new", "truong", "qqperson"))
 _PERSON_PHRASES: Final = (("dong", "chi"), ("cac", "dong", "chi"), ("truong", "hop"))
 _PERSON_SINGLE: Final = frozenset(("comrade", "comrades", "qqperson"))
+_PERSON_TITLES: Final = frozenset(
+    ("mr", "ms", "mrs", "ong", "ba", "anh", "chi", "ban", "em", "co", "member", "chu", _PERSON)
+)
 
 
 def _canonical(words: list[str]) -> list[str]:
@@ -224,21 +227,24 @@ def _canonical(words: list[str]) -> list[str]:
         if matched:
             continue
         if word in _PERSON_SINGLE:
+            while result and result[-1] in _PERSON_TITLES:
+                result.pop()
             if not result or result[-1] != _PERSON:
                 result.append(_PERSON)
             index += 1
             continue
-        if word == "hcm":
-            word = _HCM
         result.append(word)
         index += 1
     return result
 
 
+_DASHES: Final = re.compile(r"\s[-–—]+\s")
+
+
 def _fold_words(text: str) -> list[str]:
     if not text:
         return []
-    return _canonical(_raw_words(_mark_names(text)))
+    return _canonical(_raw_words(_DASHES.sub(" ; ", _mark_names(text))))
 
 
 def fold(text: str) -> str:
@@ -318,7 +324,7 @@ _BY_FIRST: Final = _index(_ENTRIES)
 # Vietnamese syllables (folded): a word that is one is never "corrected" as a typo.
 _ONSETS: Final = (
     "",
-    *"b c ch d g gh gi h k kh l m n ng ngh nh p ph qu r s t th tr v x".split(),
+    *"b c ch d g gh gi h k kh l m n ng ngh nh ph qu r s t th tr v x".split(),
 )
 _RIMES: Final = (
     "a ac ach ai am an ang anh ao ap at au ay e ec ech em en eng enh eo ep et eu i ia ich iec iem"
@@ -327,9 +333,21 @@ _RIMES: Final = (
     " ui um un ung uo uoc uoi uom uon uong uop uot uou up ut uu uy uya uych uyen uyet uynh uyp uyt"
     " uyu y yem yen yet yeu"
 ).split()
-_SYLLABLES: Final = frozenset(onset + rime for onset in _ONSETS for rime in _RIMES)
+_SYLLABLES: Final = frozenset(
+    onset + rime
+    for onset in _ONSETS
+    for rime in _RIMES
+    if not (onset in ("k", "gh", "ngh") and rime[0] not in "eiy")
+    and not (onset in ("c", "g", "ng") and rime[0] in "ei")
+)
+# Common English words: never typos of a lexicon word (and not worth a lookup).
+_ENGLISH: Final = frozenset(
+    "a an the of to for and in on at by with from into as is are be this that new plan report"
+    " meeting monthly work year quarter first second third end party cell members member comrade"
+    " committee group office branch department head deputy".split()
+)
 _LEXICON_WORDS: Final = frozenset(w for entry in _ENTRIES for w in entry.words)
-_KNOWN: Final = _SYLLABLES | _LEXICON_WORDS | {BREAK, COMMA}
+_KNOWN: Final = _SYLLABLES | _LEXICON_WORDS | _ENGLISH | {BREAK, COMMA}
 
 _FUZZY_MIN: Final = 6
 
@@ -472,7 +490,9 @@ def _fuzzy_matches(words: list[str], exact: list[_Match]) -> list[_Match]:
                     for entry in _FUZZY.get(variant, ()):
                         target = "".join(entry.words)
                         key = (start, end, entry)
-                        if key in seen or target[0] != joined[0]:
+                        if key in seen or (
+                            target[0] != joined[0] and target[:2] != joined[1::-1]
+                        ):
                             continue
                         if _within_one_edit(joined, target):
                             seen.add(key)
@@ -503,7 +523,10 @@ def _screen_words(words: list[str]) -> Screening:
         return _CLEAN
     exact = _matches(words)
     matches = exact + _fuzzy_matches(words, exact)
-    if not any(m.entry.kind in (_TERM, _MARKER) for m in matches):
+    lone_mark = any(
+        end - start == 1 and words[start] == "mat" for start, end in _clauses(words)
+    )
+    if not lone_mark and not any(m.entry.kind in (_TERM, _MARKER) for m in matches):
         return _CLEAN
     masked = [False] * len(words)
     unmarked = [False] * len(words)
@@ -541,10 +564,7 @@ def _screen_words(words: list[str]) -> Screening:
             study_from = start
         study_to = end
         if study_from < end:
-            for d in decides:
-                if d.start > study_from and words[d.start - 1] in _JOINERS:
-                    study_to = d.start - 1
-                    break
+            study_to = _study_end(words, inside, study_from, end)
         for m in topical:
             topic = m.entry.topic
             phrase = " ".join(m.entry.words)
@@ -557,8 +577,6 @@ def _screen_words(words: list[str]) -> Screening:
             ]:
                 topic = "T9"
             marker = m.entry.kind == _MARKER
-            if marker and m.entry.words == ("mat",) and end - start > 1:
-                continue
             studied = study_from <= m.start < study_to
             cleared = studied and not marker and not has_person
             strong = marker or has_person or any(not study_from <= d.start < study_to for d in decides)
@@ -574,6 +592,30 @@ def _screen_words(words: list[str]) -> Screening:
         return _CLEAN
     categories = frozenset(hit.category for hit in hits if not hit.cleared)
     return Screening(categories, tuple(_unique(hits)), any_cleared)
+
+
+def _study_end(words: list[str], inside: list[_Match], study_from: int, end: int) -> int:
+    """Where a study framing stops: at "và/and/, + a deciding action", or at a comma that does
+    not continue a list of what is studied ("Quy định … về kết nạp, chuyển đảng chính thức")."""
+    topic_after_document = {
+        m.start
+        for m in inside
+        if m.entry.kind == _TERM
+        and any(d.entry.kind == _DOCUMENT and d.end == m.start for d in inside)
+    }
+    about = False
+    for index in range(study_from, end):
+        word = words[index]
+        if word in _ABOUT or index in topic_after_document:
+            about = True
+        if index > study_from and word in _JOINERS:
+            nxt = [m for m in inside if m.start == index + 1 and m.entry.kind == _DECIDE]
+            if nxt or (word == COMMA and not about):
+                return index
+    return end
+
+
+_ABOUT: Final = frozenset(("ve", "on", "about", "theo", "regarding"))
 
 
 def _unique(hits: list[Hit]) -> list[Hit]:

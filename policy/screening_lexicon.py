@@ -708,6 +708,17 @@ PHRASES: Final = (
     ("bv ctnb", "bao ve chinh tri noi bo"),
     ("bv chinh tri noi bo", "bao ve chinh tri noi bo"),
     ("tpb va pb", "tu phe binh va phe binh"),
+    ("to chuc , can bo", "to chuc can bo"),
+    ("to chuc , cb", "to chuc can bo"),
+    ("kiem tra , giam sat", "kiem tra giam sat"),
+    ("thi dua , khen thuong", "thi dua khen thuong"),
+    ("danh gia , xep loai", "danh gia xep loai"),
+    ("ra soat , sang loc", "ra soat sang loc"),
+    ("ho chi minh", "qqhcm"),
+    ("ho chi minh s", "qqhcm"),
+    ("tp qqhcm", "tp hcm city"),
+    ("thanh pho qqhcm", "thanh pho hcm city"),
+    ("qqhcm city", "hcm city"),
 )
 # Ambiguous abbreviations: expanded to ``meaning`` when the previous word is in ``before`` or the
 # next word is in ``after``; otherwise left alone.
