@@ -92,7 +92,14 @@ _TITLE_WORDS: Final = frozenset(
 )
 _SURNAMES_AND_HO: Final = lex.SURNAMES | {"ho"}
 _PLACES: Final = frozenset(
-    (("ha", "noi"), ("ha", "giang"), ("ha", "tinh"), ("ha", "nam"), ("cao", "bang"), ("lai", "chau"))
+    (
+        ("ha", "noi"),
+        ("ha", "giang"),
+        ("ha", "tinh"),
+        ("ha", "nam"),
+        ("cao", "bang"),
+        ("lai", "chau"),
+    )
 )
 _WORD: Final = re.compile(r"\S+")
 _EDGE_PUNCT: Final = "\"'“”‘’.,;:!?()[]"
@@ -146,7 +153,9 @@ def _mark_names(text: str) -> str:
             nxt = words[index + 1]
             if _is_capitalised(nxt) and _fold_word(nxt) not in _SURNAMES_AND_HO:
                 run = 1
-                while index + 1 + run < count and run < 3 and _is_capitalised(words[index + 1 + run]):
+                while (
+                    index + 1 + run < count and run < 3 and _is_capitalised(words[index + 1 + run])
+                ):
                     run += 1
                 out.append(f"{word} {_PERSON}{_tail(words[index + run])}")
                 index += 1 + run
@@ -179,7 +188,9 @@ def _canonical(words: list[str]) -> list[str]:
     """i/y spellings, abbreviations, separated abbreviations, ambiguous abbreviations, counts
     and person words, over folded words (``BREAK`` marks clause edges)."""
     out = [lex.I_TO_Y.get(w, w) for w in words]
-    out = [x for w in out for x in (lex.ABBREVIATIONS[w].split() if w in lex.ABBREVIATIONS else (w,))]
+    out = [
+        x for w in out for x in (lex.ABBREVIATIONS[w].split() if w in lex.ABBREVIATIONS else (w,))
+    ]
     if not _PHRASE_FIRST.isdisjoint(out):
         index = 0
         replaced: list[str] = []
@@ -212,7 +223,12 @@ def _canonical(words: list[str]) -> list[str]:
     length = len(out)
     while index < length:
         word = out[index]
-        if word.isdigit() and len(word) <= 2 and index + 1 < length and out[index + 1] in _COUNT_NOUNS:
+        if (
+            word.isdigit()
+            and len(word) <= 2
+            and index + 1 < length
+            and out[index + 1] in _COUNT_NOUNS
+        ):
             result.append(_COUNT)
             index += 1
             continue
@@ -305,7 +321,9 @@ def _build_entries() -> list[_Entry]:
 _ENTRIES: Final = tuple(_build_entries())
 
 
-def _index(entries: Iterable[_Entry]) -> dict[str, tuple[tuple[int, dict[tuple[str, ...], tuple[_Entry, ...]]], ...]]:
+def _index(
+    entries: Iterable[_Entry],
+) -> dict[str, tuple[tuple[int, dict[tuple[str, ...], tuple[_Entry, ...]]], ...]]:
     by_first: dict[str, dict[int, dict[tuple[str, ...], list[_Entry]]]] = {}
     for entry in entries:
         by_length = by_first.setdefault(entry.words[0], {})
@@ -457,7 +475,11 @@ def _matches(words: list[str]) -> list[_Match]:
         for size, phrases in options:
             if index + size > length:
                 continue
-            hit = phrases.get(tuple(words[index : index + size])) if size > 1 else phrases.get((word,))
+            hit = (
+                phrases.get(tuple(words[index : index + size]))
+                if size > 1
+                else phrases.get((word,))
+            )
             if hit:
                 found.extend(_Match(index, index + size, entry) for entry in hit)
     return found
@@ -490,9 +512,7 @@ def _fuzzy_matches(words: list[str], exact: list[_Match]) -> list[_Match]:
                     for entry in _FUZZY.get(variant, ()):
                         target = "".join(entry.words)
                         key = (start, end, entry)
-                        if key in seen or (
-                            target[0] != joined[0] and target[:2] != joined[1::-1]
-                        ):
+                        if key in seen or (target[0] != joined[0] and target[:2] != joined[1::-1]):
                             continue
                         if _within_one_edit(joined, target):
                             seen.add(key)
@@ -523,9 +543,7 @@ def _screen_words(words: list[str]) -> Screening:
         return _CLEAN
     exact = _matches(words)
     matches = exact + _fuzzy_matches(words, exact)
-    lone_mark = any(
-        end - start == 1 and words[start] == "mat" for start, end in _clauses(words)
-    )
+    lone_mark = any(end - start == 1 and words[start] == "mat" for start, end in _clauses(words))
     if not lone_mark and not any(m.entry.kind in (_TERM, _MARKER) for m in matches):
         return _CLEAN
     masked = [False] * len(words)
@@ -572,17 +590,25 @@ def _screen_words(words: list[str]) -> Screening:
                 continue
             if m.entry.needs_context and not (decides or has_member):
                 continue
-            if topic == "T5" and m.entry.words == _PUT_OUT[1] and _PUT_OUT[0] in words[
-                max(start, m.start - 10) : m.start
-            ]:
+            if (
+                topic == "T5"
+                and m.entry.words == _PUT_OUT[1]
+                and _PUT_OUT[0] in words[max(start, m.start - 10) : m.start]
+            ):
                 topic = "T9"
             marker = m.entry.kind == _MARKER
             studied = study_from <= m.start < study_to
             cleared = studied and not marker and not has_person
-            strong = marker or has_person or any(not study_from <= d.start < study_to for d in decides)
+            strong = (
+                marker or has_person or any(not study_from <= d.start < study_to for d in decides)
+            )
             any_cleared = any_cleared or cleared
+            first = m.start
+            for d in decides:
+                if d.end in (m.start, m.start - 1) and not studied:
+                    first = min(first, d.start)
             hits.append(
-                Hit(_CATEGORY[topic], " ".join(words[m.start : m.end]), strong, cleared, m.fuzzy)
+                Hit(_CATEGORY[topic], " ".join(words[first : m.end]), strong, cleared, m.fuzzy)
             )
     # "(mật)" alone in a clause
     for start, end in _clauses(words):
