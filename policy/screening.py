@@ -151,7 +151,12 @@ def _mark_names(text: str) -> str:
                 continue
         elif index > 0 and _fold_word(word) in _TITLE_WORDS and index + 1 < count:
             nxt = words[index + 1]
-            if _is_capitalised(nxt) and _fold_word(nxt) not in _SURNAMES_AND_HO:
+            folded_next = _fold_word(nxt)
+            if (
+                _is_capitalised(nxt)
+                and folded_next not in _SURNAMES_AND_HO
+                and folded_next not in _LEXICON_WORDS
+            ):
                 run = 1
                 while (
                     index + 1 + run < count and run < 3 and _is_capitalised(words[index + 1 + run])
