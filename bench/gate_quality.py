@@ -8,6 +8,7 @@ titles missed or wrongly suspected).
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -32,7 +33,7 @@ def main() -> None:
     names = list(splits)
     print("| measure | " + " | ".join(names) + " |")
     print("| --- |" + " --- |" * len(names))
-    rows = [
+    rows: list[tuple[str, Callable[[corpus.Figures], str]]] = [
         ("titles", lambda f: str(f.recall.total + f.false_ordinary.total + f.false_tricky.total)),
         ("recall, every topic reported", lambda f: str(f.recall)),
         ("sensitive titles suspected at all", lambda f: str(f.flagged)),

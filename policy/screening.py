@@ -101,10 +101,13 @@ _PLACES: Final = frozenset(
         ("lai", "chau"),
     )
 )
+# A capital letter after the first one (a name needs two capitalised words).
+_SECOND_CAPITAL: Final = re.compile(r"\S\s+\W*[A-ZĐÀ-ÝĂĨŨƠƯẠ-Ỹ]")
 _WORD: Final = re.compile(r"\S+")
 _EDGE_PUNCT: Final = "\"'“”‘’.,;:!?()[]"
 
 
+@lru_cache(maxsize=65536)
 def _fold_word(word: str) -> str:
     words = _raw_words(word)
     return words[0] if words else ""
@@ -116,9 +119,9 @@ def _is_capitalised(word: str) -> bool:
 
 
 def _mark_names(text: str) -> str:
-    """Replace a person's name by ``qqperson`` and "Hồ Chí Minh" by ``qqhcm``; needs case, so
-    all-lower-case and all-upper-case text keeps its words (then "đồng chí" still marks a person)."""
-    if text.isupper() or text.islower():
+    """Replace a person's name by ``qqperson`` and "Hồ Chí Minh" by ``qqhcm``. Needs case, so
+    all-lower-case and all-upper-case text keeps its words ("đồng chí" still marks a person)."""
+    if text.isupper() or text.islower() or _SECOND_CAPITAL.search(text) is None:
         return text
     words = _WORD.findall(text)
     out: list[str] = []
@@ -129,7 +132,12 @@ def _mark_names(text: str) -> str:
         if _is_capitalised(word):
             folded = _fold_word(word)
             run = 1
-            while index + run < count and run < 4 and _is_capitalised(words[index + run]):
+            while (
+                index + run < count
+                and run < 4
+                and _is_capitalised(words[index + run])
+                and not _starts_term(words, index + run)
+            ):
                 run += 1
             names = [_fold_word(w) for w in words[index : index + min(run, 3)]]
             if names[:3] == ["ho", "chi", "minh"]:
@@ -149,7 +157,13 @@ def _mark_names(text: str) -> str:
                 out.append(f"{word} {_PERSON}{_tail(words[index + run - 1])}")
                 index += run
                 continue
-        elif index > 0 and _fold_word(word) in _TITLE_WORDS and index + 1 < count:
+        elif (
+            index > 0
+            and index + 1 < count
+            and len(word) <= 8
+            and _is_capitalised(words[index + 1])
+            and _fold_word(word) in _TITLE_WORDS
+        ):
             nxt = words[index + 1]
             folded_next = _fold_word(nxt)
             if (
@@ -170,16 +184,28 @@ def _mark_names(text: str) -> str:
     return " ".join(out)
 
 
+def _starts_term(words: list[str], index: int) -> bool:
+    """Whether a topic phrase starts at ``words[index]`` (a name never swallows one)."""
+    first = _fold_word(words[index])
+    if first in _TERM_WORDS:
+        return True
+    return index + 1 < len(words) and (first, _fold_word(words[index + 1])) in _TERM_BIGRAMS
+
+
 def _tail(word: str) -> str:
     """The clause punctuation a replaced word ended with (so clauses stay apart)."""
     stripped = word.rstrip(",;:)!?")
     return " " + word[len(stripped) :] if len(stripped) < len(word) else ""
 
 
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
 # --- folding ---------------------------------------------------------------------------------
 
 
-_PHRASES: Final = tuple((tuple(s.split()), l.split()) for s, l in lex.PHRASES)
+_PHRASES: Final = tuple((tuple(short.split()), long.split()) for short, long in lex.PHRASES)
 _PHRASE_FIRST: Final = frozenset(key[0] for key, _ in _PHRASES)
 _COUNT_NOUNS: Final = frozenset(("quan", "dang", "dong", "members", "new", "truong", "qqperson"))
 _PERSON_PHRASES: Final = (("dong", "chi"), ("cac", "dong", "chi"), ("truong", "hop"))
@@ -189,18 +215,34 @@ _PERSON_TITLES: Final = frozenset(
 )
 
 
+_WORD_MAP: Final[dict[str, tuple[str, ...]]] = {
+    **{w: (y,) for w, y in lex.I_TO_Y.items()},
+    **{w: tuple(long.split()) for w, long in lex.ABBREVIATIONS.items()},
+}
+_PHRASES_BY_FIRST: Final[dict[str, tuple[tuple[tuple[str, ...], list[str]], ...]]] = {
+    first: tuple(p for p in _PHRASES if p[0][0] == first) for first in _PHRASE_FIRST
+}
+_PERSON_PHRASES_BY_FIRST: Final = {
+    first: tuple(p for p in _PERSON_PHRASES if p[0] == first) for first in ("dong", "cac", "truong")
+}
+
+
 def _canonical(words: list[str]) -> list[str]:
     """i/y spellings, abbreviations, separated abbreviations, ambiguous abbreviations, counts
     and person words, over folded words (``BREAK`` marks clause edges)."""
-    out = [lex.I_TO_Y.get(w, w) for w in words]
-    out = [
-        x for w in out for x in (lex.ABBREVIATIONS[w].split() if w in lex.ABBREVIATIONS else (w,))
-    ]
+    word_map = _WORD_MAP
+    out: list[str] = []
+    for w in words:
+        mapped = word_map.get(w)
+        if mapped is None:
+            out.append(w)
+        else:
+            out.extend(mapped)
     if not _PHRASE_FIRST.isdisjoint(out):
         index = 0
         replaced: list[str] = []
         while index < len(out):
-            for key, long in _PHRASES:
+            for key, long in _PHRASES_BY_FIRST.get(out[index], ()):
                 if tuple(out[index : index + len(key)]) == key:
                     replaced.extend(long)
                     index += len(key)
@@ -222,6 +264,8 @@ def _canonical(words: list[str]) -> list[str]:
                     continue
             expanded.append(word)
         out = expanded
+    if _SPECIAL.isdisjoint(out) and not any(w.isdigit() for w in out):
+        return out
     # counts of people ("02 quần chúng", "2 new members") and person words
     result: list[str] = []
     index = 0
@@ -237,16 +281,18 @@ def _canonical(words: list[str]) -> list[str]:
             result.append(_COUNT)
             index += 1
             continue
-        matched = False
-        for phrase in _PERSON_PHRASES:
-            if tuple(out[index : index + len(phrase)]) == phrase:
-                if not result or result[-1] != _PERSON:
-                    result.append(_PERSON)
-                index += len(phrase)
-                matched = True
-                break
-        if matched:
-            continue
+        phrases = _PERSON_PHRASES_BY_FIRST.get(word)
+        if phrases:
+            matched = False
+            for phrase in phrases:
+                if tuple(out[index : index + len(phrase)]) == phrase:
+                    if not result or result[-1] != _PERSON:
+                        result.append(_PERSON)
+                    index += len(phrase)
+                    matched = True
+                    break
+            if matched:
+                continue
         if word in _PERSON_SINGLE:
             while result and result[-1] in _PERSON_TITLES:
                 result.pop()
@@ -257,6 +303,9 @@ def _canonical(words: list[str]) -> list[str]:
         result.append(word)
         index += 1
     return result
+
+
+_SPECIAL: Final = frozenset((*_PERSON_PHRASES_BY_FIRST, *_PERSON_SINGLE))
 
 
 _DASHES: Final = re.compile(r"\s[-–—]+\s")
@@ -345,17 +394,14 @@ def _index(
 _BY_FIRST: Final = _index(_ENTRIES)
 
 # Vietnamese syllables (folded): a word that is one is never "corrected" as a typo.
-_ONSETS: Final = (
-    "",
-    *"b c ch d g gh gi h k kh l m n ng ngh nh ph qu r s t th tr v x".split(),
+_ONSETS: Final = ("", *_words("b c ch d g gh gi h k kh l m n ng ngh nh ph qu r s t th tr v x"))
+_RIMES: Final = _words(
+    "a ac ach ai am an ang anh ao ap at au ay e ec ech em en eng enh eo ep et eu i ia ich"
+    " iec iem ien ieng iep iet ieu im in inh ip it iu o oa oac oach oai oam oan oang oanh"
+    " oao oap oat oay oc oe oem oen oeo oet oi om on ong ooc oong op ot u ua uan uang uanh"
+    " uat uay uc ue uech uenh ui um un ung uo uoc uoi uom uon uong uop uot uou up ut uu uy"
+    " uya uych uyen uyet uynh uyp uyt uyu y yem yen yet yeu"
 )
-_RIMES: Final = (
-    "a ac ach ai am an ang anh ao ap at au ay e ec ech em en eng enh eo ep et eu i ia ich iec iem"
-    " ien ieng iep iet ieu im in inh ip it iu o oa oac oach oai oam oan oang oanh oao oap oat oay"
-    " oc oe oem oen oeo oet oi om on ong ooc oong op ot u ua uan uang uanh uat uay uc ue uech uenh"
-    " ui um un ung uo uoc uoi uom uon uong uop uot uou up ut uu uy uya uych uyen uyet uynh uyp uyt"
-    " uyu y yem yen yet yeu"
-).split()
 _SYLLABLES: Final = frozenset(
     onset + rime
     for onset in _ONSETS
@@ -365,14 +411,26 @@ _SYLLABLES: Final = frozenset(
 )
 # Common English words: never typos of a lexicon word (and not worth a lookup).
 _ENGLISH: Final = frozenset(
-    "a an the of to for and in on at by with from into as is are be this that new plan report"
-    " meeting monthly work year quarter first second third end party cell members member comrade"
-    " committee group office branch department head deputy".split()
+    _words(
+        "a an the of to for and in on at by with from into as is are be this that new plan"
+        " report meeting monthly work year quarter first second third end party cell members"
+        " member comrade committee group office branch department head deputy pdf doc docx"
+        " xls xlsx ppt pptx txt jpg png zip odt"
+    )
 )
 _LEXICON_WORDS: Final = frozenset(w for entry in _ENTRIES for w in entry.words)
+_TERM_WORDS: Final = frozenset(
+    e.words[0] for e in _ENTRIES if e.kind in (_TERM, _MARKER) and len(e.words) == 1
+)
+_TERM_BIGRAMS: Final = frozenset(
+    e.words[:2] for e in _ENTRIES if e.kind in (_TERM, _MARKER) and len(e.words) > 1
+)
 _KNOWN: Final = _SYLLABLES | _LEXICON_WORDS | _ENGLISH | {BREAK, COMMA}
 
 _FUZZY_MIN: Final = 6
+
+
+_FUZZY_MAX: Final = 1 + max(len("".join(e.words)) for e in _ENTRIES if e.kind in (_TERM, _MARKER))
 
 
 def _deletions(word: str) -> set[str]:
@@ -490,11 +548,26 @@ def _matches(words: list[str]) -> list[_Match]:
     return found
 
 
+@lru_cache(maxsize=65536)
+def _fuzzy_lookup(joined: str) -> tuple[_Entry, ...]:
+    """Lexicon phrases within one edit of ``joined`` (spaces removed), on the same first letter
+    (or with the first two letters swapped). Memoised: the words of agenda texts repeat."""
+    found: list[_Entry] = []
+    for variant in _deletions(joined) | {joined}:
+        for entry in _FUZZY.get(variant, ()):
+            target = "".join(entry.words)
+            if entry in found or (target[0] != joined[0] and target[:2] != joined[1::-1]):
+                continue
+            if _within_one_edit(joined, target):
+                found.append(entry)
+    return tuple(found)
+
+
 def _fuzzy_matches(words: list[str], exact: list[_Match]) -> list[_Match]:
     unknown = [
         i
         for i, w in enumerate(words)
-        if w not in _KNOWN and len(w) >= 3 and not w.isdigit() and not w.startswith("qq")
+        if w not in _KNOWN and len(w) >= 3 and w.isalpha() and not w.startswith("qq")
     ]
     if not unknown:
         return []
@@ -508,20 +581,14 @@ def _fuzzy_matches(words: list[str], exact: list[_Match]) -> list[_Match]:
                 if end > len(words) or (start, end) in covered:
                     continue
                 span = words[start:end]
-                if BREAK in span or COMMA in span:
-                    continue
                 joined = "".join(span)
-                if len(joined) < _FUZZY_MIN - 1:
+                if not _FUZZY_MIN - 1 <= len(joined) <= _FUZZY_MAX or not joined.isalpha():
                     continue
-                for variant in _deletions(joined) | {joined}:
-                    for entry in _FUZZY.get(variant, ()):
-                        target = "".join(entry.words)
-                        key = (start, end, entry)
-                        if key in seen or (target[0] != joined[0] and target[:2] != joined[1::-1]):
-                            continue
-                        if _within_one_edit(joined, target):
-                            seen.add(key)
-                            found.append(_Match(start, end, entry, fuzzy=True))
+                for entry in _fuzzy_lookup(joined):
+                    key = (start, end, entry)
+                    if key not in seen:
+                        seen.add(key)
+                        found.append(_Match(start, end, entry, fuzzy=True))
     return found
 
 

@@ -772,8 +772,9 @@ I_TO_Y: Final[dict[str, str]] = {
     "qui": "quy",
 }
 
-SURNAMES: Final = frozenset(
-    "nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly dinh trinh doan lam"
-    " mai truong ha luong ta cao luu chu quach vuong thai kieu trieu phung hua dao lai tang"
-    " khuc nong lo giang tieu thach mac ong ton".split()
+_SURNAMES = (
+    "nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly dinh trinh"
+    " doan lam mai truong ha luong ta cao luu chu quach vuong thai kieu trieu phung hua"
+    " dao lai tang khuc nong lo giang tieu thach mac ong ton"
 )
+SURNAMES: Final = frozenset(_SURNAMES.split())

@@ -21,9 +21,46 @@ from pathlib import Path
 OUT = Path(__file__).resolve().parent / "gate_titles_generated.tsv"
 WRITTEN = Path(__file__).resolve().parent / "gate_titles_written.tsv"
 
-SURNAMES = "Nguyễn Trần Lê Phạm Hoàng Phan Vũ Đặng Bùi Đỗ Ngô Dương Lý Đinh Trịnh".split()
-MIDDLE = "Văn Thị Minh Quốc Thanh Hữu Ngọc Đức Xuân Thu".split()
-GIVEN = "An Bình Cường Dung Giang Hải Hương Khoa Lan Long Mai Nam Phúc Quân Sơn Tâm Thảo Tùng Vy Yến".split()
+SURNAMES = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Phan",
+    "Vũ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Ngô",
+    "Dương",
+    "Lý",
+    "Đinh",
+    "Trịnh",
+]
+MIDDLE = ["Văn", "Thị", "Minh", "Quốc", "Thanh", "Hữu", "Ngọc", "Đức", "Xuân", "Thu"]
+GIVEN = [
+    "An",
+    "Bình",
+    "Cường",
+    "Dung",
+    "Giang",
+    "Hải",
+    "Hương",
+    "Khoa",
+    "Lan",
+    "Long",
+    "Mai",
+    "Nam",
+    "Phúc",
+    "Quân",
+    "Sơn",
+    "Tâm",
+    "Thảo",
+    "Tùng",
+    "Vy",
+    "Yến",
+]
 YEARS = ("2025", "2026", "năm 2025", "năm 2026", "quý I", "quý III", "6 tháng đầu năm", "cuối năm")
 EN_YEARS = ("2025", "2026", "for 2026", "this year", "for the first quarter", "at year end")
 
