@@ -501,6 +501,14 @@ MARKERS: Final = (
 MARKER_EXCEPTIONS: Final = ("secret ballot", "secret ballots", "secret vote", "secret voting")
 
 STOP_PHRASES: Final = (
+    # words that straddle two others: "chi bộ nhiệm kỳ" is not "bổ nhiệm", "nhân sự kiện" (on
+    # the occasion) is not "nhân sự", "để bắt đầu" is not "đề bạt", "giải thể thao" not "giải thể"
+    "bo nhiem ky",
+    "nhan su kien",
+    "de bat dau",
+    "giai the thao",
+    "safety inspection",
+    "fire inspection",
     "quy khen thuong",
     "reward fund",
     "ky luat lao dong",

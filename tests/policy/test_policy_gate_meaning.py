@@ -222,6 +222,9 @@ def test_g2_every_topic_of_a_multi_topic_title_is_reported(title: str, topics: s
         pytest.param("Danh sách đảng phí tháng 3", id="T4-party-fee-list"),
         pytest.param("Giải thi đấu cầu lông chào mừng 3/2", id="T8-thi-đấu-is-not-thi-đua"),
         pytest.param("Kiểm tra thiết bị trước buổi họp trực tuyến", id="T6-checking-equipment"),
+        pytest.param("Tổ chức Đại hội chi bộ nhiệm kỳ 2027-2030", id="T1-chi-bộ-nhiệm-kỳ"),
+        pytest.param("Nhân sự kiện ngày 2/9, để bắt đầu năm học mới", id="T1-straddling-words"),
+        pytest.param("Giải thể thao chào mừng ngày thành lập", id="T15-giải-thể-thao"),
         pytest.param(
             "Studying the procedure for admitting new members", id="T2-english-study-of-procedure"
         ),
