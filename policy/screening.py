@@ -146,6 +146,7 @@ def _mark_names(text: str) -> str:
                 continue
             is_name = (
                 folded in lex.SURNAMES
+                and not _starts_term(words, index)
                 and (run >= 3 or (run == 2 and index > 0))
                 and tuple(names[:2]) not in _PLACES
             )
@@ -185,11 +186,14 @@ def _mark_names(text: str) -> str:
 
 
 def _starts_term(words: list[str], index: int) -> bool:
-    """Whether a topic phrase starts at ``words[index]`` (a name never swallows one)."""
-    first = _fold_word(words[index])
-    if first in _TERM_WORDS:
+    """Whether ``words[index]`` may belong to a topic phrase (a one-word phrase, or a pair of
+    neighbouring words of one): a name never swallows it."""
+    word = _fold_word(words[index])
+    if word in _TERM_WORDS or word in _ABBREVIATED:
         return True
-    return index + 1 < len(words) and (first, _fold_word(words[index + 1])) in _TERM_BIGRAMS
+    if index > 0 and (_fold_word(words[index - 1]), word) in _TERM_PAIRS:
+        return True
+    return index + 1 < len(words) and (word, _fold_word(words[index + 1])) in _TERM_PAIRS
 
 
 def _tail(word: str) -> str:
@@ -422,8 +426,13 @@ _LEXICON_WORDS: Final = frozenset(w for entry in _ENTRIES for w in entry.words)
 _TERM_WORDS: Final = frozenset(
     e.words[0] for e in _ENTRIES if e.kind in (_TERM, _MARKER) and len(e.words) == 1
 )
-_TERM_BIGRAMS: Final = frozenset(
-    e.words[:2] for e in _ENTRIES if e.kind in (_TERM, _MARKER) and len(e.words) > 1
+_ABBREVIATED: Final = frozenset((*lex.ABBREVIATIONS, *lex.CONTEXT_ABBREVIATIONS))
+_TERM_PAIRS: Final = frozenset(
+    pair
+    for e in _ENTRIES
+    if e.kind in (_TERM, _MARKER)
+    for pair in zip(e.words, e.words[1:], strict=False)
+    if _PERSON not in pair
 )
 _KNOWN: Final = _SYLLABLES | _LEXICON_WORDS | _ENGLISH | {BREAK, COMMA}
 
