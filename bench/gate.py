@@ -2,12 +2,15 @@
 
 Run ``python bench/gate.py`` from the repository root. Every decision is a full
 :func:`policy.gate.check_item` call (rule set lookup, G1, G2 screening of title, description and
-attachment names, and the bilingual explanation) over the labelled corpus in
-``tests/data/agenda_corpus.tsv``. "cold" gives every decision a text never seen before, so the
-normalisation and screening caches cannot help; "warm" re-runs the gate on a known agenda (G3, at
-open time). Rates are per second of this process's CPU time on the one core it is pinned to (so
-other load on a shared machine does not count against it), best of several runs as ``timeit``
-does; wall-clock rates are printed too.
+attachment names, and the bilingual explanation) over the labelled titles in ``tests/data/``:
+the stock corpus ``agenda_corpus.tsv`` and the G2 corpus ``gate_titles_written.tsv`` and
+``gate_titles_generated.tsv`` (paraphrases, abbreviations, typos, English, multi-topic …).
+"first sight" screens each title once with every cache emptied. "cold" gives every decision a
+description and attachment names never seen before, so the memo of whole texts cannot help (the
+per-word memos of folding and typo lookups can, as in a running server); "warm" re-runs the
+gate on a known agenda (G3, at open time). Rates are per second of this process's CPU time on
+the one core it is pinned to (so other load on a shared machine does not count against it), best
+of several runs as ``timeit`` does; wall-clock rates are printed too.
 """
 
 from __future__ import annotations
@@ -23,15 +26,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from policy import screening
 from policy.gate import AgendaItem, check_item
 from policy.model import AgendaCategory, MeetingMode
 
-CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "agenda_corpus.tsv"
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+CORPORA = (
+    DATA / "agenda_corpus.tsv",
+    DATA / "gate_titles_written.tsv",
+    DATA / "gate_titles_generated.tsv",
+)
 MODES = (MeetingMode.HYBRID, MeetingMode.ONLINE, MeetingMode.GROUP)
 ON = date(2025, 9, 3)
 SECONDS = 1.5
 RUNS = 7
-TARGET = 50_000  # gate decisions per second, with text screening, on one core
+TARGET = 5_000  # gate decisions per second, with G2 screening on meaning, on one core
 
 
 def cpu_model() -> str:
@@ -45,8 +54,11 @@ def cpu_model() -> str:
 
 
 def load_titles() -> list[str]:
-    with CORPUS.open(encoding="utf-8", newline="") as handle:
-        return [row["title"] for row in csv.DictReader(handle, delimiter="\t")]
+    titles: list[str] = []
+    for corpus in CORPORA:
+        with corpus.open(encoding="utf-8", newline="") as handle:
+            titles += [row["title"] for row in csv.DictReader(handle, delimiter="\t")]
+    return titles
 
 
 def make_items(titles: Sequence[str], tag: str) -> list[AgendaItem]:
@@ -88,6 +100,18 @@ def run(titles: Sequence[str], *, cold: bool) -> tuple[int, float, float]:
     return decisions, elapsed, wall
 
 
+def first_sight(titles: Sequence[str]) -> tuple[int, float]:
+    """Titles only, each screened once with every cache of the screening emptied first: the
+    rate for text (and words) never seen before."""
+    screening._screen_text.cache_clear()
+    screening._fold_word.cache_clear()
+    screening._fuzzy_lookup.cache_clear()
+    start = time.process_time()
+    for title in titles:
+        screening.screen(title)
+    return len(titles), time.process_time() - start
+
+
 def main() -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
@@ -98,6 +122,15 @@ def main() -> None:
     if hasattr(os, "getloadavg"):
         print(f"load average before: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"corpus: {len(titles)} titles x {len(MODES)} modes, declared ordinary (screened)")
+    best = 0.0
+    for _ in range(RUNS):
+        count, elapsed = first_sight(titles)
+        best = max(best, count / elapsed)
+    print(
+        f"first sight (titles only, all caches emptied): {best:,.0f} titles per CPU-second"
+        f" ({1e6 / best:.1f} µs each), best of {RUNS} runs;"
+        f" target {TARGET:,}/s {'met' if best >= TARGET else 'NOT met'}"
+    )
     for name, cold in (("cold", True), ("warm", False)):
         best = best_wall = 0.0
         for _ in range(RUNS):

@@ -144,9 +144,104 @@ def check_item(
             "rules.gate.suspected",
             topic_vi=topics.vi,
             topic_en=topics.en,
-            words="; ".join(f"“{f}”" for f in screening.fragments()),
+            words=_words_text(screening, suspected),
             ids=f"G2, {id_text}",
         ),
+    )
+
+
+def _words_text(screening: Screening, categories: frozenset[AgendaCategory]) -> str:
+    """ "T7: “xem xet ky luat”, “khien trach”; T1: “mien nhiem”" for the suspected categories."""
+    return "; ".join(
+        f"{category.value}: {', '.join(f'“{w}”' for w in words)}"
+        for category, words in screening.words().items()
+        if category in categories
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TopicFound:
+    """One topic the screening found (G2): its rule id, the words that triggered it, whether
+    the text decides it (an action or a person), and whether it is blocked in this meeting."""
+
+    category: AgendaCategory
+    words: tuple[str, ...]
+    deciding: bool
+    blocked_here: bool
+
+
+@dataclass(frozen=True, slots=True)
+class GateReport:
+    """A gate decision with its explanation: every topic found (all of them, T1…T15 order),
+    the words behind each, and what study framing cleared (G2)."""
+
+    decision: Decision
+    topics: tuple[TopicFound, ...]
+    studied: tuple[TopicFound, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        def topic(t: TopicFound) -> dict[str, object]:
+            name = _TOPIC[t.category]
+            return {
+                "topic": t.category.value,
+                "rule": _RULE[t.category].value,
+                "name": {"vi": name.vi, "en": name.en},
+                "words": list(t.words),
+                "deciding": t.deciding,
+                "blocked_here": t.blocked_here,
+            }
+
+        return {
+            **self.decision.as_dict(),
+            "topics": [topic(t) for t in self.topics],
+            "studied": [topic(t) for t in self.studied],
+        }
+
+
+def report_item(
+    item: AgendaItem,
+    mode: MeetingMode,
+    on: date,
+    rulesets: tuple[RuleSet, ...] = RULE_SETS,
+) -> GateReport:
+    """:func:`check_item` with its explanation (the agenda editor's pre-check, the CLI)."""
+    decision = check_item(item, mode, on, rulesets)
+    rules = find_ruleset(on, rulesets)
+    blocked = (
+        rules.blocked_categories
+        if rules is not None and mode is not MeetingMode.IN_PERSON
+        else frozenset()
+    )
+    screening = item.screening()
+    found: dict[AgendaCategory, list[str]] = {}
+    deciding: set[AgendaCategory] = set()
+    studied: dict[AgendaCategory, list[str]] = {}
+    for hit in screening.hits:
+        target = studied if hit.cleared else found
+        words = target.setdefault(hit.category, [])
+        if hit.fragment not in words:
+            words.append(hit.fragment)
+        if hit.strong and not hit.cleared:
+            deciding.add(hit.category)
+    if item.category in _RULE and item.category not in found:
+        found[item.category] = []
+        deciding.add(item.category)
+
+    def ordered(table: dict[AgendaCategory, list[str]], cleared: bool) -> tuple[TopicFound, ...]:
+        return tuple(
+            TopicFound(
+                c,
+                tuple(table[c]),
+                c in deciding and not cleared,
+                c in blocked and not cleared,
+            )
+            for c in sorted(table, key=_ORDER.__getitem__)
+        )
+
+    return GateReport(
+        decision,
+        ordered(found, False),
+        ordered({c: w for c, w in studied.items() if c not in found}, True),
     )
 
 

@@ -42,6 +42,7 @@ from server.http import (
     ws,
 )
 from server.http import conduct as conduct_http
+from server.http import gate as gate_http
 from server.http import ops as ops_http
 from server.http.routes import Routes
 from server.keys import load_or_create_kek
@@ -64,6 +65,7 @@ def all_routes() -> Routes:
     combined.endpoints.extend(conduct_http.routes.endpoints)  # meeting conduct
     combined.endpoints.extend(pages_chair.routes.endpoints)  # the chair console page
     combined.endpoints.extend(ops_http.routes.endpoints)  # /metrics
+    combined.endpoints.extend(gate_http.routes.endpoints)  # the agenda editor's gate pre-check
     return combined
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from aiohttp import web
 
 from policy.model import Role
-from server import cli_demo, cli_holidays, cli_meeting, cli_pilot, cli_records, logs
+from server import cli_demo, cli_gate, cli_holidays, cli_meeting, cli_pilot, cli_records, logs
 from server.app import create_app
 from server.audit import AuditLog
 from server.auth.provision import create_account, create_api_token
@@ -124,11 +124,14 @@ def build_parser() -> argparse.ArgumentParser:
     cli_meeting.add_parser(sub)
     cli_holidays.add_parser(sub)
     cli_records.add_parsers(sub)
+    cli_gate.add_parser(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command in cli_gate.COMMANDS:  # a pure check: no settings, database or key
+        return cli_gate.run(args)
     logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration is noise
     try:
         settings = load_settings()

@@ -265,6 +265,10 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Looks like {topic_en} (matched {words}) (03-HD/TW §II.3.2, {ids}). The chair must"
         " reclassify the item or confirm it with a written reason.",
     ),
+    "rules.gate.empty_title": (
+        "Dòng {line}: không có tiêu đề để kiểm tra (G2).",
+        "Line {line}: no title to check (G2).",
+    ),
     "rules.gate.confirmed": (
         "{by} đã xác nhận không thuộc nội dung hạn chế: {reason} ({ids}, G2).",
         "{by} confirmed it is not a restricted topic: {reason} ({ids}, G2).",
