@@ -196,7 +196,8 @@ async def test_member_media_follows_a_path_change(
     chromium_path: str,
 ) -> None:
     """The member's transport moves to a new address (ship Wi-Fi to 4G near port, a NAT
-    rebinding: ``Shaper.rebind``): media is back within 3 s, in one attendance interval."""
+    rebinding: ``Shaper.rebind``): media is back within 3 s, in one attendance interval.
+    The member's video towards the chair does not always come back: that part xfails."""
     base, cell, app = server
     url = f"{base}/meetings/{cell.meeting_id}"
     link = LinkProfile(delay=0.05)
@@ -259,13 +260,14 @@ async def test_member_media_follows_a_path_change(
                 ]
             assert len(rows) == 1 and rows[0].left_at is None, rows
 
-            # the member's video at the chair: measured not to come back (Chromium stops sending
-            # video after the change while audio goes on; docs/media.md): reported as xfailed
+            # the member's video at the chair: back in ~1 s in some runs, not at all in others
+            # (Chromium stops sending video while audio goes on; docs/media.md): then xfailed
             async def chair_sees_member() -> bool:
                 return await _flowing(chair, member_id)
 
             try:
                 await until("the member's video at the chair", chair_sees_member, 10)
+                print(f"the member's video at the chair {time.monotonic() - moved:.1f} s after")
             except AssertionError:
                 pytest.xfail("the member's video does not reach the relay after a path change")
         finally:
