@@ -116,6 +116,8 @@ class MediaSettings:
     #: tests on loopback-only hosts: offer 127.0.0.1 as a host candidate
     loopback_candidate: bool = False
     reconnect_grace_seconds: int = 120
+    opus_fec: bool = True
+    """Opus in-band FEC in the relay's answers; off only to measure what it buys (bench/sea.py)."""
 
 
 @dataclass(frozen=True, slots=True)

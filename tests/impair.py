@@ -240,6 +240,16 @@ class Shaper:
             return
         self._loop.call_at(due, _send, transport, data, to)
 
+    def rebind(self) -> None:
+        """The member's path moves to a new address (ship Wi-Fi to 4G, a NAT rebinding): the
+        relay-facing sockets in use close, and the member's next datagram leaves from a new
+        one. What the relay still sends to the old address is lost."""
+        for mapping in self._by_member.values():
+            if mapping.socket.transport is not None:
+                mapping.socket.transport.close()
+            self._owner.pop(mapping.socket, None)
+        self._by_member.clear()
+
     def close(self) -> None:
         sockets = [self._member_socket, self._spare]
         sockets += [m.socket for m in self._by_member.values()]

@@ -3,6 +3,10 @@
 The client always offers. Per kind, the m-lines in offer order are: the first one carrying a send
 direction is what the client publishes (its microphone or camera); every m-line on which the
 client receives (``sendrecv`` or ``recvonly``) is a receive slot, numbered in offer order.
+
+An m-line with port 0 is rejected, except one marked ``a=bundle-only`` whose mid is in the
+offer's BUNDLE group (RFC 8843 §6, JSEP §5.2.1): Firefox offers every m-line after the first so
+under ``max-bundle``; it rides the first m-line's transport.
 """
 
 from __future__ import annotations
@@ -60,10 +64,16 @@ def parse_offer_layout(sdp: str) -> OfferLayout:
     rejected = False
     session_direction: Direction = "sendrecv"
     in_media = False
+    bundle_only = False
+    mid: str | None = None
+    bundled: set[str] = set()  # mids in any a=group:BUNDLE
 
     def close() -> None:
         if in_media:
-            lines.append(MediaLine(len(lines), kind, direction, rejected))
+            accepted_bundle_only = bundle_only and mid is not None and mid in bundled
+            lines.append(
+                MediaLine(len(lines), kind, direction, rejected and not accepted_bundle_only)
+            )
 
     for raw in sdp.splitlines():
         line = raw.strip()
@@ -79,6 +89,14 @@ def parse_offer_layout(sdp: str) -> OfferLayout:
             rejected = port == "0"
             direction = session_direction
             in_media = True
+            bundle_only = False
+            mid = None
+        elif line.startswith("a=group:BUNDLE") and not in_media:
+            bundled.update(line[len("a=group:BUNDLE") :].split())
+        elif line == "a=bundle-only" and in_media:
+            bundle_only = True
+        elif line.startswith("a=mid:") and in_media:
+            mid = line[len("a=mid:") :].strip()
         elif line.startswith("a=") and line[2:] in _DIRECTIONS:
             value: Direction = line[2:]  # type: ignore[assignment]
             if in_media:

@@ -28,7 +28,13 @@ from aiortc import (
 from aiortc.sdp import candidate_from_sdp
 
 from server.media.ice import IceServer
-from server.media.offer import Kind, OfferLayout, parse_offer_layout, with_opus_parameters
+from server.media.offer import (
+    OPUS_FMTP,
+    Kind,
+    OfferLayout,
+    parse_offer_layout,
+    with_opus_parameters,
+)
 from server.media.passthrough import (
     EncodedFrame,
     KeyframeRequester,
@@ -66,6 +72,8 @@ class RelayConfig:
     """Tests on loopback-only hosts: aioice drops 127.0.0.1, add it."""
     ice_servers: tuple[IceServer, ...] = ()
     """STUN/TURN for the relay's own peer connections."""
+    opus_fec: bool = True
+    """Answer Opus with in-band FEC (``useinbandfec=1``); off only to measure what it buys."""
 
     def __post_init__(self) -> None:
         if self.video_slots < 0 or self.audio_slots < 0:
@@ -453,7 +461,13 @@ class MeetingRelay:
         answer: RTCSessionDescription = await pc.createAnswer()
         # Opus FEC and DTX on both legs: aiortc answers Opus without parameters
         await pc.setLocalDescription(
-            RTCSessionDescription(sdp=with_opus_parameters(answer.sdp), type="answer")
+            RTCSessionDescription(
+                sdp=with_opus_parameters(
+                    answer.sdp,
+                    OPUS_FMTP if self._config.opus_fec else {**OPUS_FMTP, "useinbandfec": "0"},
+                ),
+                type="answer",
+            )
         )
         return peer
 

@@ -259,6 +259,7 @@ class LiveMeeting:
                 audio_slots=media.audio_slots,
                 add_loopback_candidate=media.loopback_candidate,
                 ice_servers=ice.ice_servers(media, "relay", now),
+                opus_fec=media.opus_fec,
             ),
             self._on_relay_event,
         )

@@ -185,3 +185,92 @@ async def test_member_page_recovers_after_the_path_is_cut(
             await chair_browser.close()
             await member_browser.close()
             shaper.close()
+
+
+PATH_CHANGE_WITHIN = 3.0
+
+
+async def test_member_media_follows_a_path_change(
+    server: tuple[str, Cell, web.Application],  # noqa: F811
+    tmp_path: Path,
+    chromium_path: str,
+) -> None:
+    """The member's transport moves to a new address (ship Wi-Fi to 4G near port, a NAT
+    rebinding: ``Shaper.rebind``): media is back within 3 s, in one attendance interval.
+    The member's video towards the chair does not always come back: that part xfails."""
+    base, cell, app = server
+    url = f"{base}/meetings/{cell.meeting_id}"
+    link = LinkProfile(delay=0.05)
+    shaper = await Shaper(uplink=link, downlink=link).start()
+
+    def relay_port(port: int) -> None:
+        shaper.relay_addr = ("127.0.0.1", port)
+
+    for key in ("chair", "member"):
+        write_y4m(tmp_path / f"{key}.y4m", COLOURS[key][0])
+    async with async_playwright() as pw:
+        chair_browser = await launch(pw, chromium_path, tmp_path / "chair.y4m")
+        member_browser = await launch(pw, chromium_path, tmp_path / "member.y4m")
+        try:
+            chair = await (await chair_browser.new_context(base_url=base)).new_page()
+            member_context = await member_browser.new_context(base_url=base)
+            await member_context.expose_function("shaperRelayPort", relay_port)
+            await member_context.add_init_script(
+                SHAPE_SCRIPT % (shaper.member_port, shaper.relay_facing_port)
+            )
+            member = await member_context.new_page()
+            await sign_in(chair, base, cell.people["chair"])
+            await sign_in(member, base, cell.people["member"])
+            await chair.goto(url)
+            await chair.wait_for_function("() => window.hopchibo && window.hopchibo.ready")
+            await chair.click("#join")
+            await member.goto(url)
+            await member.wait_for_function("() => window.hopchibo && window.hopchibo.ready")
+            await member.click("#join")
+            await chair.wait_for_selector("#waiting button[data-action=admit]")
+            await chair.click("#waiting button[data-action=admit]")
+            await member.wait_for_function("() => window.hopchibo.state.admitted")
+            chair_id = (await state(chair))["participantId"]
+            member_id = (await state(member))["participantId"]
+            await until("media at the member", lambda: _flowing(member, chair_id), 30)
+            await asyncio.sleep(3)
+
+            shaper.rebind()
+            moved = time.monotonic()
+            await until("media back after the path change", lambda: _flowing(member, chair_id), 15)
+            back_after = time.monotonic() - moved
+            print(f"media back at the member {back_after:.1f} s after the path change")
+            assert back_after <= PATH_CHANGE_WITHIN
+
+            # the chair hears the member again within the same 3 s
+            async def chair_hears_member() -> bool:
+                before = stat_of(await slot_stats(chair), "audio", member_id)
+                await asyncio.sleep(0.25)
+                after = stat_of(await slot_stats(chair), "audio", member_id)
+                return bool(before and after and after["bytesReceived"] > before["bytesReceived"])
+
+            await until("the member's audio at the chair", chair_hears_member, PATH_CHANGE_WITHIN)
+            after: dict[str, Any] = await state(member)
+            assert after["admitted"] and after["participantId"] == member_id
+            async with app[appkeys.DB].session() as s:
+                rows = [
+                    r
+                    for r in await intervals(s, cell.meeting_id)
+                    if r.member_id == cell.people["member"].member_id and r.way == "online"
+                ]
+            assert len(rows) == 1 and rows[0].left_at is None, rows
+
+            # the member's video at the chair: back in ~1 s in some runs, not at all in others
+            # (Chromium stops sending video while audio goes on; docs/media.md): then xfailed
+            async def chair_sees_member() -> bool:
+                return await _flowing(chair, member_id)
+
+            try:
+                await until("the member's video at the chair", chair_sees_member, 10)
+                print(f"the member's video at the chair {time.monotonic() - moved:.1f} s after")
+            except AssertionError:
+                pytest.xfail("the member's video does not reach the relay after a path change")
+        finally:
+            await chair_browser.close()
+            await member_browser.close()
+            shaper.close()

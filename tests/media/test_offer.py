@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from server.media.offer import MAX_MEDIA_LINES, parse_offer_layout, with_opus_parameters
@@ -100,3 +102,37 @@ def test_opus_fec_and_dtx_on_every_audio_line() -> None:
         == lines.index("a=rtpmap:111 opus/48000/2") + 1
     )
     assert with_opus_parameters(sdp) == sdp  # idempotent
+
+
+DATA = Path(__file__).parent / "data"
+
+#: captured from Debian's Firefox ESR 153 (headless, fake devices) with the page's transceiver
+#: layout under ``bundlePolicy: 'max-bundle'``: every m-line after the first has port 0 and
+#: ``a=bundle-only`` (JSEP §5.2.1), plus RTCP component-2 candidates
+FIREFOX_OFFER = (DATA / "firefox_esr_153_offer.sdp").read_text()
+
+#: the shape Safari (WebKit's libwebrtc) offers for the same layout: port 9 on every m-line,
+#: candidates on the first only, RED before Opus, H.264 before VP8; written for this test
+SAFARI_OFFER = (DATA / "safari_shaped_offer.sdp").read_text()
+
+
+@pytest.mark.parametrize("sdp", [FIREFOX_OFFER, SAFARI_OFFER], ids=["firefox-esr", "safari"])
+def test_browsers_offers_give_two_published_and_four_slots(sdp: str) -> None:
+    layout = parse_offer_layout(sdp)
+    assert [m.rejected for m in layout.media] == [False] * 4
+    audio, video = layout.published("audio"), layout.published("video")
+    assert audio is not None and audio.index == 0
+    assert video is not None and video.index == 1
+    assert [m.index for m in layout.slots("audio")] == [0, 2]
+    assert [m.index for m in layout.slots("video")] == [1, 3]
+
+
+def test_bundle_only_outside_the_bundle_group_is_still_rejected() -> None:
+    sdp = (
+        "v=0\na=group:BUNDLE 0 1\n"
+        "m=audio 9 RTP/SAVPF 111\na=mid:0\na=sendrecv\n"
+        "m=video 0 RTP/SAVPF 96\na=bundle-only\na=mid:1\na=recvonly\n"
+        "m=video 0 RTP/SAVPF 96\na=bundle-only\na=mid:2\na=recvonly\n"
+        "m=video 0 RTP/SAVPF 96\na=mid:3\na=recvonly\n"
+    )
+    assert [m.rejected for m in parse_offer_layout(sdp).media] == [False, False, True, True]

@@ -19,6 +19,7 @@ from server.media.relay import (
     SlotsChanged,
 )
 from tests.media.peers import BLUE, GREEN, RED, Client, Colour, EventLog, wait_for
+from tests.media.test_offer import FIREFOX_OFFER, SAFARI_OFFER
 
 pytestmark = [pytest.mark.media, pytest.mark.timeout(30)]
 
@@ -404,3 +405,25 @@ async def test_a_lossy_subscriber_link_is_repaired_by_retransmission(
     assert stats.lost_packets_reported > 0
     # most losses were repaired by retransmission, not by asking the publisher for keyframes
     assert stats.keyframe_requests_received < dropped[0] / 4
+
+
+@pytest.mark.parametrize("browser", ["firefox-esr", "safari"])
+async def test_relay_answers_firefox_and_safari_offers(browser: str) -> None:
+    """Firefox's bundle-only m-lines (port 0) are slots, not rejections; Safari's H.264-first
+    list still gets VP8. The offers' candidates lead nowhere: only the answer is checked."""
+    offer = FIREFOX_OFFER if browser == "firefox-esr" else SAFARI_OFFER
+    log = EventLog()
+    relay = MeetingRelay(RelayConfig(add_loopback_candidate=True), on_event=log)
+    try:
+        answer = await relay.connect("b", offer)
+    finally:
+        await relay.close()
+    sections = answer.split("m=")[1:]
+    assert [s.split()[0] for s in sections] == ["audio", "video", "audio", "video"]
+    assert all(s.split()[1] != "0" for s in sections), "an m-line was rejected"
+    rtpmaps = {line.split()[1].split("/")[0] for line in answer.splitlines() if "rtpmap" in line}
+    assert rtpmaps == {"opus", "VP8", "rtx"}, rtpmaps
+    assert "useinbandfec=1" in answer
+    event = log.slots("b")
+    assert event is not None
+    assert len(event.audio) == 2 and len(event.video) == 2

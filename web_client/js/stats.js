@@ -1,7 +1,8 @@
 // Connection quality and per-slot media counters, from RTCPeerConnection.getStats().
 
 /**
- * Per receive slot: kind, index, participant, framesDecoded, bytesReceived, packetsLost.
+ * Per receive slot: kind, index, participant, framesDecoded, bytesReceived, packetsLost and,
+ * for audio, totalSamplesReceived and concealedSamples (what the decoder had to invent).
  * @param {import('./peer.js').Peer} peer
  * @param {{audio: (string|null)[], video: (string|null)[]}} slotMap
  */
@@ -23,6 +24,8 @@ export async function slotStats(peer, slotMap) {
         framesDecoded: s.framesDecoded || 0,
         bytesReceived: s.bytesReceived || 0,
         packetsLost: s.packetsLost || 0,
+        totalSamplesReceived: s.totalSamplesReceived || 0,
+        concealedSamples: s.concealedSamples || 0,
       });
     });
   }
