@@ -51,5 +51,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA busy_timeout=5000")
+    # writers queue on SQLite's one write lock: wait for it rather than fail a join or an
+    # audit append when a burst or a slow disk holds it for seconds
+    cur.execute("PRAGMA busy_timeout=15000")
     cur.close()
