@@ -132,9 +132,6 @@ PENDING_HTTP: frozenset[str] = frozenset(
     {
         "server.http.access",
         "server.http.auth",
-        "server.http.conduct",
-        "server.http.conduct_base",
-        "server.http.conduct_records",
     }
 )
 
