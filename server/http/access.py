@@ -10,19 +10,14 @@ from aiohttp import web
 from pydantic import Field, ValidationError
 
 from policy.error_codes import ErrorCode
-from policy.i18n import tr
 from server import appkeys
+from server.auth import invitations
 from server.auth.authz import Permission, require
 from server.auth.middleware import context_of, deny
 from server.auth.signin import refusal
-from server.auth.tokens import digest, new_token
-from server.errors import AppError, not_found
+from server.errors import AppError
 from server.http.body import Input, Output, json_response, parse_body, path_int, query_int
 from server.http.routes import Routes
-from server.storage import identity as store
-from server.storage import meetings as meeting_store
-from server.storage import members as member_store
-from server.storage.models_auth import Invitation
 
 routes = Routes()
 
@@ -68,44 +63,26 @@ class AuditOut(Output):
 )
 async def create_invitation(request: web.Request) -> web.Response:
     context = context_of(request)
-    meeting_id = path_int(request, "meeting_id")
     settings = request.app[appkeys.SETTINGS]
-    now = request.app[appkeys.CLOCK]()
-    async with request.app[appkeys.DB].session() as s:
-        meeting = await meeting_store.get(s, meeting_id)
-        if meeting is None:
-            raise not_found("cuộc họp / meeting")
-        require(context, Permission.INVITE_SEND, meeting.org_id)
+
+    async def member_and_hours() -> tuple[int, int]:
         body = await parse_body(request, InvitationIn)
-        member = await member_store.get(s, body.member_id)
-        if member is None or meeting.org_id not in (member.org_id, member.group_id):
-            raise AppError(422, ErrorCode.VALIDATION, tr("auth.member_not_in_meeting"))
-        token = new_token()
-        hours = body.hours or settings.security.invitation_hours
-        row = await store.add_invitation(
-            s,
-            Invitation(
-                token_hash=digest(token),
-                member_id=member.id,
-                meeting_id=meeting.id,
-                created_by=context.account_id,
-                created_at=now,
-                expires_at=now + dt.timedelta(hours=hours),
-            ),
-        )
-        await request.app[appkeys.AUDIT].record(
-            context.actor,
-            "invitation.create",
-            f"meeting:{meeting.id}",
-            {"member": member.id, "invitation": row.id, "hours": hours},
-            session=s,
-        )
-    url = f"{settings.server.public_origin.rstrip('/')}/login?invite={token}"
+        return body.member_id, body.hours or settings.security.invitation_hours
+
+    invited = await invitations.invite(
+        request.app[appkeys.DB],
+        request.app[appkeys.AUDIT],
+        context,
+        request.app[appkeys.CLOCK](),
+        path_int(request, "meeting_id"),
+        member_and_hours,
+    )
+    url = f"{settings.server.public_origin.rstrip('/')}/login?invite={invited.token}"
     out = {
         "url": url,
-        "meeting_id": meeting.id,
-        "member_id": member.id,
-        "expires_at": row.expires_at,
+        "meeting_id": invited.meeting_id,
+        "member_id": invited.member_id,
+        "expires_at": invited.expires_at,
     }
     return json_response(InvitationOut.model_validate(out).model_dump(mode="json"), status=201)
 
@@ -121,47 +98,13 @@ async def create_invitation(request: web.Request) -> web.Response:
 async def redeem_invitation(request: web.Request) -> web.Response:
     context = context_of(request)
     body = await parse_body(request, RedeemIn)
-    now = request.app[appkeys.CLOCK]()
-    reason = ""
-    async with request.app[appkeys.DB].session() as s:
-        row = await store.invitation_by_hash(s, digest(body.invitation))
-        if row is None:
-            reason = "unknown"
-        elif row.used_at is not None:
-            reason = "used"
-        elif row.expires_at <= now:
-            reason = "expired"
-        elif row.member_id != context.member_id:
-            reason = "other_member"
-        else:
-            meeting = await meeting_store.get(s, row.meeting_id)
-            assert meeting is not None
-            require(context, Permission.MEETING_ATTEND, meeting.org_id)
-            if not await store.use_invitation(s, row.id, now):
-                reason = "used"
-            else:
-                await request.app[appkeys.AUDIT].record(
-                    context.actor,
-                    "invitation.redeem",
-                    f"meeting:{row.meeting_id}",
-                    {"invitation": row.id},
-                    session=s,
-                )
-        invitation_id = row.id if row is not None else None
-        meeting_id = row.meeting_id if row is not None else 0
-    if reason:
-        err = (
-            AppError(403, ErrorCode.FORBIDDEN, tr("auth.invitation_other_member"))
-            if reason == "other_member"
-            else refusal(ErrorCode.INVITATION_INVALID)
-        )
-        await request.app[appkeys.AUDIT].record(
-            context.actor,
-            "invitation.rejected",
-            f"invitation:{invitation_id}" if invitation_id else "invitation:unknown",
-            {"reason": reason, "error_code": err.code.value},
-        )
-        raise err
+    meeting_id = await invitations.redeem(
+        request.app[appkeys.DB],
+        request.app[appkeys.AUDIT],
+        context,
+        request.app[appkeys.CLOCK](),
+        body.invitation,
+    )
     return json_response({"meeting_id": meeting_id, "url": f"/meetings/{meeting_id}"})
 
 
