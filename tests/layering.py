@@ -130,7 +130,6 @@ def signaling_only_policy(found: list[Import]) -> list[str]:
 #: the list may only shrink: ``tests/test_layering.py`` fails on an entry that no longer does
 PENDING_HTTP: frozenset[str] = frozenset(
     {
-        "server.http.auth",
     }
 )
 
