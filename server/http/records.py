@@ -288,11 +288,12 @@ def _filters(request: web.Request) -> dict[str, str | None]:
 
 @routes.route(
     "GET",
-    "/api/records/audit",
-    summary="Search the decrypted audit log (security officers, after step-up; audited). "
+    "/api/audit",
+    summary="Search the decrypted audit log, newest first (security officers, after a fresh "
+    "second-factor step-up; every search audited as audit.view). "
     "`meeting`: every record about the meeting (its items, votes, documents); `member`: an "
     "account number, a username or part of a name",
-    tag="records",
+    tag="audit",
     response=list[AuditRecordOut],
     query=(
         ("actor", "string"),
@@ -311,7 +312,7 @@ async def audit_search(request: web.Request) -> web.Response:
     audit: AuditLog = request.app[appkeys.AUDIT]
     filters = _filters(request)
     since, until = _query_time(request, "since"), _query_time(request, "until")
-    limit = max(1, min(query_int(request, "limit") or 100, 1000))
+    limit = max(1, min(query_int(request, "limit") or 200, 1000))
     member = filters["member"]
     actors = await people.actors_for(request.app[appkeys.DB], member) if member else None
     found = await audit.search(
@@ -333,6 +334,18 @@ async def audit_search(request: web.Request) -> web.Response:
         {"filters": {k: v for k, v in filters.items() if v}, "rows": len(data)},
     )
     return json_response(data)
+
+
+@routes.route(
+    "GET",
+    "/api/records/audit",
+    summary="Moved permanently to GET /api/audit, the one audit-log search (308, the query kept)",
+    tag="records",
+    status=308,
+)
+async def audit_search_moved(request: web.Request) -> web.Response:
+    query = f"?{request.query_string}" if request.query_string else ""
+    raise web.HTTPPermanentRedirect(f"/api/audit{query}")
 
 
 @routes.route(
