@@ -29,8 +29,8 @@ from server.config import Settings
 from server.crypto.keys import LocalKek
 from server.errors import error_middleware
 from server.http import (
-    access,
     auth,
+    invitations,
     lifecycle,
     meetings,
     pages,
@@ -60,7 +60,18 @@ WEB_CLIENT = Path(__file__).resolve().parent.parent / "web_client"
 
 def all_routes() -> Routes:
     combined = Routes()
-    for module in (system, auth, access, pages, registry, pilots, meetings, lifecycle, ws, records):
+    for module in (
+        system,
+        auth,
+        invitations,
+        pages,
+        registry,
+        pilots,
+        meetings,
+        lifecycle,
+        ws,
+        records,
+    ):
         combined.endpoints.extend(module.routes.endpoints)
     combined.endpoints.extend(conduct_http.routes.endpoints)  # meeting conduct
     combined.endpoints.extend(pages_chair.routes.endpoints)  # the chair console page

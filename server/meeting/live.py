@@ -43,7 +43,7 @@ from server.media.relay import (
     SlotsChanged,
     UnknownParticipantError,
 )
-from server.meeting.access import (
+from server.meeting.admission import (
     Attendee,
     MeetingInfo,
     member_id_of,

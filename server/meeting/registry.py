@@ -10,7 +10,7 @@ from policy.error_codes import ErrorCode, ProtocolError
 from policy.i18n import tr
 from server.audit import AuditLog
 from server.config import Settings
-from server.meeting.access import MeetingInfo, cell_directory
+from server.meeting.admission import MeetingInfo, cell_directory
 from server.meeting.attendance import announce_closed, announce_hall
 from server.meeting.journal import AuditJournal
 from server.meeting.live import LiveMeeting
