@@ -33,11 +33,11 @@ from server.http import (
     invitations,
     lifecycle,
     meetings,
+    organisations,
     pages,
     pages_chair,
     pilots,
     records,
-    registry,
     system,
     ws,
 )
@@ -47,7 +47,7 @@ from server.http import ops as ops_http
 from server.http.routes import Routes
 from server.keys import load_or_create_kek
 from server.logs import observe_middleware
-from server.meeting.registry import LiveMeetings, make_bus
+from server.meeting.live_meetings import LiveMeetings, make_bus
 from server.metrics import Metrics
 from server.records.recordings import RecordingService
 from server.records.settings import audit_options, recordings_dir
@@ -65,7 +65,7 @@ def all_routes() -> Routes:
         auth,
         invitations,
         pages,
-        registry,
+        organisations,
         pilots,
         meetings,
         lifecycle,

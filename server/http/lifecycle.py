@@ -15,7 +15,7 @@ from server.auth.middleware import context_of
 from server.errors import AppError
 from server.http.body import json_response, path_int
 from server.http.conduct_schemas import RuleDecisionOut
-from server.http.registry import actor_of, org_or_404
+from server.http.organisations import actor_of, org_or_404
 from server.http.routes import Routes
 from server.reports.registrations import to_csv, to_docx
 

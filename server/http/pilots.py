@@ -9,7 +9,7 @@ from server import appkeys, pilots
 from server.auth.authz import Authorize, authorizer
 from server.auth.middleware import context_of
 from server.http.body import json_response, parse_body, path_int
-from server.http.registry import actor_of
+from server.http.organisations import actor_of
 from server.http.routes import Routes
 from server.http.schemas import (
     ApprovalOut,
