@@ -21,7 +21,7 @@ from policy.model import AgendaCategory
 from server.audit import AuditLog
 from server.auth.authz import Permission, allowed, require
 from server.auth.context import AccountContext
-from server.conduct import agenda, attendance, documents, groups, minutes, votes
+from server.conduct import agenda, documents, groups, minutes, roll_call, votes
 from server.conduct.common import Scope, conflict, invalid, load_scope, missing
 from server.organisations import org_or_404
 from server.rules import VN_TZ
@@ -193,30 +193,30 @@ async def deferred_items(call: Call, org_id: int) -> list[dict[str, Any]]:
 
 async def check_in(call: Call, meeting_id: int, member_ids: Sequence[int]) -> list[int]:
     async with call.meeting(meeting_id, P.MEETING_CHAIR) as (session, scope):
-        done = await attendance.check_in(session, scope, member_ids, call.now)
-        action, details = attendance.hall_audit(True, done)
+        done = await roll_call.check_in(session, scope, member_ids, call.now)
+        action, details = roll_call.hall_audit(True, done)
         await call.audit(session, action, f"meeting:{meeting_id}", details)
     return done
 
 
 async def check_out(call: Call, meeting_id: int, member_ids: Sequence[int]) -> list[int]:
     async with call.meeting(meeting_id, P.MEETING_CHAIR) as (session, scope):
-        done = await attendance.check_out(session, scope, member_ids, call.now)
-        action, details = attendance.hall_audit(False, done)
+        done = await roll_call.check_out(session, scope, member_ids, call.now)
+        action, details = roll_call.hall_audit(False, done)
         await call.audit(session, action, f"meeting:{meeting_id}", details)
     return done
 
 
 async def hall_code(call: Call, meeting_id: int) -> dict[str, Any]:
     async with call.meeting(meeting_id, P.MEETING_CHAIR) as (session, scope):
-        code, expires = await attendance.issue_code(session, scope, call.now)
+        code, expires = await roll_call.issue_code(session, scope, call.now)
         await call.audit(
             session,
             "attendance.hall_code",
             f"meeting:{meeting_id}",
             {"code_kind": "hall", "expires_at": expires.isoformat()},
         )
-    return {"code": code, "expires_at": expires.isoformat(), "seconds": attendance.CODE_SECONDS}
+    return {"code": code, "expires_at": expires.isoformat(), "seconds": roll_call.CODE_SECONDS}
 
 
 async def check_in_with_code(call: Call, meeting_id: int, code: str) -> list[int]:
@@ -224,8 +224,8 @@ async def check_in_with_code(call: Call, meeting_id: int, code: str) -> list[int
         if call.context.member_id is None:
             raise conflict("conduct.attendance.not_invited")
         member_id = call.context.member_id
-        done = await attendance.use_code(session, scope, member_id, code, call.now)
-        action, details = attendance.hall_audit(True, [member_id] if done else [], "hall_code")
+        done = await roll_call.use_code(session, scope, member_id, code, call.now)
+        action, details = roll_call.hall_audit(True, [member_id] if done else [], "hall_code")
         await call.audit(session, action, f"meeting:{meeting_id}", details)
     return [member_id] if done else []
 
@@ -235,7 +235,7 @@ async def record_absences(
 ) -> dict[str, Any]:
     """``absences``: (member, with a reason, the reason) each (M1)."""
     async with call.meeting(meeting_id, P.MEETING_CHAIR) as (session, scope):
-        await attendance.record_absences(session, scope, list(absences))
+        await roll_call.record_absences(session, scope, list(absences))
         await call.audit(
             session,
             "attendance.absences",
@@ -245,12 +245,12 @@ async def record_absences(
                 "without_reason": [m for m, with_reason, _ in absences if not with_reason],
             },
         )
-        return await attendance.summary(session, scope, call.now, call.grace)
+        return await roll_call.summary(session, scope, call.now, call.grace)
 
 
 async def attendance_summary(call: Call, meeting_id: int) -> dict[str, Any]:
     async with call.meeting(meeting_id, P.MEETING_READ) as (session, scope):
-        return await attendance.summary(session, scope, call.now, call.grace)
+        return await roll_call.summary(session, scope, call.now, call.grace)
 
 
 # -- votes (A3, A4, G3) ------------------------------------------------------------------------
@@ -370,7 +370,7 @@ async def console(call: Call, meeting_id: int) -> dict[str, Any]:
             "votes": [votes.vote_out(v) for v in all_votes],
             "open_vote_id": open_vote.id if open_vote else None,
             "running": await votes.running(session, open_vote) if open_vote else None,
-            "attendance": await attendance.summary(session, scope, call.now, call.grace),
+            "attendance": await roll_call.summary(session, scope, call.now, call.grace),
             "minutes": {
                 "exists": draft is not None and bool(draft.content.get("title")),
                 "adopted": draft is not None and draft.adopted_at is not None,

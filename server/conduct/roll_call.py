@@ -1,4 +1,4 @@
-"""Attendance (A1–A3): hall check-in by the secretary or by a rotating code, check-out,
+"""The roll call (A1–A3): hall check-in by the secretary or by a rotating code, check-out,
 absences, and the live summary that merges hall and online presence.
 
 A1: one member counts once: presences through both channels are merged per member with the
