@@ -45,7 +45,7 @@ from server.http import conduct as conduct_http
 from server.http import gate as gate_http
 from server.http import ops as ops_http
 from server.http.routes import Routes
-from server.keys import load_or_create_kek
+from server.kek import load_or_create_kek
 from server.logs import observe_middleware
 from server.meeting.live_meetings import LiveMeetings, make_bus
 from server.metrics import Metrics
