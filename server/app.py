@@ -29,6 +29,7 @@ from server.config import Settings
 from server.crypto.keys import LocalKek
 from server.errors import error_middleware
 from server.http import (
+    audit_log,
     auth,
     invitations,
     lifecycle,
@@ -37,7 +38,7 @@ from server.http import (
     pages,
     pages_chair,
     pilots,
-    records,
+    recordings,
     system,
     ws,
 )
@@ -70,7 +71,8 @@ def all_routes() -> Routes:
         meetings,
         lifecycle,
         ws,
-        records,
+        recordings,
+        audit_log,
     ):
         combined.endpoints.extend(module.routes.endpoints)
     combined.endpoints.extend(conduct_http.routes.endpoints)  # meeting conduct

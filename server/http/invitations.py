@@ -1,5 +1,5 @@
 """Invitations to meetings (the access log is read through ``GET /api/audit``, in
-``server/http/records.py``)."""
+``server/http/audit_log.py``)."""
 
 from __future__ import annotations
 
