@@ -27,7 +27,7 @@ from server.auth.signin import refusal
 from server.crypto.checkpoints import Checkpoint
 from server.crypto.errors import CryptoError
 from server.errors import AppError
-from server.http.body import Input, Output, json_response, parse_body, query_int
+from server.http.body import Input, Output, json_response, parse_body, query_int, respond
 from server.http.routes import Routes
 from server.records import people
 
@@ -215,7 +215,7 @@ async def audit_status(request: web.Request) -> web.Response:
         "checkpoint": _checkpoint(cp),
         "public_key": public.strip(),
     }
-    return json_response(StatusOut.model_validate(out).model_dump(mode="json"))
+    return respond(StatusOut, out)
 
 
 @routes.route(

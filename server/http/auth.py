@@ -12,7 +12,7 @@ from server import appkeys
 from server.auth import factors, service
 from server.auth.middleware import session_of
 from server.auth.sessions import clear_cookie
-from server.http.body import Input, Output, json_response, parse_body, path_int
+from server.http.body import Input, Output, json_response, parse_body, path_int, respond
 from server.http.routes import Routes
 
 routes = Routes()
@@ -252,7 +252,7 @@ async def passkey_register(request: web.Request) -> web.Response:
 )
 async def passkey_list(request: web.Request) -> web.Response:
     rows = await service.passkey_list(request)
-    return json_response([PasskeyOut.model_validate(r).model_dump(mode="json") for r in rows])
+    return respond(PasskeyOut, rows)
 
 
 @routes.route(

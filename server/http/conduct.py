@@ -16,7 +16,7 @@ from aiohttp import web
 from server import appkeys
 from server.conduct import service
 from server.http import conduct_records
-from server.http.body import json_response, parse_body, path_int
+from server.http.body import json_response, parse_body, path_int, respond
 from server.http.conduct_base import call
 from server.http.conduct_schemas import (
     AbsencesIn,
@@ -126,7 +126,7 @@ async def add_note(request: web.Request) -> web.Response:
     note = await service.add_note(
         call(request), meeting_id, item_id, body.kind, body.member_id, body.speaker, body.text
     )
-    return json_response(NoteOut.model_validate(note).model_dump(mode="json"), status=201)
+    return respond(NoteOut, note, 201)
 
 
 @routes.route(

@@ -12,7 +12,7 @@ from pydantic import Field
 from server import appkeys
 from server.auth import invitations
 from server.auth.middleware import context_of
-from server.http.body import Input, Output, json_response, parse_body, path_int
+from server.http.body import Input, Output, json_response, parse_body, path_int, respond
 from server.http.routes import Routes
 
 routes = Routes()
@@ -71,7 +71,7 @@ async def create_invitation(request: web.Request) -> web.Response:
         "member_id": invited.member_id,
         "expires_at": invited.expires_at,
     }
-    return json_response(InvitationOut.model_validate(out).model_dump(mode="json"), status=201)
+    return respond(InvitationOut, out, 201)
 
 
 @routes.route(

@@ -16,7 +16,7 @@ from server.auth.context import AccountContext
 from server.auth.middleware import context_of
 from server.crypto.errors import CryptoError
 from server.errors import AppError, not_found
-from server.http.body import Output, json_response, path_int
+from server.http.body import Output, json_response, path_int, respond
 from server.http.routes import Routes
 from server.meeting import service as meeting_service
 from server.records.recordings import RecordingStateError
@@ -81,7 +81,7 @@ async def recording_state(request: web.Request) -> web.Response:
     meeting_id = path_int(request, "meeting_id")
     require(context_of(request), Permission.MEETING_READ, await _meeting_org(request, meeting_id))
     st = await request.app[appkeys.RECORDINGS].state(meeting_id)
-    return json_response(RecordingStateOut.model_validate(st).model_dump(mode="json"))
+    return respond(RecordingStateOut, st)
 
 
 @routes.route(
@@ -104,7 +104,7 @@ async def recording_start(request: web.Request) -> web.Response:
     if live is not None and not live.closed:
         live.start_recording(handle)  # its media goes into the encrypting sink; all are told
     st = await request.app[appkeys.RECORDINGS].state(meeting_id)
-    return json_response(RecordingStateOut.model_validate(st).model_dump(mode="json"), 201)
+    return respond(RecordingStateOut, st, 201)
 
 
 @routes.route(
