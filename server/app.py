@@ -29,15 +29,16 @@ from server.config import Settings
 from server.crypto.keys import LocalKek
 from server.errors import error_middleware
 from server.http import (
-    access,
+    audit_log,
     auth,
+    invitations,
     lifecycle,
     meetings,
+    organisations,
     pages,
     pages_chair,
     pilots,
-    records,
-    registry,
+    recordings,
     system,
     ws,
 )
@@ -45,9 +46,9 @@ from server.http import conduct as conduct_http
 from server.http import gate as gate_http
 from server.http import ops as ops_http
 from server.http.routes import Routes
-from server.keys import load_or_create_kek
+from server.kek import load_or_create_kek
 from server.logs import observe_middleware
-from server.meeting.registry import LiveMeetings, make_bus
+from server.meeting.live_meetings import LiveMeetings, make_bus
 from server.metrics import Metrics
 from server.records.recordings import RecordingService
 from server.records.settings import audit_options, recordings_dir
@@ -60,7 +61,19 @@ WEB_CLIENT = Path(__file__).resolve().parent.parent / "web_client"
 
 def all_routes() -> Routes:
     combined = Routes()
-    for module in (system, auth, access, pages, registry, pilots, meetings, lifecycle, ws, records):
+    for module in (
+        system,
+        auth,
+        invitations,
+        pages,
+        organisations,
+        pilots,
+        meetings,
+        lifecycle,
+        ws,
+        recordings,
+        audit_log,
+    ):
         combined.endpoints.extend(module.routes.endpoints)
     combined.endpoints.extend(conduct_http.routes.endpoints)  # meeting conduct
     combined.endpoints.extend(pages_chair.routes.endpoints)  # the chair console page

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from server.config import Settings
     from server.crypto.keys import KeyProvider
     from server.http.routes import Routes
-    from server.meeting.registry import LiveMeetings
+    from server.meeting.live_meetings import LiveMeetings
     from server.metrics import Metrics
     from server.records.recordings import RecordingService
     from server.storage.db import Database

@@ -18,7 +18,7 @@ from server.app import create_app
 from server.audit import AuditLog
 from server.auth.provision import create_account, create_api_token
 from server.config import ConfigError, Settings, load_settings
-from server.keys import KeyFileError, load_or_create_kek
+from server.kek import KeyFileError, load_or_create_kek
 from server.records.settings import audit_options, key_provider
 from server.storage import accounts as account_store
 from server.storage import organisations as org_store

@@ -14,7 +14,7 @@ from server.audit import AuditLog
 from server.config import Settings
 from server.demo import LARGE_CODE, SEAFARERS_CODE, DemoCredential, load_demo, load_demo_accounts
 from server.demo_today import TodayMeetings, load_today
-from server.keys import load_or_create_kek
+from server.kek import load_or_create_kek
 from server.records.settings import key_provider
 from server.storage.db import Database
 from server.storage.migrate import upgrade

@@ -15,7 +15,7 @@ from server.audit import AuditLog
 from server.config import Settings
 from server.errors import AppError, policy_error
 from server.meeting import service
-from server.meeting.registry import LiveMeetings, make_bus
+from server.meeting.live_meetings import LiveMeetings, make_bus
 from server.records.settings import audit_options, key_provider
 from server.storage.db import Database
 

@@ -25,8 +25,8 @@ from server.crypto.checkpoints import (
 )
 from server.crypto.errors import CryptoError
 from server.crypto.keys import LocalKek, read_kek_file
-from server.keys import load_or_create_kek
-from server.records.keys import rotate_kek
+from server.kek import load_or_create_kek
+from server.records.data_keys import rotate_kek
 from server.records.recordings import RecordingService
 from server.records.retention import shred_expired
 from server.records.settings import audit_options, key_provider, recordings_dir, witness_dir

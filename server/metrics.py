@@ -20,7 +20,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from server.audit import AuditLog
-from server.meeting.registry import LiveMeetings
+from server.meeting.live_meetings import LiveMeetings
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 

@@ -7,12 +7,15 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
+from policy.calendar import Duty
 from policy.dates import check_approval_dates, check_circumstance_dates, require_dates
+from policy.decision import Decision
 from policy.decision import require as require_decision
 from policy.eligibility import check_issuer
 from policy.error_codes import ErrorCode
 from policy.facts import OrgFacts
-from policy.model import OrgLevel
+from policy.model import MeetingMode, OrgLevel
+from server import rules
 from server.audit import AuditLog
 from server.auth.authz import Authorize, Permission
 from server.errors import AppError, not_found
@@ -211,3 +214,34 @@ async def end_by_id(
             return await end(session, audit, actor, row, ended_on)
         except AlreadyEnded:
             raise AppError.of(ErrorCode.CONFLICT, detail="already ended") from None
+
+
+async def eligibility(
+    db: Database, org_id: int, mode: MeetingMode, on: dt.date, authorize: Authorize
+) -> Decision:
+    """May this organisation hold a meeting in ``mode`` on ``on``? (E1–E4, P1–P5)"""
+    async with db.session() as session:
+        org = await org_or_404(session, org_id)
+        authorize(Permission.PILOT_READ, org_id)
+        return await rules.check_meeting_mode(session, org, mode, on)
+
+
+async def duties(db: Database, org_id: int, on: dt.date, authorize: Authorize) -> tuple[Duty, ...]:
+    """What is due or overdue for a cell on ``on`` (R1, R3, M3, group reports)."""
+    async with db.session() as session:
+        org = await org_or_404(session, org_id)
+        authorize(Permission.MEETING_READ, org_id)
+        return await rules.duties(session, org, on)
+
+
+async def export(
+    db: Database, audit: AuditLog, actor: str, org_id: int, fmt: str, authorize: Authorize
+) -> tuple[Organisation, list[RegistrationRow]]:
+    """The 828-CV registration list of the organisation and those under it, for an export in
+    ``fmt`` (audited as ``pilot.export``)."""
+    async with db.session() as session:
+        org = await org_or_404(session, org_id)
+        authorize(Permission.PILOT_READ, org_id)
+        rows = await registration_rows(session, org)
+        await audit.record(actor, "pilot.export", f"org:{org_id}", {"format": fmt}, session=session)
+    return org, rows

@@ -126,26 +126,11 @@ def signaling_only_policy(found: list[Import]) -> list[str]:
     ]
 
 
-#: handler modules that still query storage themselves (issue #12, not yet moved into services);
-#: the list may only shrink: ``tests/test_layering.py`` fails on an entry that no longer does
-PENDING_HTTP: frozenset[str] = frozenset(
-    {
-        "server.http.access",
-        "server.http.auth",
-        "server.http.conduct",
-        "server.http.conduct_base",
-        "server.http.conduct_records",
-    }
-)
-
-
 def handlers_without_storage(found: list[Import]) -> list[str]:
     return [
         f"{_where(i)} (server.http imports no server.storage: call a service)"
         for i in found
-        if within(i.module, "server.http")
-        and within(i.target, "server.storage")
-        and i.module not in PENDING_HTTP
+        if within(i.module, "server.http") and within(i.target, "server.storage")
     ]
 
 

@@ -16,17 +16,6 @@ def test_the_tree_keeps_its_layers() -> None:
     assert layering.check(ROOT) == []
 
 
-def test_pending_handlers_really_still_query_storage() -> None:
-    """An entry of PENDING_HTTP that no longer imports storage must leave the list."""
-    found = layering.imports(ROOT)
-    still = {
-        i.module
-        for i in found
-        if layering.within(i.module, "server.http") and layering.within(i.target, "server.storage")
-    }
-    assert still >= layering.PENDING_HTTP
-
-
 def _tree(root: Path, files: dict[str, str]) -> Path:
     for top in layering.OURS:
         (root / top).mkdir(parents=True, exist_ok=True)

@@ -28,6 +28,7 @@ from policy.quorum import check_vote, counted_full_members
 from server.conduct import minutes as minutes_service
 from server.conduct.common import Scope, conflict, invalid, missing, scope_of
 from server.rules import local_date, member_facts
+from server.storage import attendance as attendance_store
 from server.storage import conduct as store
 from server.storage import meetings as meeting_store
 from server.storage import members as member_store
@@ -156,7 +157,7 @@ async def report(
         minutes = await minutes_service.generate(
             session, group, at, leader.full_name if leader else "", ""
         )
-    attendees = {r.member_id for r in await store.intervals(session, group.meeting.id)}
+    attendees = {r.member_id for r in await attendance_store.of_meeting(session, group.meeting.id)}
     held_on = local_date(group.meeting.scheduled_start)
     decision = check_group_report(held_on, local_date(at), local_date(at), group.rules)
     row.report = {

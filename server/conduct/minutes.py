@@ -18,6 +18,7 @@ from policy.model import ItemStatus, MeetingKind, MemberStatus
 from policy.quorum import check_quorum
 from server.conduct.common import Scope, category, conflict, missing
 from server.rules import VN_TZ, member_facts
+from server.storage import attendance as attendance_store
 from server.storage import conduct as store
 from server.storage import meetings as meeting_store
 from server.storage.db import Session
@@ -59,7 +60,7 @@ async def build(
 ) -> dict[str, Any]:
     """Everything M1 asks for, from the records of the meeting as they are at ``at``."""
     meeting = scope.meeting
-    rows = await store.intervals(session, meeting.id)
+    rows = await attendance_store.of_meeting(session, meeting.id)
     attended = {r.member_id for r in rows}
     room = {r.member_id for r in rows if r.way == "room"}
     members = scope.members

@@ -17,8 +17,8 @@ from policy.gate import check_secret_ballot
 from policy.i18n import tr
 from policy.model import ItemStatus
 from policy.quorum import check_vote, counted_full_members
-from server.conduct.attendance import present_now
 from server.conduct.common import Scope, conflict, missing, require_open
+from server.conduct.roll_call import present_now
 from server.rules import member_facts
 from server.storage import conduct as store
 from server.storage import meetings as meeting_store

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import TypeVar
 
 from aiohttp import web
@@ -128,3 +129,12 @@ def json_response(data: object, status: int = 200) -> web.Response:
         text=json.dumps(data, ensure_ascii=False, default=str),
         content_type="application/json",
     )
+
+
+def respond(model: type[BaseModel], value: object, status: int = 200) -> web.Response:
+    """``value`` (a row or a mapping, or a list of them) through its response model, as JSON."""
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        return json_response(
+            [model.model_validate(v).model_dump(mode="json") for v in value], status
+        )
+    return json_response(model.model_validate(value).model_dump(mode="json"), status)

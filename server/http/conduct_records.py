@@ -4,20 +4,17 @@ cycle (E2, P5, GM3, 03-HD/TW §II.4.2). Registered through ``server.http.conduct
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from aiohttp import web
 
 from policy.error_codes import ErrorCode
 from server import appkeys
-from server.auth.authz import Permission
-from server.conduct import documents, groups
-from server.conduct import minutes as minutes_service
-from server.conduct.common import Scope, invalid, missing
+from server.conduct import groups, service
 from server.errors import AppError
 from server.http.body import json_response, parse_body, path_int
-from server.http.conduct_base import audit, authorized, may, now
+from server.http.conduct_base import call
 from server.http.conduct_schemas import (
     AssignmentOut,
     ConsolidationOut,
@@ -31,13 +28,11 @@ from server.http.conduct_schemas import (
 from server.http.routes import Routes
 from server.meeting import service as meeting_service
 from server.reports.minutes import to_docx, to_pdf
-from server.rules import VN_TZ
-from server.storage import attendance as attendance_store
-from server.storage import conduct as store
-from server.storage.models_conduct import GroupAssignment
+
+if TYPE_CHECKING:
+    from server.storage.models_conduct import GroupAssignment
 
 routes = Routes()
-P = Permission
 MEETING = r"/api/meetings/{meeting_id:\d+}"
 DOC = r"/api/meetings/{meeting_id:\d+}/documents/{document_id:\d+}"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -61,28 +56,9 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 async def upload_document(request: web.Request) -> web.Response:
     meeting_id = path_int(request, "meeting_id")
     filename = request.query.get("filename", "")
-    async with request.app[appkeys.DB].session() as session:
-        scope, context = await authorized(session, request, meeting_id, P.MEETING_SCHEDULE)
-        data = await request.read()  # refused with 413 above client_max_size
-        row = await documents.upload(
-            session,
-            scope,
-            filename,
-            request.content_type,
-            data,
-            context.actor,
-            now(request),
-            request.app[appkeys.AUDIT].provider,
-        )
-        await audit(
-            request,
-            session,
-            context,
-            "document.upload",
-            f"document:{row.id}",
-            {"meeting": meeting_id, "size": row.size, "sha256": row.sha256, "key_id": row.key_id},
-        )
-        out = documents.document_out(row)
+    out = await service.upload_document(
+        call(request), meeting_id, filename, request.content_type, request.read
+    )  # the body is refused with 413 above client_max_size
     return json_response(out, status=201)
 
 
@@ -96,20 +72,7 @@ async def upload_document(request: web.Request) -> web.Response:
 )
 async def publish_document(request: web.Request) -> web.Response:
     meeting_id, document_id = path_int(request, "meeting_id"), path_int(request, "document_id")
-    async with request.app[appkeys.DB].session() as session:
-        scope, context = await authorized(session, request, meeting_id, P.MEETING_SCHEDULE)
-        row = await documents.document_in(session, scope, document_id)
-        m3 = await documents.publish(session, scope, row, now(request))
-        await audit(
-            request,
-            session,
-            context,
-            "document.publish",
-            f"document:{row.id}",
-            {"outcome": m3["outcome"], "rules": m3["rules"], "late": m3["late"]},
-        )
-        out = documents.document_out(row)
-    return json_response(out)
+    return json_response(await service.publish_document(call(request), meeting_id, document_id))
 
 
 @routes.route(
@@ -121,15 +84,7 @@ async def publish_document(request: web.Request) -> web.Response:
 )
 async def list_documents(request: web.Request) -> web.Response:
     meeting_id = path_int(request, "meeting_id")
-    async with request.app[appkeys.DB].session() as session:
-        scope, context = await authorized(session, request, meeting_id, P.MEETING_READ)
-        chair = may(context, P.MEETING_SCHEDULE, scope)
-        out = [
-            documents.document_out(d)
-            for d in await store.documents(session, meeting_id)
-            if chair or d.published_at is not None
-        ]
-    return json_response(out)
+    return json_response(await service.list_documents(call(request), meeting_id))
 
 
 @routes.route(
@@ -143,41 +98,15 @@ async def list_documents(request: web.Request) -> web.Response:
 )
 async def download_document(request: web.Request) -> web.Response:
     meeting_id, document_id = path_int(request, "meeting_id"), path_int(request, "document_id")
-    refused: documents.DocumentUnavailable | None = None
-    data = b""
-    async with request.app[appkeys.DB].session() as session:
-        scope, context = await authorized(session, request, meeting_id, P.MEETING_READ)
-        row = await documents.document_in(session, scope, document_id)
-        if row.published_at is None and not may(context, P.MEETING_SCHEDULE, scope):
-            raise missing("conduct.not_found.document")
-        details: dict[str, Any] = {"meeting": meeting_id, "size": row.size}
-        try:
-            data = await documents.read(session, row, request.app[appkeys.AUDIT].provider)
-        except documents.DocumentUnavailable as exc:
-            refused = exc
-            details = {"meeting": meeting_id, "reason": exc.reason}
-        action = "document.download" if refused is None else "document.download.refused"
-        await audit(request, session, context, action, f"document:{row.id}", details)
-        media_type, name = row.media_type, row.filename
-    if refused is not None:  # raised after the commit, so the refusal stays in the log
-        raise documents.refusal(refused)
+    doc = await service.download_document(call(request), meeting_id, document_id)
     return web.Response(
-        body=data,
-        content_type=media_type,
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
+        body=doc.data,
+        content_type=doc.media_type,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(doc.filename)}"},
     )
 
 
 # -- minutes (M1) ------------------------------------------------------------------------------
-
-
-def _name(scope: Scope, member_id: int | None, name: str) -> str:
-    if member_id is None:
-        return name
-    member = scope.member(member_id)
-    if member is None:
-        raise invalid("conduct.attendance.unknown_members", ids=str(member_id))
-    return member.full_name
 
 
 @routes.route(
@@ -192,13 +121,12 @@ def _name(scope: Scope, member_id: int | None, name: str) -> str:
 async def generate_minutes(request: web.Request) -> web.Response:
     meeting_id = path_int(request, "meeting_id")
     body = await parse_body(request, MinutesIn)
-    async with request.app[appkeys.DB].session() as session:
-        scope, context = await authorized(session, request, meeting_id, P.MEETING_CHAIR)
-        chair = _name(scope, body.chair_member_id, body.chair)
-        secretary = _name(scope, body.secretary_member_id, body.secretary)
-        row = await minutes_service.generate(session, scope, now(request), chair, secretary)
-        await audit(request, session, context, "minutes.generate", f"meeting:{meeting_id}", {})
-        out = minutes_service.minutes_out(row)
+    out = await service.generate_minutes(
+        call(request),
+        meeting_id,
+        (body.chair_member_id, body.chair),
+        (body.secretary_member_id, body.secretary),
+    )
     return json_response(out, status=201)
 
 
@@ -207,10 +135,7 @@ async def generate_minutes(request: web.Request) -> web.Response:
 )
 async def get_minutes(request: web.Request) -> web.Response:
     meeting_id = path_int(request, "meeting_id")
-    async with request.app[appkeys.DB].session() as session:
-        await authorized(session, request, meeting_id, P.MEETING_READ)
-        out = minutes_service.minutes_out(await minutes_service.current(session, meeting_id))
-    return json_response(out)
+    return json_response(await service.get_minutes(call(request), meeting_id))
 
 
 @routes.route(
@@ -230,19 +155,7 @@ async def patch_minutes(request: web.Request) -> web.Response:
         if k != "items" and getattr(body, k) is not None
     }
     items = {i.item_id: {"conclusion": i.conclusion} for i in body.items or []}
-    async with request.app[appkeys.DB].session() as session:
-        scope, context = await authorized(session, request, meeting_id, P.MEETING_CHAIR)
-        row = await minutes_service.edit(session, scope, fields, items, now(request))
-        await audit(
-            request,
-            session,
-            context,
-            "minutes.edit",
-            f"meeting:{meeting_id}",
-            {"fields": sorted(fields), "items": sorted(items)},
-        )
-        out = minutes_service.minutes_out(row)
-    return json_response(out)
+    return json_response(await service.edit_minutes(call(request), meeting_id, fields, items))
 
 
 @routes.route(
@@ -254,23 +167,12 @@ async def patch_minutes(request: web.Request) -> web.Response:
 )
 async def adopt_minutes(request: web.Request) -> web.Response:
     meeting_id = path_int(request, "meeting_id")
-    async with request.app[appkeys.DB].session() as session:
-        scope, context = await authorized(session, request, meeting_id, P.MEETING_CHAIR)
-        row = await minutes_service.adopt(session, scope, now(request))
-        await audit(request, session, context, "minutes.adopt", f"meeting:{meeting_id}", {})
-        out = minutes_service.minutes_out(row)
-    return json_response(out)
+    return json_response(await service.adopt_minutes(call(request), meeting_id))
 
 
 async def _export(request: web.Request, fmt: str) -> web.Response:
     meeting_id = path_int(request, "meeting_id")
-    async with request.app[appkeys.DB].session() as session:
-        scope, context = await authorized(session, request, meeting_id, P.MEETING_READ)
-        row = await minutes_service.current(session, meeting_id)
-        await audit(
-            request, session, context, "minutes.export", f"meeting:{meeting_id}", {"format": fmt}
-        )
-        content = minutes_service.printable(scope, row)
+    content = await service.export_minutes(call(request), meeting_id, fmt)
     body = to_docx(content) if fmt == "docx" else to_pdf(content)
     return web.Response(
         body=body,
@@ -321,36 +223,21 @@ def _assignment(row: GroupAssignment) -> dict[str, Any]:
 async def assign_groups(request: web.Request) -> web.Response:
     meeting_id = path_int(request, "meeting_id")
     body = await parse_body(request, GroupsIn)
-    async with request.app[appkeys.DB].session() as session:
-        scope, context = await authorized(session, request, meeting_id, P.MEETING_SCHEDULE)
-        committee = await store.committee_member_ids(session, scope.cell.id)
-        plans = [
-            groups.Plan(
-                p.group_id, p.leader_member_id, p.committee_member_id, p.scheduled_start, p.location
-            )
-            for p in body.groups
-        ]
-        rows = await groups.assign(session, scope, body.committee_meeting_id, plans, committee)
-        await audit(
-            request,
-            session,
-            context,
-            "groups.assign",
-            f"meeting:{meeting_id}",
-            {
-                "committee_meeting": body.committee_meeting_id,
-                "groups": [r.group_org_id for r in rows],
-                "invited_leaders": [r.leader_member_id for r in rows if r.leader_invited],
-            },
+    plans = [
+        groups.Plan(
+            p.group_id, p.leader_member_id, p.committee_member_id, p.scheduled_start, p.location
         )
-        out = [_assignment(r) for r in rows]
-    return json_response(out, status=201)
+        for p in body.groups
+    ]
+    rows = await service.assign_groups(call(request), meeting_id, body.committee_meeting_id, plans)
+    return json_response([_assignment(r) for r in rows], status=201)
 
 
-def _query_date(request: web.Request) -> dt.date:
+def _query_date(request: web.Request) -> dt.date | None:
+    """?date=, or None for today on the app clock."""
     raw = request.query.get("date")
     if raw is None:
-        return now(request).astimezone(VN_TZ).date()
+        return None
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
@@ -369,28 +256,17 @@ def _query_date(request: web.Request) -> dt.date:
 async def group_reports(request: web.Request) -> web.Response:
     meeting_id = path_int(request, "meeting_id")
     on = _query_date(request)
-    async with request.app[appkeys.DB].session() as session:
-        scope, _context = await authorized(session, request, meeting_id, P.MEETING_READ)
-        out = await groups.reports(session, scope, on)
-    return json_response(out)
+    return json_response(await service.group_reports(call(request), meeting_id, on))
 
 
 async def _group_state(request: web.Request, start: bool) -> web.Response:
     meeting_id = path_int(request, "meeting_id")
-    async with request.app[appkeys.DB].session() as session:
-        scope, context = await authorized(session, request, meeting_id, P.MEETING_CHAIR)
-        at = now(request)
-        meeting = await groups.start_or_close(session, scope, start, at)
-        details: dict[str, Any] = {}
-        if not start:  # attendance ends with the meeting (A1)
-            details["intervals_closed"] = await attendance_store.close_open(session, meeting.id, at)
-        action = "group.start" if start else "group.close"
-        await audit(request, session, context, action, f"meeting:{meeting_id}", details)
-        out = {"id": meeting.id, "status": meeting.status.value}
+    caller = call(request)
+    out = await service.group_state(caller, meeting_id, start)
     if not start:
         app = request.app
         await meeting_service.end_live(
-            app[appkeys.LIVE], app[appkeys.RECORDINGS], meeting_id, context.actor
+            app[appkeys.LIVE], app[appkeys.RECORDINGS], meeting_id, caller.context.actor
         )
     return json_response(out)
 
@@ -426,19 +302,7 @@ async def close_group_meeting(request: web.Request) -> web.Response:
 )
 async def report_group(request: web.Request) -> web.Response:
     meeting_id = path_int(request, "meeting_id")
-    async with request.app[appkeys.DB].session() as session:
-        scope, context = await authorized(session, request, meeting_id, P.MEETING_CHAIR)
-        row, decision = await groups.report(session, scope, now(request))
-        await audit(
-            request,
-            session,
-            context,
-            "group.report",
-            f"meeting:{meeting_id}",
-            {"outcome": decision.outcome.value, "rules": list(decision.rule_ids)},
-        )
-        out = _assignment(row)
-    return json_response(out)
+    return json_response(_assignment(await service.report_group(call(request), meeting_id)))
 
 
 @routes.route(
@@ -451,15 +315,4 @@ async def report_group(request: web.Request) -> web.Response:
 )
 async def consolidate_groups(request: web.Request) -> web.Response:
     meeting_id = path_int(request, "meeting_id")
-    async with request.app[appkeys.DB].session() as session:
-        scope, context = await authorized(session, request, meeting_id, P.MEETING_CHAIR)
-        out = await groups.consolidate(session, scope, now(request))
-        await audit(
-            request,
-            session,
-            context,
-            "groups.consolidate",
-            f"meeting:{meeting_id}",
-            {"groups": len(out["groups"])},
-        )
-    return json_response(out)
+    return json_response(await service.consolidate_groups(call(request), meeting_id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from pydantic import BaseModel
@@ -10,14 +11,17 @@ from pydantic import BaseModel
 from policy.error_codes import ErrorCode
 from policy.model import MeetingMode
 from server import appkeys, pilots, rules
-from server.auth.authz import Permission, require
+from server.auth.authz import authorizer
 from server.auth.middleware import context_of
 from server.errors import AppError
 from server.http.body import json_response, path_int
 from server.http.conduct_schemas import RuleDecisionOut
-from server.http.registry import actor_of, org_or_404
+from server.http.organisations import actor_of
 from server.http.routes import Routes
-from server.reports.registrations import to_csv, to_docx
+from server.reports.registrations import RegistrationRow, to_csv, to_docx
+
+if TYPE_CHECKING:
+    from server.storage.models import Organisation
 
 routes = Routes()
 
@@ -59,10 +63,9 @@ async def eligibility(request: web.Request) -> web.Response:
             ErrorCode.VALIDATION, detail="mode: in_person|hybrid|online|group"
         ) from None
     on = _query_date(request)
-    async with request.app[appkeys.DB].session() as session:
-        org = await org_or_404(session, org_id)
-        require(context_of(request), Permission.PILOT_READ, org_id)
-        decision = await rules.check_meeting_mode(session, org, mode, on)
+    decision = await pilots.eligibility(
+        request.app[appkeys.DB], org_id, mode, on, authorizer(context_of(request))
+    )
     return json_response(decision.as_dict())
 
 
@@ -77,10 +80,9 @@ async def eligibility(request: web.Request) -> web.Response:
 async def duties(request: web.Request) -> web.Response:
     org_id = path_int(request, "org_id")
     on = _query_date(request)
-    async with request.app[appkeys.DB].session() as session:
-        org = await org_or_404(session, org_id)
-        require(context_of(request), Permission.MEETING_READ, org_id)
-        found = await rules.duties(session, org, on)
+    found = await pilots.duties(
+        request.app[appkeys.DB], org_id, on, authorizer(context_of(request))
+    )
     return json_response(
         [
             {
@@ -96,6 +98,18 @@ async def duties(request: web.Request) -> web.Response:
     )
 
 
+async def _export(request: web.Request, fmt: str) -> tuple[Organisation, list[RegistrationRow]]:
+    app = request.app
+    return await pilots.export(
+        app[appkeys.DB],
+        app[appkeys.AUDIT],
+        actor_of(request),
+        path_int(request, "org_id"),
+        fmt,
+        authorizer(context_of(request)),
+    )
+
+
 @routes.route(
     "GET",
     r"/api/organisations/{org_id:\d+}/registrations/export.csv",
@@ -104,14 +118,7 @@ async def duties(request: web.Request) -> web.Response:
     content="text/csv",
 )
 async def export_registrations_csv(request: web.Request) -> web.Response:
-    org_id = path_int(request, "org_id")
-    async with request.app[appkeys.DB].session() as session:
-        org = await org_or_404(session, org_id)
-        require(context_of(request), Permission.PILOT_READ, org_id)
-        rows = await pilots.registration_rows(session, org)
-        await request.app[appkeys.AUDIT].record(
-            actor_of(request), "pilot.export", f"org:{org_id}", {"format": "csv"}, session=session
-        )
+    _org, rows = await _export(request, "csv")
     return web.Response(
         text=to_csv(rows),
         content_type="text/csv",
@@ -131,14 +138,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     content=DOCX,
 )
 async def export_registrations_docx(request: web.Request) -> web.Response:
-    org_id = path_int(request, "org_id")
-    async with request.app[appkeys.DB].session() as session:
-        org = await org_or_404(session, org_id)
-        require(context_of(request), Permission.PILOT_READ, org_id)
-        rows = await pilots.registration_rows(session, org)
-        await request.app[appkeys.AUDIT].record(
-            actor_of(request), "pilot.export", f"org:{org_id}", {"format": "docx"}, session=session
-        )
+    org, rows = await _export(request, "docx")
     body = to_docx(rows, org.name, org.location or "Hà Nội", dt.datetime.now(rules.VN_TZ).date())
     return web.Response(
         body=body,

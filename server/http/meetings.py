@@ -7,8 +7,8 @@ from aiohttp import web
 from server import appkeys
 from server.auth.authz import Authorize, authorizer
 from server.auth.middleware import context_of
-from server.http.body import json_response, parse_body, path_int
-from server.http.registry import actor_of
+from server.http.body import parse_body, path_int, respond
+from server.http.organisations import actor_of
 from server.http.routes import Routes
 from server.http.schemas import AgendaItemIn, AgendaItemOut, MeetingIn, MeetingOut
 from server.meeting import service
@@ -31,7 +31,7 @@ def _authorize(request: web.Request) -> Authorize:
 async def list_meetings(request: web.Request) -> web.Response:
     org_id = path_int(request, "org_id")
     rows = await service.of_org(request.app[appkeys.DB], org_id, _authorize(request))
-    return json_response([MeetingOut.model_validate(m).model_dump(mode="json") for m in rows])
+    return respond(MeetingOut, rows)
 
 
 @routes.route(
@@ -55,7 +55,7 @@ async def create_meeting(request: web.Request) -> web.Response:
         NewMeeting(**body.model_dump()),
         _authorize(request),
     )
-    return json_response(MeetingOut.model_validate(meeting).model_dump(mode="json"), status=201)
+    return respond(MeetingOut, meeting, 201)
 
 
 @routes.route(
@@ -68,7 +68,7 @@ async def create_meeting(request: web.Request) -> web.Response:
 async def get_meeting(request: web.Request) -> web.Response:
     meeting_id = path_int(request, "meeting_id")
     meeting = await service.get(request.app[appkeys.DB], meeting_id, _authorize(request))
-    return json_response(MeetingOut.model_validate(meeting).model_dump(mode="json"))
+    return respond(MeetingOut, meeting)
 
 
 @routes.route(
@@ -81,7 +81,7 @@ async def get_meeting(request: web.Request) -> web.Response:
 async def list_agenda(request: web.Request) -> web.Response:
     meeting_id = path_int(request, "meeting_id")
     rows = await service.agenda(request.app[appkeys.DB], meeting_id, _authorize(request))
-    return json_response([AgendaItemOut.model_validate(i).model_dump(mode="json") for i in rows])
+    return respond(AgendaItemOut, rows)
 
 
 @routes.route(
@@ -105,7 +105,7 @@ async def create_agenda_item(request: web.Request) -> web.Response:
         NewAgendaItem(**body.model_dump()),
         _authorize(request),
     )
-    return json_response(AgendaItemOut.model_validate(item).model_dump(mode="json"), status=201)
+    return respond(AgendaItemOut, item, 201)
 
 
 @routes.route(
@@ -121,7 +121,7 @@ async def start_meeting(request: web.Request) -> web.Response:
     meeting = await service.start(
         app[appkeys.DB], app[appkeys.AUDIT], actor_of(request), meeting_id, _authorize(request)
     )
-    return json_response(MeetingOut.model_validate(meeting).model_dump(mode="json"))
+    return respond(MeetingOut, meeting)
 
 
 @routes.route(
@@ -144,4 +144,4 @@ async def close_meeting(request: web.Request) -> web.Response:
         meeting_id,
         _authorize(request),
     )
-    return json_response(MeetingOut.model_validate(meeting).model_dump(mode="json"))
+    return respond(MeetingOut, meeting)

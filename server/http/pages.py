@@ -17,7 +17,7 @@ from server.auth.context import AccountContext
 from server.auth.middleware import cookie_context, deny
 from server.errors import AppError
 from server.http.routes import Routes
-from server.meeting.access import PageAccess, page_access
+from server.meeting.admission import PageAccess, page_access
 
 WEB_CLIENT = Path(__file__).resolve().parent.parent.parent / "web_client"
 

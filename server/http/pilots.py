@@ -3,13 +3,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
+from types import GenericAlias
+from typing import TYPE_CHECKING, Any
+
 from aiohttp import web
 
 from server import appkeys, pilots
+from server.audit import AuditLog
 from server.auth.authz import Authorize, authorizer
 from server.auth.middleware import context_of
-from server.http.body import json_response, parse_body, path_int
-from server.http.registry import actor_of
+from server.http.body import Input, Output, parse_body, path_int, respond
+from server.http.organisations import actor_of
 from server.http.routes import Routes
 from server.http.schemas import (
     ApprovalOut,
@@ -28,119 +33,78 @@ def _authorize(request: web.Request) -> Authorize:
     return authorizer(context_of(request))
 
 
-@routes.route(
-    "GET",
-    r"/api/organisations/{org_id:\d+}/registrations",
-    summary="Pilot registrations (828-CV)",
-    tag="pilot",
-    response=list[RegistrationOut],
+if TYPE_CHECKING:
+    from server.storage.db import Database
+
+    #: ``server.pilots.register_for``, ``decide_for``, ``declare_for``
+    Create = Callable[
+        [Database, AuditLog, str, int, Mapping[str, Any], Authorize], Awaitable[object]
+    ]
+
+
+def _per_organisation(
+    kind: pilots.Kind,
+    listing: str,
+    creating: str,
+    body: type[Input],
+    response: type[Output],
+    create: Create,
+) -> None:
+    """``GET`` and ``POST /api/organisations/{org_id}/<kind>``: list them, add one (201)."""
+    path = rf"/api/organisations/{{org_id:\d+}}/{kind}"
+
+    async def list_them(request: web.Request) -> web.Response:
+        org_id = path_int(request, "org_id")
+        rows = await pilots.listed(request.app[appkeys.DB], kind, org_id, _authorize(request))
+        return respond(response, rows)
+
+    async def add_one(request: web.Request) -> web.Response:
+        org_id = path_int(request, "org_id")
+        fields = (await parse_body(request, body)).model_dump()
+        app = request.app
+        row = await create(
+            app[appkeys.DB],
+            app[appkeys.AUDIT],
+            actor_of(request),
+            org_id,
+            fields,
+            _authorize(request),
+        )
+        return respond(response, row, 201)
+
+    list_them.__name__, add_one.__name__ = f"list_{kind}", f"create_{kind[:-1]}"  # operationIds
+    routes.route(
+        "GET", path, summary=listing, tag="pilot", response=GenericAlias(list, (response,))
+    )(list_them)
+    routes.route(
+        "POST", path, summary=creating, tag="pilot", body=body, response=response, status=201
+    )(add_one)
+
+
+_per_organisation(
+    "registrations",
+    "Pilot registrations (828-CV)",
+    "Register a unit for the pilot (828-CV form)",
+    RegistrationIn,
+    RegistrationOut,
+    pilots.register_for,
 )
-async def list_registrations(request: web.Request) -> web.Response:
-    org_id = path_int(request, "org_id")
-    rows = await pilots.listed(
-        request.app[appkeys.DB], "registrations", org_id, _authorize(request)
-    )
-    return json_response([RegistrationOut.model_validate(r).model_dump(mode="json") for r in rows])
-
-
-@routes.route(
-    "POST",
-    r"/api/organisations/{org_id:\d+}/registrations",
-    summary="Register a unit for the pilot (828-CV form)",
-    tag="pilot",
-    body=RegistrationIn,
-    response=RegistrationOut,
-    status=201,
+_per_organisation(
+    "decisions",
+    "Approval decisions (E3)",
+    "Record the superior committee's approval decision (E3)",
+    DecisionIn,
+    ApprovalOut,
+    pilots.decide_for,
 )
-async def create_registration(request: web.Request) -> web.Response:
-    org_id = path_int(request, "org_id")
-    body = await parse_body(request, RegistrationIn)
-    app = request.app
-    row = await pilots.register_for(
-        app[appkeys.DB],
-        app[appkeys.AUDIT],
-        actor_of(request),
-        org_id,
-        body.model_dump(),
-        _authorize(request),
-    )
-    return json_response(RegistrationOut.model_validate(row).model_dump(mode="json"), status=201)
-
-
-@routes.route(
-    "GET",
-    r"/api/organisations/{org_id:\d+}/decisions",
-    summary="Approval decisions (E3)",
-    tag="pilot",
-    response=list[ApprovalOut],
+_per_organisation(
+    "circumstances",
+    "Special circumstances (E1b)",
+    "Declare a special circumstance (E1b)",
+    CircumstanceIn,
+    CircumstanceOut,
+    pilots.declare_for,
 )
-async def list_decisions(request: web.Request) -> web.Response:
-    org_id = path_int(request, "org_id")
-    rows = await pilots.listed(request.app[appkeys.DB], "decisions", org_id, _authorize(request))
-    return json_response([ApprovalOut.model_validate(r).model_dump(mode="json") for r in rows])
-
-
-@routes.route(
-    "POST",
-    r"/api/organisations/{org_id:\d+}/decisions",
-    summary="Record the superior committee's approval decision (E3)",
-    tag="pilot",
-    body=DecisionIn,
-    response=ApprovalOut,
-    status=201,
-)
-async def create_decision(request: web.Request) -> web.Response:
-    org_id = path_int(request, "org_id")
-    body = await parse_body(request, DecisionIn)
-    app = request.app
-    row = await pilots.decide_for(
-        app[appkeys.DB],
-        app[appkeys.AUDIT],
-        actor_of(request),
-        org_id,
-        body.model_dump(),
-        _authorize(request),
-    )
-    return json_response(ApprovalOut.model_validate(row).model_dump(mode="json"), status=201)
-
-
-@routes.route(
-    "GET",
-    r"/api/organisations/{org_id:\d+}/circumstances",
-    summary="Special circumstances (E1b)",
-    tag="pilot",
-    response=list[CircumstanceOut],
-)
-async def list_circumstances(request: web.Request) -> web.Response:
-    org_id = path_int(request, "org_id")
-    rows = await pilots.listed(
-        request.app[appkeys.DB], "circumstances", org_id, _authorize(request)
-    )
-    return json_response([CircumstanceOut.model_validate(r).model_dump(mode="json") for r in rows])
-
-
-@routes.route(
-    "POST",
-    r"/api/organisations/{org_id:\d+}/circumstances",
-    summary="Declare a special circumstance (E1b)",
-    tag="pilot",
-    body=CircumstanceIn,
-    response=CircumstanceOut,
-    status=201,
-)
-async def create_circumstance(request: web.Request) -> web.Response:
-    org_id = path_int(request, "org_id")
-    body = await parse_body(request, CircumstanceIn)
-    app = request.app
-    row = await pilots.declare_for(
-        app[appkeys.DB],
-        app[appkeys.AUDIT],
-        actor_of(request),
-        org_id,
-        body.model_dump(),
-        _authorize(request),
-    )
-    return json_response(CircumstanceOut.model_validate(row).model_dump(mode="json"), status=201)
 
 
 @routes.route(
@@ -163,4 +127,4 @@ async def end_circumstance(request: web.Request) -> web.Response:
         body.ended_on,
         _authorize(request),
     )
-    return json_response(CircumstanceOut.model_validate(row).model_dump(mode="json"))
+    return respond(CircumstanceOut, row)

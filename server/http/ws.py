@@ -22,7 +22,7 @@ from server.auth.middleware import authenticate_websocket
 from server.errors import AppError
 from server.http.body import path_int
 from server.http.routes import Routes
-from server.meeting.access import admit_account
+from server.meeting.admission import admit_account
 from server.meeting.live import Connection
 from signaling.protocol import (
     MAX_FRAME_BYTES,

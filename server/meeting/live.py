@@ -5,7 +5,7 @@ SDP to the relay and the relay's events back to the room. Everything runs on one
 
 Who is in the hall is the hall records' to say (open room intervals, A1): the room loads them when
 the meeting starts here and again after every change, made here or announced on the bus by
-another process (:mod:`server.meeting.attendance`).
+another process (:mod:`server.meeting.live_attendance`).
 
 When the chair closes the meeting it ends (:meth:`LiveMeeting.end`): everyone connected gets
 ``meeting_ended`` and a normal close, in this process and, told on the same bus channel, in any
@@ -43,14 +43,15 @@ from server.media.relay import (
     SlotsChanged,
     UnknownParticipantError,
 )
-from server.meeting.access import (
+from server.meeting.admission import (
     Attendee,
     MeetingInfo,
     member_id_of,
     require_live,
     user_id_of,
 )
-from server.meeting.attendance import (
+from server.meeting.journal import AuditJournal
+from server.meeting.live_attendance import (
     CLOSED_NOTICE,
     Attendance,
     announce_hall,
@@ -59,7 +60,6 @@ from server.meeting.attendance import (
     notice_kind,
     record_hall,
 )
-from server.meeting.journal import AuditJournal
 from server.storage.db import Database
 from signaling.bus import Bus, BusClosed, BusOverflow, Subscription
 from signaling.codec import compose

@@ -30,7 +30,7 @@ from server import rules
 from server.audit import AuditLog
 from server.auth.authz import Authorize, Permission, operator
 from server.errors import AppError, not_found
-from server.meeting.registry import LiveMeetings
+from server.meeting.live_meetings import LiveMeetings
 from server.organisations import org_or_404
 from server.records.recordings import RecordingService, RecordingStateError
 from server.storage import attendance as attendance_store

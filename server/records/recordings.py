@@ -34,9 +34,9 @@ from typing import BinaryIO
 from server.audit import AuditLog
 from server.crypto.keys import KeyPurpose, KeyRing
 from server.crypto.streaming import RecordingWriter, decrypt_recording
-from server.records.keys import shred_key
+from server.records.data_keys import shred_key
 from server.storage import audit as key_store
-from server.storage import records as store
+from server.storage import recordings as store
 from server.storage.db import Database, Session
 from server.storage.models_records import RecordingRow
 

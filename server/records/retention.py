@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from server.records.recordings import RecordingService
-from server.storage import records as store
+from server.storage import recordings as store
 from server.storage.db import Database
 
 

@@ -42,9 +42,28 @@ async def close_open(session: Session, meeting_id: int, at: dt.datetime) -> dict
 
 
 async def of_meeting(session: Session, meeting_id: int) -> Sequence[AttendanceInterval]:
+    """Every interval of the meeting, in the order they were opened (the one attendance query)."""
     query = (
         select(AttendanceInterval)
         .where(AttendanceInterval.meeting_id == meeting_id)
         .order_by(AttendanceInterval.id)
     )
     return (await session.execute(query)).scalars().all()
+
+
+async def open_room_interval(
+    session: Session, meeting_id: int, member_id: int
+) -> AttendanceInterval | None:
+    query = select(AttendanceInterval).where(
+        AttendanceInterval.meeting_id == meeting_id,
+        AttendanceInterval.member_id == member_id,
+        AttendanceInterval.way == "room",
+        AttendanceInterval.left_at.is_(None),
+    )
+    return (await session.execute(query)).scalars().first()
+
+
+async def add_interval(session: Session, row: AttendanceInterval) -> AttendanceInterval:
+    session.add(row)
+    await session.flush()
+    return row

@@ -1,4 +1,4 @@
-"""Repository of meeting conduct: attendance, absences, hall codes, item notes, votes and
+"""Repository of meeting conduct: absences, hall codes, item notes, votes and
 ballots, documents, minutes and the party-group cycle. Only this module builds their queries."""
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from server.storage.models import (
     Absence,
     Account,
     AgendaItem,
-    AttendanceInterval,
     Ballot,
     Meeting,
     Minutes,
@@ -25,34 +24,7 @@ from server.storage.models import (
 from server.storage.models_conduct import CheckinCode, GroupAssignment, ItemNote, MeetingDocument
 from server.storage.models_records import WrappedKeyRow
 
-# -- attendance (A1) --------------------------------------------------------------------------
-
-
-async def intervals(session: Session, meeting_id: int) -> Sequence[AttendanceInterval]:
-    query = (
-        select(AttendanceInterval)
-        .where(AttendanceInterval.meeting_id == meeting_id)
-        .order_by(AttendanceInterval.id)
-    )
-    return (await session.execute(query)).scalars().all()
-
-
-async def open_room_interval(
-    session: Session, meeting_id: int, member_id: int
-) -> AttendanceInterval | None:
-    query = select(AttendanceInterval).where(
-        AttendanceInterval.meeting_id == meeting_id,
-        AttendanceInterval.member_id == member_id,
-        AttendanceInterval.way == "room",
-        AttendanceInterval.left_at.is_(None),
-    )
-    return (await session.execute(query)).scalars().first()
-
-
-async def add_interval(session: Session, row: AttendanceInterval) -> AttendanceInterval:
-    session.add(row)
-    await session.flush()
-    return row
+# -- absences (M1); attendance intervals are in server/storage/attendance.py ------------------
 
 
 async def absences(session: Session, meeting_id: int) -> Sequence[Absence]:

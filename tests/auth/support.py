@@ -17,7 +17,7 @@ from server.auth import factors
 from server.auth.provision import create_account
 from server.config import Settings
 from server.crypto.keys import LocalKek
-from server.keys import load_or_create_kek
+from server.kek import load_or_create_kek
 from server.storage.audit import AuditView
 from server.storage.db import Database
 from tests.conftest import Client

@@ -183,7 +183,7 @@ async def test_security_officer_reads_logs_after_step_up(
     assert resp.status == 200
     rows = await resp.json()
     assert [r["target"] for r in rows] == [f"account:{officer.id}"]
-    assert (await last_audit(db, "audit.read")).details["filters"] == {
+    assert (await last_audit(db, "audit.view")).details["filters"] == {
         "action": "auth.signin.success"
     }
     # but never meeting content

@@ -26,7 +26,7 @@ from server.conduct import documents
 from server.config import KeySettings, Settings
 from server.crypto.keys import LocalKek, generate_kek
 from server.demo import SEAFARERS_CODE
-from server.records.keys import rotate_kek, shred_key
+from server.records.data_keys import rotate_kek, shred_key
 from server.rules import VN_TZ
 from server.storage import conduct as store
 from server.storage.db import Database

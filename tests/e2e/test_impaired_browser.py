@@ -19,7 +19,7 @@ from aiohttp import web
 from playwright.async_api import Page, async_playwright
 
 from server import appkeys
-from server.storage.conduct import intervals
+from server.storage.attendance import of_meeting
 from tests.e2e.test_meeting_browser import (
     COLOURS,
     launch,
@@ -177,7 +177,7 @@ async def test_member_page_recovers_after_the_path_is_cut(
             async with app[appkeys.DB].session() as s:
                 rows = [
                     r
-                    for r in await intervals(s, cell.meeting_id)
+                    for r in await of_meeting(s, cell.meeting_id)
                     if r.member_id == cell.people["member"].member_id and r.way == "online"
                 ]
             assert len(rows) == 1 and rows[0].left_at is None, rows

@@ -16,7 +16,7 @@ from aiohttp import web
 from policy.model import MeetingStatus
 from server import appkeys
 from server.app import create_app
-from server.meeting.attendance import hall_channel, hall_notice
+from server.meeting.live_attendance import hall_channel, hall_notice
 from server.storage import attendance as store
 from server.storage import meetings as meeting_store
 from server.storage.models import AttendanceInterval

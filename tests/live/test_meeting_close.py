@@ -17,8 +17,8 @@ from policy.error_codes import ErrorCode, ProtocolError
 from policy.i18n import tr
 from policy.model import MeetingStatus
 from server import appkeys
-from server.meeting.access import MeetingInfo
-from server.meeting.attendance import closed_notice, hall_channel
+from server.meeting.admission import MeetingInfo
+from server.meeting.live_attendance import closed_notice, hall_channel
 from server.storage import meetings as meeting_store
 from server.storage.models import AttendanceInterval
 from tests.conftest import Client

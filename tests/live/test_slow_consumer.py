@@ -11,7 +11,7 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from policy.i18n import Text
 from policy.model import Role
 from server.meeting import live
-from server.meeting.access import Attendee
+from server.meeting.admission import Attendee
 from server.meeting.live import Connection
 from signaling.protocol import (
     Hands,

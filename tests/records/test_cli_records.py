@@ -12,7 +12,7 @@ from server.auth.factors import SealError, unseal
 from server.cli import main
 from server.crypto.keys import create_kek_file
 from server.demo import DEMO_ACCOUNTS
-from server.keys import load_or_create_kek
+from server.kek import load_or_create_kek
 
 
 @pytest.fixture

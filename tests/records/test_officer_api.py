@@ -35,18 +35,25 @@ async def test_officer_reads_log_after_step_up_and_is_audited(
 
     csrf = await sign_in(client, officer, clock.now)
     h = {"X-CSRF-Token": csrf}
-    resp = await client.get("/api/records/audit")
+    resp = await client.get("/api/audit")
     assert resp.status == 403 and (await resp.json())["code"] == "step_up_required"
     clock.advance(seconds=30)
     code = factors.totp_now(officer.totp_secret, clock.now)
     resp = await client.post("/api/auth/step-up", json={"code": code}, headers=h)
     assert resp.status == 200, await resp.text()
-    resp = await client.get("/api/records/audit", params={"action": "recording.start"})
+    resp = await client.get("/api/audit", params={"action": "recording.start"})
     assert resp.status == 200
     found = await resp.json()
     assert [r["target"] for r in found] == [f"meeting:{world.meeting}"]
-    resp = await client.get("/api/records/audit", params={"meeting": str(world.meeting)})
+    resp = await client.get("/api/audit", params={"meeting": str(world.meeting)})
     assert {r["action"] for r in await resp.json()} >= {"recording.start", "recording.play"}
+    # the old path of the officer's search redirects to the one search, with its query
+    old = "/api/records/audit?action=recording.start&limit=5"
+    resp = await client.get(old, allow_redirects=False)
+    assert resp.status == 308
+    assert resp.headers["Location"] == "/api/audit?action=recording.start&limit=5"
+    resp = await client.get(old)
+    assert [r["target"] for r in await resp.json()] == [f"meeting:{world.meeting}"]
     status = await (await client.get("/api/records/status")).json()
     assert status["ok"] is True and status["checkpoint"] is not None
     resp = await client.post(

@@ -13,7 +13,7 @@ from pathlib import Path
 from server.audit import AuditLog
 from server.crypto.keys import LocalKek, generate_kek
 from server.records.recordings import RecordingService
-from server.storage import records as store
+from server.storage import recordings as store
 from server.storage.db import Database
 from server.storage.models_records import RecordingRow
 from tests.records.test_recordings import _meeting
@@ -27,7 +27,7 @@ from pathlib import Path
 from server.audit import AuditLog
 from server.crypto.keys import LocalKek
 from server.records.recordings import RecordingService
-from server.storage import records as store
+from server.storage import recordings as store
 from server.storage.db import Database
 
 async def main() -> None:

@@ -17,7 +17,7 @@ from server.config import DatabaseSettings, ServerSettings, load_settings
 from server.crypto.errors import KeyNotFoundError, RecordingError
 from server.crypto.keys import KeyRing, LocalKek, create_kek_file
 from server.crypto.streaming import TAG_SIZE, RecordingHeader, decrypt_recording
-from server.records.keys import rotate_kek
+from server.records.data_keys import rotate_kek
 from server.records.recordings import RecordingService
 from server.records.retention import shred_expired
 from server.storage import audit as key_store

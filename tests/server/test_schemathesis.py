@@ -31,7 +31,7 @@ from server.auth.provision import create_api_token
 from server.auth.sessions import Sessions, cookie_name
 from server.config import DatabaseSettings, ServerSettings, Settings, load_settings
 from server.demo import load_demo, load_demo_accounts
-from server.keys import load_or_create_kek
+from server.kek import load_or_create_kek
 from server.records.settings import key_provider
 from server.storage import accounts as account_store
 from server.storage.db import Database

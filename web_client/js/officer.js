@@ -80,7 +80,7 @@ async function search(append) {
     body.replaceChildren();
     oldest = null;
   }
-  const records = await api("GET", `/api/records/audit?${query(append ? oldest : null)}`);
+  const records = await api("GET", `/api/audit?${query(append ? oldest : null)}`);
   for (const record of records) body.append(row(record));
   if (records.length) oldest = records[records.length - 1].seq;
   $("empty").hidden = body.children.length > 0;

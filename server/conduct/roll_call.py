@@ -1,4 +1,4 @@
-"""Attendance (A1–A3): hall check-in by the secretary or by a rotating code, check-out,
+"""The roll call (A1–A3): hall check-in by the secretary or by a rotating code, check-out,
 absences, and the live summary that merges hall and online presence.
 
 A1: one member counts once: presences through both channels are merged per member with the
@@ -26,6 +26,7 @@ from policy.quorum import (
 )
 from server.conduct.common import Scope, category, conflict, invalid, require_open
 from server.rules import member_facts
+from server.storage import attendance as attendance_store
 from server.storage import conduct as store
 from server.storage.db import Session
 from server.storage.models import AttendanceInterval
@@ -53,7 +54,8 @@ async def present_now(
 ) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """Members present at ``at``: (all, in the room, online), each merged with ``grace`` (A1)."""
     all_presences = [
-        _reconnecting(p, at, grace) for p in presences(await store.intervals(session, meeting_id))
+        _reconnecting(p, at, grace)
+        for p in presences(await attendance_store.of_meeting(session, meeting_id))
     ]
     room = [p for p in all_presences if p.channel is Channel.ROOM]
     online = [p for p in all_presences if p.channel is Channel.ONLINE]
@@ -76,7 +78,7 @@ def _reconnecting(presence: Presence, at: dt.datetime, grace: dt.timedelta) -> P
 
 async def in_hall(session: Session, meeting_id: int) -> list[int]:
     """A1: the members checked in at the hall now (an open room interval), first arrived first."""
-    rows = await store.intervals(session, meeting_id)
+    rows = await attendance_store.of_meeting(session, meeting_id)
     return list(dict.fromkeys(r.member_id for r in rows if r.way == "room" and r.left_at is None))
 
 
@@ -105,9 +107,12 @@ async def check_in(
     _known(scope, member_ids)
     done: list[int] = []
     for member_id in dict.fromkeys(member_ids):
-        if await store.open_room_interval(session, scope.meeting.id, member_id) is not None:
+        if (
+            await attendance_store.open_room_interval(session, scope.meeting.id, member_id)
+            is not None
+        ):
             continue
-        await store.add_interval(
+        await attendance_store.add_interval(
             session,
             AttendanceInterval(
                 meeting_id=scope.meeting.id, member_id=member_id, way="room", joined_at=at
@@ -125,7 +130,7 @@ async def check_out(
     _known(scope, member_ids)
     done: list[int] = []
     for member_id in dict.fromkeys(member_ids):
-        row = await store.open_room_interval(session, scope.meeting.id, member_id)
+        row = await attendance_store.open_room_interval(session, scope.meeting.id, member_id)
         if row is not None:
             row.left_at = max(at, row.joined_at)
             done.append(member_id)
@@ -169,7 +174,10 @@ async def record_absences(
     """M1: absences with or without a reason; a member present now cannot be marked absent."""
     _known(scope, [e[0] for e in entries])
     for member_id, with_reason, reason in entries:
-        if await store.open_room_interval(session, scope.meeting.id, member_id) is not None:
+        if (
+            await attendance_store.open_room_interval(session, scope.meeting.id, member_id)
+            is not None
+        ):
             raise conflict("conduct.attendance.present_not_absent", member=member_id)
         await store.set_absence(session, scope.meeting.id, member_id, with_reason, reason)
 

@@ -12,7 +12,7 @@ from server.auth.authz import Permission
 from server.auth.middleware import actor_of as auth_actor_of
 from server.auth.middleware import context_of
 from server.errors import AppError
-from server.http.body import json_response, parse_body, path_int
+from server.http.body import parse_body, path_int, respond
 from server.http.routes import Routes
 from server.http.schemas import (
     MemberIn,
@@ -49,7 +49,7 @@ async def list_organisations(request: web.Request) -> web.Response:
     except ValueError:
         raise AppError.of(ErrorCode.VALIDATION, detail=f"level: unknown {level_raw!r}") from None
     orgs = await service.visible(request.app[appkeys.DB], context_of(request), level)
-    return json_response([OrganisationOut.model_validate(o).model_dump(mode="json") for o in orgs])
+    return respond(OrganisationOut, orgs)
 
 
 @routes.route(
@@ -68,7 +68,7 @@ async def create_organisation(request: web.Request) -> web.Response:
     body = await parse_body(request, OrganisationIn)
     app = request.app
     org = await service.create(app[appkeys.DB], app[appkeys.AUDIT], context, body.model_dump())
-    return json_response(OrganisationOut.model_validate(org).model_dump(mode="json"), status=201)
+    return respond(OrganisationOut, org, 201)
 
 
 @routes.route(
@@ -83,7 +83,7 @@ async def get_organisation(request: web.Request) -> web.Response:
     org = await service.get(
         request.app[appkeys.DB], context_of(request), org_id, Permission.ORG_READ
     )
-    return json_response(OrganisationOut.model_validate(org).model_dump(mode="json"))
+    return respond(OrganisationOut, org)
 
 
 @routes.route(
@@ -96,7 +96,7 @@ async def get_organisation(request: web.Request) -> web.Response:
 async def list_members(request: web.Request) -> web.Response:
     org_id = path_int(request, "org_id")
     rows = await service.members(request.app[appkeys.DB], context_of(request), org_id)
-    return json_response([MemberOut.model_validate(m).model_dump(mode="json") for m in rows])
+    return respond(MemberOut, rows)
 
 
 @routes.route(
@@ -117,7 +117,7 @@ async def create_member(request: web.Request) -> web.Response:
     data["e1a_periods"] = periods_json(body.e1a_periods)
     app = request.app
     member = await service.add_member(app[appkeys.DB], app[appkeys.AUDIT], context, org_id, data)
-    return json_response(MemberOut.model_validate(member).model_dump(mode="json"), status=201)
+    return respond(MemberOut, member, 201)
 
 
 @routes.route(
@@ -126,7 +126,7 @@ async def create_member(request: web.Request) -> web.Response:
 async def get_member(request: web.Request) -> web.Response:
     member_id = path_int(request, "member_id")
     member = await service.member(request.app[appkeys.DB], context_of(request), member_id)
-    return json_response(MemberOut.model_validate(member).model_dump(mode="json"))
+    return respond(MemberOut, member)
 
 
 @routes.route(
@@ -150,4 +150,4 @@ async def patch_member(request: web.Request) -> web.Response:
     member = await service.update_member(
         app[appkeys.DB], app[appkeys.AUDIT], context, member_id, changes
     )
-    return json_response(MemberOut.model_validate(member).model_dump(mode="json"))
+    return respond(MemberOut, member)

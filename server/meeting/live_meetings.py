@@ -10,10 +10,10 @@ from policy.error_codes import ErrorCode, ProtocolError
 from policy.i18n import tr
 from server.audit import AuditLog
 from server.config import Settings
-from server.meeting.access import MeetingInfo, cell_directory
-from server.meeting.attendance import announce_closed, announce_hall
+from server.meeting.admission import MeetingInfo, cell_directory
 from server.meeting.journal import AuditJournal
 from server.meeting.live import LiveMeeting
+from server.meeting.live_attendance import announce_closed, announce_hall
 from server.meeting.redis_bus import RedisBus
 from server.storage.db import Database
 from signaling.bus import Bus, InProcessBus

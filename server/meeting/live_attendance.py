@@ -5,7 +5,7 @@ A member who stops being present keeps an open interval for ``grace`` seconds; c
 it continues the interval, otherwise the interval is closed at the moment they left.
 
 Hall presence is not kept here: the open room intervals written by
-:mod:`server.conduct.attendance` are the one record of it, whether a chair checks a member in on
+:mod:`server.conduct.roll_call` are the one record of it, whether a chair checks a member in on
 the console, in the live meeting, or the member uses the hall code. After each change the
 meetings live in this process re-read them (:func:`hall_members`), and the other processes are
 told on the bus (:func:`announce_hall`, channel :func:`hall_channel`) to do the same. The same
@@ -25,7 +25,7 @@ from typing import Final
 
 from policy.error_codes import ProtocolError
 from server.audit import AuditLog
-from server.conduct import attendance as hall
+from server.conduct import roll_call as hall
 from server.conduct.common import load_scope
 from server.storage import attendance as store
 from server.storage.db import Database

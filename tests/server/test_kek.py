@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from server.crypto.keys import LocalKek
-from server.keys import KeyFileError, load_or_create_kek
+from server.kek import KeyFileError, load_or_create_kek
 
 
 def test_created_once_then_read(tmp_path: Path) -> None:

@@ -1,0 +1,123 @@
+"""Invitations: one member, one meeting, a single-use expiring link (R7).
+
+The flows open their own transaction, check the permission on the meeting's organisation
+(deny by default) and audit in the same transaction; a refused redemption is audited in a
+transaction of its own, so that the refusal is kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from policy.error_codes import ErrorCode
+from policy.i18n import tr
+from server.audit import AuditLog
+from server.auth.authz import Permission, require
+from server.auth.context import AccountContext
+from server.auth.signin import refusal
+from server.auth.tokens import digest, new_token
+from server.errors import AppError, not_found
+from server.storage import identity as store
+from server.storage import meetings as meeting_store
+from server.storage import members as member_store
+from server.storage.db import Database
+from server.storage.models_auth import Invitation
+
+
+@dataclass(frozen=True, slots=True)
+class Invited:
+    token: str  # shown once, in the link; only its digest is stored
+    meeting_id: int
+    member_id: int
+    expires_at: dt.datetime
+
+
+async def invite(
+    db: Database,
+    audit: AuditLog,
+    context: AccountContext,
+    now: dt.datetime,
+    meeting_id: int,
+    request: Callable[[], Awaitable[tuple[int, int]]],
+) -> Invited:
+    """Invite a member of the meeting's organisation (or of its party group). ``request``
+    gives (member, hours valid) and is read only after the caller may send invitations."""
+    async with db.session() as s:
+        meeting = await meeting_store.get(s, meeting_id)
+        if meeting is None:
+            raise not_found("cuộc họp / meeting")
+        require(context, Permission.INVITE_SEND, meeting.org_id)
+        member_id, hours = await request()
+        member = await member_store.get(s, member_id)
+        if member is None or meeting.org_id not in (member.org_id, member.group_id):
+            raise AppError(422, ErrorCode.VALIDATION, tr("auth.member_not_in_meeting"))
+        token = new_token()
+        row = await store.add_invitation(
+            s,
+            Invitation(
+                token_hash=digest(token),
+                member_id=member.id,
+                meeting_id=meeting.id,
+                created_by=context.account_id,
+                created_at=now,
+                expires_at=now + dt.timedelta(hours=hours),
+            ),
+        )
+        await audit.record(
+            context.actor,
+            "invitation.create",
+            f"meeting:{meeting.id}",
+            {"member": member.id, "invitation": row.id, "hours": hours},
+            session=s,
+        )
+    return Invited(token, meeting.id, member.id, row.expires_at)
+
+
+async def redeem(
+    db: Database, audit: AuditLog, context: AccountContext, now: dt.datetime, token: str
+) -> int:
+    """Use an invitation after signing in: the meeting it opens. Unknown, used, expired or
+    another member's: refused and audited (``invitation.rejected``)."""
+    reason = ""
+    async with db.session() as s:
+        row = await store.invitation_by_hash(s, digest(token))
+        if row is None:
+            reason = "unknown"
+        elif row.used_at is not None:
+            reason = "used"
+        elif row.expires_at <= now:
+            reason = "expired"
+        elif row.member_id != context.member_id:
+            reason = "other_member"
+        else:
+            meeting = await meeting_store.get(s, row.meeting_id)
+            assert meeting is not None
+            require(context, Permission.MEETING_ATTEND, meeting.org_id)
+            if not await store.use_invitation(s, row.id, now):
+                reason = "used"
+            else:
+                await audit.record(
+                    context.actor,
+                    "invitation.redeem",
+                    f"meeting:{row.meeting_id}",
+                    {"invitation": row.id},
+                    session=s,
+                )
+        invitation_id = row.id if row is not None else None
+        meeting_id = row.meeting_id if row is not None else 0
+    if reason:
+        err = (
+            AppError(403, ErrorCode.FORBIDDEN, tr("auth.invitation_other_member"))
+            if reason == "other_member"
+            else refusal(ErrorCode.INVITATION_INVALID)
+        )
+        await audit.record(
+            context.actor,
+            "invitation.rejected",
+            f"invitation:{invitation_id}" if invitation_id else "invitation:unknown",
+            {"reason": reason, "error_code": err.code.value},
+        )
+        raise err
+    return meeting_id
