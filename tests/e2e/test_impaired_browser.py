@@ -255,7 +255,7 @@ async def test_member_media_follows_a_path_change(
             async with app[appkeys.DB].session() as s:
                 rows = [
                     r
-                    for r in await intervals(s, cell.meeting_id)
+                    for r in await of_meeting(s, cell.meeting_id)
                     if r.member_id == cell.people["member"].member_id and r.way == "online"
                 ]
             assert len(rows) == 1 and rows[0].left_at is None, rows
