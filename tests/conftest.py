@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -119,3 +120,11 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for backend in sorted(counts):
         line = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts[backend].items()))
         terminalreporter.write_line(f"backend {backend}: {line}")
+
+
+def free_port() -> int:
+    """A loopback TCP port free right now, for a server a test starts itself."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port

@@ -5,7 +5,6 @@ in with the passkey alone, and reaches the meeting page."""
 from __future__ import annotations
 
 import datetime as dt
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from server.storage.db import Database
 from server.storage.models_auth import Invitation
 from tests.auth.conftest import World
 from tests.auth.support import PASSWORD, audit_records, make_account
+from tests.conftest import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -43,16 +43,9 @@ ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def port() -> int:
-    return _free_port()
+    return free_port()
 
 
 @pytest.fixture

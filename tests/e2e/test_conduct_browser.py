@@ -21,7 +21,6 @@ import asyncio
 import datetime as dt
 import io
 import re
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +44,7 @@ from server.rules import VN_TZ
 from server.storage.models import Member, Organisation
 from tests.auth.support import SignInAccount, make_account
 from tests.backends import SqliteTemplate
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.browser
 
@@ -70,13 +70,6 @@ ARGS = [  # as in tests/e2e/test_meeting_browser.py
     "--allow-loopback-in-peer-connection",
     "--autoplay-policy=no-user-gesture-required",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,9 +24,9 @@ from aiohttp import web
 from playwright.async_api import async_playwright
 
 from server.auth import factors
+from tests.conftest import free_port
 from tests.e2e.test_meeting_browser import (  # noqa: F401  (server is a fixture)
     COLOURS,
-    free_port,
     launch,
     server,
     sign_in,

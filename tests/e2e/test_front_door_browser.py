@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -20,20 +19,14 @@ from server.app import create_app
 from server.config import DatabaseSettings, ServerSettings, Settings, load_settings
 from server.demo_today import TodayMeetings
 from tests.auth.test_browser import ARGS, CHROMIUM
+from tests.conftest import free_port
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def port() -> int:
-    return _free_port()
+    return free_port()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from server.app import create_app
 from server.auth import factors
 from server.config import DatabaseSettings, MediaSettings, ServerSettings, load_settings
 from tests.backends import SqliteTemplate
+from tests.conftest import free_port
 from tests.live.support import Cell, Person, make_cell
 
 pytestmark = pytest.mark.browser
@@ -58,13 +58,6 @@ def write_y4m(path: Path, yuv: tuple[int, int, int]) -> None:
     )
     header = f"YUV4MPEG2 W{WIDTH} H{HEIGHT} F{FPS}:1 Ip A1:1 C420jpeg\n".encode()
     path.write_bytes(header + frame * (FPS * SECONDS))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 async def until(

@@ -26,9 +26,9 @@ from playwright.async_api import Page, async_playwright
 from server.app import create_app
 from server.config import DatabaseSettings, MediaSettings, ServerSettings, load_settings
 from tests.backends import SqliteTemplate
+from tests.conftest import free_port
 from tests.e2e.test_meeting_browser import (
     COLOURS,
-    free_port,
     launch,
     sign_in,
     slot_stats,

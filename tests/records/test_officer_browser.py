@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from server.crypto.checkpoints import TrustedSigners, parse_public_key_text
 from server.crypto.extract import verify_extract
 from server.storage.models import Organisation
 from tests.backends import SqliteTemplate
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.browser
 
@@ -38,13 +38,6 @@ ARGS = [
 ]
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "mật-khẩu-cán-bộ-an-ninh-2026"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from server.records.settings import key_provider
 from server.storage import accounts as account_store
 from server.storage.db import Database
 from server.storage.migrate import upgrade
+from tests.conftest import free_port
 
 #: calls that would end the session under test or change its password: not fuzzed
 SKIPPED_PATHS = ("/api/auth/logout", "/api/auth/logout-all", "/api/auth/password")
@@ -47,13 +47,6 @@ class Live:
     cookie: dict[str, str]
     csrf: str
     token: str
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 async def _prepare(settings: Settings) -> tuple[str, str, str]:
@@ -82,7 +75,7 @@ async def _prepare(settings: Settings) -> tuple[str, str, str]:
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    port = _free_port()
+    port = free_port()
     var = tmp_path_factory.mktemp("schemathesis") / "var"
     var.mkdir()
     config = load_settings(
