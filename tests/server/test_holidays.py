@@ -1,4 +1,4 @@
-"""Public holidays as data (Labour Code 2019 Art. 112; DOMAIN M4: "Lunar New Year (5 days, dates
+"""Public holidays as data (Labour Code 2019 Art. 112; docs/domain.md M4: "Lunar New Year (5 days, dates
 set yearly) ... Hùng Kings' day (10th of the 3rd lunar month). The calendar takes the year's list
 as data."), lunar days computed in UTC+7."""
 
