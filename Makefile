@@ -7,7 +7,7 @@ CHROMIUM := /usr/bin/chromium
 FIREFOX := /usr/bin/firefox-esr
 # The tests that reason about calendar dates, run again with the system clock a year ahead and a
 # year back (libfaketime; the monotonic clock stays real so timeouts keep their length).
-DATE_TESTS := tests/policy tests/server tests/conduct tests/records
+DATE_TESTS := tests/policy tests/server/app tests/server/conduct tests/server/records
 DATE_SHIFTS := +365d -365d
 LINT_PATHS := server signaling policy tests bench
 
@@ -88,7 +88,7 @@ test-dates: setup faketime
 ## Refresh the screenshots in docs/screenshots from the browser tests (tests write them to a
 ## temporary folder otherwise, so `make test` leaves the tree clean).
 screenshots: setup browser
-	HOPCHIBO_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -q tests/e2e tests/records/test_officer_browser.py
+	HOPCHIBO_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -q tests/web_client tests/server/records/test_officer_browser.py
 
 bench: setup
 	@command -v janus >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq janus >/dev/null; }

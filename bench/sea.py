@@ -32,8 +32,10 @@ from playwright.async_api import Browser, Page, async_playwright
 from server.app import create_app
 from server.config import DatabaseSettings, MediaSettings, ServerSettings, load_settings
 from tests.backends import SqliteTemplate
-from tests.e2e.test_impaired_browser import SHAPE_SCRIPT
-from tests.e2e.test_meeting_browser import (
+from tests.impair import GilbertElliott, LinkProfile, Shaper
+from tests.server.meeting.support import make_cell
+from tests.web_client.test_impaired_browser import SHAPE_SCRIPT
+from tests.web_client.test_meeting_browser import (
     COLOURS,
     launch,
     sign_in,
@@ -43,8 +45,6 @@ from tests.e2e.test_meeting_browser import (
     until,
     write_y4m,
 )
-from tests.impair import GilbertElliott, LinkProfile, Shaper
-from tests.live.support import make_cell
 
 CHROMIUM = "/usr/bin/chromium"
 ONE_WAY = 0.3  # 600 ms round trip

@@ -1,4 +1,4 @@
-"""G2 concept lexicon: what the words of an agenda item mean, per topic T1–T15 (docs/domain.md, T1–T15).
+"""G2 concept lexicon: what the words of an agenda item mean, per topic T1–T15 (docs/domain.md).
 
 Every phrase is written folded (no diacritics, lower case, words separated by one space) and is
 folded again when the tables are built, so "ky luat" also covers "kỉ luật"/"kỷ luật". Tables:

@@ -2,9 +2,9 @@
 
 aiortc has no public way to receive or send encoded media, so a relay that does not transcode must
 hook its internals. Every hook here is installed on one object (a receiver, a sender, an ICE
-connection); nothing is patched process-wide. ``tests/media/test_passthrough.py`` asserts that each
-private name and signature below still exists and that a real round trip works, so an aiortc
-upgrade that breaks one fails loudly there.
+connection); nothing is patched process-wide. ``tests/server/media/test_passthrough.py`` asserts
+that each private name and signature below still exists and that a real round trip works, so an
+aiortc upgrade that breaks one fails loudly there.
 
 Private API relied on, and why:
 

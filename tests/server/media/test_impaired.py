@@ -1,0 +1,149 @@
+"""The relay with a member behind an impaired link (``tests/impair.py``): real aiortc peers.
+
+A geostationary satellite link is ~300 ms each way. aioice's own consent checks give up on such a
+link after ~30 s ("Consent to send expired"); the relay's (and these peers') replace them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import pytest
+
+from server.media.passthrough import CONSENT_TIMEOUT, ConsentFreshness, tolerate_long_round_trips
+from server.media.relay import MeetingRelay, PeerStateChanged, RelayConfig
+from tests.impair import GilbertElliott, LinkProfile, Shaper
+from tests.server.media.peers import BLUE, LOUD_TEST_AMPLITUDE, RED, Client, EventLog, wait_for
+
+pytestmark = [pytest.mark.media]
+
+#: well past the ~30-35 s after which aioice's own consent checks drop a 600 ms-RTT link
+HOLD_SECONDS = 50.0
+
+
+def _states(events: EventLog, pid: str) -> list[str]:
+    return [
+        e.state
+        for e in events.events
+        if isinstance(e, PeerStateChanged) and e.participant_id == pid
+    ]
+
+
+@pytest.mark.timeout(120)
+async def test_member_behind_a_satellite_round_trip_stays_connected() -> None:
+    events = EventLog()
+    relay = MeetingRelay(RelayConfig(add_loopback_candidate=True), on_event=events)
+    chair = Client("chair", RED, LOUD_TEST_AMPLITUDE)
+    member = Client("member", BLUE, LOUD_TEST_AMPLITUDE)
+    sat = LinkProfile(delay=0.3)
+    shaper = await Shaper(uplink=sat, downlink=sat).start()
+    try:
+        await chair.join(relay)
+        await member.join(relay, via=shaper)
+        await wait_for(lambda: "connected" in _states(events, "member"), 20, "member connected")
+        await wait_for(lambda: member.video[0].frames > 0, 20, "member decodes the chair")
+        # Opus FEC and DTX answered on every audio m-line (3 slots)
+        assert member.pc.remoteDescription.sdp.count("useinbandfec=1;usedtx=1") == 3
+        start = time.monotonic()
+        while time.monotonic() - start < HOLD_SECONDS:
+            await asyncio.sleep(1)
+            assert _states(events, "member")[-1] == "connected", _states(events, "member")
+        frames = member.video[0].frames
+        audio = member.audio[0].frames
+        await asyncio.sleep(2)
+        assert member.video[0].frames > frames, "video still flows to the member"
+        assert member.audio[0].frames > audio, "audio still flows to the member"
+        assert member.pc.connectionState == "connected"
+        stats = relay.stats().participant("chair")
+        assert stats.received_audio_frames > 0
+        # the relay's consent checks measured the link
+        relay_side = _relay_consent(relay, "member")
+        assert relay_side.answers >= 5
+        assert relay_side.srtt is not None and 0.55 < relay_side.srtt < 0.9
+        assert shaper.uplink_stats.delivered > 1000
+    finally:
+        await member.close()
+        await chair.close()
+        await relay.close()
+        shaper.close()
+
+
+@pytest.mark.timeout(90)
+async def test_consent_survives_loss_bursts_and_expires_on_a_cut() -> None:
+    """30 % bursty loss at a 600 ms RTT keeps consent; a path cut for longer than 30 s ends it
+    (RFC 7675), and only then."""
+    events = EventLog()
+    relay = MeetingRelay(RelayConfig(add_loopback_candidate=True), on_event=events)
+    member = Client("member", BLUE, LOUD_TEST_AMPLITUDE)
+    chair = Client("chair", RED, LOUD_TEST_AMPLITUDE)
+
+    def lossy() -> LinkProfile:
+        return LinkProfile(delay=0.3, bursty=GilbertElliott.with_mean(0.3, burst=4))
+
+    shaper = await Shaper(uplink=lossy(), downlink=lossy(), seed=7).start()
+    try:
+        await chair.join(relay)
+        await member.join(relay, via=shaper)
+        await wait_for(lambda: "connected" in _states(events, "member"), 30, "member connected")
+        await asyncio.sleep(25)
+        assert _states(events, "member")[-1] == "connected"
+        consent = _relay_consent(relay, "member")
+        assert consent.answers >= 3
+        shaper.cut = True
+        cut_at = time.monotonic()
+        await wait_for(
+            lambda: _states(events, "member")[-1] != "connected",
+            CONSENT_TIMEOUT + 12,
+            "the relay gives up on a dead path",
+        )
+        # consent was last confirmed up to one round (≤ 6 s) before the cut
+        assert time.monotonic() - cut_at >= CONSENT_TIMEOUT - 7
+        assert consent.expired
+    finally:
+        await member.close()
+        await chair.close()
+        await relay.close()
+        shaper.close()
+
+
+def _relay_consent(relay: MeetingRelay, pid: str) -> ConsentFreshness:
+    pc = relay._participants[pid].peer.pc  # the test looks inside the relay on purpose
+    (freshness,) = tolerate_long_round_trips(pc)  # idempotent: returns the installed one
+    return freshness
+
+
+@pytest.mark.timeout(90)
+async def test_audio_forwarded_as_it_arrives_from_a_lossy_uplink() -> None:
+    """20 % loss on the publisher's uplink: the relay forwards about 80 % of its audio packets
+    (aiortc's jitter buffer, which drops what is queued behind a gap, forwarded ~29 %)."""
+    relay = MeetingRelay(RelayConfig(add_loopback_candidate=True))
+    chair = Client("chair", None, None)
+    member = Client("member", None, LOUD_TEST_AMPLITUDE)
+    shaper = await Shaper(uplink=LinkProfile(delay=0.05, loss=0.2), seed=3).start()
+    try:
+        await chair.join(relay)
+        await member.join(relay, via=shaper)
+        await wait_for(
+            lambda: relay.stats().participant("chair").audio_slots[0] == "member", 20, "slot"
+        )
+        await wait_for(lambda: chair.audio[0].frames > 0, 20, "the chair hears the member")
+        await asyncio.sleep(15)
+        sent = _packets_sent(await member.pc.getTransceivers()[0].sender.getStats())
+        forwarded = relay.stats().participant("chair").forwarded_audio_packets
+        print(f"20 % uplink loss: {forwarded} of {sent} audio packets forwarded")
+        assert 0.7 * sent <= forwarded <= 0.9 * sent
+    finally:
+        await member.close()
+        await chair.close()
+        await relay.close()
+        shaper.close()
+
+
+def _packets_sent(report: Any) -> int:
+    total = 0
+    for stats in report.values():
+        if getattr(stats, "type", "") == "outbound-rtp":
+            total += int(stats.packetsSent)
+    return total

@@ -1,0 +1,276 @@
+"""A Chromium member behind a userspace shaper (``tests/impair.py``): the path is cut for 20 s and
+restored, then for 40 s (beyond the relay's 30 s consent timeout, so only a fresh connection can
+help); the page recovers its media by itself, without the lobby, in one attendance interval.
+
+The member's page gets an init script that rewrites its offer's candidates to the shaper's
+relay-facing port and the relay's answer to the shaper's member port, and tells the test where
+the relay listens (``docs/media.md``, "Impaired links in tests").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from playwright.async_api import Page, async_playwright
+
+from server import appkeys
+from server.storage.attendance import of_meeting
+from tests.impair import LinkProfile, Shaper
+from tests.server.meeting.support import Cell
+from tests.web_client.test_meeting_browser import (
+    COLOURS,
+    launch,
+    server,  # noqa: F401 (the fixture)
+    sign_in,
+    slot_stats,
+    stat_of,
+    state,
+    until,
+    write_y4m,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(200)]
+
+CUT_SECONDS = 20.0
+LONG_CUT_SECONDS = 40.0
+BACK_WITHIN = 5.0
+
+#: rewrites candidates so that the page's media crosses the shaper (see the module docstring)
+SHAPE_SCRIPT = """
+(() => {
+  const [memberPort, relayFacingPort] = [%d, %d];
+  const only = (sdp, port) => {
+    const cand = `a=candidate:1 1 udp 2130706431 127.0.0.1 ${port} typ host`;
+    const out = [];
+    let inMedia = false;
+    for (const raw of sdp.split(/\\r?\\n/)) {
+      const line = raw.trim();
+      if (!line || /^a=(candidate:|end-of-candidates)/.test(line)) continue;
+      if (line.startsWith('m=')) {
+        if (inMedia) out.push(cand, 'a=end-of-candidates');
+        inMedia = true;
+      }
+      out.push(line);
+    }
+    if (inMedia) out.push(cand, 'a=end-of-candidates');
+    return out.join('\\r\\n') + '\\r\\n';
+  };
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    try {
+      const msg = JSON.parse(data);
+      if (msg.type === 'offer') {
+        msg.sdp = only(msg.sdp, relayFacingPort);
+        data = JSON.stringify(msg);
+      }
+    } catch (err) { /* not JSON */ }
+    return send.call(this, data);
+  };
+  const srd = RTCPeerConnection.prototype.setRemoteDescription;
+  RTCPeerConnection.prototype.setRemoteDescription = async function (desc) {
+    if (desc && desc.type === 'answer') {
+      const m = desc.sdp.match(/a=candidate:\\S+ 1 udp \\d+ 127\\.0\\.0\\.1 (\\d+) typ host/i);
+      if (m) await window.shaperRelayPort(Number(m[1]));
+      desc = { type: 'answer', sdp: only(desc.sdp, memberPort) };
+    }
+    return srd.call(this, desc);
+  };
+})();
+"""
+
+
+async def _flowing(page: Page, pid: str) -> bool:
+    """The chair's video and audio grow at the member across a quarter second."""
+    before = await slot_stats(page)
+    await asyncio.sleep(0.25)
+    after = await slot_stats(page)
+    for kind, field in (("video", "framesDecoded"), ("audio", "bytesReceived")):
+        a, b = stat_of(before, kind, pid), stat_of(after, kind, pid)
+        if a is None or b is None or b[field] <= a[field]:
+            return False
+    return True
+
+
+async def test_member_page_recovers_after_the_path_is_cut(
+    server: tuple[str, Cell, web.Application],  # noqa: F811
+    tmp_path: Path,
+    chromium_path: str,
+) -> None:
+    base, cell, app = server
+    url = f"{base}/meetings/{cell.meeting_id}"
+    sat = LinkProfile(delay=0.05)
+    shaper = await Shaper(uplink=sat, downlink=sat).start()
+
+    def relay_port(port: int) -> None:
+        shaper.relay_addr = ("127.0.0.1", port)
+
+    for key in ("chair", "member"):
+        write_y4m(tmp_path / f"{key}.y4m", COLOURS[key][0])
+    async with async_playwright() as pw:
+        chair_browser = await launch(pw, chromium_path, tmp_path / "chair.y4m")
+        member_browser = await launch(pw, chromium_path, tmp_path / "member.y4m")
+        try:
+            chair = await (await chair_browser.new_context(base_url=base)).new_page()
+            member_context = await member_browser.new_context(base_url=base)
+            await member_context.expose_function("shaperRelayPort", relay_port)
+            await member_context.add_init_script(
+                SHAPE_SCRIPT % (shaper.member_port, shaper.relay_facing_port)
+            )
+            member = await member_context.new_page()
+            await sign_in(chair, base, cell.people["chair"])
+            await sign_in(member, base, cell.people["member"])
+            await chair.goto(url)
+            await chair.wait_for_function("() => window.hopchibo && window.hopchibo.ready")
+            await chair.click("#join")
+            await member.goto(url)
+            await member.wait_for_function("() => window.hopchibo && window.hopchibo.ready")
+            await member.click("#join")
+            await chair.wait_for_selector("#waiting button[data-action=admit]")
+            await chair.click("#waiting button[data-action=admit]")
+            await member.wait_for_function("() => window.hopchibo.state.admitted")
+            chair_id = (await state(chair))["participantId"]
+            member_id = (await state(member))["participantId"]
+            await until("media at the member", lambda: _flowing(member, chair_id), 30)
+            await asyncio.sleep(3)
+            assert shaper.downlink_stats.delivered > 100, "the member's media crosses the shaper"
+            log_before = len((await state(member))["log"])
+
+            shaper.cut = True
+            await asyncio.sleep(CUT_SECONDS)
+            assert not await _flowing(member, chair_id)
+            shaper.cut = False
+            restored = time.monotonic()
+            await until("media back at the member", lambda: _flowing(member, chair_id), 15)
+            back_after = time.monotonic() - restored
+            print(f"media back {back_after:.1f} s after a {CUT_SECONDS:.0f} s cut")
+            assert back_after <= BACK_WITHIN
+
+            after: dict[str, Any] = await state(member)
+            new_log = after["log"][log_before:]
+            assert "ui.status.ice_restart" in new_log, new_log
+            assert "ui.status.lobby" not in new_log and "ui.status.rejoining" not in new_log
+            assert after["admitted"] and after["participantId"] == member_id
+            assert after["mediaRestarts"] >= 1
+            await member.wait_for_function(
+                "() => window.hopchibo.state.status.key === 'ui.status.connected'", timeout=5_000
+            )
+            assert "Đã kết nối" in (await member.text_content("#status") or "")
+
+            # cut beyond the relay's consent timeout (30 s): the old connection is gone for good,
+            # only a fresh one (the page's own restart) brings media back
+            shaper.cut = True
+            await asyncio.sleep(LONG_CUT_SECONDS)
+            shaper.cut = False
+            restored = time.monotonic()
+            await until("media back after a long cut", lambda: _flowing(member, chair_id), 15)
+            long_back = time.monotonic() - restored
+            print(f"media back {long_back:.1f} s after a {LONG_CUT_SECONDS:.0f} s cut")
+            assert long_back <= BACK_WITHIN
+            assert (await state(member))["admitted"]
+
+            # one online attendance interval for the member, still open
+            async with app[appkeys.DB].session() as s:
+                rows = [
+                    r
+                    for r in await of_meeting(s, cell.meeting_id)
+                    if r.member_id == cell.people["member"].member_id and r.way == "online"
+                ]
+            assert len(rows) == 1 and rows[0].left_at is None, rows
+        finally:
+            await chair_browser.close()
+            await member_browser.close()
+            shaper.close()
+
+
+PATH_CHANGE_WITHIN = 3.0
+
+
+async def test_member_media_follows_a_path_change(
+    server: tuple[str, Cell, web.Application],  # noqa: F811
+    tmp_path: Path,
+    chromium_path: str,
+) -> None:
+    """The member's transport moves to a new address (ship Wi-Fi to 4G near port, a NAT
+    rebinding: ``Shaper.rebind``): media is back within 3 s, in one attendance interval.
+    The member's video towards the chair does not always come back: that part xfails."""
+    base, cell, app = server
+    url = f"{base}/meetings/{cell.meeting_id}"
+    link = LinkProfile(delay=0.05)
+    shaper = await Shaper(uplink=link, downlink=link).start()
+
+    def relay_port(port: int) -> None:
+        shaper.relay_addr = ("127.0.0.1", port)
+
+    for key in ("chair", "member"):
+        write_y4m(tmp_path / f"{key}.y4m", COLOURS[key][0])
+    async with async_playwright() as pw:
+        chair_browser = await launch(pw, chromium_path, tmp_path / "chair.y4m")
+        member_browser = await launch(pw, chromium_path, tmp_path / "member.y4m")
+        try:
+            chair = await (await chair_browser.new_context(base_url=base)).new_page()
+            member_context = await member_browser.new_context(base_url=base)
+            await member_context.expose_function("shaperRelayPort", relay_port)
+            await member_context.add_init_script(
+                SHAPE_SCRIPT % (shaper.member_port, shaper.relay_facing_port)
+            )
+            member = await member_context.new_page()
+            await sign_in(chair, base, cell.people["chair"])
+            await sign_in(member, base, cell.people["member"])
+            await chair.goto(url)
+            await chair.wait_for_function("() => window.hopchibo && window.hopchibo.ready")
+            await chair.click("#join")
+            await member.goto(url)
+            await member.wait_for_function("() => window.hopchibo && window.hopchibo.ready")
+            await member.click("#join")
+            await chair.wait_for_selector("#waiting button[data-action=admit]")
+            await chair.click("#waiting button[data-action=admit]")
+            await member.wait_for_function("() => window.hopchibo.state.admitted")
+            chair_id = (await state(chair))["participantId"]
+            member_id = (await state(member))["participantId"]
+            await until("media at the member", lambda: _flowing(member, chair_id), 30)
+            await asyncio.sleep(3)
+
+            shaper.rebind()
+            moved = time.monotonic()
+            await until("media back after the path change", lambda: _flowing(member, chair_id), 15)
+            back_after = time.monotonic() - moved
+            print(f"media back at the member {back_after:.1f} s after the path change")
+            assert back_after <= PATH_CHANGE_WITHIN
+
+            # the chair hears the member again within the same 3 s
+            async def chair_hears_member() -> bool:
+                before = stat_of(await slot_stats(chair), "audio", member_id)
+                await asyncio.sleep(0.25)
+                after = stat_of(await slot_stats(chair), "audio", member_id)
+                return bool(before and after and after["bytesReceived"] > before["bytesReceived"])
+
+            await until("the member's audio at the chair", chair_hears_member, PATH_CHANGE_WITHIN)
+            after: dict[str, Any] = await state(member)
+            assert after["admitted"] and after["participantId"] == member_id
+            async with app[appkeys.DB].session() as s:
+                rows = [
+                    r
+                    for r in await of_meeting(s, cell.meeting_id)
+                    if r.member_id == cell.people["member"].member_id and r.way == "online"
+                ]
+            assert len(rows) == 1 and rows[0].left_at is None, rows
+
+            # the member's video at the chair: back in ~1 s in some runs, not at all in others
+            # (Chromium stops sending video while audio goes on; docs/media.md): then xfailed
+            async def chair_sees_member() -> bool:
+                return await _flowing(chair, member_id)
+
+            try:
+                await until("the member's video at the chair", chair_sees_member, 10)
+                print(f"the member's video at the chair {time.monotonic() - moved:.1f} s after")
+            except AssertionError:
+                pytest.xfail("the member's video does not reach the relay after a path change")
+        finally:
+            await chair_browser.close()
+            await member_browser.close()
+            shaper.close()
