@@ -3,15 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-CHROMIUM := /usr/bin/chromium
-FIREFOX := /usr/bin/firefox-esr
 # The tests that reason about calendar dates, run again with the system clock a year ahead and a
 # year back (libfaketime; the monotonic clock stays real so timeouts keep their length).
 DATE_TESTS := tests/policy tests/server/app tests/server/conduct tests/server/records
 DATE_SHIFTS := +365d -365d
 LINT_PATHS := server signaling policy tests bench
 
-.PHONY: setup lock run test test-dates lint format bench browser faketime screenshots clean
+.PHONY: setup lock run test test-dates lint format bench tools browser faketime screenshots clean
 
 LOCK := requirements.lock
 BOOTSTRAP_LOCK := requirements-bootstrap.lock
@@ -48,18 +46,19 @@ run: setup
 	$(BIN)/hopchibo demo
 	$(BIN)/hopchibo serve
 
-## Debian's Chromium and Firefox ESR for the browser tests (never a downloaded browser).
-browser:
-	@test -x $(CHROMIUM) -a -x $(FIREFOX) || { echo "installing Debian chromium and firefox-esr"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium firefox-esr >/dev/null; }
-	@test -x $(CHROMIUM) || { echo "ERROR: $(CHROMIUM) is missing and could not be installed" >&2; exit 1; }
-	@test -x $(FIREFOX) || { echo "ERROR: $(FIREFOX) is missing and could not be installed" >&2; exit 1; }
+## Debian's packages the tests drive for real: Chromium and Firefox ESR (never a downloaded
+## browser), libfaketime (the date-shift check) and coturn (the TURN test).
+DEBIAN_TOOLS := /usr/bin/chromium:chromium /usr/bin/firefox-esr:firefox-esr \
+  /usr/bin/faketime:faketime /usr/bin/turnserver:coturn
+tools:
+	@missing=""; for pair in $(DEBIAN_TOOLS); do \
+	  test -x "$${pair%%:*}" || missing="$$missing $${pair##*:}"; done; \
+	if [ -n "$$missing" ]; then echo "installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi; \
+	for pair in $(DEBIAN_TOOLS); do test -x "$${pair%%:*}" || \
+	  { echo "ERROR: $${pair%%:*} is missing and could not be installed" >&2; exit 1; }; done
 
-## Debian's libfaketime for the date-shift check.
-faketime:
-	@command -v faketime >/dev/null || { echo "installing Debian faketime"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null; }
-	@command -v faketime >/dev/null || { echo "ERROR: faketime is missing and could not be installed" >&2; exit 1; }
+browser faketime: tools
 
 lint: setup
 	$(BIN)/ruff check $(LINT_PATHS)
@@ -73,12 +72,12 @@ format: setup
 
 ## The whole suite: lint, every test (PostgreSQL and Redis too when their URLs are set), then
 ## the date-sensitive tests again a year ahead and a year back.
-test: setup browser faketime lint
+test: setup tools lint
 	$(BIN)/pytest
 	$(MAKE) --no-print-directory test-dates
 
 ## No test may depend on today's date: the date-sensitive tests pass with the clock shifted.
-test-dates: setup faketime
+test-dates: setup tools
 	@for shift in $(DATE_SHIFTS); do \
 	  echo "date-shift check: system clock $$shift"; \
 	  FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "$$shift" \
@@ -87,7 +86,7 @@ test-dates: setup faketime
 
 ## Refresh the screenshots in docs/screenshots from the browser tests (tests write them to a
 ## temporary folder otherwise, so `make test` leaves the tree clean).
-screenshots: setup browser
+screenshots: setup tools
 	HOPCHIBO_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -q tests/web_client tests/server/records/test_officer_browser.py
 
 bench: setup
