@@ -219,7 +219,13 @@ async def test_member_behind_tcp_only_turn_gets_media(
             assert first is not None and later is not None
             assert later["framesDecoded"] > first["framesDecoded"]
 
-            # the member's media crosses coturn over TCP: a relayed local candidate, TCP to TURN
+            # the member's media crosses coturn over TCP: a relayed local candidate, TCP to TURN,
+            # carrying more than a few packets (on a busy machine the first seconds are thin)
+            async def through_turn() -> bool:
+                pair = await selected_pair(member)
+                return pair.get("relayProtocol") == "tcp" and pair["mediaBytesReceived"] > 5_000
+
+            await until("media bytes through the TCP relay", through_turn, 30)
             pair = await selected_pair(member)
             print(f"member's selected pair: {pair}")
             assert pair.get("type") == "relay" and pair.get("relayProtocol") == "tcp", pair
