@@ -9,7 +9,7 @@ DATE_TESTS := tests/policy tests/server/app tests/server/conduct tests/server/re
 DATE_SHIFTS := +365d -365d
 LINT_PATHS := server signaling policy tests bench
 
-.PHONY: setup lock run test test-dates lint format bench tools browser faketime screenshots clean
+.PHONY: setup lock run test test-dates lint lint-js node format bench tools browser faketime screenshots clean
 
 LOCK := requirements.lock
 BOOTSTRAP_LOCK := requirements-bootstrap.lock
@@ -60,7 +60,22 @@ tools:
 
 browser faketime: tools
 
-lint: setup
+# The browser client's tooling from the npm registry, exactly as package-lock.json names it
+# (eslint for `make lint`, axe-core for the browser tests); `npm ci` again when the lock changes.
+NODE_STAMP := node_modules/.ci-stamp
+
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "ERROR: npm is missing (Debian: apt-get install nodejs npm)" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+node: $(NODE_STAMP)
+
+## eslint over the web client (browser ES modules, eslint.config.js).
+lint-js: node
+	npx --no-install eslint web_client/js eslint.config.js
+
+lint: setup lint-js
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
 	$(BIN)/mypy
@@ -72,7 +87,7 @@ format: setup
 
 ## The whole suite: lint, every test (PostgreSQL and Redis too when their URLs are set), then
 ## the date-sensitive tests again a year ahead and a year back.
-test: setup tools lint
+test: setup node tools lint
 	$(BIN)/pytest
 	$(MAKE) --no-print-directory test-dates
 
@@ -86,7 +101,7 @@ test-dates: setup tools
 
 ## Refresh the screenshots in docs/screenshots from the browser tests (tests write them to a
 ## temporary folder otherwise, so `make test` leaves the tree clean).
-screenshots: setup tools
+screenshots: setup node tools
 	HOPCHIBO_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -q tests/web_client tests/server/records/test_officer_browser.py
 
 bench: setup
@@ -96,4 +111,4 @@ bench: setup
 	$(BIN)/python -m bench.relay
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) node_modules var .mypy_cache .ruff_cache .pytest_cache
