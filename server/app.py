@@ -37,6 +37,7 @@ from server.http import (
     organisations,
     pages,
     pages_chair,
+    pages_plan,
     pilots,
     recordings,
     system,
@@ -77,6 +78,7 @@ def all_routes() -> Routes:
         combined.endpoints.extend(module.routes.endpoints)
     combined.endpoints.extend(conduct_http.routes.endpoints)  # meeting conduct
     combined.endpoints.extend(pages_chair.routes.endpoints)  # the chair console page
+    combined.endpoints.extend(pages_plan.routes.endpoints)  # the secretary's planning pages
     combined.endpoints.extend(ops_http.routes.endpoints)  # /metrics
     combined.endpoints.extend(gate_http.routes.endpoints)  # the agenda editor's gate pre-check
     return combined

@@ -38,6 +38,23 @@ export async function api(method, path, body) {
   return data;
 }
 
+/**
+ * Send raw bytes (a file) with their media type; the answer is JSON as for `api`.
+ * @param {string} path
+ * @param {Blob} blob
+ */
+export async function upload(path, blob) {
+  const resp = await fetch(path, {
+    method: "POST",
+    headers: { "X-CSRF-Token": csrf, "Content-Type": blob.type || "application/octet-stream" },
+    credentials: "same-origin",
+    body: blob,
+  });
+  const data = resp.headers.get("Content-Type")?.includes("json") ? await resp.json() : null;
+  if (!resp.ok) throw new ApiError(resp.status, data);
+  return data;
+}
+
 /** The current session (stage, account, CSRF token). */
 export async function session() {
   const data = await api("GET", "/api/auth/session");

@@ -1,4 +1,6 @@
-// DOM helpers shared by every page: element lookup and building, redraw-on-change.
+// DOM helpers shared by every page: element lookup and building, redraw-on-change, rule ids.
+
+import { t } from './i18n.js';
 
 export const $ = (id) => document.getElementById(id);
 
@@ -30,4 +32,16 @@ export function redraw(node, data, draw) {
 /** "[G3, T12]" for a list of rule ids ("" when none). */
 export function cite(rules) {
   return rules && rules.length ? `[${rules.join(', ')}]` : '';
+}
+
+/**
+ * The rule ids behind a decision, folded away in a "Căn cứ" detail (null when none): a chair
+ * reads the verdict and its explanation; the ids are one click away.
+ * @param {string[]} rules
+ */
+export function basis(rules) {
+  if (!rules || !rules.length) return null;
+  return el('details', { className: 'basis', dataset: { rules: rules.join(',') } },
+    el('summary', { textContent: t('plan.basis') }),
+    el('span', { className: 'rules', textContent: rules.join(', ') }));
 }

@@ -34,6 +34,7 @@ function item(meeting, chair) {
   if (meeting.status === "scheduled" || meeting.status === "open") {
     li.append(link(`/meetings/${meeting.id}`, "pages.home.join"));
     if (chair) li.append(link(`/meetings/${meeting.id}/chair`, "pages.home.chair", "secondary"));
+    if (chair && meeting.status === "scheduled") li.append(link(`/meetings/${meeting.id}/plan`, "plan.home.prepare", "secondary"));
   }
   return li;
 }
@@ -53,6 +54,7 @@ async function main() {
   $("greeting").textContent = t("pages.home.greeting", { name });
   const roles = session.roles || [];
   $("officer-link").hidden = !roles.some((r) => r.role === "security_officer");
+  $("plan-link").hidden = !roles.some((r) => CHAIR_ROLES.has(r.role)); // who may schedule (/plan)
   const orgs = new Map();
   for (const r of roles) {
     if (!ATTEND_ROLES.has(r.role)) continue;
