@@ -77,6 +77,7 @@ async function precheck() {
   const mine = ++state.asked;
   if (!item.title) {
     box.dataset.outcome = '';
+    box.className = 'gate';
     box.replaceChildren(el('span', { textContent: t('prep.item.type_to_check') }));
     return;
   }
@@ -98,6 +99,7 @@ async function precheck() {
 function typed() {
   clearTimeout(state.checkTimer);
   $('item-gate').dataset.outcome = 'checking';
+  $('item-gate').className = 'gate';
   $('item-gate').replaceChildren(el('span', { textContent: t('prep.item.checking') }));
   state.checkTimer = setTimeout(precheck, CHECK_MS);
 }
