@@ -46,7 +46,7 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "chair.meeting.lock": ("Khoá phòng họp", "Lock the meeting"),
     "chair.meeting.unlock": ("Mở khoá phòng họp", "Unlock the meeting"),
     "chair.meeting.locked": ("Đã khoá", "Locked"),
-    "chair.time.heading": ("Thời gian sinh hoạt (M2)", "Meeting time (M2)"),
+    "chair.time.heading": ("Thời gian sinh hoạt", "Meeting time"),
     "chair.time.not_started": ("Chưa bắt đầu.", "Not started."),
     "chair.time.running": (
         "{elapsed} / tối thiểu {minimum} phút",
@@ -59,7 +59,7 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "chair.ws.connected": ("Đã kết nối phòng họp.", "Connected to the meeting."),
     "chair.ws.lost": ("Mất kết nối, đang kết nối lại…", "Connection lost, reconnecting…"),
     # quorum (A2, A3)
-    "chair.quorum.heading": ("Số lượng có mặt (A2, A3)", "Attendance quorum (A2, A3)"),
+    "chair.quorum.heading": ("Số lượng có mặt", "Attendance quorum"),
     "chair.quorum.valid": ("Đủ số lượng", "Quorate"),
     "chair.quorum.invalid": ("Chưa đủ số lượng", "Not quorate"),
     "chair.quorum.count": (
@@ -109,7 +109,7 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "chair.agenda.open": ("Mở nội dung", "Open"),
     "chair.agenda.close": ("Kết thúc nội dung", "Close"),
     "chair.agenda.reclassify": ("Phân loại lại", "Reclassify"),
-    "chair.agenda.confirm": ("Xác nhận có lý do (G2)", "Confirm with reason (G2)"),
+    "chair.agenda.confirm": ("Xác nhận có lý do", "Confirm with reason"),
     "chair.agenda.reason": (
         "Lý do nội dung này không thuộc diện bị chặn (ít nhất 10 ký tự)",
         "Why this item is not a blocked topic (at least 10 characters)",
@@ -155,7 +155,7 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     ),
     "chair.vote.none": ("Chưa có biểu quyết.", "No votes yet."),
     # minutes (M1)
-    "chair.minutes.heading": ("Biên bản (M1)", "Minutes (M1)"),
+    "chair.minutes.heading": ("Biên bản", "Minutes"),
     "chair.minutes.chair": ("Chủ trì", "Chair"),
     "chair.minutes.secretary": ("Thư ký", "Secretary"),
     "chair.minutes.generate": ("Lập biên bản", "Generate the minutes"),

@@ -2,7 +2,7 @@
 // reclassify or confirm-with-reason for suspected items (G2), and the deferred list.
 
 import { lang, t } from './i18n.js';
-import { $, button, cite, el, redraw, said } from './chair-ui.js';
+import { $, basis, button, el, redraw, said } from './chair-ui.js';
 
 const CATEGORIES = [
   'ordinary', 'study', 'task_report', 'other',
@@ -12,8 +12,8 @@ const CATEGORIES = [
 function gateLine(gate) {
   if (!gate) return null;
   return el('p', { className: `gate gate-${gate.outcome}`, dataset: { rules: gate.rules.join(',') } },
-    el('strong', { textContent: `${t(`chair.gate.${gate.outcome}`)} ${cite(gate.rules)} ` }),
-    el('span', { textContent: said(gate) }));
+    el('strong', { textContent: `${t(`chair.gate.${gate.outcome}`)} ` }),
+    el('span', { textContent: said(gate) }), ' ', basis(gate.rules));
 }
 
 function suspectTools(item, base, act) {
@@ -63,8 +63,7 @@ export function renderDeferred(state) {
       el('span', { className: 'title', textContent: d.title }),
       el('span', { className: 'tag', textContent: t(`chair.category.${d.category}`) })),
     el('p', { className: 'gate gate-blocked' },
-      el('strong', { textContent: `${cite(d.rules)} ` }),
-      el('span', { textContent: said(d) })),
+      el('span', { textContent: said(d) }), ' ', basis(d.rules)),
     el('p', { className: 'hint', textContent: `${d.meeting_title} · ${d.meeting_date}` }),
     )) : [el('li', { className: 'hint', textContent: t('chair.people.none') })]));
   });

@@ -2,7 +2,7 @@
 
 import { api } from './auth.js';
 import { lang, t } from './i18n.js';
-import { $, cite, el, notice, redraw, said } from './chair-ui.js';
+import { $, basis, el, notice, redraw, said } from './chair-ui.js';
 
 const CODE_MS = 1000;
 
@@ -13,7 +13,7 @@ export function renderQuorum(att) {
   const box = $('quorum-state');
   box.dataset.outcome = q.outcome;
   box.className = `verdict ${ok ? 'ok' : 'bad'}`;
-  box.textContent = `${t(ok ? 'chair.quorum.valid' : 'chair.quorum.invalid')} ${cite(q.rules)}`;
+  box.replaceChildren(t(ok ? 'chair.quorum.valid' : 'chair.quorum.invalid'), ' ', basis(q.rules) || '');
   const counted = att.counted_full_members || 1;
   $('quorum-bar').style.width = `${Math.min(100, (100 * att.counted_full_present) / counted)}%`;
   $('quorum-bar').className = `fill ${ok ? 'ok' : 'bad'}`;

@@ -2,9 +2,9 @@
 
 import { ApiError, api } from './auth.js';
 import { pick, t } from './i18n.js';
-import { $, cite, el, redraw } from './dom.js';
+import { $, basis, cite, el, redraw } from './dom.js';
 
-export { $, el, redraw, cite };
+export { $, basis, el, redraw, cite };
 
 const OK_MS = 4000;
 
@@ -38,7 +38,7 @@ export function notice(err) {
   box.dataset.rules = rules.join(',');
   box.replaceChildren(
     el('strong', { textContent: t('chair.refused', { message: pick(body.message) }) }),
-    rules.length ? el('span', { className: 'rules', textContent: ` ${t('chair.rules', { rules: rules.join(', ') })}` }) : null,
+    ' ', basis(rules),
   );
 }
 

@@ -2,14 +2,14 @@
 // count, the hall's count of hands, closing, and each result with its rule ids (A1–A4).
 
 import { lang, t } from './i18n.js';
-import { $, cite, el, redraw, said } from './chair-ui.js';
+import { $, basis, el, redraw, said } from './chair-ui.js';
 
 function resultRow(vote) {
   const r = vote.result;
   const verdict = r ? `${t(r.valid ? 'chair.vote.valid' : 'chair.vote.not_valid')} · ${t(r.passed ? 'chair.vote.passed' : 'chair.vote.rejected')}` : '';
   return el('li', { className: 'vote', dataset: { vote: String(vote.id), outcome: r ? r.outcome : 'open' } },
     el('p', { className: 'title', textContent: vote.subject }),
-    r ? el('p', { className: `verdict ${r.passed ? 'ok' : 'bad'}`, textContent: `${verdict} ${cite(r.rules)}` }) : null,
+    r ? el('p', { className: `verdict ${r.passed ? 'ok' : 'bad'}` }, verdict, ' ', basis(r.rules)) : null,
     r ? el('p', { textContent: t('chair.vote.tally', { yes: r.yes, no: r.no, abstain: r.abstain }) }) : null,
     r ? el('p', { className: 'hint', textContent: said(r) }) : null);
 }
