@@ -109,6 +109,7 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "chair.agenda.open": ("Mở nội dung", "Open"),
     "chair.agenda.close": ("Kết thúc nội dung", "Close"),
     "chair.agenda.reclassify": ("Phân loại lại", "Reclassify"),
+    "chair.agenda.category_label": ("Phân loại lại thành", "Reclassify as"),
     "chair.agenda.confirm": ("Xác nhận có lý do", "Confirm with reason"),
     "chair.agenda.reason": (
         "Lý do nội dung này không thuộc diện bị chặn (ít nhất 10 ký tự)",
@@ -129,6 +130,8 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     ),
     # votes (A1–A4, G3/T12)
     "chair.vote.heading": ("Biểu quyết", "Votes"),
+    "chair.vote.kind_label": ("Cách biểu quyết", "How members vote"),
+    "chair.vote.item_label": ("Nội dung được biểu quyết", "The agenda item voted on"),
     "chair.vote.subject": ("Nội dung biểu quyết", "What is voted on"),
     "chair.vote.kind_open": ("Giơ tay (công khai)", "Show of hands (open)"),
     "chair.vote.kind_secret": ("Bỏ phiếu kín", "Secret ballot"),

@@ -17,7 +17,7 @@ function gateLine(gate) {
 }
 
 function suspectTools(item, base, act) {
-  const select = el('select', { className: 'category' },
+  const select = el('select', { className: 'category', ariaLabel: t('chair.agenda.category_label') },
     ...CATEGORIES.map((c) => el('option', { value: c, textContent: t(`chair.category.${c}`), selected: c === item.category })));
   const reason = el('input', { type: 'text', className: 'reason', maxLength: 2000, placeholder: t('chair.agenda.reason') });
   return el('div', { className: 'tools' },

@@ -26,13 +26,15 @@ export function pick(message) {
   return message[lang()] || message.vi;
 }
 
-/** Fill every element carrying data-i18n (text) or data-i18n-placeholder. */
+/** Fill every element carrying data-i18n (text), data-i18n-placeholder or data-i18n-label (its
+ * accessible name, for a control without a visible label). */
 export function apply(root = document) {
   document.documentElement.lang = lang();
   for (const el of root.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
   for (const el of root.querySelectorAll("[data-i18n-placeholder]")) {
     el.placeholder = t(el.dataset.i18nPlaceholder);
   }
+  for (const el of root.querySelectorAll("[data-i18n-label]")) el.setAttribute("aria-label", t(el.dataset.i18nLabel));
 }
 
 /** Load the table, apply it, and wire the language switch button (id "lang"). */
