@@ -43,6 +43,7 @@ from server.http import (
     system,
     ws,
 )
+from server.http import caps as caps_http
 from server.http import conduct as conduct_http
 from server.http import gate as gate_http
 from server.http import ops as ops_http
@@ -79,6 +80,7 @@ def all_routes() -> Routes:
     combined.endpoints.extend(conduct_http.routes.endpoints)  # meeting conduct
     combined.endpoints.extend(pages_chair.routes.endpoints)  # the chair console page
     combined.endpoints.extend(pages_plan.routes.endpoints)  # the secretary's planning pages
+    combined.endpoints.extend(caps_http.routes.endpoints)  # pilot caps used this year
     combined.endpoints.extend(ops_http.routes.endpoints)  # /metrics
     combined.endpoints.extend(gate_http.routes.endpoints)  # the agenda editor's gate pre-check
     return combined

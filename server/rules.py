@@ -27,6 +27,7 @@ from policy.mode import check_mode
 from policy.model import AgendaCategory, E1aReason, MeetingMode, OrgLevel
 from policy.rulesets import regime_for
 from server import holidays
+from server.storage import conduct as conduct_store
 from server.storage import meetings as meeting_store
 from server.storage import members as member_store
 from server.storage import organisations as org_store
@@ -142,10 +143,13 @@ def citing_flawed(decision: Decision, flawed: Sequence[Decision]) -> Decision:
 
 
 def meeting_record(
-    meeting: Meeting, circumstances: dict[int, Circumstance] | None = None
+    meeting: Meeting,
+    circumstances: dict[int, Circumstance] | None = None,
+    published: dt.datetime | None = None,
 ) -> MeetingRecord:
     """``circumstances`` are the organisation's, by id: a meeting linked to one of them is held
-    under it only while it was active (P3, P4); a link to anything else does not count."""
+    under it only while it was active (P3, P4); a link to anything else does not count.
+    ``published``: when its documents first reached the members (M3), if they did."""
     circumstance = None
     if meeting.circumstance_id is not None and circumstances is not None:
         circumstance = circumstances.get(meeting.circumstance_id)
@@ -166,20 +170,25 @@ def meeting_record(
         under_circumstance=linked,
         circumstance=circumstance,
         duration_minutes=minutes,
+        documents_published_on=local_date(published) if published is not None else None,
     )
 
 
 async def history(
     session: Session, org_id: int, exclude: int | None = None
 ) -> Sequence[MeetingRecord]:
-    """The organisation's meetings as the caps count them (P3–P5), less ``exclude``."""
+    """The organisation's meetings as the caps (P3–P5) and the duties (R1, R3, M3) see them, less
+    ``exclude``: a meeting whose documents were published is no longer an M3 duty."""
     rows = await meeting_store.of_org(session, org_id)
     circumstances = {
         c.id: circumstance_facts(c)
         for c in await pilot_store.circumstances(session, org_id)
         if check_circumstance_dates(c.started_on, c.ended_on).ok  # stored contradictions left out
     }
-    return tuple(meeting_record(m, circumstances) for m in rows if m.id != exclude)
+    published = await conduct_store.first_publications(session, org_id)
+    return tuple(
+        meeting_record(m, circumstances, published.get(m.id)) for m in rows if m.id != exclude
+    )
 
 
 async def check_meeting_mode(

@@ -43,6 +43,9 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Pick a date to see the conditions for online and party-group meetings.",
     ),
     "plan.eligibility.mode": ("{mode}: {verdict}", "{mode}: {verdict}"),
+    "plan.caps": ("Số lần thí điểm đã dùng trong năm", "Pilot meetings used this year"),
+    "plan.cap.allowed": ("Còn trong giới hạn", "Within the cap"),
+    "plan.cap.blocked": ("Đã hết", "Cap reached"),
     "plan.eligibility.ok": ("được phép", "allowed"),
     "plan.eligibility.no": ("không được phép", "not allowed"),
     "plan.eligibility.chosen_no": (

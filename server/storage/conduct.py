@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from policy.model import ItemStatus, Role
 from server.crypto.keys import KeyPurpose
@@ -183,6 +183,17 @@ async def documents(session: Session, meeting_id: int) -> Sequence[MeetingDocume
         .order_by(MeetingDocument.id)
     )
     return (await session.execute(query)).scalars().all()
+
+
+async def first_publications(session: Session, org_id: int) -> dict[int, dt.datetime]:
+    """When each meeting of ``org_id`` first published a document to its members (M3)."""
+    query = (
+        select(MeetingDocument.meeting_id, func.min(MeetingDocument.published_at))
+        .join(Meeting, Meeting.id == MeetingDocument.meeting_id)
+        .where(Meeting.org_id == org_id, MeetingDocument.published_at.is_not(None))
+        .group_by(MeetingDocument.meeting_id)
+    )
+    return {mid: at for mid, at in (await session.execute(query)).all()}
 
 
 async def documents_key_id(session: Session, meeting_id: int) -> str | None:

@@ -1,10 +1,11 @@
 """The secretary prepares a meeting in real Chromium, through the pages only (results are read
 back from the API, never made through it): signs in from ``/``, goes from the home page to
 "Lên lịch cuộc họp", sees the online, hybrid and party-group conditions on the chosen date with
-their rules, is refused a meeting by party groups with the rule cited (E2), schedules a hybrid
-meeting, builds its agenda and sees a personnel item flagged while typing (G2, T7) before it is
-saved, uploads and publishes a document with the M3 deadline shown, and creates a single-use
-invitation link. Screenshots on a 390×844 phone and a desktop."""
+their rules and the caps used this year (P3, P5), is refused a meeting by party groups with the
+rule cited (E2), schedules a hybrid meeting, builds its agenda and sees a personnel item flagged
+while typing (G2, T7) before it is saved, uploads and publishes a document with the M3 deadline
+shown (and the M3 duty ends), and creates a single-use invitation link. Screenshots on a 390×844
+phone and a desktop."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Page, async_playwright, expect
+from playwright.async_api import FilePayload, Page, async_playwright, expect
 
 from server.config import Settings
 from server.demo_today import TodayMeetings
@@ -78,6 +79,10 @@ async def test_secretary_schedules_and_prepares_a_hybrid_meeting(
             hybrid = page.locator("#eligibility-list li[data-mode=hybrid]")
             assert await hybrid.get_attribute("data-outcome") in ("eligible", "allowed")
             await expect(page.locator("#chosen-warning")).to_be_visible()
+            # the caps used this year, each with its rule (P3 online, P5 by party groups)
+            caps = page.locator("#caps-list li")
+            assert await caps.evaluate_all("ls => ls.map(l => l.dataset.cap)") == ["P3", "P5"]
+            await expect(caps.first).to_contain_text(f"Năm {day[:4]} đã sinh hoạt trực tuyến")
             await expect(page.locator("#eligibility-list summary").first).to_have_text("Căn cứ")
 
             # the rules refuse a meeting by party groups: the refusal is shown with its rules
@@ -132,16 +137,12 @@ async def test_secretary_schedules_and_prepares_a_hybrid_meeting(
             # a document: the M3 deadline is shown, then it is uploaded and published
             m3 = page.locator("#m3 p")
             await expect(m3).to_contain_text("M3")
-            await page.set_input_files(
-                "#doc-file",
-                files=[
-                    {
-                        "name": "du-thao-nghi-quyet.txt",
-                        "mimeType": "text/plain",
-                        "buffer": "Dự thảo nghị quyết tháng".encode(),
-                    }
-                ],
-            )
+            draft: FilePayload = {
+                "name": "du-thao-nghi-quyet.txt",
+                "mimeType": "text/plain",
+                "buffer": "Dự thảo nghị quyết tháng".encode(),
+            }
+            await page.set_input_files("#doc-file", files=[draft])
             await page.click("#doc-upload")
             doc = page.locator("#documents li[data-document]")
             await expect(doc).to_have_attribute("data-published", "false")
@@ -151,6 +152,9 @@ async def test_secretary_schedules_and_prepares_a_hybrid_meeting(
             assert [d["filename"] for d in docs] == ["du-thao-nghi-quyet.txt"]
             assert docs[0]["published_at"] and docs[0]["m3"]["rules"] == ["M3"]
             assert docs[0]["m3"]["late"] is False
+            duties = await _get(page, f"/api/organisations/{meeting['org_id']}/duties")
+            assert not [d for d in duties if d["meeting_id"] == str(meeting_id)]  # M3 done
+            await expect(page.locator("#m3 p")).to_have_count(0)
 
             # a single-use invitation link for a member
             options = await page.locator("#invite-member option").all_text_contents()

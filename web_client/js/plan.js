@@ -19,8 +19,8 @@ const when = (iso) => new Date(iso).toLocaleString(lang() === 'vi' ? 'vi-VN' : '
   { timeZone: VN, dateStyle: 'full', timeStyle: 'short' });
 
 /** One decision: verdict, its explanation, the rule ids folded away. */
-function decisionItem(label, d, extra = {}) {
-  return el('li', { className: OK.has(d.outcome) ? 'ok' : 'bad', dataset: { outcome: d.outcome, ...extra } },
+function decisionItem(label, d, extra = {}, cls = OK.has(d.outcome) ? 'ok' : 'bad') {
+  return el('li', { className: cls, dataset: { outcome: d.outcome, ...extra } },
     el('strong', { textContent: label }), ' ',
     el('span', { textContent: pick({ vi: d.vi, en: d.en }) }),
     basis(d.rules));
@@ -38,6 +38,7 @@ async function showEligibility() {
   const list = $('eligibility-list');
   if (!org || !date) {
     list.replaceChildren(el('li', { textContent: t('plan.eligibility.pick_date') }));
+    $('caps').hidden = true;
     $('chosen-warning').hidden = true;
     return;
   }
@@ -45,7 +46,10 @@ async function showEligibility() {
   const answers = await Promise.all(CHECKED_MODES.map((mode) =>
     api('GET', `/api/organisations/${org}/eligibility?mode=${mode}&date=${date}`)
       .then((d) => [mode, d], (err) => [mode, { outcome: 'not_eligible', rules: err.body?.rules || [], ...(err.body?.message || { vi: String(err), en: String(err) }) }])));
+  const caps = await api('GET', `/api/organisations/${org}/caps?date=${date}`).catch(() => []);
   if (mine !== asked) return; // a later date or mode was picked meanwhile
+  $('caps').hidden = !caps.length;
+  $('caps-list').replaceChildren(...caps.map((d) => decisionItem(t(`plan.cap.${d.outcome}`), d, { cap: d.rules.join(',') })));
   list.replaceChildren(...answers.map(([mode, d]) => decisionItem(
     t('plan.eligibility.mode', { mode: t(`plan.mode.${mode}`), verdict: t(OK.has(d.outcome) ? 'plan.eligibility.ok' : 'plan.eligibility.no') }),
     d, { mode })));
@@ -65,7 +69,7 @@ async function showCell(org) {
     api('GET', `/api/organisations/${org}/meetings`),
   ]);
   $('duties').replaceChildren(...(duties.length
-    ? duties.map((d) => decisionItem(t(`plan.duty.${d.status}`), { ...d, outcome: d.status === 'due' ? 'allowed' : 'overdue' }, { kind: d.kind }))
+    ? duties.map((d) => decisionItem(t(`plan.duty.${d.status}`), { ...d, outcome: d.status }, { kind: d.kind }, d.status === 'due' ? 'due' : 'bad'))
     : [el('li', { textContent: t('plan.duties.none') })]));
   const ahead = meetings.filter((m) => m.status === 'scheduled' || m.status === 'open')
     .sort((a, b) => a.scheduled_start.localeCompare(b.scheduled_start));

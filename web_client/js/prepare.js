@@ -122,9 +122,9 @@ async function showDocuments() {
     api('GET', `${base}/documents`),
     api('GET', `/api/organisations/${state.meeting.org_id}/duties`).catch(() => []),
   ]);
-  // the M3 deadline until a document is published; then each document's own M3 result
-  const due = docs.some((d) => d.published_at) ? null
-    : duties.find((d) => d.kind === 'documents' && d.meeting_id === String(meetingId));
+  // the M3 deadline while it is a duty (until a document is published); then each document's
+  // own M3 result
+  const due = duties.find((d) => d.kind === 'documents' && d.meeting_id === String(meetingId));
   $('m3').replaceChildren(...(due ? [el('p', { className: `notice duty-${due.status}`, dataset: { status: due.status } },
     el('span', { textContent: said(due) }), basis(due.rules))] : []));
   $('documents').replaceChildren(...(docs.length ? docs.map((d) => el('li', { dataset: { document: String(d.id), published: String(Boolean(d.published_at)) } },
