@@ -183,3 +183,67 @@ async def test_secretary_schedules_and_prepares_a_hybrid_meeting(
                 await small.screenshot(path=str(screenshot_dir / name), full_page=True)
         finally:
             await browser.close()
+
+
+async def _schedule(page: Page, server: str, kind: str, mode: str, title: str, day: str) -> int:
+    """Schedule on /plan as a secretary would; the meeting's id from the page it leads to."""
+    await page.goto(f"{server}/plan")
+    await page.wait_for_selector("body[data-ready]")
+    await page.select_option("#kind", kind)
+    await page.select_option("#mode", mode)
+    await page.fill("#title", title)
+    await page.fill("#date", day)
+    await page.fill("#time", "08:00")
+    await page.wait_for_selector(f"body[data-checked='{mode}:{day}']")
+    await page.click("#submit")
+    await page.wait_for_url(f"{server}/meetings/*/plan")
+    await page.wait_for_selector("body[data-ready]")
+    return int(page.url.rstrip("/").split("/")[-2])
+
+
+@pytest.mark.browser
+async def test_large_cell_secretary_assigns_party_groups(
+    demo: tuple[str, TodayMeetings, str],  # noqa: F811 (the front door's fixtures)
+    settings: Settings,  # noqa: F811
+    screenshot_dir: Path,
+) -> None:
+    """The large cell's secretary schedules the deciding committee meeting and a cell meeting by
+    party groups, then assigns each group its leader and the committee member attending (E2,
+    P5, GM3) on the preparation page; the group meetings exist afterwards (read from the API)."""
+    server, _today, _printed = demo
+    now = dt.datetime.now(VN_TZ)
+    committee_day = (now + dt.timedelta(days=8)).date().isoformat()
+    cell_day = (now + dt.timedelta(days=12)).date().isoformat()
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            context = await browser.new_context(
+                locale="vi-VN", viewport={"width": 1280, "height": 900}
+            )
+            page = await context.new_page()
+            page.set_default_timeout(WAIT_MS)
+            await _sign_in_from_front_door(page, server, settings, "bithulon")
+            await page.wait_for_url(f"{server}/home")
+            committee = await _schedule(
+                page, server, "committee", "in_person", "Chi ủy họp phân công tổ", committee_day
+            )
+            await expect(page.locator("#groups-section")).to_be_hidden()
+            cell = await _schedule(
+                page, server, "regular", "group", "Sinh hoạt theo tổ đảng (kiểm thử)", cell_day
+            )
+            section = page.locator("#groups-section")
+            await expect(section).to_be_visible()
+            rows = section.locator("fieldset.group-row")
+            await expect(rows).to_have_count(4)
+            await page.select_option("#committee-meeting", str(committee))
+            await page.click("#groups-save")
+            await expect(page.locator("#assignments li[data-count='4']")).to_be_visible()
+            await page.screenshot(path=str(screenshot_dir / "plan-groups.png"), full_page=True)
+            reports = await _get(page, f"/api/meetings/{cell}/groups/reports")
+            assert len(reports) == 4
+            # saving twice is refused with its reason, nothing is lost
+            await page.click("#groups-save")
+            await expect(page.locator("#notice")).to_contain_text("Không thực hiện được")
+            assert len(await _get(page, f"/api/meetings/{cell}/groups/reports")) == 4
+        finally:
+            await browser.close()

@@ -10,7 +10,7 @@ const CATEGORIES = ['ordinary', 'study', 'task_report', 'other', ...Array.from({
 const CHECK_MS = 400;
 const meetingId = Number(location.pathname.split('/')[2]);
 const base = `/api/meetings/${meetingId}`;
-const state = { meeting: null, members: [], checkTimer: 0, asked: 0 };
+const state = { meeting: null, members: [], me: null, checkTimer: 0, asked: 0 };
 
 const when = (iso) => new Date(iso).toLocaleString(lang() === 'vi' ? 'vi-VN' : 'en-GB',
   { timeZone: VN, dateStyle: 'full', timeStyle: 'short' });
@@ -188,7 +188,9 @@ async function showGroups() {
   const groups = orgs.filter((o) => o.level === 'group' && o.parent_id === m.org_id);
   $('group-rows').replaceChildren(...groups.map((g) => {
     const leaderLabel = el('label', {}, el('span', { textContent: t('prep.groups.leader') }), memberSelect(state.members.filter((x) => x.group_id === g.id), 'leader'));
-    const committeeLabel = el('label', {}, el('span', { textContent: t('prep.groups.committee_member') }), memberSelect(state.members, 'committee'));
+    const attending = memberSelect(state.members, 'committee');
+    if (state.me && state.members.some((x) => x.id === state.me)) attending.value = String(state.me); // the secretary by default
+    const committeeLabel = el('label', {}, el('span', { textContent: t('prep.groups.committee_member') }), attending);
     return el('fieldset', { className: 'group-row', dataset: { group: String(g.id) } },
       el('legend', { textContent: g.name }),
       leaderLabel, committeeLabel,
@@ -209,7 +211,7 @@ async function saveGroups() {
   }));
   const rows = await act(() => api('POST', `${base}/groups`, { committee_meeting_id: Number($('committee-meeting').value), groups: plans }));
   if (!rows) return;
-  $('assignments').replaceChildren(el('li', { className: 'ok', textContent: t('prep.groups.assigned', { count: rows.length }) }));
+  $('assignments').replaceChildren(el('li', { className: 'ok', dataset: { count: String(rows.length) }, textContent: t('prep.groups.assigned', { count: rows.length }) }));
 }
 
 // -- page -----------------------------------------------------------------------------------
@@ -227,6 +229,7 @@ async function main() {
     location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
     return;
   }
+  state.me = me.account.member_id || null;
   state.meeting = await api('GET', base);
   $('chair-link').href = `/meetings/${meetingId}/chair`;
   $('item-category').replaceChildren(...CATEGORIES.map((c) => el('option', { value: c, textContent: t(`chair.category.${c}`) })));
