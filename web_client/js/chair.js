@@ -7,7 +7,7 @@ import { renderAgenda, renderDeferred } from './chair-agenda.js';
 import { renderCode, renderQuorum, renderRoll, wireAttendance } from './chair-attendance.js';
 import { Live, renderLive } from './chair-live.js';
 import { renderMinutes, wireMinutes } from './chair-minutes.js';
-import { $, makeAct } from './chair-ui.js';
+import { $, basis, makeAct, redraw } from './chair-ui.js';
 import { renderVotes, wireVotes } from './chair-votes.js';
 
 const POLL_MS = 2500;
@@ -71,7 +71,8 @@ function renderClock() {
   const enough = seconds >= MINIMUM_MINUTES * 60;
   $('clock-bar').style.width = `${Math.min(100, (100 * seconds) / (MINIMUM_MINUTES * 60))}%`;
   $('clock-bar').className = `fill ${enough ? 'ok' : 'warn'}`;
-  $('clock-note').textContent = `${t(enough ? 'chair.time.enough' : 'chair.time.short')} [M2]`;
+  const note = t(enough ? 'chair.time.enough' : 'chair.time.short');
+  redraw($('clock-note'), note, () => $('clock-note').replaceChildren(note, ' ', basis(['M2']))); // keeps Căn cứ open
 }
 
 function render() {
