@@ -181,6 +181,13 @@ async def test_secretary_schedules_and_prepares_a_hybrid_meeting(
                 width = await small.evaluate("document.documentElement.scrollWidth")
                 assert width <= PHONE["width"], (path, width)
                 await small.screenshot(path=str(screenshot_dir / name), full_page=True)
+            # English on request, from the same translation table; the verdicts follow
+            await small.click("#lang")
+            await expect(small.locator("h1")).to_have_text("Prepare the meeting")
+            await expect(small.locator("#agenda li[data-outcome=suspected] .gate")).to_contain_text(
+                "Suspected"
+            )
+            await expect(small.locator("#agenda summary").first).to_have_text("Basis")
         finally:
             await browser.close()
 
