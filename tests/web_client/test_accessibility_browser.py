@@ -14,9 +14,9 @@ from playwright.async_api import Browser, Page, async_playwright
 
 from server.config import Settings
 from server.demo_today import TodayMeetings
-from tests.auth.test_browser import CHROMIUM
-from tests.e2e.test_conduct_browser import ARGS
-from tests.e2e.test_front_door_browser import (  # noqa: F401 (fixtures)
+from tests.server.auth.test_browser import CHROMIUM
+from tests.web_client.test_conduct_browser import ARGS
+from tests.web_client.test_front_door_browser import (  # noqa: F401 (fixtures)
     PHONE,
     _sign_in_from_front_door,
     demo,

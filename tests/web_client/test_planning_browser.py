@@ -20,8 +20,8 @@ from playwright.async_api import FilePayload, Page, async_playwright, expect
 from server.config import Settings
 from server.demo_today import TodayMeetings
 from server.rules import VN_TZ
-from tests.auth.test_browser import ARGS, CHROMIUM
-from tests.e2e.test_front_door_browser import (  # noqa: F401 (fixtures)
+from tests.server.auth.test_browser import ARGS, CHROMIUM
+from tests.web_client.test_front_door_browser import (  # noqa: F401 (fixtures)
     PHONE,
     _sign_in_from_front_door,
     demo,

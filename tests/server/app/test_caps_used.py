@@ -11,7 +11,7 @@ from server.rules import VN_TZ
 from server.storage.db import Database
 from server.storage.models import Meeting
 from tests.conftest import Client
-from tests.server.test_pilot_lifecycle import _demo_cells, _meeting, _new_cell
+from tests.server.app.test_pilot_lifecycle import _demo_cells, _meeting, _new_cell
 
 
 async def test_p3_p5_caps_count_the_meetings_held_in_the_year(client: Client, db_url: str) -> None:
