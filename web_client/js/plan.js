@@ -59,6 +59,7 @@ async function showEligibility() {
 }
 
 function later() {
+  $('result').hidden = true; // a refusal is about what was asked before the change
   clearTimeout(timer);
   timer = setTimeout(() => showEligibility().catch((err) => console.warn('eligibility', err)), 250);
 }
