@@ -3,15 +3,19 @@ generated input, signed in as the demo secretary (session cookie with its CSRF t
 read-only token; no answer may be a 5xx, and every answer must match the described status codes,
 content type and schema. Bounded: a few examples per operation.
 
-The server runs for real on a loopback port (a thread with its own event loop, SQLite under a
-temporary folder, the demo loaded), since schemathesis calls it synchronously.
+The server runs for real on a loopback port, as its own process (SQLite under a temporary folder,
+the demo loaded), since schemathesis calls it synchronously.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import threading
+import os
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,12 +23,10 @@ from typing import Any
 
 import pytest
 import schemathesis
-from aiohttp import web
 from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
 from schemathesis.core.result import Err
 
-from server.app import create_app
 from server.audit import AuditLog
 from server.auth.provision import create_api_token
 from server.auth.sessions import Sessions, cookie_name
@@ -75,49 +77,47 @@ async def _prepare(settings: Settings) -> tuple[str, str, str]:
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """The real server in a process of its own (``hopchibo serve``), so the fuzzer's threads and
+    the server never share an interpreter."""
     port = free_port()
     var = tmp_path_factory.mktemp("schemathesis") / "var"
     var.mkdir()
+    origin = f"http://127.0.0.1:{port}"
     config = load_settings(
         {},
-        server=ServerSettings(
-            var_dir=Path(var),
-            public_origin=f"http://127.0.0.1:{port}",
-            insecure_cookies=True,
-        ),
+        server=ServerSettings(var_dir=Path(var), public_origin=origin, insecure_cookies=True),
         database=DatabaseSettings(url=""),
     )
-    loop = asyncio.new_event_loop()
-    started = threading.Event()
-    runner: list[web.AppRunner] = []
-    prepared: list[tuple[str, str, str]] = []
-
-    async def serve() -> None:
-        prepared.append(await _prepare(config))
-        app_runner = web.AppRunner(create_app(config))
-        await app_runner.setup()
-        await web.TCPSite(app_runner, "127.0.0.1", port).start()
-        runner.append(app_runner)
-        started.set()
-
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    asyncio.run_coroutine_threadsafe(serve(), loop).result(timeout=120)
-    assert started.is_set()
-    cookie, csrf, token = prepared[0]
-    yield Live(f"http://127.0.0.1:{port}", {cookie_name(config.server): cookie}, csrf, token)
-
-    async def stop() -> None:
-        await runner[0].cleanup()
-        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-        for task in others:
-            task.cancel()
-        await asyncio.gather(*others, return_exceptions=True)
-
-    asyncio.run_coroutine_threadsafe(stop(), loop).result(timeout=60)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(timeout=10)
-    loop.close()
+    cookie, csrf, token = asyncio.run(_prepare(config))
+    env = {
+        **os.environ,
+        "HOPCHIBO_SERVER_VAR_DIR": str(var),
+        "HOPCHIBO_SERVER_PUBLIC_ORIGIN": origin,
+        "HOPCHIBO_SERVER_INSECURE_COOKIES": "true",
+        "HOPCHIBO_OPS_LOG_FORMAT": "text",
+    }
+    hopchibo = Path(sys.executable).parent / "hopchibo"
+    log = (var / "server.log").open("w")
+    server = subprocess.Popen(  # noqa: S603 (our own command)
+        [str(hopchibo), "serve", "--port", str(port)], env=env, stdout=log, stderr=log
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{origin}/api/health", timeout=2) as resp:  # noqa: S310
+                    if resp.status == 200:
+                        break
+            except OSError:
+                pass
+            assert server.poll() is None, (var / "server.log").read_text()
+            assert time.monotonic() < deadline, "the server did not start within 60 s"
+            time.sleep(0.2)
+        yield Live(origin, {cookie_name(config.server): cookie}, csrf, token)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
 
 
 def _fuzz(live: Live, *, methods: tuple[str, ...], **call: object) -> list[str]:
