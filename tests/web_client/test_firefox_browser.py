@@ -229,7 +229,11 @@ async def test_firefox_member_meets_chromium(
                         return False
                 return True
 
-            await until("media in Firefox", firefox_decodes, 30)
+            try:
+                await until("media in Firefox", firefox_decodes, 60)
+            except AssertionError:  # say what Firefox had, for the next reader of the log
+                print("Firefox stats:", await ff_stats(firefox), "ids:", ids)
+                raise
             first = await ff_stats(firefox)
             await asyncio.sleep(2.0)
             later = await ff_stats(firefox)
