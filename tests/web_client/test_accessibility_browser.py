@@ -15,7 +15,6 @@ from playwright.async_api import Browser, Page, async_playwright
 from server.config import Settings
 from server.demo_today import TodayMeetings
 from tests.server.auth.test_browser import CHROMIUM
-from tests.web_client.test_conduct_browser import ARGS
 from tests.web_client.test_front_door_browser import (  # noqa: F401 (fixtures)
     PHONE,
     _sign_in_from_front_door,
@@ -23,6 +22,7 @@ from tests.web_client.test_front_door_browser import (  # noqa: F401 (fixtures)
     port,
     settings,
 )
+from tests.web_client.test_meeting_browser import ARGS
 
 pytestmark = pytest.mark.browser
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"

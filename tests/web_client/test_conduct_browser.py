@@ -45,6 +45,7 @@ from server.storage.models import Member, Organisation
 from tests.backends import SqliteTemplate
 from tests.conftest import free_port
 from tests.server.auth.support import SignInAccount, make_account
+from tests.web_client.test_meeting_browser import ARGS
 
 pytestmark = pytest.mark.browser
 
@@ -56,20 +57,6 @@ LOBBY = "n => document.querySelectorAll('#lobby button[data-action=admit]').leng
 PHONE: ViewportSize = {"width": 390, "height": 844}
 TABLET: ViewportSize = {"width": 768, "height": 1024}
 BAR = ("#mic", "#cam", "#hand", "#vote-jump", "#leave")
-ARGS = [  # as in tests/web_client/test_meeting_browser.py
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
-    "--allow-loopback-in-peer-connection",
-    "--autoplay-policy=no-user-gesture-required",
-]
 
 
 @dataclass(frozen=True, slots=True)

@@ -93,11 +93,11 @@ def test_two_models_of_one_name_are_refused() -> None:
 
     routes = Routes()
 
-    async def one(request: web.Request) -> web.Response:
-        raise NotImplementedError
+    async def one(request: web.Request) -> web.Response:  # described, never called
+        return web.Response()
 
     async def two(request: web.Request) -> web.Response:
-        raise NotImplementedError
+        return web.Response()
 
     routes.route("GET", "/a", summary="a", tag="t", response=first)(one)
     routes.route("GET", "/b", summary="b", tag="t", response=Item)(two)
