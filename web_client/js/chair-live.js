@@ -1,24 +1,20 @@
-// Chair console: the meeting's WebSocket (signaling.js) and the chair's own media (peer.js),
+// Chair console: the meeting's live client (live-client.js) and the chair's own media (peer.js),
 // the lobby with admit/deny, who is online with mute/remove, raised hands in order, the lock.
 
 import { pick, t } from './i18n.js';
 import { Peer } from './peer.js';
-import { Signaling } from './signaling.js';
+import { LiveClient } from './live-client.js';
 import { $, button, el, notice, redraw } from './chair-ui.js';
-
-const RETRY_MS = [500, 1000, 2000, 5000, 10000];
 
 /** The live side of the console; `onChange()` runs after every presence change. */
 export class Live {
   constructor(state, onChange) {
     this.state = state;
     this.onChange = onChange;
-    this.signaling = null;
+    this.client = null;
     this.peer = null;
     this.welcome = null;
     this.local = { mic: null, camera: null };
-    this.attempt = 0;
-    this.stopped = false;
   }
 
   async start() {
@@ -32,29 +28,24 @@ export class Live {
   }
 
   send(type, fields = {}) {
-    if (this.signaling) this.signaling.send(type, fields);
+    if (this.client) this.client.send(type, fields);
   }
 
-  async connect() {
-    this.status('chair.ws.connecting');
-    const handlers = this.handlers();
-    this.signaling = new Signaling(this.state.meetingId, handlers, (code, which) => this.closed(code, which));
-    try {
-      await this.signaling.open();
-    } catch {
-      return; // onclose follows and schedules the next attempt
-    }
-    this.send('join', { meeting_id: String(this.state.meetingId), audio_only: false, client: { name: 'hopchibo-chair', version: '1' } });
+  connect() {
+    this.client = new LiveClient(this.state.meetingId, {
+      handlers: this.handlers(),
+      join: () => ({ audio_only: false, client: { name: 'hopchibo-chair', version: '1' } }),
+      onConnecting: () => this.status('chair.ws.connecting'),
+      onClose: (code, retryIn) => this.closed(retryIn),
+    });
+    return this.client.connect();
   }
 
-  closed(code, which) {
-    if (which !== this.signaling) return;
+  closed(retryIn) {
     if (this.peer) this.peer.close();
     this.peer = null;
     this.state.live = false;
-    if (this.stopped || code === 1008) return;
-    this.status('chair.ws.lost');
-    setTimeout(() => this.connect(), RETRY_MS[Math.min(this.attempt++, RETRY_MS.length - 1)]);
+    if (retryIn !== null) this.status('chair.ws.lost');
   }
 
   status(key) {
@@ -74,7 +65,7 @@ export class Live {
       audio.srcObject = new MediaStream([peer.track('audio', i)]);
       return audio;
     }));
-    await peer.negotiate(this.attempt > 0);
+    await peer.negotiate(this.client.rejoined);
   }
 
   handlers() {
@@ -83,11 +74,10 @@ export class Live {
     return {
       welcome: (msg) => { this.welcome = msg; s.participantId = msg.participant_id; s.role = msg.role; },
       lobby: () => {},
-      admitted: () => { s.live = true; this.attempt = 0; this.status('chair.ws.connected'); this.media(); },
-      denied: (msg) => { this.stopped = true; $('status').textContent = pick(msg.reason); },
-      removed: (msg) => { this.stopped = true; $('status').textContent = pick(msg.reason); },
-      meeting_ended: () => {
-        this.stopped = true; // closed by a chair: no reconnect
+      admitted: () => { s.live = true; this.status('chair.ws.connected'); this.media(); },
+      denied: (msg) => { $('status').textContent = pick(msg.reason); },
+      removed: (msg) => { $('status').textContent = pick(msg.reason); },
+      meeting_ended: () => { // closed by a chair: the client does not reconnect
         if (this.peer) this.peer.close();
         this.peer = null;
         s.live = false; s.participants = []; s.waiting = []; s.hands = [];
@@ -105,7 +95,7 @@ export class Live {
       error: (msg) => {
         notice({ body: msg });
         if (msg.code === 'unauthenticated') location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
-        if (s.role === null && msg.code === 'forbidden') { this.stopped = true; $('status').textContent = t('chair.not_chair'); }
+        if (s.role === null && msg.code === 'forbidden') { this.client.stop(); $('status').textContent = t('chair.not_chair'); }
       },
     };
   }

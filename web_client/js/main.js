@@ -3,7 +3,7 @@
 import { ApiError, api, session } from './auth.js';
 import { apply as applyTexts, init as loadTexts, pick } from './i18n.js';
 import { Peer } from './peer.js';
-import { Signaling } from './signaling.js';
+import { LiveClient } from './live-client.js';
 import { renderConduct, showVote, startConduct, stopConduct } from './meeting-conduct.js';
 import { showEnded } from './meeting-ended.js';
 import { linkQuality, slotStats } from './stats.js';
@@ -27,11 +27,10 @@ const state = {
   quality: null, roomView: params.has('room'), reconnects: 0, mediaRestarts: 0, log: [], ended: false,
 };
 const local = { stream: null, mic: null, camera: null };
-let signaling = null;
+let live = null;
 let peer = null;
 let welcome = null;
 let leaving = false;
-let rejoinAttempt = 0;
 
 function setStatus(key, values = {}, kind = 'info') {
   state.status = { key, params: values, kind };
@@ -41,7 +40,7 @@ function setStatus(key, values = {}, kind = 'info') {
 
 function render() {
   renderStatus(state);
-  renderPeople(state, { send: (type, fields) => signaling && signaling.send(type, fields) });
+  renderPeople(state, { send: (type, fields) => live && live.send(type, fields) });
   renderTiles(state);
   renderControls(state);
   renderQuality(state);
@@ -61,31 +60,25 @@ async function preview() {
   }
 }
 
-async function connect() {
-  setStatus(rejoinAttempt ? 'ui.status.rejoining' : 'ui.status.connecting', { attempt: rejoinAttempt });
-  signaling = new Signaling(meetingId, handlers, onSocketClosed);
-  try {
-    await signaling.open();
-  } catch {
-    return; // onclose follows and schedules the next attempt
-  }
-  signaling.send('join', {
-    meeting_id: String(meetingId), audio_only: state.audioOnly,
-    client: { name: 'hopchibo-web', version: '1' },
+/** The meeting's live client: joins, and joins again after a drop (live-client.js). */
+function connect() {
+  live = new LiveClient(meetingId, {
+    handlers,
+    join: () => ({ audio_only: state.audioOnly, client: { name: 'hopchibo-web', version: '1' } }),
+    onConnecting: (attempt) => setStatus(attempt ? 'ui.status.rejoining' : 'ui.status.connecting', { attempt }),
+    onClose: onSocketClosed,
   });
+  return live.connect();
 }
 
-function onSocketClosed(code, which) {
-  if (which !== signaling) return; // an older socket, already replaced
+function onSocketClosed(code, retryIn) {
   state.admitted = false;
   state.joined = false; // a refusal before the next `welcome` (e.g. the meeting closed) is shown
   if (peer) peer.close();
   peer = null;
-  if (leaving || code === 1008) return;
-  rejoinAttempt += 1;
-  state.reconnects += 1;
-  setStatus('ui.status.rejoining', { attempt: rejoinAttempt }, 'warn');
-  setTimeout(connect, Math.min(500 * 2 ** (rejoinAttempt - 1), 15000));
+  if (leaving || retryIn === null) return;
+  state.reconnects = live.reconnects;
+  setStatus('ui.status.rejoining', { attempt: live.attempt }, 'warn');
 }
 
 /**
@@ -98,7 +91,7 @@ async function startMedia(restarting = false) {
     urls: s.urls, username: s.username ?? undefined, credential: s.credential ?? undefined,
   }));
   const camera = state.audioOnly ? null : local.camera;
-  const current = new Peer(welcome.slots, servers, (type, f) => signaling.send(type, f), { mic: local.mic, camera });
+  const current = new Peer(welcome.slots, servers, (type, f) => live.send(type, f), { mic: local.mic, camera });
   peer = current;
   if (state.muted.audio) await current.setSending('audio', false);
   if (state.muted.video) await current.setSending('video', false);
@@ -108,7 +101,6 @@ async function startMedia(restarting = false) {
     if (peer !== current) return;
     const s = current.pc.connectionState;
     if (s === 'connected') {
-      rejoinAttempt = 0;
       setStatus('ui.status.connected', {}, 'ok');
     } else if (s === 'failed') {
       restartMedia(current);
@@ -187,7 +179,7 @@ const handlers = {
     render();
     setStatus('ui.status.media');
     startConduct(state, render);
-    startMedia(rejoinAttempt > 0);
+    startMedia(live.rejoined);
   },
   denied(msg) { stop('ui.status.denied', pick(msg.reason)); },
   removed(msg) { // a device switch (the same member joined elsewhere) is not a removal
@@ -226,6 +218,7 @@ const handlers = {
 
 function stop(key, reason, kind = 'error') {
   leaving = true;
+  live.stop();
   stopConduct();
   if (peer) peer.close();
   peer = null;
@@ -237,6 +230,7 @@ function stop(key, reason, kind = 'error') {
 /** The chair closed the meeting: media, camera and microphone stop; the page does not rejoin. */
 function ended() {
   leaving = true;
+  live.stop();
   stopConduct();
   if (peer) peer.close();
   peer = null;
@@ -254,7 +248,7 @@ function leave() {
   leaving = true;
   stopConduct();
   state.admitted = false;
-  signaling.send('leave');
+  live.leave();
   if (peer) peer.close();
   peer = null;
   state.participants = [];
@@ -266,13 +260,13 @@ function leave() {
 async function toggleMute(kind) {
   state.muted[kind] = !state.muted[kind];
   if (peer) await peer.setSending(kind, !state.muted[kind] && !(kind === 'video' && state.audioOnly));
-  signaling.send(state.muted[kind] ? 'mute' : 'unmute', { kind });
+  live.send(state.muted[kind] ? 'mute' : 'unmute', { kind });
   render();
 }
 
 async function toggleAudioOnly() {
   state.audioOnly = !state.audioOnly;
-  signaling.send('audio_only', { on: state.audioOnly });
+  live.send('audio_only', { on: state.audioOnly });
   if (peer) await peer.setSending('video', !state.audioOnly && !state.muted.video);
   render();
 }
@@ -328,8 +322,8 @@ async function init() {
   $('mic').onclick = () => toggleMute('audio');
   $('cam').onclick = () => toggleMute('video');
   $('audio-only').onclick = toggleAudioOnly;
-  $('hand').onclick = () => signaling.send(state.handRaised ? 'lower_hand' : 'raise_hand');
-  $('lock').onclick = () => signaling.send(state.locked ? 'unlock_meeting' : 'lock_meeting');
+  $('hand').onclick = () => live.send(state.handRaised ? 'lower_hand' : 'raise_hand');
+  $('lock').onclick = () => live.send(state.locked ? 'unlock_meeting' : 'lock_meeting');
   $('leave').onclick = leave;
   $('vote-jump').onclick = showVote;
   $('lang').addEventListener('click', () => { applyTexts(); render(); }); // after i18n's toggle
