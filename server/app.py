@@ -44,6 +44,7 @@ from server.http import (
     ws,
 )
 from server.http import caps as caps_http
+from server.http import chat as chat_http
 from server.http import conduct as conduct_http
 from server.http import gate as gate_http
 from server.http import ops as ops_http
@@ -83,6 +84,7 @@ def all_routes() -> Routes:
     combined.endpoints.extend(caps_http.routes.endpoints)  # pilot caps used this year
     combined.endpoints.extend(ops_http.routes.endpoints)  # /metrics
     combined.endpoints.extend(gate_http.routes.endpoints)  # the agenda editor's gate pre-check
+    combined.endpoints.extend(chat_http.routes.endpoints)  # the meeting chat's history
     return combined
 
 

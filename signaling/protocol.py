@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -51,6 +52,22 @@ Nonce = Annotated[int, Int(0, MAX_NONCE)]
 PresenceVersion = Annotated[int, Int(0, 2**53 - 1)]
 SlotCount = Annotated[int, Int(1, MAX_SLOTS)]
 RuleId = Annotated[str, Str(32, min_len=1, pattern=ID.pattern)]
+#: a moment in UTC, ISO 8601 with seconds and an offset (``2026-12-03T02:15:00+00:00``)
+Timestamp = Annotated[
+    str,
+    Str(
+        40,
+        min_len=20,
+        pattern=re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)"),
+    ),
+]
+#: a chat message as sent: the wire only bounds its size; what it may hold (length in
+#: characters, no control characters) is the chat service's to refuse, in words a member reads
+MAX_CHAT_BYTES: Final = 8 * 1024
+#: a chat message as stored and shown (``server/conduct/chat.py`` keeps to it)
+MAX_CHAT_CHARS: Final = 1000
+DocumentId = Annotated[int, Int(1, 2**53 - 1)]
+PageNumber = Annotated[int, Int(1, 100_000)]
 
 
 class RoomRole(str, Enum):
@@ -122,6 +139,9 @@ class ParticipantInfo(_Checked):
     hand_raised: bool
     speaking: bool
     quality: Quality
+    lost_at: Timestamp | None = None
+    """When the socket dropped without ``leave`` (UTC): the participant is kept, shown as lost,
+    until they return or the reconnect grace ends."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -260,6 +280,28 @@ class CheckOut(_Checked):
     member_id: MemberId
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Chat(_Checked):
+    """A text message to everyone in the meeting (stored encrypted, audited)."""
+
+    type: Literal["chat"] = "chat"
+    text: Annotated[str, Str(MAX_CHAT_BYTES, bytes=True)]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Present(_Checked):
+    """The chair shows page ``page`` of a published PDF document of the meeting to everyone."""
+
+    type: Literal["present"] = "present"
+    document_id: DocumentId
+    page: PageNumber = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StopPresenting(_Checked):
+    type: Literal["stop_presenting"] = "stop_presenting"
+
+
 def tag_of(cls: type) -> str:
     """The ``type`` tag of a message class (the default of its ``type`` field)."""
     (tag,) = (f.default for f in dataclasses.fields(cls) if f.name == "type")
@@ -287,6 +329,9 @@ ClientMessage = (
     | LowerHandOf
     | CheckIn
     | CheckOut
+    | Chat
+    | Present
+    | StopPresenting
 )
 ChairMessage = (
     Admit
@@ -298,6 +343,8 @@ ChairMessage = (
     | LowerHandOf
     | CheckIn
     | CheckOut
+    | Present
+    | StopPresenting
 )
 
 # --- server → client ----------------------------------------------------------------------------
@@ -423,6 +470,31 @@ class MeetingEnded(_Checked):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ChatMessage(_Checked):
+    """A chat message as stored (``id``: its row), to everyone admitted."""
+
+    type: Literal["chat_message"] = "chat_message"
+    id: Annotated[int, Int(1, 2**53 - 1)]
+    participant_id: ParticipantId
+    display_name: Name
+    text: Annotated[str, Str(MAX_CHAT_CHARS, min_len=1)]
+    sent_at: Timestamp
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Presenting(_Checked):
+    """What the chair presents: page ``page`` of ``pages`` of a meeting document, or nothing
+    (``document_id`` null). Everyone admitted gets each change; a newcomer gets the state on
+    admission while something is presented."""
+
+    type: Literal["presenting"] = "presenting"
+    document_id: DocumentId | None
+    filename: Annotated[str, no_control(255)] = ""
+    page: Annotated[int, Int(0, 100_000)] = 0
+    pages: Annotated[int, Int(0, 100_000)] = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ErrorMessage(_Checked):
     type: Literal["error"] = "error"
     code: ErrorCode
@@ -456,6 +528,8 @@ ServerMessage = (
     | MeetingState
     | Removed
     | MeetingEnded
+    | ChatMessage
+    | Presenting
     | ErrorMessage
     | Pong
 )
@@ -483,6 +557,9 @@ CLIENT_TYPES: Final[dict[str, type[ClientMessage]]] = {
         LowerHandOf,
         CheckIn,
         CheckOut,
+        Chat,
+        Present,
+        StopPresenting,
     )
 }
 SERVER_TYPES: Final[dict[str, type[ServerMessage]]] = {
@@ -503,6 +580,8 @@ SERVER_TYPES: Final[dict[str, type[ServerMessage]]] = {
         MeetingState,
         Removed,
         MeetingEnded,
+        ChatMessage,
+        Presenting,
         ErrorMessage,
         Pong,
     )
@@ -518,6 +597,8 @@ CHAIR_TYPES: Final = frozenset(
         "lower_hand_of",
         "check_in",
         "check_out",
+        "present",
+        "stop_presenting",
     }
 )
 

@@ -40,6 +40,8 @@ from signaling.protocol import (
     Admit,
     Admitted,
     AudioOnly,
+    Chat,
+    ChatMessage,
     CheckIn,
     CheckOut,
     ClientMessage,
@@ -65,6 +67,8 @@ from signaling.protocol import (
     Pong,
     Presence,
     PresenceKind,
+    Present,
+    Presenting,
     Quality,
     RaiseHand,
     Removed,
@@ -73,6 +77,7 @@ from signaling.protocol import (
     ServerMessage,
     SlotCounts,
     Speaking,
+    StopPresenting,
     UnlockMeeting,
     Unmute,
     Waiting,
@@ -206,6 +211,7 @@ class _Participant:
     video_muted: bool = False
     audio_only: bool = False
     quality: Quality = Quality.UNKNOWN
+    lost_at: str | None = None  # the socket dropped without ``leave`` then (UTC, ISO 8601)
 
     @property
     def online(self) -> bool:
@@ -244,6 +250,7 @@ class Room:
         self._locked = settings.locked
         self._current_item: str | None = None
         self._recording = False
+        self._presenting: Presenting | None = None
         self._counter = 0
         self._version = 0  # presence version: +1 per ``presence`` delta
         self._dirty: dict[str, bool] = {}  # participant id → present before this operation
@@ -314,6 +321,7 @@ class Room:
             hand_raised=p.id in self._hands,
             speaking=p.id in (speaking if speaking is not None else self._speaking),
             quality=p.quality,
+            lost_at=p.lost_at,
         )
 
     def online(self) -> dict[str, tuple[str, RoomRole]]:
@@ -414,6 +422,7 @@ class Room:
                 out.append(Outgoing(Audience.CONNECTION, (p.conn_id,), replaced, close=True))
                 del self._by_conn[p.conn_id]
             p.identity, p.role = identity, role
+            p.lost_at = None  # back within the grace
             if p.checked_in:
                 p.admitted = True
         else:
@@ -459,6 +468,8 @@ class Room:
         ]
         if p.role is RoomRole.CHAIR:
             out.append(self._one(p.conn_id, self.waiting()))
+        if self._presenting is not None:  # a late joiner sees the page everyone sees
+            out.append(self._one(p.conn_id, self._presenting))
         self._snapshots.append(p.conn_id)  # sent by _flush, at the version after this change
         return out
 
@@ -540,6 +551,10 @@ class Room:
                 return self._hands_changed(p)
             case LowerHand():
                 return self._lower(self._sender(conn_id))
+            case Chat():
+                if self._sender(conn_id).role is RoomRole.ROOM_DEVICE:
+                    raise _forbidden()  # the hall's camera speaks through the people in the hall
+                return ()  # the server stores it, then calls :meth:`chat_posted`
             case _:
                 return self._chair_action(self._chair(conn_id), msg)
 
@@ -605,6 +620,8 @@ class Room:
                 return self._check_in(uid)
             case CheckOut(member_id=uid):
                 return self._check_out(uid)
+            case Present() | StopPresenting():
+                return ()  # the server checks the document, then calls :meth:`set_presenting`
         raise AssertionError(f"unhandled message {msg.type}")  # pragma: no cover
 
     def check_in(self, user_id: str) -> tuple[Outgoing, ...]:
@@ -698,6 +715,35 @@ class Room:
         self._mark(p)
         p.quality = quality
         return tuple(self._flush())
+
+    def set_lost(self, participant_id: str, at: str) -> tuple[Outgoing, ...]:
+        """``participant_id``'s socket dropped without ``leave`` at ``at``: kept in the room,
+        shown as lost with the time (link quality poor), until they rejoin (:meth:`join`
+        clears it) or the server drops them when the reconnect grace ends."""
+        p = self._participants.get(participant_id)
+        if p is None or p.lost_at == at:
+            return ()
+        self._mark(p)
+        p.lost_at = at
+        p.quality = Quality.POOR
+        return tuple(self._flush())
+
+    def chat_posted(self, msg: ChatMessage) -> tuple[Outgoing, ...]:
+        """A chat message the server stored: to everyone admitted."""
+        return tuple(self._to(Audience.ADMITTED, msg))
+
+    @property
+    def presenting(self) -> Presenting | None:
+        return self._presenting
+
+    def set_presenting(self, state: Presenting | None) -> tuple[Outgoing, ...]:
+        """What the chair presents (``None``: nothing), checked by the server: to everyone."""
+        if state is not None and state.document_id is None:
+            state = None
+        if state == self._presenting:
+            return ()
+        self._presenting = state
+        return tuple(self._to(Audience.ADMITTED, state or Presenting(document_id=None)))
 
     def set_current_item(self, title: str | None) -> tuple[Outgoing, ...]:
         """Placeholder for the agenda: the title of the open item, shown to everyone."""

@@ -192,4 +192,31 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Chưa thể tổng hợp: các tổ sau chưa báo cáo kết quả sinh hoạt: {groups} (GM3).",
         "Cannot consolidate: these groups have not reported yet: {groups} (GM3).",
     ),
+    "conduct.chat.empty": ("Tin nhắn trống.", "The message is empty."),
+    "conduct.chat.too_long": (
+        "Tin nhắn quá dài: tối đa {limit} ký tự.",
+        "The message is too long: at most {limit} characters.",
+    ),
+    "conduct.chat.control": (
+        "Tin nhắn có ký tự điều khiển (xuống dòng, ký tự ẩn hoặc đảo chiều văn bản), không được "
+        "phép. Hãy viết trên một dòng.",
+        "The message holds a control character (a line break, a hidden or text-reversing "
+        "character), which is not allowed. Write it on one line.",
+    ),
+    "conduct.chat.closed": (
+        "Cuộc họp đã kết thúc: không gửi tin nhắn được nữa.",
+        "The meeting has ended: messages can no longer be sent.",
+    ),
+    "conduct.present.not_pdf": (
+        "Chỉ trình chiếu được tài liệu PDF.",
+        "Only PDF documents can be presented.",
+    ),
+    "conduct.present.no_page": (
+        "Tài liệu không có trang {page} (có {pages} trang).",
+        "The document has no page {page} (it has {pages}).",
+    ),
+    "conduct.present.unreadable": (
+        "Không đọc được tệp PDF này để trình chiếu.",
+        "This PDF file cannot be read for presenting.",
+    ),
 }

@@ -5,7 +5,8 @@ adopted; once adopted they are immutable. Content is JSON in ``Minutes.content``
 probationary, temporarily attached, exempted, suspended, transferred out), ``attendance`` (by
 category, room/online, quorum with rule ids), ``absences`` (with and without reason, by name),
 ``chair``, ``secretary``, ``items`` (speakers, differing and reserved opinions, conclusion,
-votes), ``votes`` (on the draft conclusion/resolution), ``deferred``, ``documents``, ``notes``.
+votes), ``votes`` (on the draft conclusion/resolution), ``deferred``, ``documents``, ``chat``
+(how many chat messages were sent: that a chat took place, never what it said), ``notes``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from policy.quorum import check_quorum
 from server.conduct.common import Scope, category, conflict, missing
 from server.rules import VN_TZ, member_facts
 from server.storage import attendance as attendance_store
+from server.storage import chat as chat_store
 from server.storage import conduct as store
 from server.storage import meetings as meeting_store
 from server.storage.db import Session
@@ -171,6 +173,7 @@ async def build(
         "votes": [_vote(v) for v in votes if v.item_id is None],
         "deferred": deferred,
         "documents": documents,
+        "chat": {"messages": await chat_store.count(session, meeting.id)},
         "closing": "",
         "notes": "",
         "generated_at": at.isoformat(),

@@ -1,6 +1,6 @@
 """Conduct flows at run time: the agenda gate when an item opens (G1–G3), attendance (A1–A3),
-open votes (A3, A4, G3), the chair console, and the records: documents (M3), minutes (M1) and
-the party-group cycle (E2, P5, GM3, 03-HD/TW §II.4.2).
+open votes (A3, A4, G3), the chair console, chat and presenting a document (R7), and the
+records: documents (M3), minutes (M1) and the party-group cycle (E2, P5, GM3, 03-HD/TW §II.4.2).
 
 Each flow opens one transaction, loads the meeting with the one authorization check (deny by
 default, R7), runs the step in the concept's module and writes the audit record in the same
@@ -21,8 +21,9 @@ from policy.model import AgendaCategory
 from server.audit import AuditLog
 from server.auth.authz import Permission, allowed, require
 from server.auth.context import AccountContext
-from server.conduct import agenda, documents, groups, minutes, roll_call, votes
+from server.conduct import agenda, chat, documents, groups, minutes, presentation, roll_call, votes
 from server.conduct.common import Scope, conflict, invalid, load_scope, missing
+from server.errors import AppError
 from server.organisations import org_or_404
 from server.rules import VN_TZ
 from server.storage import attendance as attendance_store
@@ -464,6 +465,79 @@ async def download_document(call: Call, meeting_id: int, document_id: int) -> Do
     if refused is not None:
         raise documents.refusal(refused)
     return Download(data, media_type, name)
+
+
+# -- chat and presenting a document (R7) -------------------------------------------------------
+
+
+async def post_chat(call: Call, meeting_id: int, sender: str, text: str) -> chat.Message:
+    """A message from someone who may attend (the live room has admitted them): stored sealed
+    under the meeting's chat key and audited ``chat.post`` with its length, never its text. A
+    refused text is audited ``chat.refused`` (in its own transaction, so that it is kept)."""
+    try:
+        async with call.meeting(meeting_id, P.MEETING_ATTEND) as (session, scope):
+            message = await chat.post(
+                session, scope, call.context.account_id, sender, text, call.now, call.log.provider
+            )
+            await call.audit(
+                session,
+                "chat.post",
+                f"chat:{message.id}",
+                {"meeting": meeting_id, "chars": len(message.text)},
+            )
+            return message
+    except AppError as refused:
+        if refused.status == 422:
+            await call.audit(
+                None, "chat.refused", f"meeting:{meeting_id}", {"code": refused.code.value}
+            )
+        raise
+
+
+async def chat_history(call: Call, meeting_id: int) -> list[dict[str, Any]]:
+    """The meeting's chat for its page (those who may read the meeting); audited ``chat.read``."""
+    async with call.meeting(meeting_id, P.MEETING_READ) as (session, _scope):
+        messages = await chat.history(session, meeting_id, call.log.provider)
+        await call.audit(session, "chat.read", f"meeting:{meeting_id}", {"count": len(messages)})
+        return [chat.message_out(m) for m in messages]
+
+
+async def _published_pdf(
+    call: Call, session: Session, scope: Scope, document_id: int
+) -> tuple[Any, bytes]:
+    row = await documents.document_in(session, scope, document_id)
+    if row.published_at is None:
+        raise missing("conduct.not_found.document")
+    presentation.require_pdf(row.media_type)
+    try:
+        return row, await documents.read(session, row, call.log.provider)
+    except documents.DocumentUnavailable as exc:
+        raise documents.refusal(exc) from None
+
+
+async def present_document(
+    call: Call, meeting_id: int, document_id: int, page: int
+) -> dict[str, Any]:
+    """The chair presents page ``page`` of a published PDF of the meeting: checked (the
+    document, its page) and audited ``document.present``; the live meeting tells everyone."""
+    async with call.meeting(meeting_id, P.MEETING_CHAIR) as (session, scope):
+        row, data = await _published_pdf(call, session, scope, document_id)
+        pages = await presentation.page_count(data)
+        presentation.check_page(page, pages)
+        await call.audit(
+            session, "document.present", f"document:{row.id}", {"page": page, "pages": pages}
+        )
+        return {"document_id": row.id, "filename": row.filename, "page": page, "pages": pages}
+
+
+async def document_page(call: Call, meeting_id: int, document_id: int, page: int) -> bytes:
+    """One page of a published PDF as PNG, for those who may read the meeting; audited
+    ``document.page`` like a download."""
+    async with call.meeting(meeting_id, P.MEETING_READ) as (session, scope):
+        row, data = await _published_pdf(call, session, scope, document_id)
+        png = await presentation.render_page(data, page)
+        await call.audit(session, "document.page", f"document:{row.id}", {"page": page})
+        return png
 
 
 # -- minutes (M1) ------------------------------------------------------------------------------

@@ -106,6 +106,22 @@ async def download_document(request: web.Request) -> web.Response:
     )
 
 
+@routes.route(
+    "GET",
+    r"/api/meetings/{meeting_id:\d+}/documents/{document_id:\d+}/pages/{page:\d+}",
+    summary="One page (from 1) of a published PDF document as a PNG 1280 pixels wide: what the "
+    "chair presents. For those who may read the meeting; every page served is audited "
+    "(document.page). 422 if the document is not a PDF or has no such page.",
+    tag="conduct",
+    content="image/png",
+)
+async def document_page(request: web.Request) -> web.Response:
+    meeting_id, document_id = path_int(request, "meeting_id"), path_int(request, "document_id")
+    page = path_int(request, "page")
+    png = await service.document_page(call(request), meeting_id, document_id, page)
+    return web.Response(body=png, content_type="image/png", headers={"Cache-Control": "no-store"})
+
+
 # -- minutes (M1) ------------------------------------------------------------------------------
 
 

@@ -218,6 +218,13 @@ class DocumentOut(Output):
     m3: dict[str, Any] | None
 
 
+class ChatMessageOut(Output):
+    id: int
+    sender: str
+    text: str
+    sent_at: dt.datetime
+
+
 class MinutesOut(Output):
     meeting_id: int
     adopted: bool

@@ -43,6 +43,9 @@ class Attendee:
     identity: Identity
     member_id: int | None  # counted in A1 when set and a member of the cell
     account_id: int
+    #: the caller as authenticated at the upgrade: the conduct flows the socket starts (chat,
+    #: presenting a document) check their permission with it, as over HTTP (deny by default)
+    context: AccountContext | None = None
 
 
 def user_id_of(member_id: int | None, account_id: int) -> str:
@@ -139,7 +142,7 @@ async def admit_account(
         role=role,
         cell_member=cell_member,
     )
-    return info, Attendee(identity, member_id if cell_member else None, context.account_id)
+    return info, Attendee(identity, member_id if cell_member else None, context.account_id, context)
 
 
 async def cell_directory(db: Database, org_id: int) -> dict[str, Identity]:

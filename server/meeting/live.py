@@ -43,6 +43,7 @@ from server.media.relay import (
     SlotsChanged,
     UnknownParticipantError,
 )
+from server.meeting import live_share
 from server.meeting.admission import (
     Attendee,
     MeetingInfo,
@@ -67,6 +68,7 @@ from signaling.protocol import (
     Admit,
     Answer,
     AudioOnly,
+    Chat,
     CheckIn,
     CheckOut,
     ClientMessage,
@@ -80,12 +82,14 @@ from signaling.protocol import (
     MeetingEnded,
     MuteParticipant,
     Offer,
+    Present,
     Quality,
     RemoveParticipant,
     RoomRole,
     ServerMessage,
     SlotCounts,
     SlotMap,
+    StopPresenting,
     Unmute,
     dump_message,
 )
@@ -485,7 +489,8 @@ class LiveMeeting:
         if not conn.closing and self.room.is_admitted(conn.conn_id) and not self.closed:
             timer = asyncio.get_running_loop().create_task(self._expire_drop(pid, conn.conn_id))
             self._dropped[pid] = _Dropped(conn.conn_id, timer)
-            await self._after(self.room.set_quality(pid, Quality.POOR))
+            lost_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            await self._after(self.room.set_lost(pid, lost_at))  # the chair sees when
             return
         await self._after(self.room.disconnect(conn.conn_id))
         await self._journal.record(
@@ -614,6 +619,34 @@ class LiveMeeting:
                         await self._record_hall(conn, hall_user, checked_in=False)
                     except ProtocolError as exc:  # e.g. the meeting is no longer open
                         log.warning("meeting %s: removal not checked out: %s", self.info.id, exc)
+            case Chat(text=text):
+                self._deliver(self.room.handle(conn.conn_id, msg))  # refused unless admitted
+                pid = self.room.require_admitted(conn.conn_id)
+                posted = await live_share.post_chat(
+                    self._db, self._audit, self.info.id, conn.attendee, pid, text
+                )
+                if not self.closed:
+                    self._deliver(self.room.chat_posted(posted))
+                return
+            case Present(document_id=document_id, page=page):
+                self._deliver(self.room.handle(conn.conn_id, msg))  # refused unless a chair
+                shown = await live_share.present(
+                    self._db, self._audit, self.info.id, conn.attendee, document_id, page
+                )
+                if not self.closed:
+                    self._deliver(self.room.set_presenting(shown))
+                return
+            case StopPresenting():
+                self._deliver(self.room.handle(conn.conn_id, msg))  # refused unless a chair
+                if self.room.presenting is not None:
+                    self._deliver(self.room.set_presenting(None))
+                    await self._journal.record(
+                        f"account:{conn.attendee.account_id}",
+                        "document.present_stop",
+                        f"meeting:{self.info.id}",
+                        {},
+                    )
+                return
             case MuteParticipant(participant_id=target_pid, kind=kind):
                 self._deliver(self.room.handle(conn.conn_id, msg))  # refused unless a chair
                 # enforced in the relay too: a modified client cannot talk over a chair's mute

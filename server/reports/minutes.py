@@ -184,6 +184,15 @@ def blocks(c: Mapping[str, Any]) -> list[Block]:
             d["filename"] + (" (gửi muộn, M3)" if d.get("late") else "") for d in c["documents"]
         )
         add(Block("para", f"Tài liệu: {names}."))
+    chat = c.get("chat") or {}
+    if chat.get("messages"):
+        add(
+            Block(
+                "para",
+                f"Trong cuộc họp có trao đổi bằng tin nhắn văn bản ({chat['messages']} tin nhắn; "
+                "nội dung lưu mã hoá, không ghi vào biên bản).",
+            )
+        )
     if c.get("notes"):
         add(Block("para", str(c["notes"])))
     ended = meeting.get("ended") or "…"

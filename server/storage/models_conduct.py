@@ -1,6 +1,6 @@
-"""Tables of meeting conduct: hall check-in codes, what was said on each item, meeting documents
-and the party-group cycle (03-HD/TW §II.4.2). Votes, ballots, attendance, absences and minutes
-live in :mod:`server.storage.models`.
+"""Tables of meeting conduct: hall check-in codes, what was said on each item, meeting documents,
+chat messages and the party-group cycle (03-HD/TW §II.4.2). Votes, ballots, attendance, absences
+and minutes live in :mod:`server.storage.models`.
 
 A document's ``data`` is AES-256-GCM ciphertext under its meeting's documents data key (R7,
 :mod:`server.conduct.documents`); rows written before migration 0005 hold plaintext until they are
@@ -120,3 +120,21 @@ class GroupAssignment(Base):
     __table_args__ = (
         UniqueConstraint("cell_meeting_id", "group_org_id", name="uq_group_assignment"),
     )
+
+
+class ChatRow(Base):
+    """A chat message of a live meeting (R7): the text is AES-256-GCM ciphertext under the
+    meeting's chat data key (:mod:`server.conduct.chat`); who sent it and when are kept in
+    clear (the minutes count the messages, never quote them)."""
+
+    __tablename__ = "chat_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    sender: Mapped[str] = mapped_column(String(200))
+    sent_at: Mapped[dt.datetime] = mapped_column()
+    #: the data key (``wrapped_keys``, purpose ``chat``); kept after the key is shredded
+    key_id: Mapped[str] = mapped_column(String(64))
+    nonce: Mapped[bytes] = mapped_column(LargeBinary)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -21,6 +21,8 @@ from signaling.protocol import (
     Admitted,
     Answer,
     AudioOnly,
+    Chat,
+    ChatMessage,
     CheckIn,
     CheckOut,
     ClientInfo,
@@ -50,6 +52,8 @@ from signaling.protocol import (
     Pong,
     Presence,
     PresenceKind,
+    Present,
+    Presenting,
     Quality,
     RaiseHand,
     Removed,
@@ -59,6 +63,7 @@ from signaling.protocol import (
     SlotCounts,
     SlotMap,
     Speaking,
+    StopPresenting,
     UnlockMeeting,
     Unmute,
     Waiting,
@@ -101,6 +106,9 @@ CLIENT_EXAMPLES: list[ClientMessage] = [
     LowerHandOf(participant_id="p5"),
     CheckIn(member_id="u-17"),
     CheckOut(member_id="u-17"),
+    Chat(text="Xin gửi tài liệu bổ sung trang 3."),
+    Present(document_id=12, page=2),
+    StopPresenting(),
 ]
 
 SERVER_EXAMPLES: list[ServerMessage] = [
@@ -153,6 +161,20 @@ SERVER_EXAMPLES: list[ServerMessage] = [
                 quality=Quality.UNKNOWN,
             ),
         ),
+        changed=(
+            ParticipantInfo(
+                id="p3",
+                display_name="Lê Văn C",
+                role=RoomRole.MEMBER,
+                kind=PresenceKind.ONLINE,
+                audio_muted=False,
+                video_muted=False,
+                hand_raised=False,
+                speaking=False,
+                quality=Quality.POOR,
+                lost_at="2026-12-03T02:16:40+00:00",
+            ),
+        ),
         left=("p2",),
     ),
     Waiting(participants=(WaitingInfo(id="p2", display_name="Trần Thị B", role=RoomRole.MEMBER),)),
@@ -165,6 +187,15 @@ SERVER_EXAMPLES: list[ServerMessage] = [
     MeetingEnded(reason=Text("Cuộc họp đã kết thúc.", "The meeting has ended.")),
     ErrorMessage(code=ErrorCode.FORBIDDEN, message=TEXT, rules=("G1", "T7")),
     Pong(nonce=7),
+    ChatMessage(
+        id=41,
+        participant_id="p3",
+        display_name="Lê Văn C",
+        text="Xin gửi tài liệu bổ sung trang 3.",
+        sent_at="2026-12-03T02:15:07+00:00",
+    ),
+    Presenting(document_id=12, filename="Nghi-quyet.pdf", page=2, pages=9),
+    Presenting(document_id=None),
 ]
 
 
@@ -184,6 +215,41 @@ def test_client_message_round_trip(msg: ClientMessage) -> None:
 @pytest.mark.parametrize("msg", SERVER_EXAMPLES, ids=lambda m: m.type)
 def test_server_message_round_trip(msg: ServerMessage) -> None:
     assert parse_server_message(dump_message(msg)) == msg
+
+
+def test_chat_and_lost_time_limits() -> None:
+    """The wire bounds a chat frame's size only (its content is the chat service's to refuse,
+    in words a member reads); ``lost_at`` must be an ISO 8601 moment with its offset."""
+    assert parse_message('{"v":1,"type":"chat","text":"a\\u0007b"}') == Chat(text="a\u0007b")
+    with pytest.raises(ProtocolError) as err:
+        parse_message(json.dumps({"v": 1, "type": "chat", "text": "x" * 9000}))
+    assert err.value.code is ErrorCode.BAD_MESSAGE
+    with pytest.raises(ProtocolError):
+        parse_message('{"v":1,"type":"present","document_id":0,"page":1}')
+    with pytest.raises(ProtocolError):
+        parse_server_message(
+            json.dumps(
+                {
+                    "v": 1,
+                    "type": "participants",
+                    "version": 1,
+                    "participants": [
+                        {
+                            "id": "p1",
+                            "display_name": "A",
+                            "role": "member",
+                            "kind": "online",
+                            "audio_muted": False,
+                            "video_muted": False,
+                            "hand_raised": False,
+                            "speaking": False,
+                            "quality": "poor",
+                            "lost_at": "hôm qua",
+                        }
+                    ],
+                }
+            )
+        )
 
 
 def test_wire_shape_of_ice_candidate_uses_webrtc_names() -> None:
