@@ -25,6 +25,7 @@ from policy.model import MeetingStatus
 from server.conduct.common import Scope, conflict, invalid
 from server.crypto.errors import UnwrapError
 from server.crypto.keys import KeyProvider, KeyPurpose, new_data_key, unwrap_key
+from server.errors import AppError
 from server.storage import audit as key_store
 from server.storage import chat as store
 from server.storage.db import Session
@@ -48,16 +49,26 @@ class Message:
     sent_at: dt.datetime
 
 
+class TextRefused(AppError):
+    """422: the text may not be sent; ``reason`` (``empty``, ``too_long``, ``control``) is
+    audited, the text never."""
+
+    def __init__(self, reason: str, **params: object) -> None:
+        base = invalid(f"conduct.chat.{reason}", **params)
+        super().__init__(base.status, base.code, base.message)
+        self.reason = reason
+
+
 def check_text(text: str) -> str:
     """The message as stored: trimmed; refused (422, Vietnamese first) when empty, longer than
     :data:`MAX_CHAT_CHARS` characters, or holding a control or bidirectional-override character."""
     body = text.strip()
     if not body:
-        raise invalid("conduct.chat.empty")
+        raise TextRefused("empty")
     if len(body) > MAX_CHAT_CHARS:
-        raise invalid("conduct.chat.too_long", limit=MAX_CHAT_CHARS)
+        raise TextRefused("too_long", limit=MAX_CHAT_CHARS)
     if any(unicodedata.category(c) == "Cc" or c in _BIDI for c in body):
-        raise invalid("conduct.chat.control")
+        raise TextRefused("control")
     return body
 
 

@@ -23,7 +23,6 @@ from server.auth.authz import Permission, allowed, require
 from server.auth.context import AccountContext
 from server.conduct import agenda, chat, documents, groups, minutes, presentation, roll_call, votes
 from server.conduct.common import Scope, conflict, invalid, load_scope, missing
-from server.errors import AppError
 from server.organisations import org_or_404
 from server.rules import VN_TZ
 from server.storage import attendance as attendance_store
@@ -486,11 +485,8 @@ async def post_chat(call: Call, meeting_id: int, sender: str, text: str) -> chat
                 {"meeting": meeting_id, "chars": len(message.text)},
             )
             return message
-    except AppError as refused:
-        if refused.status == 422:
-            await call.audit(
-                None, "chat.refused", f"meeting:{meeting_id}", {"code": refused.code.value}
-            )
+    except chat.TextRefused as refused:
+        await call.audit(None, "chat.refused", f"meeting:{meeting_id}", {"reason": refused.reason})
         raise
 
 
@@ -524,9 +520,8 @@ async def present_document(
         row, data = await _published_pdf(call, session, scope, document_id)
         pages = await presentation.page_count(data)
         presentation.check_page(page, pages)
-        await call.audit(
-            session, "document.present", f"document:{row.id}", {"page": page, "pages": pages}
-        )
+        details = {"meeting": meeting_id, "page": page, "pages": pages}
+        await call.audit(session, "document.present", f"document:{row.id}", details)
         return {"document_id": row.id, "filename": row.filename, "page": page, "pages": pages}
 
 
@@ -536,7 +531,8 @@ async def document_page(call: Call, meeting_id: int, document_id: int, page: int
     async with call.meeting(meeting_id, P.MEETING_READ) as (session, scope):
         row, data = await _published_pdf(call, session, scope, document_id)
         png = await presentation.render_page(data, page)
-        await call.audit(session, "document.page", f"document:{row.id}", {"page": page})
+        details = {"meeting": meeting_id, "page": page}
+        await call.audit(session, "document.page", f"document:{row.id}", details)
         return png
 
 
