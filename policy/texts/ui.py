@@ -120,6 +120,23 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "You joined the meeting from another device; this page has disconnected.",
     ),
     "ui.controls.vote": ("Biểu quyết", "Vote"),
+    "ui.controls.chat": ("Trao đổi", "Chat"),
+    # --- meeting chat and the presented document (web_client/js/chat.js, presenting.js)
+    "ui.chat.heading": ("Trao đổi bằng tin nhắn", "Chat"),
+    "ui.chat.label": ("Tin nhắn gửi cả cuộc họp", "Message to the whole meeting"),
+    "ui.chat.placeholder": ("Nhập tin nhắn…", "Type a message…"),
+    "ui.chat.send": ("Gửi", "Send"),
+    "ui.chat.none": ("Chưa có tin nhắn.", "No messages yet."),
+    "ui.chat.hint": (
+        "Tin nhắn được lưu mã hoá; biên bản chỉ ghi số tin nhắn, không ghi nội dung.",
+        "Messages are stored encrypted; the minutes count them and never quote them.",
+    ),
+    "ui.present.heading": (
+        "Đang trình chiếu: {filename} — trang {page}/{pages}",
+        "Presenting: {filename} — page {page} of {pages}",
+    ),
+    "ui.present.alt": ("Trang {page} của tài liệu {filename}", "Page {page} of {filename}"),
+    "ui.people.lost_at": ("mất kết nối lúc {time}", "connection lost at {time}"),
     # --- the conduct panel of the meeting page (web_client/js/meeting-conduct.js)
     "ui.item.heading": ("Nội dung đang thảo luận", "Item under discussion"),
     "ui.item.documents": ("Tài liệu cuộc họp", "Meeting documents"),

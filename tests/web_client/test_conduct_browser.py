@@ -69,8 +69,14 @@ class Seafarers:
 
 
 @pytest.fixture
+def reconnect_grace() -> int:
+    """The reconnect grace of the seafarers' server, seconds (a test module may override it)."""
+    return 2
+
+
+@pytest.fixture
 async def seafarers(
-    tmp_path: Path, sqlite_template: SqliteTemplate
+    tmp_path: Path, sqlite_template: SqliteTemplate, reconnect_grace: int
 ) -> AsyncIterator[tuple[Seafarers, web.Application]]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -80,7 +86,7 @@ async def seafarers(
             var_dir=tmp_path / "var", public_origin=base, insecure_cookies=True, port=port
         ),
         database=DatabaseSettings(url=await sqlite_template.fresh(tmp_path / "e2e.db")),
-        media=MediaSettings(loopback_candidate=True, reconnect_grace_seconds=2),
+        media=MediaSettings(loopback_candidate=True, reconnect_grace_seconds=reconnect_grace),
     )
     app = create_app(settings)
     runner = web.AppRunner(app, shutdown_timeout=5)

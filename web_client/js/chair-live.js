@@ -3,7 +3,9 @@
 
 import { pick, t } from './i18n.js';
 import { Peer } from './peer.js';
+import { ChatPanel, vietnamTime } from './chat.js';
 import { LiveClient } from './live-client.js';
+import { renderPresent } from './chair-present.js';
 import { $, button, el, notice, redraw } from './chair-ui.js';
 
 /** The live side of the console; `onChange()` runs after every presence change. */
@@ -15,6 +17,7 @@ export class Live {
     this.peer = null;
     this.welcome = null;
     this.local = { mic: null, camera: null };
+    this.chat = new ChatPanel(state.meetingId, $('chat-box'), (type, fields) => this.send(type, fields));
   }
 
   async start() {
@@ -72,15 +75,20 @@ export class Live {
     const s = this.state;
     const changed = () => { renderLive(s, this); this.onChange(); };
     return {
-      welcome: (msg) => { this.welcome = msg; s.participantId = msg.participant_id; s.role = msg.role; },
+      welcome: (msg) => {
+        this.welcome = msg; s.participantId = msg.participant_id; s.role = msg.role; this.chat.self = msg.participant_id;
+      },
       lobby: () => {},
-      admitted: () => { s.live = true; this.status('chair.ws.connected'); this.media(); },
+      admitted: () => {
+        s.live = true; this.status('chair.ws.connected'); this.media(); this.chat.load(); renderPresent(s);
+      },
       denied: (msg) => { $('status').textContent = pick(msg.reason); },
       removed: (msg) => { $('status').textContent = pick(msg.reason); },
       meeting_ended: () => { // closed by a chair: the client does not reconnect
         if (this.peer) this.peer.close();
         this.peer = null;
-        s.live = false; s.participants = []; s.waiting = []; s.hands = [];
+        s.live = false; s.participants = []; s.waiting = []; s.hands = []; s.presenting = null;
+        renderPresent(s);
         $('status').textContent = t('ui.status.ended');
         changed();
       },
@@ -92,7 +100,10 @@ export class Live {
       speaking: (msg) => { s.speaking = msg.participant_ids; renderLive(s, this); },
       hands: (msg) => { s.hands = msg.queue; changed(); },
       meeting_state: (msg) => { s.locked = msg.locked; changed(); },
+      chat_message: (msg) => this.chat.received(msg),
+      presenting: (msg) => { s.presenting = msg.document_id ? msg : null; renderPresent(s); },
       error: (msg) => {
+        if (this.chat.refused(msg)) return; // the chat's refusal, shown under its form
         notice({ body: msg });
         if (msg.code === 'unauthenticated') location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
         if (s.role === null && msg.code === 'forbidden') { this.client.stop(); $('status').textContent = t('chair.not_chair'); }
@@ -119,12 +130,13 @@ export function renderLive(state, live) {
   const others = state.participants.filter((p) => p.id !== state.participantId);
   redraw($('online'), [others, state.speaking, document.documentElement.lang], () => {
     $('online').replaceChildren(...(others.length ? others.map((p) => el('li', {
-      className: 'person', dataset: { id: p.id, kind: p.kind, speaking: String(state.speaking.includes(p.id)) },
+      className: 'person', dataset: { id: p.id, kind: p.kind, speaking: String(state.speaking.includes(p.id)), lost: String(Boolean(p.lost_at)) },
     },
     el('span', { className: 'name', textContent: p.display_name }),
     p.kind === 'room_device' ? el('span', { className: 'tag', textContent: t('chair.people.hall_device') }) : null,
     p.kind === 'room' ? el('span', { className: 'tag in_room', textContent: t('ui.people.in_room') }) : null,
     p.audio_muted ? el('span', { className: 'tag muted', textContent: t('chair.people.muted') }) : null,
+    p.lost_at ? el('span', { className: 'tag lost', dataset: { lostAt: p.lost_at }, textContent: t('chair.people.lost_at', { time: vietnamTime(p.lost_at) }) }) : null,
     p.audio_muted || p.kind === 'room' ? null : button('chair.people.mute', 'mute', () => send('mute_participant', { participant_id: p.id, kind: 'audio' })),
     button('chair.people.remove', 'remove', () => send('remove_participant', { participant_id: p.id, reason: '' }), 'small danger'),
     )) : [el('li', { className: 'hint', textContent: t('chair.people.none') })]));

@@ -6,6 +6,7 @@ import { apply as applyTexts, init as loadTexts, pick, t } from './i18n.js';
 import { renderAgenda, renderDeferred } from './chair-agenda.js';
 import { renderCode, renderQuorum, renderRoll, wireAttendance } from './chair-attendance.js';
 import { Live, renderLive } from './chair-live.js';
+import { loadDocuments, renderPresent, wirePresent } from './chair-present.js';
 import { renderMinutes, wireMinutes } from './chair-minutes.js';
 import { $, basis, makeAct, redraw } from './chair-ui.js';
 import { renderVotes, wireVotes } from './chair-votes.js';
@@ -17,7 +18,7 @@ const state = {
   meetingId: (location.pathname.match(/\/meetings\/(\d+)\/chair/) || [])[1],
   orgId: null, console: null, deferred: [], picked: new Set(),
   participantId: null, role: null, live: false, wsStatus: null,
-  participants: [], waiting: [], hands: [], speaking: [], locked: false,
+  participants: [], waiting: [], hands: [], speaking: [], locked: false, presenting: null, pdfs: [],
   hallCode: null, codeOn: false, minutesAt: null, minutesDirty: false, refreshes: 0,
 };
 let live = null;
@@ -86,6 +87,7 @@ function render() {
   renderVotes(state);
   renderMinutes(state).catch((err) => console.warn('hopchibo: minutes', err));
   if (live) renderLive(state, live);
+  renderPresent(state);
   renderCode(state);
   document.body.dataset.ready = 'true';
 }
@@ -119,6 +121,8 @@ async function main() {
   $('lang').addEventListener('click', () => { applyTexts(); render(); }); // after i18n's toggle
   live = new Live(state, refresh); // presence changes move attendance: refresh at once
   renderLive(state, live);
+  wirePresent(state, (type, fields) => live.send(type, fields));
+  loadDocuments(state);
   setInterval(refresh, POLL_MS);
   setInterval(renderClock, 1000);
   window.hopchibo = { state, refresh, ready: true };

@@ -122,6 +122,8 @@ export class LiveClient {
       case 'speaking':
       case 'hands':
       case 'meeting_state':
+      case 'chat_message':
+      case 'presenting':
       case 'error':
         this.handlers[msg.type]?.(msg);
         break;

@@ -3,7 +3,9 @@
 import { ApiError, api, session } from './auth.js';
 import { apply as applyTexts, init as loadTexts, pick } from './i18n.js';
 import { Peer } from './peer.js';
+import { ChatPanel } from './chat.js';
 import { LiveClient } from './live-client.js';
+import { renderPresenting } from './presenting.js';
 import { renderConduct, showVote, startConduct, stopConduct } from './meeting-conduct.js';
 import { showEnded } from './meeting-ended.js';
 import { linkQuality, slotStats } from './stats.js';
@@ -25,9 +27,11 @@ const state = {
   participants: [], waiting: [], slots: { audio: [], video: [] }, speaking: [], hands: [],
   locked: false, recording: false, muted: { audio: false, video: false }, audioOnly: false, handRaised: false,
   quality: null, roomView: params.has('room'), reconnects: 0, mediaRestarts: 0, log: [], ended: false,
+  presenting: null,
 };
 const local = { stream: null, mic: null, camera: null };
 let live = null;
+let chat = null;
 let peer = null;
 let welcome = null;
 let leaving = false;
@@ -45,7 +49,21 @@ function render() {
   renderControls(state);
   renderQuality(state);
   renderConduct(state, render);
+  renderShared();
   document.body.classList.toggle('room-view', state.roomView || state.role === 'room_device');
+}
+
+/** The chat panel and its control-bar button, and the page the chair presents. */
+function renderShared() {
+  $('chat-box').hidden = !state.admitted;
+  $('chat-jump').hidden = !state.admitted;
+  renderPresenting(meetingId, $('present-box'), state.admitted ? state.presenting : null);
+}
+
+/** The control bar's chat button: bring the chat into view, ready to type. */
+function showChat() {
+  $('chat-box').scrollIntoView({ behavior: 'smooth', block: 'center' });
+  $('chat-text').focus({ preventScroll: true });
 }
 
 async function preview() {
@@ -170,6 +188,7 @@ const handlers = {
     state.participantId = msg.participant_id;
     state.role = msg.role;
     state.joined = true;
+    if (chat) chat.self = msg.participant_id;
     buildSlots(msg.slots);
     render();
   },
@@ -179,6 +198,7 @@ const handlers = {
     render();
     setStatus('ui.status.media');
     startConduct(state, render);
+    if (chat) chat.load();
     startMedia(live.rejoined);
   },
   denied(msg) { stop('ui.status.denied', pick(msg.reason)); },
@@ -207,8 +227,11 @@ const handlers = {
     state.handRaised = msg.queue.includes(state.participantId);
     render();
   },
+  chat_message(msg) { if (chat) chat.received(msg); },
+  presenting(msg) { state.presenting = msg.document_id ? msg : null; renderShared(); },
   meeting_state(msg) { state.locked = msg.locked; state.recording = msg.recording === true; render(); },
   error(msg) {
+    if (chat && chat.refused(msg)) return; // the chat's refusal, shown under its form
     console.warn('hopchibo: error', msg.code, msg.message.en);
     if (msg.code === 'unauthenticated') location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
     // `unavailable`: the server is restarting; the socket closes and the page joins again
@@ -238,7 +261,7 @@ function ended() {
   $('self').srcObject = null;
   Object.assign(state, {
     ended: true, admitted: false, participants: [], waiting: [], speaking: [], hands: [],
-    slots: { audio: [], video: [] }, recording: false, quality: null,
+    slots: { audio: [], video: [] }, recording: false, quality: null, presenting: null,
   });
   setStatus('ui.status.ended', {}, 'info');
   render();
@@ -326,6 +349,8 @@ async function init() {
   $('lock').onclick = () => live.send(state.locked ? 'unlock_meeting' : 'lock_meeting');
   $('leave').onclick = leave;
   $('vote-jump').onclick = showVote;
+  $('chat-jump').onclick = showChat;
+  chat = new ChatPanel(meetingId, $('chat-box'), (type, fields) => live && live.send(type, fields));
   $('lang').addEventListener('click', () => { applyTexts(); render(); }); // after i18n's toggle
   setInterval(async () => {
     if (!peer) return;

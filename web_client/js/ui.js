@@ -1,5 +1,6 @@
 // Rendering of the meeting page from the state held in main.js. No network here.
 
+import { vietnamTime } from './chat.js';
 import { t } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
@@ -42,8 +43,9 @@ export function renderPeople(state, actions) {
     if (item.dataset.speaking === 'true') tags.push('ui.people.speaking');
     if (p.audio_muted) tags.push('ui.people.muted');
     if (p.hand_raised) tags.push('ui.people.hand');
-    if (p.quality === 'poor') tags.push('ui.people.lost');
+    if (p.quality === 'poor' && !p.lost_at) tags.push('ui.people.lost');
     for (const key of tags) item.append(el('span', `tag ${key.split('.').pop()}`, t(key)));
+    if (p.lost_at) item.append(el('span', 'tag lost', t('ui.people.lost_at', { time: vietnamTime(p.lost_at) })));
     if (state.role === 'chair' && p.id !== state.participantId && p.kind !== 'room') {
       const mute = el('button', 'small', t('ui.people.mute'));
       mute.onclick = () => actions.send('mute_participant', { participant_id: p.id, kind: 'audio' });
