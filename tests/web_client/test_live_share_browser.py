@@ -5,8 +5,9 @@ from the control bar and writes; the chair reads it on the console, and a text w
 text-reversing character is refused under the form in Vietnamese. The chair presents page 2 of a
 published PDF and the member's page shows page 2 (the image the server rendered), then page 3.
 Then the member's tab is closed abruptly: the console marks them "Mất kết nối lúc HH:MM", in
-Vietnam time, while the grace runs. Two Chromium processes only (the machine is shared). The meeting and the document are prepared through the API (not what this test is about);
-everything the people do is done in their pages.
+Vietnam time, while the grace runs. Two Chromium processes only (the machine is shared). The
+meeting and the document are prepared through the API (not what this test is about); everything
+the people do is done in their pages.
 """
 
 from __future__ import annotations
