@@ -55,9 +55,10 @@ function render() {
 
 /** The chat panel and its control-bar button, and the page the chair presents. */
 function renderShared() {
-  $('chat-box').hidden = !state.admitted;
-  $('chat-jump').hidden = !state.admitted;
-  renderPresenting(meetingId, $('present-box'), state.admitted ? state.presenting : null);
+  const reads = state.admitted && state.role !== 'room_device'; // the hall's device reads no content
+  $('chat-box').hidden = !reads;
+  $('chat-jump').hidden = !reads;
+  renderPresenting(meetingId, $('present-box'), reads ? state.presenting : null);
 }
 
 /** The control bar's chat button: bring the chat into view, ready to type. */
@@ -198,7 +199,7 @@ const handlers = {
     render();
     setStatus('ui.status.media');
     startConduct(state, render);
-    if (chat) chat.load();
+    if (chat && state.role !== 'room_device') chat.load();
     startMedia(live.rejoined);
   },
   denied(msg) { stop('ui.status.denied', pick(msg.reason)); },
