@@ -266,6 +266,25 @@ async def test_firefox_member_meets_chromium(
             after = stat_of(await slot_stats(chair), "video", member_id)
             assert before is not None and after is not None
             assert after["framesDecoded"] > before["framesDecoded"]
+
+            # the shared live client in Firefox: the member chats in its page, the chair reads it
+            said = "Đồng chí chủ trì nghe rõ, hình rõ."
+            sent = await firefox.run(
+                """
+                document.getElementById('chat-jump').click();
+                document.getElementById('chat-text').value = args[0];
+                document.getElementById('chat-send').click();
+                resolve(true);
+                """,
+                said,
+            )
+            assert sent is True, sent
+            await chair.wait_for_function(
+                "t => [...document.querySelectorAll('#chat-box .chat-text')]"
+                ".some((p) => p.textContent === t)",
+                arg=said,
+                timeout=20_000,
+            )
         finally:
             await chair_browser.close()
             await room_browser.close()
