@@ -25,6 +25,7 @@ from server.auth.passwords import hash_password
 from server.auth.sessions import Sessions, purge_periodically
 from server.auth.throttle import MemoryThrottle, RedisThrottle
 from server.conduct import documents
+from server.conduct.presentation import PageCache
 from server.config import Settings
 from server.crypto.keys import LocalKek
 from server.errors import error_middleware
@@ -186,6 +187,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Applic
     metrics.watch(lambda: app.get(appkeys.LIVE), lambda: app.get(appkeys.AUDIT))
     app[appkeys.METRICS] = metrics
     app[appkeys.CLOCK] = clock
+    app[appkeys.PAGES] = PageCache()
     app[appkeys.DUMMY_HASH] = hash_password("hopchibo-no-such-account")
     settings.server.var_dir.mkdir(parents=True, exist_ok=True)
     app[appkeys.KEK] = load_or_create_kek(settings.kek_path, settings.keys.kek)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from server.auth.context import Clock
     from server.auth.sessions import Sessions
     from server.auth.throttle import Throttle
+    from server.conduct.presentation import PageCache
     from server.config import Settings
     from server.crypto.keys import KeyProvider
     from server.http.routes import Routes
@@ -37,6 +38,8 @@ ROUTES: web.AppKey[Routes] = web.AppKey("routes")
 LIVE: web.AppKey[LiveMeetings] = web.AppKey("live")
 RECORDINGS: web.AppKey[RecordingService] = web.AppKey("recordings")
 METRICS: web.AppKey[Metrics] = web.AppKey("metrics")
+#: rendered pages of presented documents (everyone loads the same page at once)
+PAGES: web.AppKey[PageCache] = web.AppKey("pages")
 
 # identity and access
 CLOCK: web.AppKey[Clock] = web.AppKey("auth_clock")

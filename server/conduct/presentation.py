@@ -3,7 +3,10 @@
 The chair names a document and a page (the live protocol's ``present``); everyone's page then
 loads that page as an image from ``GET /api/meetings/{id}/documents/{doc}/pages/{n}``, checked
 and audited like a download (R7). Rendering is PDFium's (pypdfium2), one call at a time (PDFium
-is not thread-safe), in a worker thread so the event loop keeps serving the meeting.
+is not thread-safe), in a worker thread so the event loop keeps serving the meeting. A
+:class:`PageCache` (one per process, ``appkeys.PAGES``) keeps the last pages rendered, so the
+members all loading the page just turned cost one rendering; each request is still checked and
+audited before it is served.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import io
 import threading
+from collections import OrderedDict
 
 import pypdfium2 as pdfium
 
@@ -50,7 +54,7 @@ def _render(data: bytes, page: int, width: int) -> bytes:
         finally:
             doc.close()
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=False)
+    image.save(out, format="PNG", compress_level=1)  # a third faster than 6, as small
     return out.getvalue()
 
 
@@ -68,6 +72,30 @@ async def render_page(data: bytes, page: int, width: int = PAGE_WIDTH) -> bytes:
         return await asyncio.to_thread(_render, data, page, width)
     except pdfium.PdfiumError:
         raise invalid("conduct.present.unreadable") from None
+
+
+#: (document id, its SHA-256, page, width)
+PageKey = tuple[int, str, int, int]
+
+
+class PageCache:
+    """The last :attr:`limit` pages rendered, least recently used dropped first."""
+
+    def __init__(self, limit: int = 48) -> None:
+        self.limit = limit
+        self._pages: OrderedDict[PageKey, bytes] = OrderedDict()
+
+    def get(self, key: PageKey) -> bytes | None:
+        png = self._pages.get(key)
+        if png is not None:
+            self._pages.move_to_end(key)
+        return png
+
+    def put(self, key: PageKey, png: bytes) -> None:
+        self._pages[key] = png
+        self._pages.move_to_end(key)
+        while len(self._pages) > self.limit:
+            self._pages.popitem(last=False)
 
 
 def check_page(page: int, pages: int) -> None:

@@ -525,12 +525,19 @@ async def present_document(
         return {"document_id": row.id, "filename": row.filename, "page": page, "pages": pages}
 
 
-async def document_page(call: Call, meeting_id: int, document_id: int, page: int) -> bytes:
+async def document_page(
+    call: Call, meeting_id: int, document_id: int, page: int, cache: presentation.PageCache
+) -> bytes:
     """One page of a published PDF as PNG, for those who may read the meeting; audited
-    ``document.page`` like a download."""
+    ``document.page`` like a download. Rendered once for everyone (``cache``)."""
     async with call.meeting(meeting_id, P.MEETING_READ) as (session, scope):
-        row, data = await _published_pdf(call, session, scope, document_id)
-        png = await presentation.render_page(data, page)
+        row = await documents.document_in(session, scope, document_id)
+        key = (row.id, row.sha256, page, presentation.PAGE_WIDTH)
+        png = cache.get(key) if row.published_at is not None else None
+        if png is None:
+            row, data = await _published_pdf(call, session, scope, document_id)
+            png = await presentation.render_page(data, page)
+            cache.put(key, png)
         details = {"meeting": meeting_id, "page": page}
         await call.audit(session, "document.page", f"document:{row.id}", details)
         return png

@@ -118,7 +118,8 @@ async def download_document(request: web.Request) -> web.Response:
 async def document_page(request: web.Request) -> web.Response:
     meeting_id, document_id = path_int(request, "meeting_id"), path_int(request, "document_id")
     page = path_int(request, "page")
-    png = await service.document_page(call(request), meeting_id, document_id, page)
+    cache = request.app[appkeys.PAGES]
+    png = await service.document_page(call(request), meeting_id, document_id, page, cache)
     return web.Response(body=png, content_type="image/png", headers={"Cache-Control": "no-store"})
 
 

@@ -229,8 +229,11 @@ async def test_the_chair_presents_a_page_everyone_sees_it_late_joiners_too(
         member, console, "GET", f"/api/meetings/{meeting}/documents/{draft}/pages/1"
     )
     assert status == 404, body
+    # everyone loads the page just shown: rendered once, each request still checked and audited
+    status, again = await api(chair, console, "GET", f"{path}/2")
+    assert status == 200 and again == png
     pages = await actions(live_client, "document.page")
-    assert {"meeting": meeting, "page": 2} in pages
+    assert pages.count({"meeting": meeting, "page": 2}) == 2
 
     await chair.send({"type": "stop_presenting"})
     stopped = await member.expect("presenting")
