@@ -541,3 +541,45 @@ def check_weak(
         tuple(streak),
         tr("oversight.q3.flag", periods=len(streak), first=streak[0], last=streak[-1]),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """Q2: an evaluation period, a month (``2026-01``) or a quarter (``2026-Q1``)."""
+
+    label: str
+    quarter: bool
+    start: date
+    end: date
+
+    def months(self) -> tuple[Period, ...]:
+        if not self.quarter:
+            return (self,)
+        return tuple(
+            parse_period(f"{self.start.year}-{m:02d}")
+            for m in range(self.start.month, self.start.month + 3)
+        )
+
+
+def parse_period(label: str) -> Period:
+    """``2026-01`` or ``2026-Q1``; ``ValueError`` for anything else."""
+    year_text, _, rest = label.partition("-")
+    if not (year_text.isdigit() and len(year_text) == 4 and rest):
+        raise ValueError(f"not a period: {label!r}")
+    year = int(year_text)
+    if rest[0] == "Q" and rest[1:] in {"1", "2", "3", "4"} and len(rest) == 2:
+        q = int(rest[1])
+        start = date(year, 3 * q - 2, 1)
+        end_month = 3 * q
+        end = (
+            date(year + 1, 1, 1) if end_month == 12 else date(year, end_month + 1, 1)
+        ) - timedelta(days=1)
+        return Period(label, True, start, end)
+    if rest.isdigit() and len(rest) == 2 and 1 <= int(rest) <= 12:
+        month = int(rest)
+        start = date(year, month, 1)
+        end = (date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)) - timedelta(
+            days=1
+        )
+        return Period(label, False, start, end)
+    raise ValueError(f"not a period: {label!r}")

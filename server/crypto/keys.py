@@ -48,6 +48,7 @@ class KeyPurpose(enum.StrEnum):
     AUDIT_SEGMENT = "audit-segment"
     CHECKPOINT_SIGNING = "checkpoint-signing"
     DOCUMENTS = "documents"  # one per meeting: seals its uploaded documents
+    NOTEBOOK = "notebook"  # one per member: seals their private notes (S2)
 
 
 @runtime_checkable
@@ -219,6 +220,7 @@ def new_key_id(purpose: KeyPurpose) -> str:
         KeyPurpose.AUDIT_SEGMENT: "log",
         KeyPurpose.CHECKPOINT_SIGNING: "sig",
         KeyPurpose.DOCUMENTS: "doc",
+        KeyPurpose.NOTEBOOK: "nb",
     }[purpose]
     return f"{prefix}-{secrets.token_hex(12)}"
 
