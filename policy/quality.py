@@ -333,6 +333,7 @@ def _share(part: int, whole: int) -> str:
 def _judge(c: Criterion, f: MeetingFacts, spec: CriterionSpec) -> tuple[bool | None, Text]:
     """Whether ``f`` meets criterion ``c``, and the evidence."""
     key = f"oversight.q1.{c.value}"
+    params: dict[str, object]
     if c is Criterion.ON_DAY:
         if f.kind is not MeetingKind.REGULAR and not f.combined:
             return None, tr(f"{key}.na")
