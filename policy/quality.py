@@ -500,17 +500,22 @@ def classify_quarter(
     thematic_held: bool,
     criteria: CriteriaSet = DEFAULT_CRITERIA,
 ) -> PeriodResult:
-    """Q2 for a quarter: the mean of its months; without a thematic meeting in the quarter
-    (R3) at best average; any weak month makes the quarter at best average."""
+    """Q2 for a quarter: the mean of its months, no better than its worst month (a weak month
+    makes it at best average); without a thematic meeting in the quarter (R3) at best
+    average."""
     if not months:
         return PeriodResult(period, Grade.WEAK, 0, (RuleId.Q2,), (tr("oversight.q2.missing"),))
     percent = round(sum(m.percent for m in months) / len(months))
     grade = criteria.grade(percent)
     reasons = [tr("oversight.q2.quarter_mean", months=len(months), percent=percent)]
     rules = [RuleId.Q2]
-    if any(m.grade is Grade.WEAK for m in months):
+    floor = worst(*(m.grade for m in months))
+    if floor is Grade.WEAK:
         grade = worst(grade, Grade.AVERAGE)
         reasons.append(tr("oversight.q2.weak_month"))
+    elif floor.rank > grade.rank:
+        grade = floor
+        reasons.append(tr("oversight.q2.month_cap", grade_vi=floor.text.vi, grade_en=floor.text.en))
     if not thematic_held:
         grade = worst(grade, Grade.AVERAGE)
         reasons.append(tr("oversight.q2.no_thematic"))

@@ -184,6 +184,10 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Có tháng xếp loại yếu: tối đa trung bình (Q2).",
         "A weak month in the quarter: at best average (Q2).",
     ),
+    "oversight.q2.month_cap": (
+        "Có tháng chỉ đạt loại {grade_vi}: quý không xếp cao hơn (Q2).",
+        "A month graded {grade_en}: the quarter is graded no higher (Q2).",
+    ),
     "oversight.q2.no_thematic": (
         "Không sinh hoạt chuyên đề trong quý: tối đa trung bình (R3).",
         "No thematic meeting in the quarter: at best average (R3).",

@@ -18,10 +18,6 @@ from server.errors import AppError
 from server.http.body import parse_body, path_int, respond
 from server.http.organisations import actor_of
 from server.http.oversight_schemas import (
-    SupervisionAssignmentEndIn,
-    SupervisionAssignmentIn,
-    SupervisionAssignmentListOut,
-    SupervisionAssignmentOut,
     CallIn,
     CallOut,
     CellOverviewOut,
@@ -45,6 +41,10 @@ from server.http.oversight_schemas import (
     QualityResultOut,
     RegistrationEventOut,
     StepIn,
+    SupervisionAssignmentEndIn,
+    SupervisionAssignmentIn,
+    SupervisionAssignmentListOut,
+    SupervisionAssignmentOut,
     VisitIn,
     VisitListOut,
     VisitOut,

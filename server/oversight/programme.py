@@ -40,6 +40,7 @@ from server.errors import AppError, not_found
 from server.organisations import org_or_404
 from server.oversight.quality import HELD
 from server.storage import attendance as attendance_store
+from server.storage import conduct as conduct_store
 from server.storage import meetings as meeting_store
 from server.storage import members as member_store
 from server.storage import organisations as org_store
@@ -315,7 +316,9 @@ async def unit_figures(
             group += 1
         else:
             in_person += 1
+        groups = await conduct_store.assignments(session, m.id)
         ids = {m.id, *(c.id for c in meetings if c.parent_meeting_id == m.id)}
+        ids |= {a.group_meeting_id for a in groups}
         here: set[str] = set()
         for mid in ids:
             here |= {str(i.member_id) for i in await attendance_store.of_meeting(session, mid)}

@@ -132,6 +132,13 @@ async def load_cell(session: Session, org: Organisation, until: dt.date) -> Cell
     )
 
 
+async def sessions_of(session: Session, cell: CellRecords, meeting: Meeting) -> set[int]:
+    """The meeting and the sessions it was held in: its party groups' meetings (E2)."""
+    groups = await conduct_store.assignments(session, meeting.id)
+    children = {m.id for m in cell.meetings if m.parent_meeting_id == meeting.id}
+    return {meeting.id, *children, *(a.group_meeting_id for a in groups)}
+
+
 async def _group_reports(session: Session, meeting: Meeting) -> tuple[GroupReport, ...]:
     reports = []
     for a in await conduct_store.assignments(session, meeting.id):
@@ -155,10 +162,9 @@ async def meeting_facts(
     window = meeting_day(
         on.year, on.month, ruleset, days_off=cell.days_off, day=cell.org.meeting_day
     ).window
-    children = [m for m in cell.meetings if m.parent_meeting_id == meeting.id]
     present: set[str] = set()
-    for m in (meeting, *children):
-        present |= {str(i.member_id) for i in await attendance_store.of_meeting(session, m.id)}
+    for mid in await sessions_of(session, cell, meeting):
+        present |= {str(i.member_id) for i in await attendance_store.of_meeting(session, mid)}
     member_ids = {str(m.id) for m in cell.members}
     facts = rules.member_facts(cell.members)
     counted = counted_full_members(facts, frozenset(present))
