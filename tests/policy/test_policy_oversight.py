@@ -345,7 +345,9 @@ S, Act = RegistrationState, RegistrationAction
         pytest.param(S.APPROVED, Act.RETURN, "x", False, id="V2-approved-is-final"),
     ],
 )
-def test_v2_states(state: S, action: Act, reason: str, ok: bool) -> None:
+def test_v2_states(
+    state: RegistrationState, action: RegistrationAction, reason: str, ok: bool
+) -> None:
     decision = check_transition(state, action, reason)
     assert decision.ok is ok and decision.rules == (RuleId.V2,)
 
