@@ -101,6 +101,16 @@ async def _superior(session: Session, reg: PilotRegistration) -> Organisation:
     return await org_or_404(session, org.parent_id) if org.parent_id is not None else org
 
 
+async def _ancestors(session: Session, org_id: int) -> set[int]:
+    """The organisations above ``org_id`` (a call comes from one of them)."""
+    out: set[int] = set()
+    org = await org_store.get(session, org_id)
+    while org is not None and org.parent_id is not None and org.parent_id not in out:
+        out.add(org.parent_id)
+        org = await org_store.get(session, org.parent_id)
+    return out
+
+
 async def _event(
     session: Session,
     audit: AuditLog,
@@ -155,7 +165,7 @@ async def register(
         call_id = fields.get("call_id")
         if call_id is not None:
             call = await store.call(session, call_id)
-            if call is None:
+            if call is None or call.org_id not in await _ancestors(session, org_id):
                 raise not_found("đợt đăng ký / call")
             if not draft:
                 require(check_deadline(fields["submitted_on"], call.deadline))
@@ -226,6 +236,8 @@ async def step(
             check = decision.as_dict()
             require(decision)
         await _event(session, audit, actor, reg, asked.action, asked.reason, now, check)
+        if asked.action is A.APPROVE and not str((asked.decision or {}).get("number", "")).strip():
+            raise AppError.of(ErrorCode.VALIDATION, detail="number: the decision's number (E3)")
         if asked.action is A.APPROVE:
             d = asked.decision or {}
             superior = await _superior(session, reg)

@@ -165,6 +165,8 @@ async def record_visit(
         meeting = await meeting_store.get(session, meeting_id)
         if meeting is None:
             raise not_found("cuộc họp / meeting")
+        if await account_store.get(session, account_id) is None:
+            raise not_found("tài khoản / account")
         if account_id == actor_account:
             active = [
                 a
