@@ -52,7 +52,7 @@ from server.http.oversight_schemas import (
 )
 from server.http.routes import Routes
 from server.oversight import notebook, programme, quality, reports, supervision
-from server.reports.layout import render
+from server.reports.layout import MEDIA_TYPES, render
 
 routes = Routes()
 ORG = r"/api/organisations/{org_id:\d+}"
@@ -654,71 +654,75 @@ async def monitoring(request: web.Request) -> web.Response:
 # -- reports (S3, S1, V3) -----------------------------------------------------------------------
 
 
-async def _report(request: web.Request, kind: str, params: dict[str, object]) -> web.Response:
-    fmt = request.query.get("format", "docx")
-    app = request.app
-    report = await reports.export(
-        app[appkeys.DB],
-        app[appkeys.AUDIT],
-        actor_of(request),
-        kind,
-        path_int(request, "org_id"),
-        params,
-        fmt,
-        _today(request),
-        _authorize(request),
-    )
-    body, media_type = render(report, fmt)
-    name = f"{kind}-{path_int(request, 'org_id')}.{fmt}"
-    return web.Response(
-        body=body,
-        content_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
-
-
-FILE = "application/octet-stream"
-
-
-@routes.route(
-    "GET",
-    f"{ORG}/reports/monthly",
-    summary="Monthly report of the results of cell meetings (S3), DOCX, PDF or XLSX",
-    tag="oversight",
-    content=FILE,
-    query=(("period", "string"), ("format", "string")),
-)
-async def monthly_report(request: web.Request) -> web.Response:
-    return await _report(request, "monthly", {"period": _query(request, "period")})
-
-
-@routes.route(
-    "GET",
-    f"{ORG}/reports/supervision",
-    summary="Quarterly supervision report of the assigned committee members (S1, S2)",
-    tag="oversight",
-    content=FILE,
-    query=(("period", "string"), ("format", "string")),
-)
-async def supervision_report(request: web.Request) -> web.Response:
-    return await _report(request, "supervision", {"period": _query(request, "period")})
-
-
-@routes.route(
-    "GET",
-    f"{ORG}/reports/pilot-review",
-    summary="Interim or final review of the pilot (V3)",
-    tag="pilot",
-    content=FILE,
-    query=(("from", "string"), ("to", "string"), ("stage", "string"), ("format", "string")),
-)
-async def pilot_review(request: web.Request) -> web.Response:
+def _report_params(kind: str, request: web.Request) -> dict[str, object]:
+    if kind != "pilot":
+        return {"period": _query(request, "period")}
     stage = request.query.get("stage", "interim")
     if stage not in ("interim", "final"):
         raise AppError.of(ErrorCode.VALIDATION, detail="stage: interim|final")
-    params: dict[str, object] = {
+    return {
         "from": _query_date(request, "from"),
         "to": _query_date(request, "to"),
         "final": stage == "final",
     }
-    return await _report(request, "pilot", params)
+
+
+def _report_route(kind: str, name: str, fmt: str, summary: str, tag: str) -> None:
+    """``GET /api/organisations/{org_id}/reports/<name>.<fmt>``: the report as a file."""
+    query = (
+        (("from", "string"), ("to", "string"), ("stage", "string"))
+        if kind == "pilot"
+        else (("period", "string"),)
+    )
+
+    async def handler(request: web.Request) -> web.Response:
+        org_id = path_int(request, "org_id")
+        params = _report_params(kind, request)
+        app = request.app
+        report = await reports.export(
+            app[appkeys.DB],
+            app[appkeys.AUDIT],
+            actor_of(request),
+            kind,
+            org_id,
+            params,
+            fmt,
+            _today(request),
+            _authorize(request),
+        )
+        body, media_type = render(report, fmt)
+        return web.Response(
+            body=body,
+            content_type=media_type,
+            headers={"Content-Disposition": f'attachment; filename="{name}-{org_id}.{fmt}"'},
+        )
+
+    handler.__name__ = f"{name.replace('-', '_')}_{fmt}"  # operationId
+    routes.route(
+        "GET",
+        f"{ORG}/reports/{name}.{fmt}",
+        summary=f"{summary} ({fmt.upper()})",
+        tag=tag,
+        content=MEDIA_TYPES[fmt],
+        query=query,
+    )(handler)
+
+
+for _fmt in ("docx", "pdf", "xlsx"):
+    _report_route(
+        "monthly",
+        "monthly",
+        _fmt,
+        "Monthly report of the results of cell meetings (S3)",
+        "oversight",
+    )
+    _report_route(
+        "supervision",
+        "supervision",
+        _fmt,
+        "Quarterly supervision report of the assigned committee members (S1, S2)",
+        "oversight",
+    )
+    _report_route(
+        "pilot", "pilot-review", _fmt, "Interim or final review of the pilot (V3)", "pilot"
+    )

@@ -261,6 +261,7 @@ def to_xlsx(report: Report) -> bytes:
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MEDIA_TYPES = {"docx": DOCX, "pdf": PDF, "xlsx": XLSX}
 
 
 def render(report: Report, fmt: str) -> tuple[bytes, str]:

@@ -72,7 +72,9 @@ def _xlsx_rows(data: bytes) -> list[list[Any]]:
 
 
 async def _report(client: Client, path: str, fmt: str) -> bytes:
-    resp = await client.get(f"{path}&format={fmt}")
+    """``path`` is ``…/reports/<name>?<query>``: the file in ``fmt``."""
+    where, _, query = path.partition("?")
+    resp = await client.get(f"{where}.{fmt}?{query}")
     assert resp.status == 200, await resp.text()
     return await resp.read()
 
@@ -224,6 +226,7 @@ async def test_q2_six_cells_over_two_quarters_classified_flagged_and_reported(
     # V3: the interim review of the half year
     review = f"/api/organisations/{committee}/reports/pilot-review?from=2026-01-01&to=2026-06-30"
     rows = _xlsx_rows(await _report(client, review + "&stage=interim", "xlsx"))
+    assert rows[1][0].startswith("Sơ kết")
     units = {r[1]: r for r in rows[5:]}
     # unit: online, groups, in person, attendance %, deferred, incidents
     assert units[NAMES[OVER_CAP]][2:8] == [6, 0, 2, 100, 1, 1]
