@@ -109,6 +109,8 @@ class CellRecords:
     meetings: Sequence[Meeting]
     history: Sequence[MeetingRecord]
     days_off: frozenset[dt.date]
+    #: when each meeting's documents first reached the members (M3)
+    published: Mapping[int, dt.datetime]
 
     def held(self, start: dt.date, end: dt.date) -> list[Meeting]:
         return [
@@ -129,6 +131,7 @@ async def load_cell(session: Session, org: Organisation, until: dt.date) -> Cell
         meetings=await meeting_store.of_org(session, org.id),
         history=await rules.history(session, org.id),
         days_off=await holidays.days_off(session, start, dt.date(until.year, 12, 31)),
+        published=await conduct_store.first_publications(session, org.id),
     )
 
 
@@ -177,7 +180,7 @@ async def meeting_facts(
     minutes = await conduct_store.minutes(session, meeting.id)
     content: Mapping[str, Any] = minutes.content if minutes is not None else {}
     missing = tuple(words for key, words in MINUTES_PARTS if not content.get(key))
-    published = (await conduct_store.first_publications(session, cell.org.id)).get(meeting.id)
+    published = cell.published.get(meeting.id)
     q_start = dt.date(on.year, 3 * ((on.month - 1) // 3) + 1, 1)
     q_end = parse_period(f"{on.year}-Q{(on.month - 1) // 3 + 1}").end
     thematic_held = any(
