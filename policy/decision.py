@@ -50,6 +50,7 @@ class RuleId(str, Enum):
     R1 = "R1"
     R2 = "R2"
     R3 = "R3"
+    M1 = "M1"
     M2 = "M2"
     M3 = "M3"
     M4 = "M4"
@@ -58,6 +59,16 @@ class RuleId(str, Enum):
     A3 = "A3"
     A4 = "A4"
     A5 = "A5"
+    R8 = "R8"
+    Q1 = "Q1"
+    Q2 = "Q2"
+    Q3 = "Q3"
+    S1 = "S1"
+    S2 = "S2"
+    S3 = "S3"
+    V1 = "V1"
+    V2 = "V2"
+    V3 = "V3"
 
 
 class Outcome(str, Enum):

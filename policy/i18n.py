@@ -11,7 +11,19 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Final
 
-from policy.texts import auth, chair, conduct, errors, media, pages, plan, records, rules, ui
+from policy.texts import (
+    auth,
+    chair,
+    conduct,
+    errors,
+    media,
+    oversight,
+    pages,
+    plan,
+    records,
+    rules,
+    ui,
+)
 
 
 class Lang(str, Enum):
@@ -46,7 +58,7 @@ class Text:
 
 def _build() -> dict[str, Text]:
     table: dict[str, Text] = {}
-    for part in (errors, rules, auth, media, conduct, records, ui, chair, pages, plan):
+    for part in (errors, rules, auth, media, conduct, records, ui, chair, pages, plan, oversight):
         for key, (vi, en) in part.TEXTS.items():
             if key in table:
                 raise ValueError(f"duplicate translation key {key!r} in {part.__name__}")

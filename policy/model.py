@@ -62,6 +62,8 @@ class Role(str, Enum):
     SECURITY_OFFICER = "security_officer"
     ADMIN = "admin"
     ROOM_DEVICE = "room_device"  # the hall's camera and microphone, never a member
+    ORG_BOARD = "org_board"  # the superior committee's organisation board: vets pilots (V2)
+    STANDING_COMMITTEE = "standing_committee"  # ban thường vụ: decides pilots (V2, E3)
 
 
 class ApprovalScope(str, Enum):

@@ -49,6 +49,7 @@ from server.http import chat as chat_http
 from server.http import conduct as conduct_http
 from server.http import gate as gate_http
 from server.http import ops as ops_http
+from server.http import oversight as oversight_http
 from server.http.routes import Routes
 from server.kek import load_or_create_kek
 from server.logs import observe_middleware
@@ -86,6 +87,7 @@ def all_routes() -> Routes:
     combined.endpoints.extend(ops_http.routes.endpoints)  # /metrics
     combined.endpoints.extend(gate_http.routes.endpoints)  # the agenda editor's gate pre-check
     combined.endpoints.extend(chat_http.routes.endpoints)  # the meeting chat's history
+    combined.endpoints.extend(oversight_http.routes.endpoints)  # Q1–Q3, S1–S3, V1–V3, reports
     return combined
 
 

@@ -110,7 +110,8 @@ def room_role(role: Role, *, group_meeting: bool = False) -> RoomRole | None:
 
     The secretary and deputy chair a cell meeting; a group leader chairs a group meeting
     (03-HD/TW §II.4.2). Security officers read logs, not meeting content; administrators run
-    the system and do not attend.
+    the system and do not attend; the superior committee's organisation board and standing
+    committee decide pilots (V2) and attend only through an observer role (S1).
     """
     match role:
         case Role.SECRETARY | Role.DEPUTY:
@@ -123,7 +124,7 @@ def room_role(role: Role, *, group_meeting: bool = False) -> RoomRole | None:
             return RoomRole.OBSERVER
         case Role.ROOM_DEVICE:
             return RoomRole.ROOM_DEVICE
-        case Role.SECURITY_OFFICER | Role.ADMIN:
+        case Role.SECURITY_OFFICER | Role.ADMIN | Role.ORG_BOARD | Role.STANDING_COMMITTEE:
             return None
 
 

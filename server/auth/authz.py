@@ -37,25 +37,43 @@ class Permission(str, Enum):
     PILOT_MANAGE = "pilot.manage"
     AUDIT_READ = "audit.read"
     ACCOUNTS_MANAGE = "accounts.manage"
+    #: on a superior committee: its cells' quality results, assignments, reports (Q1–Q3, S1, S3)
+    OVERSIGHT_READ = "oversight.read"
+    #: on a superior committee: criteria, evaluation and publication, assignments (Q1, Q2, S1)
+    OVERSIGHT_MANAGE = "oversight.manage"
+    #: on a superior committee: open an inspection of a cell's records (S2)
+    INSPECT = "inspect"
+    #: on the superior committee: vet registrations (V2, the organisation board)
+    PILOT_VET = "pilot.vet"
+    #: on the superior committee: decide registrations (V2, E3, the standing committee)
+    PILOT_DECIDE = "pilot.decide"
 
 
 P = Permission
 _CHAIR = {P.MEETING_READ, P.MEETING_SCHEDULE, P.MEETING_CHAIR, P.MEETING_ATTEND, P.MEETING_VOTE}
+#: a committee's leaders over its cells (held on the committee, checked on it: S1–S3, Q1–Q3)
+_LEAD = {P.OVERSIGHT_READ, P.OVERSIGHT_MANAGE, P.INSPECT}
 
 ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
     Role.SECRETARY: frozenset(
         _CHAIR
         | {P.ORG_READ, P.MEMBERS_READ, P.MEMBERS_MANAGE, P.INVITE_SEND, P.PILOT_READ}
         | {P.PILOT_MANAGE}
+        | _LEAD
     ),
-    Role.DEPUTY: frozenset(_CHAIR | {P.ORG_READ, P.MEMBERS_READ, P.INVITE_SEND, P.PILOT_READ}),
+    Role.DEPUTY: frozenset(
+        _CHAIR | {P.ORG_READ, P.MEMBERS_READ, P.INVITE_SEND, P.PILOT_READ} | _LEAD
+    ),
     Role.COMMITTEE: frozenset(
         {P.ORG_READ, P.MEMBERS_READ, P.MEETING_READ, P.MEETING_ATTEND, P.MEETING_VOTE, P.PILOT_READ}
+        | {P.OVERSIGHT_READ, P.INSPECT}
     ),
     Role.GROUP_LEADER: frozenset(_CHAIR | {P.ORG_READ, P.MEMBERS_READ}),
     Role.MEMBER: frozenset({P.ORG_READ, P.MEETING_READ, P.MEETING_ATTEND, P.MEETING_VOTE}),
     # R5: the superior committee's observer attends and may read, never votes
-    Role.OBSERVER: frozenset({P.ORG_READ, P.MEETING_READ, P.MEETING_ATTEND, P.PILOT_READ}),
+    Role.OBSERVER: frozenset(
+        {P.ORG_READ, P.MEETING_READ, P.MEETING_ATTEND, P.PILOT_READ, P.OVERSIGHT_READ}
+    ),
     # R7: reads the access logs, never meeting content
     Role.SECURITY_OFFICER: frozenset({P.ORG_READ, P.AUDIT_READ}),
     # manages accounts and the registry, not meetings
@@ -64,10 +82,17 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
         | {P.PILOT_READ, P.PILOT_MANAGE}
     ),
     Role.ROOM_DEVICE: frozenset({P.MEETING_ATTEND}),
+    # V2: the superior committee's organisation board vets, its standing committee decides
+    Role.ORG_BOARD: frozenset({P.ORG_READ, P.PILOT_READ, P.PILOT_VET, P.OVERSIGHT_READ}),
+    Role.STANDING_COMMITTEE: frozenset(
+        {P.ORG_READ, P.PILOT_READ, P.PILOT_DECIDE, P.OVERSIGHT_READ}
+    ),
 }
 
 #: roles that carry down the tree unchanged
-_COVERS_BELOW = frozenset({Role.OBSERVER, Role.SECURITY_OFFICER, Role.ADMIN})
+_COVERS_BELOW = frozenset(
+    {Role.OBSERVER, Role.SECURITY_OFFICER, Role.ADMIN, Role.ORG_BOARD, Role.STANDING_COMMITTEE}
+)
 #: roles of a cell that make one a member of its party groups
 _MEMBER_BELOW = frozenset({Role.SECRETARY, Role.DEPUTY, Role.COMMITTEE, Role.MEMBER})
 

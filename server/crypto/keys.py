@@ -49,6 +49,7 @@ class KeyPurpose(enum.StrEnum):
     CHECKPOINT_SIGNING = "checkpoint-signing"
     DOCUMENTS = "documents"  # one per meeting: seals its uploaded documents
     CHAT = "chat"  # one per meeting: seals its chat messages
+    NOTEBOOK = "notebook"  # one per member: seals their private notes (S2)
 
 
 @runtime_checkable
@@ -221,6 +222,7 @@ def new_key_id(purpose: KeyPurpose) -> str:
         KeyPurpose.CHECKPOINT_SIGNING: "sig",
         KeyPurpose.DOCUMENTS: "doc",
         KeyPurpose.CHAT: "chat",
+        KeyPurpose.NOTEBOOK: "nb",
     }[purpose]
     return f"{prefix}-{secrets.token_hex(12)}"
 

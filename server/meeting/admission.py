@@ -13,6 +13,7 @@ from server.auth.context import AccountContext
 from server.plaintext import one_line
 from server.storage import meetings as meeting_store
 from server.storage import members as member_store
+from server.storage import oversight as oversight_store
 from server.storage.db import Database
 from server.storage.models import Meeting
 from signaling.room import Identity, room_role
@@ -127,6 +128,9 @@ async def admit_account(
         role = next(r for r in ROLE_ORDER if r in held)
         if room_role(role, group_meeting=info.group_meeting) is None:
             raise _refuse(ErrorCode.FORBIDDEN, "ui.live.not_your_meeting")
+        if role is Role.OBSERVER:
+            # S1: a superior committee member attending as observer: recorded once per meeting
+            await oversight_store.record_online_visit(session, meeting.id, context.account_id)
         cell_member = False
         member_id = context.member_id if role is not Role.ROOM_DEVICE else None
         if member_id is not None:

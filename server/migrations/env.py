@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 import server.storage.models_auth
 import server.storage.models_conduct
+import server.storage.models_oversight
 import server.storage.models_records  # noqa: F401
 from server.storage.models import Base
 

@@ -167,6 +167,10 @@ class PilotRegistration(Base):
     it_readiness: Mapped[str] = mapped_column(Text, default="")
     reason: Mapped[str] = mapped_column(Text, default="")
     contact: Mapped[str] = mapped_column(String(200), default="")
+    #: V1: the call (with its deadline) it answers, if any
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("pilot_calls.id"))
+    #: V2: policy.programme.RegistrationState; rows from before 0008 were submitted
+    state: Mapped[str] = mapped_column(String(16), default="submitted", server_default="submitted")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
@@ -362,3 +366,8 @@ class AuditRecord(Base):
     prev_hash: Mapped[bytes] = mapped_column(LargeBinary)
     entry_hash: Mapped[bytes] = mapped_column(LargeBinary)
     mac: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+# ``PilotRegistration.call_id`` refers to a table of the oversight models: load them with these
+# (at the end, once ``Base`` exists), so the metadata always knows every table a flush orders.
+import server.storage.models_oversight  # noqa: E402, F401

@@ -1,0 +1,187 @@
+"""The pilot as a programme (V1, V2, V3) through the API, each step by the role that takes it.
+
+828-CV/ĐUK §1: "báo cáo Ban Thường vụ Đảng uỷ Khối trước 10/4/2023 để xem xét, quyết định trước
+khi thực hiện"; §3: "Ban Tổ chức Đảng uỷ Khối … tổng hợp, thẩm định các tổ chức đảng có đủ điều
+kiện sinh hoạt trực tuyến …, trình Ban Thường vụ Đảng uỷ Khối xem xét, quyết định."
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from policy.model import MemberStatus, OrgLevel, Role
+from server.app import create_app
+from server.storage.db import Database
+from server.storage.models import Member, Organisation
+from tests.conftest import AiohttpClient, Client
+from tests.server.auth.conftest import make_settings
+from tests.server.auth.support import FakeClock, SignInAccount, make_account, sign_in
+
+
+async def _cell(db: Database, bloc: int, code: str, seafarers: int) -> int:
+    async with db.session() as s:
+        cell = Organisation(
+            level=OrgLevel.CELL,
+            parent_id=bloc,
+            name=f"Chi bộ {code}",
+            code=code,
+            location="Hải Phòng",
+            it_ready=True,
+        )
+        s.add(cell)
+        await s.flush()
+        for n in range(6):
+            s.add(
+                Member(
+                    org_id=cell.id,
+                    full_name=f"Thuyền viên {n}",
+                    status=MemberStatus.FULL,
+                    e1a_reasons=["seafarer"] if n < seafarers else [],
+                )
+            )
+        return cell.id
+
+
+def _form(submitted_on: str, call: int) -> dict[str, Any]:
+    return {
+        "scope": "online",
+        "submitted_on": submitted_on,
+        "member_count": 6,
+        "locations": "Tuyến quốc tế",
+        "cells_count": 1,
+        "it_readiness": "",
+        "call_id": call,
+    }
+
+
+async def test_v1_v2_registration_vetted_returned_corrected_approved(
+    aiohttp_client: AiohttpClient, tmp_path: Path, db_url: str
+) -> None:
+    settings = make_settings(tmp_path, db_url)
+    db = Database(db_url)
+    async with db.session() as s:
+        bloc = Organisation(level=OrgLevel.GRASSROOTS, name="Đảng ủy Khối Doanh nghiệp", code="DUK")
+        s.add(bloc)
+        await s.flush()
+        bloc_id = bloc.id
+    ship = await _cell(db, bloc_id, "TAU-1", seafarers=4)
+    office = await _cell(db, bloc_id, "VP-1", seafarers=1)
+    clock = FakeClock(dt.datetime.now(dt.UTC).replace(microsecond=0))
+    client: Client = await aiohttp_client(create_app(settings, clock=clock))
+    board = await make_account(db, settings, "bantochuc", Role.ORG_BOARD, bloc_id)
+    standing = await make_account(db, settings, "thuongvu", Role.STANDING_COMMITTEE, bloc_id)
+    unit = await make_account(db, settings, "bithutau", Role.SECRETARY, ship)
+    other = await make_account(db, settings, "bithuvp", Role.SECRETARY, office)
+
+    async def as_(account: SignInAccount) -> dict[str, str]:
+        clock.advance(seconds=31)
+        return {"X-CSRF-Token": await sign_in(client, account, clock.now)}
+
+    # V1: the call and its deadline
+    h = await as_(board)
+    resp = await client.post(
+        f"/api/organisations/{bloc_id}/pilot-calls",
+        json={"number": "828-CV/ĐUK", "issued_on": "2026-03-23", "deadline": "2026-04-10"},
+        headers=h,
+    )
+    assert resp.status == 201, await resp.text()
+    call = (await resp.json())["id"]
+    h = await as_(unit)
+    late = await client.post(
+        f"/api/organisations/{ship}/pilot-registrations",
+        json=_form("2026-04-12", call),
+        headers=h,
+    )
+    assert late.status == 409
+    refusal = await late.json()
+    assert refusal["rules"] == ["V1"] and "10/04/2026" in refusal["message"]["vi"]
+    resp = await client.post(
+        f"/api/organisations/{ship}/pilot-registrations",
+        json=_form("2026-04-05", call),
+        headers=h,
+    )
+    assert resp.status == 201, await resp.text()
+    reg = await resp.json()
+    assert reg["state"] == "submitted"
+    steps = f"/api/registrations/{reg['id']}/steps"
+    # the unit cannot vet its own registration
+    assert (await client.post(steps, json={"action": "endorse"}, headers=h)).status == 403
+
+    # V2: vetting, returned with a reason
+    h = await as_(board)
+    resp = await client.post(steps, json={"action": "vet"}, headers=h)
+    assert (await resp.json())["state"] == "vetting"
+    resp = await client.post(steps, json={"action": "return"}, headers=h)
+    assert resp.status == 409 and (await resp.json())["rules"] == ["V2"]
+    reason = "Chưa kê khai hạ tầng công nghệ thông tin trên tàu"
+    resp = await client.post(steps, json={"action": "return", "reason": reason}, headers=h)
+    assert (await resp.json())["state"] == "returned"
+    resp = await client.post(steps, json={"action": "endorse"}, headers=h)
+    assert resp.status == 409 and "Trả lại" in (await resp.json())["message"]["vi"]
+
+    # corrected by the unit, then endorsed and approved
+    h = await as_(unit)
+    resp = await client.post(
+        steps,
+        json={"action": "correct", "correction": {"it_readiness": "VSAT, mã hóa đầu cuối"}},
+        headers=h,
+    )
+    corrected = await resp.json()
+    assert (
+        corrected["state"] == "submitted" and corrected["it_readiness"] == "VSAT, mã hóa đầu cuối"
+    )
+    h = await as_(board)
+    resp = await client.post(steps, json={"action": "endorse"}, headers=h)
+    assert (await resp.json())["state"] == "vetted", await resp.text()
+    # only the standing committee decides
+    assert (await client.post(steps, json={"action": "approve"}, headers=h)).status == 403
+    h = await as_(standing)
+    resp = await client.post(
+        steps,
+        json={"action": "approve", "number": "15-QĐ/ĐUK", "decided_on": "2026-04-20"},
+        headers=h,
+    )
+    assert resp.status == 200, await resp.text()
+    assert (await resp.json())["state"] == "approved"
+    decisions = await (await client.get(f"/api/organisations/{ship}/decisions")).json()
+    assert [(d["number"], d["registration_id"]) for d in decisions] == [("15-QĐ/ĐUK", reg["id"])]
+    events = await (await client.get(f"/api/registrations/{reg['id']}/events")).json()
+    assert [e["action"] for e in events] == [
+        "submit",
+        "vet",
+        "return",
+        "correct",
+        "endorse",
+        "approve",
+    ]
+    assert events[2]["reason"] == reason and events[2]["state_to"] == "returned"
+    assert "E1" in events[4]["check"]["rules"] and events[4]["check"]["outcome"] == "allowed"
+
+    # V2: vetting refuses a unit where E1 does not hold
+    h = await as_(other)
+    resp = await client.post(
+        f"/api/organisations/{office}/pilot-registrations",
+        json=_form("2026-04-01", call),
+        headers=h,
+    )
+    office_reg = (await resp.json())["id"]
+    h = await as_(board)
+    resp = await client.post(
+        f"/api/registrations/{office_reg}/steps", json={"action": "endorse"}, headers=h
+    )
+    assert resp.status == 409
+    assert {"V2", "E1"} <= set((await resp.json())["rules"])
+
+    # V3: the board follows where each unit stands
+    rows = await (
+        await client.get(
+            f"/api/organisations/{bloc_id}/pilot-monitoring?from=2026-01-01&to=2026-06-30"
+        )
+    ).json()
+    assert {r["unit"]: r["registration"] for r in rows} == {
+        "Chi bộ TAU-1": "approved",
+        "Chi bộ VP-1": "submitted",
+    }
+    await db.close()
