@@ -19,26 +19,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
 
 from policy.i18n import tr
-from policy.model import MeetingStatus
-from server import appkeys
 from server.audit import AuditLog
 from server.conduct import roll_call
 from server.conduct.common import load_scope
 from server.config import DatabaseSettings, ServerSettings, Settings, load_settings
-from server.kek import load_or_create_kek
 from server.records.settings import key_provider
 from server.storage import attendance as attendance_store
 from server.storage import conduct as conduct_store
-from server.storage import meetings as meeting_store
 from server.storage.db import Database
 from server.storage.models import AttendanceInterval
 from tests.backends import REDIS_ENV
 from tests.conftest import free_port, unique_key_prefix
 from tests.processes import Server
-from tests.server.meeting.support import Cell, Peer, make_cell, sign_in
+from tests.server.meeting.support import Cell, Peer, cell_in_database, sign_in
 
 HEARTBEAT_S = 1
 LEASE_S = 3
@@ -107,25 +102,6 @@ def _env(settings: Settings, redis_url: str, grace: int = 2) -> dict[str, str]:
     }
 
 
-async def _cell(settings: Settings) -> Cell:
-    """The people and meetings of :func:`make_cell`, written straight into the database, the
-    meeting opened (votes and hall check-ins need it)."""
-    db = Database(settings.database_url)
-    try:
-        app = web.Application()
-        app[appkeys.DB] = db
-        app[appkeys.AUDIT] = AuditLog(db, key_provider(settings))
-        app[appkeys.KEK] = load_or_create_kek(settings.kek_path, settings.keys.kek)
-        cell = await make_cell(app)
-        async with db.session() as s:
-            meeting = await meeting_store.get(s, cell.meeting_id)
-            assert meeting is not None
-            meeting.status = MeetingStatus.OPEN
-        return cell
-    finally:
-        await db.close()
-
-
 @pytest.fixture
 async def crash(tmp_path: Path, db_url: str) -> AsyncIterator[Crash]:
     # PostgreSQL runs with Redis (leases as Redis keys), SQLite alone (leases in the database)
@@ -136,7 +112,7 @@ async def crash(tmp_path: Path, db_url: str) -> AsyncIterator[Crash]:
         database=DatabaseSettings(url=db_url),
     )
     settings.server.var_dir.mkdir(parents=True)
-    cell = await _cell(settings)
+    cell = await cell_in_database(settings)
     server = Server(free_port(), _env(settings, redis_url), tmp_path / "server.log")
     await asyncio.to_thread(server.start)
     peers = {k: Peer(server.base, cell.people[k]) for k in ("chair", "member", "member2")}
