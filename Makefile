@@ -49,9 +49,10 @@ run: setup
 	$(BIN)/hopchibo serve
 
 ## Debian's packages the tests drive for real: Chromium and Firefox ESR (never a downloaded
-## browser), libfaketime (the date-shift check) and coturn (the TURN test).
+## browser), libfaketime (the date-shift check), coturn (the TURN test) and nginx (the fail-over
+## test runs deploy/nginx/hopchibo.conf in front of two server processes).
 DEBIAN_TOOLS := /usr/bin/chromium:chromium /usr/bin/firefox-esr:firefox-esr \
-  /usr/bin/faketime:faketime /usr/bin/turnserver:coturn
+  /usr/bin/faketime:faketime /usr/bin/turnserver:coturn /usr/sbin/nginx:nginx
 tools:
 	@missing=""; for pair in $(DEBIAN_TOOLS); do \
 	  test -x "$${pair%%:*}" || missing="$$missing $${pair##*:}"; done; \

@@ -146,6 +146,7 @@ async def _live_meetings(app: web.Application) -> AsyncIterator[None]:
         app[appkeys.SETTINGS], app[appkeys.DB], app[appkeys.AUDIT], make_bus(app[appkeys.SETTINGS])
     )
     app[appkeys.LIVE] = live
+    await live.start()  # the lease; start-up recovery of what a killed process left open
     yield
     await live.close()  # usually done already by ws.close_sockets on shutdown
 

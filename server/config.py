@@ -176,6 +176,28 @@ class OpsSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class AttendanceSettings:
+    """A1 after a crash (docs/operations.md): each process renews a lease and records when it
+    last saw each member it holds; an interval whose process's lease ran out ended then."""
+
+    #: how often a process renews its lease and records last-seen times (the most a crashed
+    #: process's attendance can be short by)
+    heartbeat_seconds: int = 10
+    #: how long a lease runs past each renewal: a dead process is known this long after its
+    #: last renewal at most
+    lease_seconds: int = 30
+
+    def __post_init__(self) -> None:
+        if self.heartbeat_seconds < 1:
+            raise ConfigError("must be at least 1", "HOPCHIBO_ATTENDANCE_HEARTBEAT_SECONDS")
+        if self.lease_seconds < 2 * self.heartbeat_seconds:
+            raise ConfigError(
+                "must be at least twice heartbeat_seconds (one late renewal is not a death)",
+                "HOPCHIBO_ATTENDANCE_LEASE_SECONDS",
+            )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -185,6 +207,7 @@ class Settings:
     media: MediaSettings = field(default_factory=MediaSettings)
     records: RecordsSettings = field(default_factory=RecordsSettings)
     ops: OpsSettings = field(default_factory=OpsSettings)
+    attendance: AttendanceSettings = field(default_factory=AttendanceSettings)
 
     @property
     def database_url(self) -> str:

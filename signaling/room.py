@@ -26,7 +26,7 @@ Decisions (see docs/protocol.md, "Room rules"):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -390,6 +390,18 @@ class Room:
         """The user id of ``participant_id`` if they are checked in at the hall."""
         p = self._participants.get(participant_id)
         return p.identity.user_id if p is not None and p.checked_in else None
+
+    def restore_admissions(self, decisions: Mapping[str, bool]) -> None:
+        """A room rebuilt in a process after the one that held it was lost: the chair's
+        decisions as recorded (user id → let in, or kept out) hold again, so a member let in
+        rejoins without the lobby and one denied or removed waits there."""
+        for user_id, admitted in decisions.items():
+            if admitted:
+                self._held.discard(user_id)
+                self._seen.add(user_id)
+            else:
+                self._held.add(user_id)
+                self._seen.discard(user_id)
 
     # --- entry ------------------------------------------------------------------------------
 

@@ -6,6 +6,12 @@ reconnect grace (MediaSettings.reconnect_grace_seconds). Online intervals are wr
 live meeting; this module writes only ``way='room'`` intervals, whichever way the check-in comes
 (the chair console, the hall code, or a chair in the live meeting): the open room intervals are
 the one record of who is in the hall, and the live meeting's room follows them.
+
+An online interval is held by the process with the member's connection (``owner``); while that
+process's lease runs the interval is open, and once it has run out (the process died, or gave the
+interval up at shutdown) the interval ended when the process last saw the member
+(:func:`ended_at`). Ballots, quorum, the summary and the recovery that writes those ends down
+(:mod:`server.meeting.live_attendance`) all read presence through this one rule.
 """
 
 from __future__ import annotations
@@ -13,8 +19,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Collection, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from policy.quorum import (
     Channel,
@@ -32,6 +38,9 @@ from server.storage.db import Session
 from server.storage.models import AttendanceInterval
 from server.storage.models_conduct import CheckinCode
 
+if TYPE_CHECKING:
+    from server.leases import Liveness
+
 #: a hall code lives this long; the chair's screen fetches a new one before it runs out
 CODE_SECONDS = 60
 #: unambiguous capitals and digits (no 0/O, 1/I/L); 8 of them: about 10^12 codes
@@ -43,20 +52,37 @@ def _hash(meeting_id: int, code: str) -> str:
     return hashlib.sha256(f"{meeting_id}:{code.strip().upper()}".encode()).hexdigest()
 
 
-def presences(rows: Iterable[AttendanceInterval]) -> list[Presence]:
+def ended_at(row: AttendanceInterval, live_owners: Collection[str]) -> dt.datetime | None:
+    """A1: when the interval ended, ``None`` while it runs. An online interval whose holder has
+    no lease (``live_owners``: the owners that have one) ended when it last saw the member."""
+    if row.left_at is not None or row.way != "online":
+        return row.left_at
+    if row.owner is not None and row.owner in live_owners:
+        return None
+    return max(row.joined_at, row.last_seen or row.joined_at)
+
+
+async def live_owners_of(rows: Iterable[AttendanceInterval], alive: Liveness) -> set[str]:
+    """The holders of these open online intervals that have a lease now (one question)."""
+    owners = {r.owner for r in rows if r.way == "online" and r.left_at is None and r.owner}
+    return await alive(owners) if owners else set()
+
+
+async def presences(rows: Sequence[AttendanceInterval], alive: Liveness) -> list[Presence]:
+    live = await live_owners_of(rows, alive)
     return [
-        Presence(str(r.member_id), Channel(r.way), Interval(r.joined_at, r.left_at)) for r in rows
+        Presence(str(r.member_id), Channel(r.way), Interval(r.joined_at, ended_at(r, live)))
+        for r in rows
     ]
 
 
 async def present_now(
-    session: Session, meeting_id: int, at: dt.datetime, grace: dt.timedelta
+    session: Session, meeting_id: int, at: dt.datetime, grace: dt.timedelta, alive: Liveness
 ) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """Members present at ``at``: (all, in the room, online), each merged with ``grace`` (A1)."""
-    all_presences = [
-        _reconnecting(p, at, grace)
-        for p in presences(await attendance_store.of_meeting(session, meeting_id))
-    ]
+    """Members present at ``at``: (all, in the room, online), each merged with ``grace`` (A1);
+    ``alive`` says which processes holding online intervals are alive (:func:`ended_at`)."""
+    rows = await attendance_store.of_meeting(session, meeting_id)
+    all_presences = [_reconnecting(p, at, grace) for p in await presences(rows, alive)]
     room = [p for p in all_presences if p.channel is Channel.ROOM]
     online = [p for p in all_presences if p.channel is Channel.ONLINE]
     return (
@@ -183,11 +209,11 @@ async def record_absences(
 
 
 async def summary(
-    session: Session, scope: Scope, at: dt.datetime, grace: dt.timedelta
+    session: Session, scope: Scope, at: dt.datetime, grace: dt.timedelta, alive: Liveness
 ) -> dict[str, Any]:
     """The live attendance: who is present and how, by category, counted full members (A2) and
     the quorum decision (A3)."""
-    present, room, online = await present_now(session, scope.meeting.id, at, grace)
+    present, room, online = await present_now(session, scope.meeting.id, at, grace, alive)
     facts = member_facts(scope.members)
     counted = counted_full_members(facts, present)
     quorum = check_quorum(facts, present, scope.rules)

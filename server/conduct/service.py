@@ -23,6 +23,7 @@ from server.auth.authz import Permission, allowed, require
 from server.auth.context import AccountContext
 from server.conduct import agenda, chat, documents, groups, minutes, presentation, roll_call, votes
 from server.conduct.common import Scope, conflict, invalid, load_scope, missing
+from server.leases import Liveness
 from server.organisations import org_or_404
 from server.rules import VN_TZ
 from server.storage import attendance as attendance_store
@@ -39,13 +40,15 @@ P = Permission
 @dataclass(frozen=True, slots=True)
 class Call:
     """What a conduct flow takes from the app and the request: the database, the audit log,
-    the caller, the app clock's now and the reconnect grace (A1)."""
+    the caller, the app clock's now, the reconnect grace and which server processes are alive
+    (A1: :func:`server.conduct.roll_call.ended_at`)."""
 
     db: Database
     log: AuditLog
     context: AccountContext
     now: dt.datetime
     grace: dt.timedelta
+    alive: Liveness
     meeting_id: int | None = None  # the meeting the request names, for the audit records
 
     @asynccontextmanager
@@ -245,12 +248,12 @@ async def record_absences(
                 "without_reason": [m for m, with_reason, _ in absences if not with_reason],
             },
         )
-        return await roll_call.summary(session, scope, call.now, call.grace)
+        return await roll_call.summary(session, scope, call.now, call.grace, call.alive)
 
 
 async def attendance_summary(call: Call, meeting_id: int) -> dict[str, Any]:
     async with call.meeting(meeting_id, P.MEETING_READ) as (session, scope):
-        return await roll_call.summary(session, scope, call.now, call.grace)
+        return await roll_call.summary(session, scope, call.now, call.grace, call.alive)
 
 
 # -- votes (A3, A4, G3) ------------------------------------------------------------------------
@@ -303,7 +306,9 @@ async def cast_ballot(call: Call, meeting_id: int, vote_id: int, choice: str) ->
         refused: PolicyDenied | None = None
         changed = False
         try:
-            changed = await votes.cast(session, scope, vote, member, choice, call.now, call.grace)
+            changed = await votes.cast(
+                session, scope, vote, member, choice, call.now, call.grace, call.alive
+            )
         except PolicyDenied as exc:
             refused = exc
         else:
@@ -324,7 +329,9 @@ async def hall_count(
 ) -> dict[str, Any]:
     async with call.meeting(meeting_id, P.MEETING_CHAIR) as (session, scope):
         vote = await votes.vote_in(session, scope, vote_id)
-        await votes.set_hall(session, scope, vote, (yes, no, abstain), call.now, call.grace)
+        await votes.set_hall(
+            session, scope, vote, (yes, no, abstain), call.now, call.grace, call.alive
+        )
         await call.audit(
             session, "vote.hall", f"vote:{vote.id}", {"yes": yes, "no": no, "abstain": abstain}
         )
@@ -334,7 +341,7 @@ async def hall_count(
 async def close_vote(call: Call, meeting_id: int, vote_id: int) -> dict[str, Any]:
     async with call.meeting(meeting_id, P.MEETING_CHAIR) as (session, scope):
         vote = await votes.vote_in(session, scope, vote_id)
-        result = await votes.close(session, scope, vote, call.now, call.grace)
+        result = await votes.close(session, scope, vote, call.now, call.grace, call.alive)
         await call.audit(
             session,
             "vote.close",
@@ -370,7 +377,7 @@ async def console(call: Call, meeting_id: int) -> dict[str, Any]:
             "votes": [votes.vote_out(v) for v in all_votes],
             "open_vote_id": open_vote.id if open_vote else None,
             "running": await votes.running(session, open_vote) if open_vote else None,
-            "attendance": await roll_call.summary(session, scope, call.now, call.grace),
+            "attendance": await roll_call.summary(session, scope, call.now, call.grace, call.alive),
             "minutes": {
                 "exists": draft is not None and bool(draft.content.get("title")),
                 "adopted": draft is not None and draft.adopted_at is not None,

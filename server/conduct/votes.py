@@ -10,7 +10,7 @@ not voted online.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policy.decision import Decision, Outcome, PolicyDenied, RuleId
 from policy.gate import check_secret_ballot
@@ -24,6 +24,9 @@ from server.storage import conduct as store
 from server.storage import meetings as meeting_store
 from server.storage.db import Session
 from server.storage.models import Member, Vote
+
+if TYPE_CHECKING:
+    from server.leases import Liveness
 
 CHOICES = ("yes", "no", "abstain")
 
@@ -85,13 +88,16 @@ async def cast(
     choice: str,
     at: dt.datetime,
     grace: dt.timedelta,
+    alive: Liveness,
 ) -> bool:
-    """A4: only counted full members present vote. Returns True if a ballot was changed."""
+    """A4: only counted full members present vote (A1: connected now, or checked in at the
+    hall; a connection whose process died ended when it was last seen). Returns True if a
+    ballot was changed."""
     require_open(scope.meeting)
     _require_voting(vote)
     if member is None or scope.member(member.id) is None:
         raise _refuse("conduct.vote.not_member", RuleId.A4)
-    present, room, _online = await present_now(session, scope.meeting.id, at, grace)
+    present, room, _online = await present_now(session, scope.meeting.id, at, grace, alive)
     key = str(member.id)
     if key not in _counted(scope, present | {key}):
         raise _refuse("conduct.vote.not_full", RuleId.A4, RuleId.A2)
@@ -104,11 +110,16 @@ async def cast(
 
 
 async def _hall_capacity(
-    session: Session, scope: Scope, vote: Vote, at: dt.datetime, grace: dt.timedelta
+    session: Session,
+    scope: Scope,
+    vote: Vote,
+    at: dt.datetime,
+    grace: dt.timedelta,
+    alive: Liveness,
 ) -> tuple[list[str], frozenset[str], frozenset[str]]:
     """Full members in the room who may still show hands (sorted), everyone present, and the
     online voters among the counted full members present."""
-    present, room, _online = await present_now(session, scope.meeting.id, at, grace)
+    present, room, _online = await present_now(session, scope.meeting.id, at, grace, alive)
     voters = _counted(scope, present) & present
     online_voters = frozenset(str(b.member_id) for b in await store.ballots(session, vote.id))
     hall = sorted((voters & room) - online_voters, key=int)
@@ -122,11 +133,12 @@ async def set_hall(
     counts: tuple[int, int, int],
     at: dt.datetime,
     grace: dt.timedelta,
+    alive: Liveness,
 ) -> None:
     """The secretary's count of hands in the hall (A1: nobody counted twice)."""
     require_open(scope.meeting)
     _require_voting(vote)
-    hall, _present, _online = await _hall_capacity(session, scope, vote, at, grace)
+    hall, _present, _online = await _hall_capacity(session, scope, vote, at, grace, alive)
     if sum(counts) > len(hall):
         raise _refuse(
             "conduct.vote.hall_too_many",
@@ -140,11 +152,16 @@ async def set_hall(
 
 
 async def close(
-    session: Session, scope: Scope, vote: Vote, at: dt.datetime, grace: dt.timedelta
+    session: Session,
+    scope: Scope,
+    vote: Vote,
+    at: dt.datetime,
+    grace: dt.timedelta,
+    alive: Liveness,
 ) -> dict[str, Any]:
     """A3: the tally against the counted full members, with quorum; stored on the vote."""
     _require_voting(vote)
-    hall, present, online_voters = await _hall_capacity(session, scope, vote, at, grace)
+    hall, present, online_voters = await _hall_capacity(session, scope, vote, at, grace, alive)
     hall_total = vote.hall_yes + vote.hall_no + vote.hall_abstain
     if hall_total > len(hall):
         raise _refuse(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from enum import Enum
 
@@ -11,6 +12,7 @@ from policy.model import MeetingKind, MeetingStatus, Role
 from server.auth.authz import Permission, allowed, roles_at
 from server.auth.context import AccountContext
 from server.plaintext import one_line
+from server.storage import admissions as admission_store
 from server.storage import meetings as meeting_store
 from server.storage import members as member_store
 from server.storage import oversight as oversight_store
@@ -166,3 +168,18 @@ async def cell_directory(db: Database, org_id: int) -> dict[str, Identity]:
             )
             for m in members
         }
+
+
+async def remember_admission(db: Database, meeting_id: int, user_id: str, admitted: bool) -> None:
+    """Record a chair's decision in the room (admit: True; deny or remove: False), for a room
+    rebuilt in another process (:func:`room_admissions`)."""
+    async with db.session() as session:
+        await admission_store.remember(
+            session, meeting_id, user_id, admitted, dt.datetime.now(dt.UTC)
+        )
+
+
+async def room_admissions(db: Database, meeting_id: int) -> dict[str, bool]:
+    """The chair's decisions recorded in the meeting's room: user id → let in or kept out."""
+    async with db.session() as session:
+        return await admission_store.of_meeting(session, meeting_id)

@@ -32,6 +32,7 @@ from policy.i18n import tr
 from server.audit import AuditLog
 from server.config import MediaSettings
 from server.errors import AppError
+from server.leases import Leases
 from server.media import ice
 from server.media.recorder import MeetingRecorder
 from server.media.relay import (
@@ -48,7 +49,9 @@ from server.meeting.admission import (
     Attendee,
     MeetingInfo,
     member_id_of,
+    remember_admission,
     require_live,
+    room_admissions,
     user_id_of,
 )
 from server.meeting.journal import AuditJournal
@@ -233,6 +236,7 @@ class LiveMeeting:
         on_ended: Callable[[LiveMeeting], None] | None = None,
         on_idle: Callable[[LiveMeeting], None] | None = None,
         journal: AuditJournal | None = None,
+        leases: Leases,
     ) -> None:
         """``on_ended``: called when a notice on the bus says the meeting was closed, before it
         ends here (the registry forgets it). ``on_idle``: called when the last connection or
@@ -268,7 +272,12 @@ class LiveMeeting:
             self._on_relay_event,
         )
         self.attendance = Attendance(
-            db, info.id, media.reconnect_grace_seconds, on_settled=self._check_idle
+            db,
+            info.id,
+            media.reconnect_grace_seconds,
+            on_settled=self._check_idle,
+            leases=leases,
+            audit=audit,
         )
         self._conns: dict[str, Connection] = {}
         self._pid_conn: dict[str, str] = {}  # participant id → conn id (held here)
@@ -323,6 +332,8 @@ class LiveMeeting:
             self._spawn(self._follow_hall(self._hall_sub))
         try:
             await require_live(self._db, self.info.id)
+            # rebuilt after a lost process: the chair's decisions hold (nobody back to the lobby)
+            self.room.restore_admissions(await room_admissions(self._db, self.info.id))
             await self.reload_hall()
         except BaseException:
             await self.close()
@@ -411,6 +422,13 @@ class LiveMeeting:
             await self.reload_hall()
         except Exception:
             log.exception("meeting %s: hall records not read", self.info.id)
+
+    async def _remember(self, user_id: str, *, admitted: bool) -> None:
+        """Keep a chair's admission decision for a room rebuilt elsewhere (logged if not)."""
+        try:
+            await remember_admission(self._db, self.info.id, user_id, admitted)
+        except Exception:
+            log.exception("meeting %s: admission decision not recorded", self.info.id)
 
     async def _record_hall(self, conn: Connection, user_id: str, *, checked_in: bool) -> bool:
         """Write a chair's check-in or check-out as the console would; whether it changed."""
@@ -609,6 +627,9 @@ class LiveMeeting:
                     )
                 finally:
                     self._release(batch)
+                decided = target.identity.user_id if target is not None else hall_user
+                if decided is not None:
+                    await self._remember(decided, admitted=isinstance(msg, Admit))
                 if not isinstance(msg, Admit):
                     await self._relay_disconnect(msg.participant_id)
                     dropped = self._dropped.pop(msg.participant_id, None)

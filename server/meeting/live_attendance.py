@@ -4,6 +4,17 @@ Online presence is reported as a whole (:meth:`Attendance.sync` with ``{member_i
 A member who stops being present keeps an open interval for ``grace`` seconds; coming back within
 it continues the interval, otherwise the interval is closed at the moment they left.
 
+Exact after any crash (issue 14): each online interval is held by this process (its ``owner``,
+whose lease :mod:`server.leases` keeps) and :meth:`Attendance.heartbeat` records, every
+``attendance.heartbeat_seconds``, that its members were seen. An interval whose holder's lease
+ran out ended when it was last seen (:func:`server.conduct.roll_call.ended_at`, the one rule
+ballots and quorum read); :func:`recover` writes that end down once the grace has passed too,
+audited as ``attendance.recovered`` by ``system:recovery``. A member who joins again while such an
+interval is open continues it if its holder is alive or saw them within the grace, and otherwise
+gets it closed the same way and a new one: never two open online intervals of a member. At
+shutdown the intervals are handed over (no owner, seen now), so that members reconnecting to
+another process within the grace keep their interval.
+
 Hall presence is not kept here: the open room intervals written by
 :mod:`server.conduct.roll_call` are the one record of it, whether a chair checks a member in on
 the console, in the live meeting, or the member uses the hall code. After each change the
@@ -24,11 +35,15 @@ from dataclasses import dataclass
 from typing import Final
 
 from policy.error_codes import ProtocolError
+from policy.model import MeetingStatus
 from server.audit import AuditLog
 from server.conduct import roll_call as hall
 from server.conduct.common import load_scope
+from server.leases import Leases
 from server.storage import attendance as store
-from server.storage.db import Database
+from server.storage import meetings as meeting_store
+from server.storage.db import Database, Session
+from server.storage.models import AttendanceInterval
 from signaling.bus import Bus
 from signaling.codec import load_json_object
 
@@ -129,9 +144,87 @@ async def record_hall(
 
 Clock = Callable[[], dt.datetime]
 
+#: the audit actor of the intervals closed because their process died
+RECOVERY_ACTOR: Final = "system:recovery"
+
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+async def _close_recovered(
+    session: Session,
+    audit: AuditLog,
+    rows: Sequence[AttendanceInterval],
+    live_owners: set[str],
+    by: str,
+) -> list[AttendanceInterval]:
+    """Close each of ``rows`` whose holder has no lease at the time it was last seen, if it is
+    still open and held by the same owner (not taken over meanwhile); audit them per meeting."""
+    closed: list[AttendanceInterval] = []
+    for row in rows:
+        end = hall.ended_at(row, live_owners)
+        if end is not None and await store.close_held(session, row.id, row.owner, end):
+            row.left_at = end
+            closed.append(row)
+    for meeting_id in sorted({r.meeting_id for r in closed}):
+        mine = [r for r in closed if r.meeting_id == meeting_id]
+        await audit.record(
+            RECOVERY_ACTOR,
+            "attendance.recovered",
+            f"meeting:{meeting_id}",
+            {
+                "by": by,
+                "intervals": [r.id for r in mine],
+                "members": [r.member_id for r in mine],
+                "ended_at": [r.left_at.isoformat() for r in mine if r.left_at is not None],
+            },
+            session=session,
+        )
+        log.info(
+            "meeting %s: %d online interval(s) of a process that died closed at last-seen",
+            meeting_id,
+            len(mine),
+        )
+    return closed
+
+
+async def recover(
+    db: Database,
+    audit: AuditLog,
+    leases: Leases,
+    grace: dt.timedelta,
+    *,
+    now: dt.datetime | None = None,
+) -> int:
+    """Close the online intervals of processes without a lease whose grace has run out since
+    they were last seen, at that time (A1), audited; how many. Run at start-up and after every
+    heartbeat by each process; a row closed or taken over meanwhile is left alone."""
+    now = now or utc_now()
+    async with db.session() as session:
+        owners = await store.open_owners(session)
+        named = {o for o in owners if o is not None}
+        live = await leases.alive(named) if named else set()
+        dead = {o for o in owners if o is None or o not in live}
+        if not dead:
+            return 0
+        rows = [
+            r
+            for r in await store.open_held_by(session, dead)
+            if (r.last_seen or r.joined_at) + grace <= now
+        ]
+        return len(await _close_recovered(session, audit, rows, live, "sweep"))
+
+
+async def recover_meeting(
+    session: Session, audit: AuditLog, leases: Leases, meeting_id: int
+) -> int:
+    """When the meeting closes: its online intervals held by no live process end when they were
+    last seen, not at the close (A1), audited; how many."""
+    rows = await store.open_online(session, meeting_id)
+    named = {r.owner for r in rows if r.owner is not None}
+    live = await leases.alive(named) if named else set()
+    return len(await _close_recovered(session, audit, rows, live, "meeting_close"))
 
 
 @dataclass(slots=True)
@@ -153,11 +246,18 @@ class Attendance:
         grace_seconds: float,
         clock: Clock = utc_now,
         on_settled: Callable[[], None] | None = None,
+        *,
+        leases: Leases,
+        audit: AuditLog,
     ) -> None:
         """``on_settled``: called after a grace period ran out and its interval was closed
-        (the live meeting checks whether it is now idle, to be released)."""
+        (the live meeting checks whether it is now idle, to be released). ``leases``: this
+        process's (its owner id holds the intervals written here)."""
         self._on_settled = on_settled
         self._db = db
+        self._audit = audit
+        self._leases = leases
+        self._owner = leases.owner
         self._meeting_id = meeting_id
         self._grace = grace_seconds
         self._clock = clock
@@ -205,16 +305,67 @@ class Attendance:
                 opening.append((member_id, way))
             if not closing and not opening:
                 return
-            # the new intervals in one transaction, however many members join at once
             for interval_id, at in closing:
                 await self._close(interval_id, at)
             if opening:
-                async with self._db.session() as session:
-                    for member_id, way in opening:
-                        interval_id = await store.open_interval(
-                            session, self._meeting_id, member_id, way, now
-                        )
-                        self._open[member_id] = _Interval(interval_id, way)
+                await self._open_or_continue(opening, now)
+
+    async def _open_or_continue(self, opening: Sequence[tuple[int, str]], now: dt.datetime) -> None:
+        """Hold an interval for each of ``opening`` (in one transaction, however many join at
+        once): the member's open one if its holder is alive or saw them within the grace (a
+        reconnect to another process, or to this one started again), else a new one, after
+        closing the stale one at its last-seen time. Nothing while the meeting is closed."""
+        grace = dt.timedelta(seconds=self._grace)
+        async with self._db.session() as session:
+            meeting = await meeting_store.get(session, self._meeting_id)
+            if meeting is None or meeting.status in (
+                MeetingStatus.CLOSED,
+                MeetingStatus.CANCELLED,
+            ):
+                return  # closed meanwhile (its intervals ended with it)
+            rows = await store.open_online(session, self._meeting_id, [m for m, _ in opening])
+            owners = {r.owner for r in rows if r.owner is not None}
+            live = await self._leases.alive(owners) if owners else set()
+            stale: list[AttendanceInterval] = []
+            for member_id, way in opening:
+                kept: AttendanceInterval | None = None
+                for row in reversed([r for r in rows if r.member_id == member_id]):
+                    end = hall.ended_at(row, live)
+                    if kept is None and (end is None or end + grace >= now):
+                        kept = row
+                    else:
+                        stale.append(row)
+                if kept is not None:
+                    await store.hold(session, [kept.id], self._owner, now)
+                    self._open[member_id] = _Interval(kept.id, way)
+                    continue
+                interval_id = await store.open_interval(
+                    session, self._meeting_id, member_id, way, now, owner=self._owner
+                )
+                self._open[member_id] = _Interval(interval_id, way)
+            # never two open online intervals of a member: any other ends at its last-seen
+            await _close_recovered(session, self._audit, stale, set(), "rejoin")
+
+    async def heartbeat(self) -> None:
+        """Record that the members connected here were seen now (and that this process holds
+        their intervals). An interval closed meanwhile by another process (this one was too
+        slow to renew its lease, and it was recovered) is replaced by a new one: the member is
+        still here."""
+        async with self._lock:
+            if self._closed or not self._open:
+                return
+            now = self._clock()
+            held = {i.interval_id: m for m, i in self._open.items()}
+            async with self._db.session() as session:
+                still = await store.hold(session, held, self._owner, now)
+            lost = [(m, self._open.pop(m).way) for i, m in held.items() if i not in still]
+            if lost:
+                log.warning(
+                    "meeting %s: %d interval(s) held here were closed elsewhere; opened again",
+                    self._meeting_id,
+                    len(lost),
+                )
+                await self._open_or_continue(lost, now)
 
     async def _expire(self, member_id: int) -> None:
         await asyncio.sleep(self._grace)
@@ -229,14 +380,18 @@ class Attendance:
             self._on_settled()
 
     async def _close(self, interval_id: int, at: dt.datetime) -> None:
+        """Close an interval held here (one taken over by another process is theirs now)."""
         try:
             async with self._db.session() as session:
-                await store.close_interval(session, interval_id, at)
+                await store.close_held(session, interval_id, self._owner, at)
         except Exception:
             log.exception("could not close attendance interval %s", interval_id)
 
     async def close(self) -> None:
-        """Shutdown: close every interval, pending ones at the moment their member left."""
+        """Shutdown or release: hand every interval over, open ones seen now, pending ones when
+        their member left. They stay open without an owner, so a member who reconnects within
+        the grace (to another process, or to this one started again) continues theirs; for the
+        others :func:`recover` writes that end once the grace has run out."""
         async with self._lock:
             self._closed = True
             now = self._clock()
@@ -245,8 +400,14 @@ class Attendance:
                     interval.timer.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await interval.timer
-                await self._close(interval.interval_id, interval.left_at or now)
-            for interval in self._open.values():
-                await self._close(interval.interval_id, now)
+            handed = [(i.interval_id, i.left_at or now) for i in self._pending.values()]
+            handed += [(i.interval_id, now) for i in self._open.values()]
+            if handed:
+                try:
+                    async with self._db.session() as session:
+                        for interval_id, seen in handed:
+                            await store.hand_over(session, interval_id, self._owner, seen)
+                except Exception:
+                    log.exception("meeting %s: intervals not handed over", self._meeting_id)
             self._pending.clear()
             self._open.clear()

@@ -1,19 +1,25 @@
-"""The live meetings of this process, by meeting id (one :class:`LiveMeeting` each)."""
+"""The live meetings of this process, by meeting id (one :class:`LiveMeeting` each), and the
+lease that tells the other processes this one is alive (A1 after a crash: every
+``attendance.heartbeat_seconds`` the lease is renewed, the members connected here are recorded as
+seen, and intervals of processes that died are recovered, :mod:`server.meeting.live_attendance`).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 
 from policy.error_codes import ErrorCode, ProtocolError
 from policy.i18n import tr
 from server.audit import AuditLog
 from server.config import Settings
+from server.leases import make_leases
 from server.meeting.admission import MeetingInfo, cell_directory
 from server.meeting.journal import AuditJournal
 from server.meeting.live import LiveMeeting
-from server.meeting.live_attendance import announce_closed, announce_hall
+from server.meeting.live_attendance import announce_closed, announce_hall, recover
 from server.meeting.redis_bus import RedisBus
 from server.storage.db import Database
 from signaling.bus import Bus, InProcessBus
@@ -41,6 +47,42 @@ class LiveMeetings:
         self._lock = asyncio.Lock()
         self._releasing: set[asyncio.Task[None]] = set()
         self.closed = False
+        #: this process's lease; its owner id holds the online intervals written here
+        self.leases = make_leases(settings, db)
+        self._keeper: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Take the lease, recover what processes that died left open (start-up), then keep
+        the lease, the last-seen times and the recovery going (:meth:`_keep`)."""
+        await self._beat()
+        self._keeper = asyncio.get_running_loop().create_task(self._keep())
+
+    async def _keep(self) -> None:
+        period = self._settings.attendance.heartbeat_seconds
+        loop = asyncio.get_running_loop()
+        due = loop.time()
+        while not self.closed:
+            due = max(due + period, loop.time())
+            await asyncio.sleep(due - loop.time())
+            await self._beat()
+
+    async def _beat(self) -> None:
+        """One heartbeat: renew the lease, record the members connected here as seen, close the
+        intervals of dead processes whose grace has run out. Each step fails alone (logged)."""
+        try:
+            await self.leases.renew()
+        except Exception:
+            log.exception("the process lease was not renewed")
+        for live in list(self._meetings.values()):
+            try:
+                await live.attendance.heartbeat()
+            except Exception:
+                log.exception("meeting %s: last-seen not recorded", live.info.id)
+        grace = dt.timedelta(seconds=self._settings.media.reconnect_grace_seconds)
+        try:
+            await recover(self._db, self._audit, self.leases, grace)
+        except Exception:
+            log.exception("attendance of dead processes not recovered")
 
     def meetings(self) -> list[LiveMeeting]:
         """The meetings live in this process now."""
@@ -70,6 +112,7 @@ class LiveMeetings:
                     on_ended=self._forget,
                     on_idle=self._idle,
                     journal=self._journal,
+                    leases=self.leases,
                 )
                 await live.start()  # loads the members already checked in at the hall
                 self._meetings[info.id] = live
@@ -136,6 +179,10 @@ class LiveMeetings:
             self.closed = True
             meetings = list(self._meetings.values())
             self._meetings.clear()
+        if self._keeper is not None:
+            self._keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._keeper
         for task in list(self._releasing):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
@@ -146,3 +193,9 @@ class LiveMeetings:
                 log.exception("closing live meeting %s failed", live.info.id)
         await self._journal.close()
         await self.bus.close()
+        if self._keeper is not None:  # a serving process: its intervals are handed over now
+            try:
+                await self.leases.release()
+            except Exception:
+                log.exception("the process lease was not released")
+        await self.leases.close()

@@ -30,6 +30,7 @@ from server import rules
 from server.audit import AuditLog
 from server.auth.authz import Authorize, Permission, operator
 from server.errors import AppError, not_found
+from server.meeting.live_attendance import recover_meeting
 from server.meeting.live_meetings import LiveMeetings
 from server.organisations import org_or_404
 from server.records.recordings import RecordingService, RecordingStateError
@@ -245,12 +246,14 @@ async def close(
         meeting.status = MeetingStatus.CLOSED
         meeting.ended_at = ended_at
         await session.flush()
+        # A1: a connection whose process died ended when it was last seen, not now
+        recovered = await recover_meeting(session, audit, live.leases, meeting.id)
         closed = await attendance_store.close_open(session, meeting.id, ended_at)
         await audit.record(
             actor,
             "meeting.close",
             f"meeting:{meeting.id}",
-            {"intervals_closed": closed},
+            {"intervals_closed": closed, "intervals_recovered": recovered},
             session=session,
         )
     await end_live(live, recordings, meeting_id, actor)

@@ -287,9 +287,41 @@ class AttendanceInterval(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
     way: Mapped[str] = mapped_column(String(16))  # "online" | "room"
     joined_at: Mapped[dt.datetime] = mapped_column()
-    left_at: Mapped[dt.datetime | None] = mapped_column()
+    left_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    #: an online interval: the process holding its connection (its lease says whether it is
+    #: alive, :mod:`server.leases`) and when that process last saw the member connected; a
+    #: room interval has neither
+    owner: Mapped[str | None] = mapped_column(String(64))
+    last_seen: Mapped[dt.datetime | None] = mapped_column()
 
     __table_args__ = (CheckConstraint("way IN ('online', 'room')", name="ck_attendance_way"),)
+
+
+class RoomAdmission(Base):
+    """The chair's last admission decision on one person in a meeting's room (admitted, or
+    denied/removed: held in the lobby), so that a room rebuilt in another process after a crash
+    lets in who was let in and keeps out who was kept out."""
+
+    __tablename__ = "room_admissions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"))
+    #: the room's user id (``m<member id>`` or ``a<account id>``)
+    user_id: Mapped[str] = mapped_column(String(32))
+    admitted: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[dt.datetime] = mapped_column()
+
+    __table_args__ = (UniqueConstraint("meeting_id", "user_id", name="uq_room_admission"),)
+
+
+class ProcessLease(Base):
+    """A server process's lease (when no Redis is configured): alive until ``expires_at``,
+    renewed by the process itself (:class:`server.leases.DatabaseLeases`)."""
+
+    __tablename__ = "process_leases"
+
+    owner: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[dt.datetime] = mapped_column()
 
 
 class Absence(Base):

@@ -358,6 +358,18 @@ def test_denied_member_is_not_admitted_by_rule_again() -> None:
     assert r.is_admitted("c-anh-2")
 
 
+def test_a_rebuilt_room_keeps_the_chairs_admission_decisions() -> None:
+    """After the process holding the room was lost: whoever the chair let in is let in again by
+    rule, whoever was denied or removed waits in the lobby, everyone else as usual."""
+    r = new_room(auto_admit=True)
+    r.restore_admissions({ANH.user_id: True, GUEST.user_id: True, BINH.user_id: False})
+    r.join("c-chair", CHAIR, join_msg())
+    for conn, who in (("c-anh", ANH), ("c-guest", GUEST), ("c-binh", BINH), ("c-obs", OBSERVER)):
+        r.join(conn, who, join_msg())
+    admitted = {c: r.is_admitted(c) for c in ("c-anh", "c-guest", "c-binh", "c-obs")}
+    assert admitted == {"c-anh": True, "c-guest": True, "c-binh": False, "c-obs": False}
+
+
 def test_auto_admit_members_of_the_cell() -> None:
     r = new_room(auto_admit=True)
     r.join("c-anh", ANH, join_msg())

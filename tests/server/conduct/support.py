@@ -14,6 +14,7 @@ from aiohttp import ClientResponse
 from sqlalchemy import select
 
 from policy.model import Role
+from server import appkeys
 from server.auth.sessions import cookie_name
 from server.config import Settings
 from server.storage import accounts as account_store
@@ -99,13 +100,21 @@ async def members_of(db: Database, org: int) -> list[Member]:
 
 
 async def join_online(
-    db: Database, meeting_id: int, member_ids: list[int], at: dt.datetime
+    client: Client, db: Database, meeting_id: int, member_ids: list[int], at: dt.datetime
 ) -> None:
-    """What the live meeting writes when members are admitted online (A1, way 'online')."""
+    """What the live meeting writes when members are admitted online (A1, way 'online'): held
+    by the app's process, whose lease runs."""
+    assert client.app is not None
+    owner = client.app[appkeys.LIVE].leases.owner
     async with db.session() as s:
         for member_id in member_ids:
             s.add(
                 AttendanceInterval(
-                    meeting_id=meeting_id, member_id=member_id, way="online", joined_at=at
+                    meeting_id=meeting_id,
+                    member_id=member_id,
+                    way="online",
+                    joined_at=at,
+                    owner=owner,
+                    last_seen=at,
                 )
             )

@@ -103,7 +103,7 @@ async def test_hybrid_meeting_from_check_in_to_minutes(
         planned_id = planned.id
 
     await p.ok(sec, "POST", f"{h.base}/start")
-    await join_online(db, h.meeting, h.m[3:8], clock.now)
+    await join_online(client, db, h.meeting, h.m[3:8], clock.now)
     summary = await p.ok(sec, "GET", f"{h.base}/attendance")
     assert summary["counted_full_members"] == 12  # 13 full, the exempted one absent (A2)
     assert summary["present"] == 5 and summary["quorum"]["outcome"] == "not_quorate"
@@ -441,7 +441,7 @@ async def test_wrong_state_unknown_ids_and_roles_change_nothing(
         await p.refused(officer, "GET", f"{h.base}{path}", 403)
     # hall code: the member checks in with it once; an expired code is refused. Already
     # online, they still count once (A1)
-    await join_online(db, h.meeting, [h.m[3]], clock.now)
+    await join_online(client, db, h.meeting, [h.m[3]], clock.now)
     code = await p.ok(sec, "POST", f"{h.base}/attendance/hall-code")
     assert len(code["code"]) == 8 and code["seconds"] == 60
     done = await p.ok(

@@ -13,8 +13,13 @@ from aiohttp import ClientSession, ClientWebSocketResponse, CookieJar, WSMsgType
 
 from policy.model import MeetingKind, MeetingMode, MeetingStatus, MemberStatus, OrgLevel, Role
 from server import appkeys
+from server.audit import AuditLog
 from server.auth import factors
 from server.auth.provision import create_account
+from server.config import Settings
+from server.kek import load_or_create_kek
+from server.records.settings import key_provider
+from server.storage.db import Database
 from server.storage.models import Meeting, Member, Organisation
 
 ORIGIN = "http://127.0.0.1:8080"  # ServerSettings.public_origin's default: on the allowlist
@@ -241,3 +246,23 @@ class Peer:
         if self.ws is not None:
             await self.ws.close()
         await self.http.close()
+
+
+async def cell_in_database(settings: Settings) -> Cell:
+    """:func:`make_cell` written straight into the database of ``settings`` (for a server run as
+    a process of its own, which then finds it there), with the meeting opened (votes and hall
+    check-ins need it)."""
+    db = Database(settings.database_url)
+    try:
+        app = web.Application()
+        app[appkeys.DB] = db
+        app[appkeys.AUDIT] = AuditLog(db, key_provider(settings))
+        app[appkeys.KEK] = load_or_create_kek(settings.kek_path, settings.keys.kek)
+        cell = await make_cell(app)
+        async with db.session() as s:
+            meeting = await s.get(Meeting, cell.meeting_id)
+            assert meeting is not None
+            meeting.status = MeetingStatus.OPEN
+        return cell
+    finally:
+        await db.close()

@@ -109,7 +109,10 @@ async def test_closing_ends_the_live_meeting_and_its_attendance(
     )
     (record,) = await app[appkeys.AUDIT].search(action="meeting.close")
     assert record.actor == f"account:{cell.people['chair'].account_id}"
-    assert record.details == {"intervals_closed": {"room": 1, "online": 2}}
+    assert record.details == {
+        "intervals_closed": {"room": 1, "online": 2},
+        "intervals_recovered": 0,
+    }
     # the sockets closing later (and the online attendance ending) changed no interval
     await asyncio.sleep(0.2)
     assert ends(await intervals(live_client, cell)) == ends(rows)
