@@ -246,6 +246,7 @@ class LiveMeeting:
         self._on_idle = on_idle
         self._db = db
         self._audit = audit
+        self._leases = leases
         #: joins, leaves and the chair's actions, audited in batches (the hall: ``_audit``)
         self._journal: AuditJournal | AuditLog = journal if journal is not None else audit
         self._bus = bus
@@ -644,7 +645,13 @@ class LiveMeeting:
                 self._deliver(self.room.handle(conn.conn_id, msg))  # refused unless admitted
                 pid = self.room.require_admitted(conn.conn_id)
                 posted = await live_share.post_chat(
-                    self._db, self._audit, self.info.id, conn.attendee, pid, text
+                    self._db,
+                    self._audit,
+                    self._leases.alive,
+                    self.info.id,
+                    conn.attendee,
+                    pid,
+                    text,
                 )
                 if not self.closed:
                     self._deliver(self.room.chat_posted(posted))
@@ -652,7 +659,13 @@ class LiveMeeting:
             case Present(document_id=document_id, page=page):
                 self._deliver(self.room.handle(conn.conn_id, msg))  # refused unless a chair
                 shown = await live_share.present(
-                    self._db, self._audit, self.info.id, conn.attendee, document_id, page
+                    self._db,
+                    self._audit,
+                    self._leases.alive,
+                    self.info.id,
+                    conn.attendee,
+                    document_id,
+                    page,
                 )
                 if not self.closed:
                     self._deliver(self.room.set_presenting(shown))

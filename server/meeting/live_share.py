@@ -11,16 +11,19 @@ from policy.error_codes import ErrorCode, ProtocolError
 from server.audit import AuditLog
 from server.conduct import service
 from server.errors import AppError
+from server.leases import Liveness
 from server.meeting.admission import Attendee
 from server.storage.db import Database
 from signaling.protocol import ChatMessage, Presenting
 
 
-def _call(db: Database, audit: AuditLog, attendee: Attendee, meeting_id: int) -> service.Call:
+def _call(
+    db: Database, audit: AuditLog, alive: Liveness, attendee: Attendee, meeting_id: int
+) -> service.Call:
     if attendee.context is None:  # a connection made without a session (tools): deny
         raise ProtocolError(ErrorCode.FORBIDDEN, ErrorCode.FORBIDDEN.text())
     return service.Call(
-        db, audit, attendee.context, dt.datetime.now(dt.UTC), dt.timedelta(0), meeting_id
+        db, audit, attendee.context, dt.datetime.now(dt.UTC), dt.timedelta(0), alive, meeting_id
     )
 
 
@@ -31,13 +34,14 @@ def _refusal(exc: AppError) -> ProtocolError:
 async def post_chat(
     db: Database,
     audit: AuditLog,
+    alive: Liveness,
     meeting_id: int,
     attendee: Attendee,
     participant_id: str,
     text: str,
 ) -> ChatMessage:
     """Store ``text`` sealed and audited; the message everyone admitted gets."""
-    call = _call(db, audit, attendee, meeting_id)
+    call = _call(db, audit, alive, attendee, meeting_id)
     sender = attendee.identity.display_name
     try:
         message = await service.post_chat(call, meeting_id, sender, text)
@@ -53,10 +57,16 @@ async def post_chat(
 
 
 async def present(
-    db: Database, audit: AuditLog, meeting_id: int, attendee: Attendee, document_id: int, page: int
+    db: Database,
+    audit: AuditLog,
+    alive: Liveness,
+    meeting_id: int,
+    attendee: Attendee,
+    document_id: int,
+    page: int,
 ) -> Presenting:
     """Check the document and the page (a published PDF of this meeting), audited."""
-    call = _call(db, audit, attendee, meeting_id)
+    call = _call(db, audit, alive, attendee, meeting_id)
     try:
         out = await service.present_document(call, meeting_id, document_id, page)
     except AppError as exc:
