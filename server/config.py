@@ -118,6 +118,9 @@ class MediaSettings:
     reconnect_grace_seconds: int = 120
     opus_fec: bool = True
     """Opus in-band FEC in the relay's answers; off only to measure what it buys (bench/sea.py)."""
+    audio_red: bool = True
+    """RED (RFC 2198) around Opus with the clients that offer it; off only to measure what it
+    buys (bench/sea.py)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,8 @@ class MediaLine:
     """``None`` for m-lines the relay ignores (data channels, unknown kinds)."""
     direction: Direction
     rejected: bool
+    red_payload_type: int | None = None
+    """The offer's RED (RFC 2198) payload type around Opus on this audio m-line, if any."""
 
     @property
     def client_sends(self) -> bool:
@@ -66,13 +68,17 @@ def parse_offer_layout(sdp: str) -> OfferLayout:
     in_media = False
     bundle_only = False
     mid: str | None = None
+    formats: list[str] = []
+    rtpmap: dict[str, str] = {}  # payload type -> "name/clock[/channels]", lower case
+    fmtp: dict[str, str] = {}
     bundled: set[str] = set()  # mids in any a=group:BUNDLE
 
     def close() -> None:
         if in_media:
             accepted_bundle_only = bundle_only and mid is not None and mid in bundled
+            red = _red_around_opus(formats, rtpmap, fmtp) if kind == "audio" else None
             lines.append(
-                MediaLine(len(lines), kind, direction, rejected and not accepted_bundle_only)
+                MediaLine(len(lines), kind, direction, rejected and not accepted_bundle_only, red)
             )
 
     for raw in sdp.splitlines():
@@ -91,12 +97,19 @@ def parse_offer_layout(sdp: str) -> OfferLayout:
             in_media = True
             bundle_only = False
             mid = None
+            formats, rtpmap, fmtp = parts[3:], {}, {}
         elif line.startswith("a=group:BUNDLE") and not in_media:
             bundled.update(line[len("a=group:BUNDLE") :].split())
         elif line == "a=bundle-only" and in_media:
             bundle_only = True
         elif line.startswith("a=mid:") and in_media:
             mid = line[len("a=mid:") :].strip()
+        elif line.startswith("a=rtpmap:") and in_media:
+            pt, _, codec = line[len("a=rtpmap:") :].partition(" ")
+            rtpmap[pt] = codec.strip().lower()
+        elif line.startswith("a=fmtp:") and in_media:
+            pt, _, params = line[len("a=fmtp:") :].partition(" ")
+            fmtp[pt] = params.strip()
         elif line.startswith("a=") and line[2:] in _DIRECTIONS:
             value: Direction = line[2:]  # type: ignore[assignment]
             if in_media:
@@ -108,6 +121,21 @@ def parse_offer_layout(sdp: str) -> OfferLayout:
     if not layout.media:
         raise ValueError("offer has no audio or video m-line")
     return layout
+
+
+def _red_around_opus(
+    formats: list[str], rtpmap: dict[str, str], fmtp: dict[str, str]
+) -> int | None:
+    """The payload type of ``red/48000/2`` whose blocks are this m-line's Opus (its fmtp, if
+    any, names only Opus payload types: ``63 111/111``), or ``None``."""
+    opus = {pt for pt, codec in rtpmap.items() if codec.startswith("opus/48000")}
+    for pt in formats:
+        if rtpmap.get(pt) not in ("red/48000/2", "red/48000") or not pt.isdigit():
+            continue
+        blocks = [b.strip() for b in fmtp.get(pt, "").split("/") if b.strip()]
+        if opus and all(b in opus for b in blocks):
+            return int(pt)
+    return None
 
 
 #: Opus parameters the relay answers with (RFC 7587): in-band FEC and DTX. Browsers' Opus
@@ -161,3 +189,48 @@ def with_opus_parameters(sdp: str, parameters: dict[str, str] = OPUS_FMTP) -> st
             if line.startswith("a=fmtp:"):
                 present.add(line[len("a=fmtp:") :].partition(" ")[0])
     return "\r\n".join(result) + "\r\n"
+
+
+def with_audio_redundancy(sdp: str, red_by_line: dict[int, int]) -> str:
+    """``sdp`` (the relay's answer) with RED (RFC 2198) around Opus on the m-lines whose index
+    is in ``red_by_line`` (index → the offer's RED payload type), listed **first**: Chromium
+    sends RED only when the answer prefers it (it offers RED after Opus). aiortc knows no RED,
+    so its answer has none: the ``rtpmap`` and the ``fmtp`` naming the answer's Opus payload
+    type are added after Opus' own lines. An m-line without Opus is left as it is."""
+    sections: list[list[str]] = [[]]
+    for line in sdp.splitlines():
+        if line.startswith("m="):
+            sections.append([])
+        sections[-1].append(line)
+    out = list(sections[0])
+    for index, section in enumerate(sections[1:]):
+        red = red_by_line.get(index)
+        opus = next(
+            (
+                line[len("a=rtpmap:") :].partition(" ")[0]
+                for line in section
+                if line.startswith("a=rtpmap:") and " opus/48000" in line.lower()
+            ),
+            None,
+        )
+        if red is None or opus is None or not section[0].startswith("m=audio"):
+            out.extend(section)
+            continue
+        head = section[0].split()
+        formats = [pt for pt in head[3:] if pt != str(red)]
+        section = [" ".join([*head[:3], str(red), *formats])] + [
+            line
+            for line in section[1:]
+            if not line.startswith((f"a=rtpmap:{red} ", f"a=fmtp:{red} "))
+        ]
+        last_opus = max(
+            i
+            for i, line in enumerate(section)
+            if line.startswith((f"a=rtpmap:{opus} ", f"a=fmtp:{opus} "))
+        )
+        section[last_opus + 1 : last_opus + 1] = [
+            f"a=rtpmap:{red} red/48000/2",
+            f"a=fmtp:{red} {opus}/{opus}",
+        ]
+        out.extend(section)
+    return "\r\n".join(out) + "\r\n"

@@ -61,6 +61,7 @@ import queue
 import random
 import struct
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -68,7 +69,7 @@ from typing import Any, Protocol, TypeAlias, cast
 
 import av
 from aioice import stun
-from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCRtpSender
+from aiortc import RTCPeerConnection, RTCRtpCodecParameters, RTCRtpReceiver, RTCRtpSender
 from aiortc.codecs.vpx import Vp8Encoder
 from aiortc.rtcdtlstransport import State as DtlsState
 from aiortc.rtp import (
@@ -78,10 +79,14 @@ from aiortc.rtp import (
     RTP_HISTORY_SIZE,
     HeaderExtensions,
     RtcpPsfbPacket,
+    RtcpRrPacket,
     RtcpRtpfbPacket,
+    RtcpSrPacket,
     RtpPacket,
 )
 from av.stream import Stream
+
+from server.media.red import MAX_DISTANCE, LossEstimate, build_red, parse_red
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +107,7 @@ class _Codec(Protocol):
 
     mimeType: str
     clockRate: int
+    payloadType: int
 
 
 class _JitterFrame(Protocol):
@@ -198,21 +204,26 @@ class ReceiverTap:
         receiver: Any,
         on_frame: FrameSink | None,
         on_audio_level: AudioLevelSink | None,
+        red_payload_type: int | None = None,
     ) -> None:
         self._receiver = receiver
         self._on_frame = on_frame
         self._on_audio_level = on_audio_level
         self._rtx_payload_types: frozenset[int] = frozenset()
-        #: audio payload types (Opus) forwarded packet by packet, not through the jitter buffer
+        #: audio payload types (Opus, and RED around it) forwarded packet by packet, not
+        #: through the jitter buffer; RED's entry is its Opus codec
         self._audio_codecs: dict[int, _Codec] = {}
-        self._audio_last_sequence: int | None = None
-        self._audio_origin: int | None = None
-        self._audio_last_timestamp = 0
+        self._red_payload_type = red_payload_type
+        self._opus_payload_type: int | None = None
+        #: (pts, 32-bit RTP timestamp) of the newest audio frame forwarded
+        self._audio_last: tuple[int, int] | None = None
         #: SSRC of the last non-RTX packet: where PLIs are addressed
         self.media_ssrc: int | None = None
         self.frames = 0
         self.rtp_packets = 0
         self.plis_sent = 0
+        #: audio frames rebuilt from a later RED packet's repeat (the publisher's leg lost them)
+        self.recovered_frames = 0
 
     async def request_keyframe(self) -> bool:
         """Send a PLI now (prefer :class:`KeyframeRequester`). False if no media SSRC is known."""
@@ -242,38 +253,44 @@ class ReceiverTap:
             track._queue.put_nowait(frame.to_packet())
 
     def _deliver_audio_packet(self, codec: _Codec, packet: Any) -> None:
-        """Forward one audio packet as it arrives: aiortc's 16-packet audio jitter buffer drops
-        what is queued behind a gap, so on a lossy uplink it lost far more than the link did.
-        Repair (FEC, concealment) is the subscribers' job. Late (reordered) packets are dropped;
-        the timestamp is unwrapped as aiortc's ``TimestampMapper`` does."""
-        sequence: int = packet.sequence_number
-        last = self._audio_last_sequence
-        if last is not None and (sequence - last) & 0xFFFF >= 0x8000:
-            return  # older than what was forwarded (or a duplicate)
-        if last is not None and sequence == last:
-            return
-        self._audio_last_sequence = sequence
+        """Forward audio as it arrives: aiortc's 16-packet audio jitter buffer drops what is
+        queued behind a gap, so on a lossy uplink it lost far more than the link did. Repair
+        (FEC, concealment) is the subscribers' job, except that a RED packet's repeats of
+        frames the publisher's leg lost are forwarded first, oldest first. A frame no newer than
+        the last one forwarded (late, reordered, a repeat already sent) is dropped; timestamps
+        are unwrapped as aiortc's ``TimestampMapper`` does."""
         timestamp: int = packet.timestamp
-        if self._audio_origin is None:
-            self._audio_origin = timestamp
-        elif timestamp < self._audio_last_timestamp and self._audio_last_timestamp - timestamp > (
-            1 << 31
-        ):
-            self._audio_origin -= 1 << 32  # the 32-bit RTP timestamp wrapped
-        self._audio_last_timestamp = timestamp
-        data = bytes(packet.payload)
-        if not data:
-            return
-        self.frames += 1
+        payload = bytes(packet.payload)
+        if packet.payload_type == self._red_payload_type:
+            try:
+                blocks = parse_red(payload)
+            except ValueError:
+                return
+            frames = [
+                ((timestamp - b.timestamp_offset) & 0xFFFFFFFF, b.data, b.timestamp_offset > 0)
+                for b in blocks
+                if b.payload_type == self._opus_payload_type
+            ]
+        else:
+            frames = [(timestamp, payload, False)]
         assert self._on_frame is not None
-        self._on_frame(
-            EncodedFrame(
-                data=data,
-                pts=timestamp - self._audio_origin,
-                clock_rate=codec.clockRate,
-                keyframe=True,
+        for frame_timestamp, data, repeat in frames:
+            last = self._audio_last
+            if last is None:
+                pts = 0
+            else:
+                # the signed 32-bit distance from the newest frame forwarded
+                pts = last[0] + ((frame_timestamp - last[1] + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
+                if pts <= last[0]:
+                    continue
+            if not data:
+                continue
+            self._audio_last = (pts, frame_timestamp)
+            self.frames += 1
+            self.recovered_frames += repeat
+            self._on_frame(
+                EncodedFrame(data=data, pts=pts, clock_rate=codec.clockRate, keyframe=True)
             )
-        )
 
     def _install(self) -> None:
         receiver = self._receiver
@@ -292,6 +309,19 @@ class ReceiverTap:
                     for codec in parameters.codecs
                     if str(codec.mimeType).lower() == "audio/opus"
                 }
+                red = self._red_payload_type
+                if red is not None and self._audio_codecs and red not in self._audio_codecs:
+                    # aiortc knows no RED: declared here, its packets reach this receiver and
+                    # count in its RTCP receiver reports (the publisher's FEC follows those)
+                    opus = next(iter(self._audio_codecs.values()))
+                    self._opus_payload_type = int(opus.payloadType)
+                    self._audio_codecs[red] = opus
+                    parameters.codecs = [
+                        *parameters.codecs,
+                        RTCRtpCodecParameters(
+                            mimeType="audio/red", clockRate=48000, channels=2, payloadType=red
+                        ),
+                    ]
             await original_receive(parameters)
 
         async def handle_rtp_packet(packet: Any, arrival_time_ms: int) -> None:
@@ -319,8 +349,12 @@ def tap_receiver(
     *,
     on_frame: FrameSink | None = None,
     on_audio_level: AudioLevelSink | None = None,
+    red_payload_type: int | None = None,
 ) -> ReceiverTap:
     """Make ``receiver`` pass encoded frames through instead of decoding them.
+
+    ``red_payload_type``: the negotiated RED payload type around Opus (audio, with
+    ``on_frame``); RED packets are unpacked and their repeats fill the gaps they cover.
 
     Must be called after ``setRemoteDescription`` created the receiver and before the peer
     connection starts it (i.e. before ICE/DTLS complete; calling it before ``setLocalDescription``
@@ -331,7 +365,7 @@ def tap_receiver(
         return existing
     if receiver._RTCRtpReceiver__started:  # type: ignore[attr-defined]
         raise RuntimeError("tap_receiver() must be called before the receiver starts")
-    tap = ReceiverTap(receiver, on_frame, on_audio_level)
+    tap = ReceiverTap(receiver, on_frame, on_audio_level, red_payload_type)
     tap._install()
     return tap
 
@@ -342,6 +376,8 @@ class _SenderHooks:
 
     keyframe: Callable[[], None] | None = None
     nack: Callable[[list[int]], None] | None = None
+    report: Callable[[int], None] | None = None
+    """Receiver reports about the sender's own SSRC: their ``fraction lost`` (8 bits)."""
 
 
 def _sender_hooks(sender: RTCRtpSender) -> _SenderHooks:
@@ -364,6 +400,10 @@ def _sender_hooks(sender: RTCRtpSender) -> _SenderHooks:
                 and hooks.nack is not None
             ):
                 hooks.nack(list(packet.lost))
+            elif isinstance(packet, (RtcpRrPacket, RtcpSrPacket)) and hooks.report is not None:
+                for report in packet.reports:
+                    if report.ssrc == target._ssrc:
+                        hooks.report(int(report.fraction_lost))
         except Exception:
             logger.exception("RTCP hook failed")
         await forward(packet)
@@ -448,15 +488,29 @@ class RtpWriter:
     when the sender has started (DTLS is up and the codec is known). Until then
     :meth:`write` returns ``FAILED`` and sends nothing; once the connection is closed or failed it
     returns ``GONE``. Like aiortc's per-sender encoder, each writer numbers VP8 pictures itself.
+
+    With ``red_payload_type`` (the subscriber negotiated RED around Opus on this m-line) each
+    audio packet repeats the last :attr:`red_distance` frames sent (RFC 2198): one, or up to
+    ``MAX_DISTANCE`` as the subscriber's receiver reports show loss (``red.LossEstimate``).
     """
 
-    def __init__(self, sender: RTCRtpSender, on_ready: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        sender: RTCRtpSender,
+        on_ready: Callable[[], None] | None = None,
+        red_payload_type: int | None = None,
+    ) -> None:
         self._sender: Any = sender
         self._on_ready = on_ready
         self._ready = False
         self._video = False
         self._first_byte = _RTP_VERSION_2
         self._payload_type = 0
+        self._red_payload_type = red_payload_type
+        #: (RTP timestamp, Opus frame) of the last frames sent, oldest first (RED repeats)
+        self._recent: deque[tuple[int, bytes]] = deque(maxlen=MAX_DISTANCE)
+        self.loss = LossEstimate()
+        """The subscriber's loss on this stream, from its receiver reports."""
         self._ssrc = 0
         self._mid: str | None = None
         self._ext_head = b""
@@ -467,7 +521,7 @@ class RtpWriter:
         self._sequence = random.getrandbits(15)
         self._timestamp_origin = random.getrandbits(32)
         self._picture_id = random.getrandbits(15)
-        self._history: list[tuple[int, int, int, bytes] | None] = [None] * RTP_HISTORY_SIZE
+        self._history: list[tuple[int, int, int, int, bytes] | None] = [None] * RTP_HISTORY_SIZE
         self._dtls: Any = None
         self._nominated: dict[int, Any] = {}
         self.packets = 0
@@ -479,6 +533,13 @@ class RtpWriter:
     @property
     def ready(self) -> bool:
         return self._ready
+
+    @property
+    def red_distance(self) -> int:
+        """Earlier audio frames each packet repeats (0: RED not negotiated, or video)."""
+        if self._red_payload_type is None or self._video:
+            return 0
+        return self.loss.distance
 
     def _install(self) -> None:
         sender = self._sender
@@ -492,7 +553,9 @@ class RtpWriter:
             await original_run(codec)
 
         sender._run_rtp = run_rtp
-        _sender_hooks(sender).nack = self._on_nack
+        hooks = _sender_hooks(sender)
+        hooks.nack = self._on_nack
+        hooks.report = self._on_report
 
     def _bind(self, codec: Any) -> None:
         mime = str(codec.mimeType).lower()
@@ -523,9 +586,23 @@ class RtpWriter:
         pair = self._nominated.get(1)
         if pair is None:  # aioice clears it when the connection closes (consent lost)
             return SendResult.GONE
+        timestamp = (self._timestamp_origin + pts) & 0xFFFFFFFF
+        payload_type = self._payload_type
         if self._video:
             payloads: Sequence[bytes] = Vp8Encoder._packetize(frame.data, self._picture_id)
             self._picture_id = (self._picture_id + 1) & 0x7FFF
+        elif self._red_payload_type is not None:  # RED: the last frames again, then this one
+            distance = self.loss.distance
+            recent = list(self._recent)[-distance:] if distance else []
+            payloads = (
+                build_red(
+                    payload_type,
+                    frame.data,
+                    [((timestamp - ts) & 0xFFFFFFFF, data) for ts, data in recent],
+                ),
+            )
+            payload_type = self._red_payload_type
+            self._recent.append((timestamp, frame.data))
         else:
             payloads = (frame.data,)  # Opus: one packet a frame
         sendto = pair.protocol.transport.sendto
@@ -538,8 +615,7 @@ class RtpWriter:
             )
         else:
             extension = self._ext_head
-        timestamp = (self._timestamp_origin + pts) & 0xFFFFFFFF
-        first, payload_type, ssrc = self._first_byte, self._payload_type, self._ssrc
+        first, ssrc = self._first_byte, self._ssrc
         sequence = self._sequence
         history = self._history
         pack = _RTP_HEADER.pack
@@ -550,7 +626,13 @@ class RtpWriter:
                 marker = _RTP_MARKER if i == last else 0
                 header = pack(first, marker | payload_type, sequence, timestamp, ssrc)
                 sendto(protect(header + extension + payload), addr)
-                history[sequence % RTP_HISTORY_SIZE] = (sequence, timestamp, marker, payload)
+                history[sequence % RTP_HISTORY_SIZE] = (
+                    sequence,
+                    timestamp,
+                    marker,
+                    payload_type,
+                    payload,
+                )
                 sequence = (sequence + 1) & 0xFFFF
                 octets += len(payload)
         except Exception:
@@ -571,6 +653,9 @@ class RtpWriter:
         sender._RTCRtpSender__octet_count += octets
         return SendResult.SENT
 
+    def _on_report(self, fraction_lost: int) -> None:
+        self.loss.update(fraction_lost)
+
     def _on_nack(self, lost: list[int]) -> None:
         """Put the packets a subscriber lost back into aiortc's history, as aiortc's loop would
         have left them, so that its ``_retransmit`` answers the NACK (RTX if negotiated)."""
@@ -580,9 +665,9 @@ class RtpWriter:
             kept = self._history[sequence % RTP_HISTORY_SIZE]
             if kept is None or kept[0] != sequence:
                 continue
-            _, timestamp, marker, payload = kept
+            _, timestamp, marker, payload_type, payload = kept
             packet = RtpPacket(
-                payload_type=self._payload_type,
+                payload_type=payload_type,
                 marker=1 if marker else 0,
                 sequence_number=sequence,
                 timestamp=timestamp,

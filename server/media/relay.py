@@ -33,6 +33,7 @@ from server.media.offer import (
     Kind,
     OfferLayout,
     parse_offer_layout,
+    with_audio_redundancy,
     with_opus_parameters,
 )
 from server.media.passthrough import (
@@ -74,6 +75,10 @@ class RelayConfig:
     """STUN/TURN for the relay's own peer connections."""
     opus_fec: bool = True
     """Answer Opus with in-band FEC (``useinbandfec=1``); off only to measure what it buys."""
+    audio_red: bool = True
+    """Negotiate RED (RFC 2198) around Opus with clients that offer it (Chromium, Safari): the
+    relay rebuilds what a publisher's leg lost from its repeats and repeats frames to each
+    subscriber as its loss calls for. Off only to measure what it buys."""
 
     def __post_init__(self) -> None:
         if self.video_slots < 0 or self.audio_slots < 0:
@@ -134,6 +139,11 @@ class ParticipantStats:
     """PLIs actually sent to this participant (at most one per 300 ms)."""
     video_slots: tuple[str | None, ...]
     audio_slots: tuple[str | None, ...]
+    recovered_audio_frames: int = 0
+    """Audio frames from this publisher that its leg lost, rebuilt from its RED repeats."""
+    audio_redundancy: int = 0
+    """Earlier frames repeated in each audio packet to this subscriber (RED), at most over its
+    audio slots; 0 without RED."""
 
     @property
     def forwarded_streams(self) -> int:
@@ -196,6 +206,7 @@ class _Participant:
     forwarded_base: dict[Kind, int] = field(default_factory=lambda: {"audio": 0, "video": 0})
     dropped_base: int = 0
     lost_base: int = 0
+    recovered_base: int = 0
     emitted: SlotsChanged | None = None
 
 
@@ -420,6 +431,12 @@ class MeetingRelay:
 
         slots: dict[Kind, list[SlotTrack]] = {"audio": [], "video": []}
         peer = _Peer(pc, (), ())
+        # RED around Opus where the client offers it (Chromium, Safari; not Firefox)
+        red: dict[int, int] = {
+            line.index: line.red_payload_type
+            for line in layout.media
+            if self._config.audio_red and line.red_payload_type is not None
+        }
         for line, transceiver in zip(layout.media, transceivers, strict=True):
             kind = line.kind
             assert kind is not None
@@ -430,6 +447,7 @@ class MeetingRelay:
                     on_audio_level=(
                         self._level_sink(participant_id, peer) if kind == "audio" else None
                     ),
+                    red_payload_type=red.get(line.index) if kind == "audio" else None,
                 )
                 if kind == "audio":
                     peer.audio_tap = tap
@@ -438,7 +456,11 @@ class MeetingRelay:
             if line.client_receives:
                 slot = SlotTrack(kind, self._request_keyframe)
                 transceiver.sender.replaceTrack(slot)
-                peer.writers.append(_attach_writer(transceiver.sender, slot))
+                peer.writers.append(
+                    _attach_writer(
+                        transceiver.sender, slot, red.get(line.index) if kind == "audio" else None
+                    )
+                )
                 if kind == "video":
                     on_keyframe_request(
                         transceiver.sender, self._keyframe_request_sink(participant_id, slot)
@@ -459,15 +481,13 @@ class MeetingRelay:
         # satellite links: aioice's consent checks fail at a 600 ms round trip (docs/media.md)
         tolerate_long_round_trips(pc)
         answer: RTCSessionDescription = await pc.createAnswer()
-        # Opus FEC and DTX on both legs: aiortc answers Opus without parameters
+        # Opus FEC and DTX on both legs: aiortc answers Opus without parameters; RED first
+        sdp = with_opus_parameters(
+            answer.sdp,
+            OPUS_FMTP if self._config.opus_fec else {**OPUS_FMTP, "useinbandfec": "0"},
+        )
         await pc.setLocalDescription(
-            RTCSessionDescription(
-                sdp=with_opus_parameters(
-                    answer.sdp,
-                    OPUS_FMTP if self._config.opus_fec else {**OPUS_FMTP, "useinbandfec": "0"},
-                ),
-                type="answer",
-            )
+            RTCSessionDescription(sdp=with_audio_redundancy(sdp, red), type="answer")
         )
         return peer
 
@@ -491,6 +511,8 @@ class MeetingRelay:
                     if source is not None:
                         self._set_source(new_slot, source)
         participant.lost_base += sum(w.retransmit_requests for w in old.writers)
+        if old.audio_tap is not None:
+            participant.recovered_base += old.audio_tap.recovered_frames
         task = asyncio.get_running_loop().create_task(old.pc.close())
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
@@ -675,12 +697,19 @@ class MeetingRelay:
             plis_to_publisher=keyframes.sent if keyframes else 0,
             video_slots=tuple(s.source for s in peer.video_slots),
             audio_slots=tuple(s.source for s in peer.audio_slots),
+            recovered_audio_frames=p.recovered_base
+            + (peer.audio_tap.recovered_frames if peer.audio_tap else 0),
+            audio_redundancy=max((w.red_distance for w in peer.writers), default=0),
         )
 
 
-def _attach_writer(sender: RTCRtpSender, slot: SlotTrack) -> RtpWriter:
+def _attach_writer(
+    sender: RTCRtpSender, slot: SlotTrack, red_payload_type: int | None = None
+) -> RtpWriter:
     """Send the slot's frames with an :class:`RtpWriter` once the sender starts."""
-    writer = RtpWriter(sender, on_ready=lambda: slot.attach(writer.write))
+    writer = RtpWriter(
+        sender, on_ready=lambda: slot.attach(writer.write), red_payload_type=red_payload_type
+    )
     return writer
 
 

@@ -269,6 +269,7 @@ class LiveMeeting:
                 add_loopback_candidate=media.loopback_candidate,
                 ice_servers=ice.ice_servers(media, "relay", now),
                 opus_fec=media.opus_fec,
+                audio_red=media.audio_red,
             ),
             self._on_relay_event,
         )

@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from server.media.offer import MAX_MEDIA_LINES, parse_offer_layout, with_opus_parameters
+from server.media.offer import (
+    MAX_MEDIA_LINES,
+    parse_offer_layout,
+    with_audio_redundancy,
+    with_opus_parameters,
+)
 
 OFFER = """v=0
 o=- 1 1 IN IP4 0.0.0.0
@@ -136,3 +141,69 @@ def test_bundle_only_outside_the_bundle_group_is_still_rejected() -> None:
         "m=video 0 RTP/SAVPF 96\na=mid:3\na=recvonly\n"
     )
     assert [m.rejected for m in parse_offer_layout(sdp).media] == [False, False, True, True]
+
+
+#: the audio m-line as Chromium 156 offers it: RED after Opus, its blocks Opus
+CHROMIUM_AUDIO = """v=0\r
+a=group:BUNDLE 0 1\r
+m=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126\r
+a=mid:0\r
+a=sendrecv\r
+a=rtpmap:111 opus/48000/2\r
+a=rtcp-fb:111 transport-cc\r
+a=fmtp:111 minptime=10;useinbandfec=1\r
+a=rtpmap:63 red/48000/2\r
+a=fmtp:63 111/111\r
+a=rtpmap:9 G722/8000\r
+m=audio 9 UDP/TLS/RTP/SAVPF 111 63\r
+a=mid:1\r
+a=recvonly\r
+a=rtpmap:111 opus/48000/2\r
+a=rtpmap:63 red/48000/2\r
+a=fmtp:63 9/9\r
+"""
+
+
+def test_red_around_opus_is_read_per_audio_line() -> None:
+    layout = parse_offer_layout(CHROMIUM_AUDIO)
+    # the second line's RED carries G.722, which the relay does not forward
+    assert [m.red_payload_type for m in layout.media] == [63, None]
+    assert [m.red_payload_type for m in parse_offer_layout(SAFARI_OFFER).media] == [
+        63,
+        None,
+        63,
+        None,
+    ]
+    assert all(m.red_payload_type is None for m in parse_offer_layout(FIREFOX_OFFER).media)
+
+
+AIORTC_ANSWER = """v=0\r
+o=- 1 1 IN IP4 0.0.0.0\r
+s=-\r
+t=0 0\r
+m=audio 9 UDP/TLS/RTP/SAVPF 111\r
+a=mid:0\r
+a=rtpmap:111 opus/48000/2\r
+a=fmtp:111 useinbandfec=1;usedtx=1\r
+a=sendrecv\r
+m=video 9 UDP/TLS/RTP/SAVPF 96 97\r
+a=rtpmap:96 VP8/90000\r
+a=rtpmap:97 rtx/90000\r
+m=audio 9 UDP/TLS/RTP/SAVPF 111\r
+a=rtpmap:111 opus/48000/2\r
+a=sendonly\r
+"""
+
+
+def test_answer_prefers_red_where_it_was_offered() -> None:
+    sdp = with_audio_redundancy(AIORTC_ANSWER, {0: 63, 1: 63})  # 1 is video: untouched
+    lines = sdp.splitlines()
+    assert [line for line in lines if line.startswith("m=")] == [
+        "m=audio 9 UDP/TLS/RTP/SAVPF 63 111",
+        "m=video 9 UDP/TLS/RTP/SAVPF 96 97",
+        "m=audio 9 UDP/TLS/RTP/SAVPF 111",  # not asked for
+    ]
+    at = lines.index("a=fmtp:111 useinbandfec=1;usedtx=1")
+    assert lines[at + 1 : at + 3] == ["a=rtpmap:63 red/48000/2", "a=fmtp:63 111/111"]
+    assert with_audio_redundancy(sdp, {0: 63}) == sdp  # idempotent
+    assert with_audio_redundancy(AIORTC_ANSWER, {}) == AIORTC_ANSWER

@@ -50,6 +50,7 @@ from server.media.passthrough import (
     rtp_header_template,
     tap_receiver,
 )
+from server.media.red import parse_red
 from server.media.slot import SlotTrack
 from tests.server.media.peers import (
     GREEN,
@@ -481,3 +482,82 @@ def test_per_packet_audio_private_api_is_still_there() -> None:
     # Opus depayloads to the payload itself, so the packet's payload is the frame
     assert "packet._data = depayload(codec, packet.payload)" in source
     assert "self.__timestamp_mapper.map(" in source
+
+
+RED_PT = 63
+
+
+@pytest.mark.media
+@pytest.mark.timeout(40)
+async def test_red_both_ways_between_real_peers() -> None:
+    """RED (RFC 2198) on a real aiortc stream: an RtpWriter with a RED payload type sends each
+    frame with repeats of the last ones (as Chromium does, and as the relay does towards its
+    subscribers); a tapped receiver that lost every third packet still hands on every frame, in
+    order, the lost ones rebuilt from the repeats; its RTCP receiver reports count the RED
+    packets, and the writer's repeats follow the loss they report."""
+    config = RTCConfiguration(bundlePolicy=RTCBundlePolicy.MAX_BUNDLE)
+    publisher, subscriber = RTCPeerConnection(config), RTCPeerConnection(config)
+    try:
+        slot = SlotTrack("audio", lambda _source: None)
+        transceiver = publisher.addTransceiver(slot, direction="sendonly")
+        writer = RtpWriter(transceiver.sender, red_payload_type=RED_PT)
+        add_loopback_candidate(publisher)
+        await publisher.setLocalDescription(await publisher.createOffer())
+        await subscriber.setRemoteDescription(publisher.localDescription)
+        (audio_rx,) = (t.receiver for t in subscriber.getTransceivers())
+        frames: list[EncodedFrame] = []
+        tap = tap_receiver(audio_rx, on_frame=frames.append, red_payload_type=RED_PT)
+        receiver: Any = audio_rx
+        tapped = receiver._handle_rtp_packet
+        arrived: list[RtpPacket] = []
+
+        async def lossy(packet: RtpPacket, arrival_time_ms: int) -> None:
+            arrived.append(packet)
+            if len(arrived) % 3 == 0:
+                return  # lost on the way
+            await tapped(packet, arrival_time_ms=arrival_time_ms)
+
+        receiver._handle_rtp_packet = lossy
+        add_loopback_candidate(subscriber)
+        await subscriber.setLocalDescription(await subscriber.createAnswer())
+        await publisher.setRemoteDescription(subscriber.localDescription)
+        await wait_for(lambda: writer.ready, 10, "the sender to start")
+        assert writer.red_distance == 1  # before any report: one repeat, as Chromium
+
+        sent = 0
+
+        async def send(count: int) -> None:
+            nonlocal sent
+            for _ in range(count):
+                data = b"opus-%05d" % sent
+                frame = EncodedFrame(data, pts=sent * 960, clock_rate=48_000, keyframe=True)
+                assert writer.write(frame, frame.pts) is SendResult.SENT
+                sent += 1
+                await asyncio.sleep(0.02)
+
+        await send(25)
+        # the receiver's reports (every 0.5-1.5 s) say a third is lost: four repeats
+        while writer.loss.reports == 0 or writer.red_distance < 4:
+            await send(5)
+            assert sent < 500, "no receiver report raised the repeats"
+        assert writer.loss.loss == pytest.approx(1 / 3, abs=0.05)
+        before = len(arrived)
+        await send(10)
+        if sent % 3 == 0:  # the last packet was dropped: nothing would repeat its frame
+            await send(1)
+        await wait_for(lambda: len(arrived) == sent, 5, "every packet")
+
+        blocks = [parse_red(p.payload) for p in arrived]
+        assert all(p.payload_type == RED_PT for p in arrived)
+        assert [len(b) for b in blocks[:3]] == [1, 2, 2]  # primary, then one repeat
+        assert all(len(b) == 5 for b in blocks[before + 4 :])  # four repeats
+        for packet_blocks in blocks[before + 4 :]:
+            offsets = [b.timestamp_offset for b in packet_blocks]
+            assert offsets == [3840, 2880, 1920, 960, 0]
+        # every frame reached the tap once, in order, though a third of the packets did not
+        assert [f.data for f in frames] == [b"opus-%05d" % i for i in range(sent)]
+        assert [f.pts for f in frames] == [i * 960 for i in range(sent)]
+        assert tap.recovered_frames == sum(1 for i in range(sent) if (i + 1) % 3 == 0)
+    finally:
+        await publisher.close()
+        await subscriber.close()

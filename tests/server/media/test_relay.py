@@ -422,7 +422,15 @@ async def test_relay_answers_firefox_and_safari_offers(browser: str) -> None:
     assert [s.split()[0] for s in sections] == ["audio", "video", "audio", "video"]
     assert all(s.split()[1] != "0" for s in sections), "an m-line was rejected"
     rtpmaps = {line.split()[1].split("/")[0] for line in answer.splitlines() if "rtpmap" in line}
-    assert rtpmaps == {"opus", "VP8", "rtx"}, rtpmaps
+    # RED (RFC 2198) where the browser offers it around Opus (Safari, Chromium; not Firefox),
+    # listed first: a browser sends RED only when the answer prefers it
+    red = browser == "safari"
+    assert rtpmaps == {"opus", "VP8", "rtx"} | ({"red"} if red else set()), rtpmaps
+    audio_formats = [s.splitlines()[0].split()[3:] for s in sections if s.startswith("audio")]
+    for formats in audio_formats:
+        assert formats[0] == ("63" if red else "109"), formats
+    if red:
+        assert answer.count("a=fmtp:63 111/111") == 2
     assert "useinbandfec=1" in answer
     event = log.slots("b")
     assert event is not None
