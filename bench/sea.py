@@ -1,16 +1,19 @@
 """Members at sea (issue #16): what a Chromium member behind a thin, lossy, long link hears, and
-what the others hear of them, with Opus in-band FEC on and off in the same run.
+what the others hear of them, with audio repair off, Opus FEC only, and FEC + RED, in one run.
 
-    .venv/bin/python -m bench.sea                    # loss scenarios, FEC on and off, ~5 min
-    .venv/bin/python -m bench.sea --hold 600         # plus a 10-minute hold at 600 ms RTT
-    .venv/bin/python -m bench.sea --window 10 --only random20   # quick look
+    .venv/bin/python -m bench.sea                    # 3 links x 3 repairs, ~9 min
+    .venv/bin/python -m bench.sea --only none --hold 600 --lossy-hold 300   # the long holds
+    .venv/bin/python -m bench.sea --window 10 --only random20 --repair FEC+RED   # quick look
 
-Each scenario starts the real server (SQLite, loopback candidate) and two Debian Chromium
-browsers signed in for real: the chair, unshaped, and a member whose media crosses the userspace
-shaper ``tests/impair.py`` in both directions (``docs/media.md``, "Impaired links in tests").
-Concealment is getStats' ``concealedSamples / totalSamplesReceived`` over the window, at the
-member (hearing the chair through the lossy downlink) and at the chair (hearing the member
-through the lossy uplink). The fake microphones beep, so part of each window is DTX silence.
+Each row starts the real server (SQLite, loopback candidate) and two Debian Chromium browsers
+signed in for real: the chair, unshaped, and a member whose media crosses the userspace shaper
+``tests/impair.py`` in both directions (``docs/media.md``, "Impaired links in tests"). Both
+microphones play the same speech-like file (``tests/web_client/speech.py``; ``--beep`` for
+Chromium's own beep, which Opus codes as music, without FEC). Concealment is getStats'
+``concealedSamples / totalSamplesReceived`` over the window, at the member (hearing the chair
+through the lossy downlink) and at the chair (hearing the member through the lossy uplink).
+Each row prints the load average: on a shared machine the load alone conceals audio (the
+``clean`` link shows how much).
 """
 
 from __future__ import annotations
@@ -29,11 +32,14 @@ from typing import Any
 from aiohttp import web
 from playwright.async_api import Browser, Page, async_playwright
 
+from server import appkeys
 from server.app import create_app
 from server.config import DatabaseSettings, MediaSettings, ServerSettings, load_settings
+from server.media.relay import RelayStats
 from tests.backends import SqliteTemplate
 from tests.impair import GilbertElliott, LinkProfile, Shaper
 from tests.server.meeting.support import make_cell
+from tests.web_client.speech import write_speech_wav
 from tests.web_client.test_impaired_browser import SHAPE_SCRIPT
 from tests.web_client.test_meeting_browser import (
     COLOURS,
@@ -47,6 +53,8 @@ from tests.web_client.test_meeting_browser import (
 )
 
 CHROMIUM = "/usr/bin/chromium"
+#: (name, Opus FEC, RED), each measured on a fresh meeting in the same run
+REPAIRS = (("off", False, False), ("FEC", True, False), ("FEC+RED", True, True))
 ONE_WAY = 0.3  # 600 ms round trip
 
 
@@ -59,6 +67,9 @@ class Scenario:
 
 
 def scenarios() -> list[Scenario]:
+    def sat() -> LinkProfile:
+        return LinkProfile(delay=ONE_WAY)
+
     def random20() -> LinkProfile:
         return LinkProfile(delay=ONE_WAY, loss=0.2)
 
@@ -66,6 +77,7 @@ def scenarios() -> list[Scenario]:
         return LinkProfile(delay=ONE_WAY, bursty=GilbertElliott.with_mean(0.3, 3.0))
 
     return [
+        Scenario("clean", "600 ms RTT, no loss (what the load alone costs)", sat(), sat()),
         Scenario("random20", "20 % random loss each way, 600 ms RTT", random20(), random20()),
         Scenario("bursty30", "30 % bursty loss (mean burst 3), 600 ms RTT", bursty30(), bursty30()),
     ]
@@ -76,10 +88,17 @@ class Heard:
     concealed: int
     total: int
     packets_lost: int
+    octets: int
+    seconds: float
 
     @property
     def ratio(self) -> float:
         return self.concealed / self.total if self.total else float("nan")
+
+    @property
+    def kbps(self) -> float:
+        """Audio received (RTP payloads, RED included), kbit/s."""
+        return 8 * self.octets / self.seconds / 1000 if self.seconds else float("nan")
 
 
 def free_port() -> int:
@@ -95,19 +114,30 @@ async def audio_of(page: Page, pid: str) -> dict[str, Any]:
     return s
 
 
-def heard(before: dict[str, Any], after: dict[str, Any]) -> Heard:
+def heard(before: dict[str, Any], after: dict[str, Any], seconds: float) -> Heard:
     return Heard(
         after["concealedSamples"] - before["concealedSamples"],
         after["totalSamplesReceived"] - before["totalSamplesReceived"],
         after["packetsLost"] - before["packetsLost"],
+        after["bytesReceived"] - before["bytesReceived"],
+        seconds,
     )
 
 
 class Meeting:
     """A server, the chair's browser and the member's browser behind a shaper."""
 
-    def __init__(self, root: Path, template: SqliteTemplate, *, fec: bool) -> None:
-        self.root, self.template, self.fec = root, template, fec
+    def __init__(
+        self,
+        root: Path,
+        template: SqliteTemplate,
+        *,
+        fec: bool,
+        red: bool,
+        speech: Path | None = None,
+    ) -> None:
+        self.speech = speech
+        self.root, self.template, self.fec, self.red = root, template, fec, red
         self.shaper = Shaper(uplink=LinkProfile(), downlink=LinkProfile())
         self.browsers: list[Browser] = []
 
@@ -122,14 +152,19 @@ class Meeting:
             ),
             database=DatabaseSettings(url=await self.template.fresh(self.root / "sea.db")),
             media=MediaSettings(
-                loopback_candidate=True, reconnect_grace_seconds=5, opus_fec=self.fec
+                loopback_candidate=True,
+                reconnect_grace_seconds=5,
+                opus_fec=self.fec,
+                audio_red=self.red,
             ),
         )
         app = create_app(settings)
+        self.app = app
         self.runner = web.AppRunner(app, shutdown_timeout=5)
         await self.runner.setup()
         await web.TCPSite(self.runner, "127.0.0.1", port).start()
         cell = await make_cell(app)
+        self.meeting_id = cell.meeting_id
         url = f"{base}/meetings/{cell.meeting_id}"
         await self.shaper.start()
 
@@ -139,8 +174,8 @@ class Meeting:
         for key in ("chair", "member"):
             write_y4m(self.root / f"{key}.y4m", COLOURS[key][0])
         self.browsers = [
-            await launch(pw, CHROMIUM, self.root / "chair.y4m"),
-            await launch(pw, CHROMIUM, self.root / "member.y4m"),
+            await launch(pw, CHROMIUM, self.root / "chair.y4m", self.speech),
+            await launch(pw, CHROMIUM, self.root / "member.y4m", self.speech),
         ]
         self.chair = await (await self.browsers[0].new_context(base_url=base)).new_page()
         member_context = await self.browsers[1].new_context(base_url=base)
@@ -174,10 +209,17 @@ class Meeting:
         """(the member hearing the chair, the chair hearing the member) over ``seconds``."""
         m0 = await audio_of(self.member, self.chair_id)
         c0 = await audio_of(self.chair, self.member_id)
+        started = time.monotonic()
         await asyncio.sleep(seconds)
         m1 = await audio_of(self.member, self.chair_id)
         c1 = await audio_of(self.chair, self.member_id)
-        return heard(m0, m1), heard(c0, c1)
+        took = time.monotonic() - started
+        return heard(m0, m1, took), heard(c0, c1, took)
+
+    def relay_stats(self) -> RelayStats:
+        live = self.app[appkeys.LIVE].get(self.meeting_id)
+        assert live is not None
+        return live.relay.stats()
 
     async def close(self) -> None:
         for browser in self.browsers:
@@ -209,14 +251,23 @@ async def run(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-sea-") as tmp:
         root = Path(tmp)
         template = SqliteTemplate(root)
+        speech = None if args.beep else write_speech_wav(root / "speech.wav")
         n = 0
         async with async_playwright() as pw:
             for scenario in scenarios():
                 if args.only and scenario.name not in args.only:
                     continue
-                for fec in (True, False):
+                for repair, fec, red in REPAIRS:
+                    if args.repair and repair not in args.repair:
+                        continue
                     n += 1
-                    meeting = Meeting(root / f"m{n}", template, fec=fec)
+                    meeting = Meeting(
+                        root / f"m{n}",
+                        template,
+                        fec=fec,
+                        red=red,
+                        speech=speech,
+                    )
                     try:
                         await meeting.start(pw)
                         meeting.shaper.set_profiles(uplink=scenario.up, downlink=scenario.down)
@@ -224,46 +275,63 @@ async def run(args: argparse.Namespace) -> None:
                         member, chair = await meeting.window(args.window)
                         up, down = meeting.shaper.uplink_stats, meeting.shaper.downlink_stats
                         times = chair.ratio / member.ratio if member.ratio else float("nan")
+                        relay = meeting.relay_stats()
                         print(
-                            f"{scenario.name:9} FEC {'on ' if fec else 'off'} | "
+                            f"{scenario.name:9} {repair:8} | "
                             f"member hears chair: {100 * member.ratio:5.1f} % concealed "
-                            f"({member.concealed}/{member.total}) | "
+                            f"({member.concealed}/{member.total}, {member.kbps:.0f} kbit/s) | "
                             f"chair hears member: {100 * chair.ratio:5.1f} % concealed "
                             f"({chair.concealed}/{chair.total}) | ratio "
                             f"{times:.2f}× | "
                             f"shaper lost up {up.lost}/{up.received}, "
-                            f"down {down.lost}/{down.received} | {scenario.what}",
+                            f"down {down.lost}/{down.received} | RED to member "
+                            f"{relay.participant(meeting.member_id).audio_redundancy}, "
+                            f"rebuilt from member "
+                            f"{relay.participant(meeting.member_id).recovered_audio_frames} | "
+                            f"load {os.getloadavg()[0]:.1f} | {scenario.what}",
                             flush=True,
                         )
                     finally:
                         await meeting.close()
-            if args.hold:
-                n += 1
-                meeting = Meeting(root / f"m{n}", template, fec=True)
-                try:
-                    await meeting.start(pw)
-                    sat = LinkProfile(delay=ONE_WAY)
-                    meeting.shaper.set_profiles(uplink=sat, downlink=sat)
-                    started = time.monotonic()
-                    worst = 0.0
-                    while (held := time.monotonic() - started) < args.hold:
-                        member, _ = await meeting.window(min(30.0, args.hold - held))
-                        worst = max(worst, member.ratio)
-                        connected = (await state(meeting.member))["status"]["key"]
-                        restarts = (await state(meeting.member))["mediaRestarts"]
-                        print(
-                            f"hold 600 ms RTT: {time.monotonic() - started:5.0f} s, "
-                            f"{connected}, restarts {restarts}, "
-                            f"concealed {100 * member.ratio:.1f} %",
-                            flush=True,
-                        )
-                        if member.total == 0:
-                            raise SystemExit("hold: no audio at the member")
-                    print(
-                        f"hold 600 ms RTT: {args.hold:.0f} s held, worst window {100 * worst:.1f} %"
-                    )
-                finally:
-                    await meeting.close()
+            holds = (
+                ("600 ms RTT", LinkProfile(delay=ONE_WAY), args.hold),
+                ("600 ms RTT + 20 % loss", LinkProfile(delay=ONE_WAY, loss=0.2), args.lossy_hold),
+            )
+            for label, profile, seconds in holds:
+                if seconds:
+                    n += 1
+                    meeting = Meeting(root / f"m{n}", template, fec=True, red=True, speech=speech)
+                    try:
+                        await meeting.start(pw)
+                        await hold(meeting, label, profile, seconds)
+                    finally:
+                        await meeting.close()
+
+
+async def hold(meeting: Meeting, label: str, profile: LinkProfile, seconds: float) -> None:
+    """Keep the member behind ``profile`` (both ways) for ``seconds``, reporting every 30 s."""
+    meeting.shaper.set_profiles(uplink=profile, downlink=profile)
+    started = time.monotonic()
+    worst = 0.0
+    while (held := time.monotonic() - started) < seconds:
+        member, chair = await meeting.window(min(30.0, seconds - held))
+        if member.total == 0 or chair.total == 0:
+            raise SystemExit(f"hold {label}: no audio at {held:.0f} s")
+        worst = max(worst, member.ratio)
+        now: dict[str, Any] = await state(meeting.member)
+        relay = meeting.relay_stats().participant(meeting.member_id)
+        print(
+            f"hold {label}: {time.monotonic() - started:5.0f} s, page {now['status']['key']}, "
+            f"relay {relay.connection_state}, restarts {now['mediaRestarts']}, "
+            f"member conceals {100 * member.ratio:.1f} %, chair {100 * chair.ratio:.1f} %",
+            flush=True,
+        )
+    now = await state(meeting.member)
+    print(
+        f"hold {label}: {seconds:.0f} s held, {now['mediaRestarts']} page restarts, "
+        f"worst window {100 * worst:.1f} % at the member, machine {machine()}",
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -271,7 +339,14 @@ def main() -> None:
     parser.add_argument("--window", type=float, default=30.0, help="seconds measured")
     parser.add_argument("--settle", type=float, default=5.0, help="seconds before measuring")
     parser.add_argument("--hold", type=float, default=0.0, help="600 ms RTT hold, seconds")
-    parser.add_argument("--only", nargs="*", help="scenario names (random20, bursty30)")
+    parser.add_argument(
+        "--lossy-hold", type=float, default=0.0, help="600 ms RTT + 20 %% loss hold, seconds"
+    )
+    parser.add_argument("--only", nargs="*", help="scenario names (clean, random20, bursty30)")
+    parser.add_argument(
+        "--beep", action="store_true", help="Chromium's own beeping microphone, not speech"
+    )
+    parser.add_argument("--repair", nargs="*", help="off, FEC, FEC+RED (default: all three)")
     asyncio.run(run(parser.parse_args()))
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
+
+from tests.web_client.speech import write_speech_wav
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -14,3 +17,9 @@ def chromium_path() -> str:
     if shutil.which(CHROMIUM) is None:
         pytest.fail(f"{CHROMIUM} is missing: run `make browser` (Debian's chromium package)")
     return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def speech_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A speech-like microphone for Chromium (``tests/web_client/speech.py``), made once."""
+    return write_speech_wav(tmp_path_factory.mktemp("speech") / "speech.wav")

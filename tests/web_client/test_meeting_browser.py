@@ -127,9 +127,13 @@ def stat_of(stats: list[dict[str, Any]], kind: str, pid: str) -> dict[str, Any] 
     return next((s for s in stats if s["kind"] == kind and s["participant"] == pid), None)
 
 
-async def launch(pw: Any, chromium: str, y4m: Path) -> Browser:
+async def launch(pw: Any, chromium: str, y4m: Path, wav: Path | None = None) -> Browser:
+    """Debian's Chromium with fake devices: the camera plays ``y4m``; the microphone beeps, or
+    plays ``wav`` (``tests/web_client/speech.py``) in a loop."""
+    audio = [f"--use-file-for-fake-audio-capture={wav}"] if wav is not None else []
     browser: Browser = await pw.chromium.launch(
-        executable_path=chromium, args=[*ARGS, f"--use-file-for-fake-video-capture={y4m}"]
+        executable_path=chromium,
+        args=[*ARGS, f"--use-file-for-fake-video-capture={y4m}", *audio],
     )
     return browser
 
