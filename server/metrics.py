@@ -53,6 +53,11 @@ class _LiveCollector(Collector):
             "Packets not forwarded (queue overflow, waiting for a keyframe), per live meeting",
             labels=["meeting"],
         )
+        rebuilt = CounterMetricFamily(
+            "hopchibo_relay_audio_frames_rebuilt",
+            "Audio frames a publisher's leg lost that the relay rebuilt from its RED repeats",
+            labels=["meeting"],
+        )
         for m in meetings:
             stats = m.relay.stats()
             mid = str(m.info.id)
@@ -61,8 +66,10 @@ class _LiveCollector(Collector):
             forwarded.add_metric([mid, "audio"], audio)
             forwarded.add_metric([mid, "video"], video)
             dropped.add_metric([mid], sum(p.dropped_packets for p in stats.participants))
+            rebuilt.add_metric([mid], sum(p.recovered_audio_frames for p in stats.participants))
         yield forwarded
         yield dropped
+        yield rebuilt
         audit = self._audit()
         yield CounterMetricFamily(
             "hopchibo_audit_appends",

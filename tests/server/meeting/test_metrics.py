@@ -77,6 +77,8 @@ async def test_metrics_series(
         key = ("hopchibo_relay_packets_forwarded_total", (("kind", kind), ("meeting", meeting)))
         assert after[key] == 0  # nobody publishes media in this test: the series is there, zero
     assert after[("hopchibo_relay_packets_dropped_total", (("meeting", meeting),))] == 0
+    # aiortc peers send no RED: nothing to rebuild, but the meeting is counted
+    assert after[("hopchibo_relay_audio_frames_rebuilt_total", (("meeting", meeting),))] == 0
     assert (
         after[("hopchibo_audit_appends_total", ())] > before[("hopchibo_audit_appends_total", ())]
     )
