@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import platform
 import socket
@@ -335,6 +336,9 @@ async def hold(meeting: Meeting, label: str, profile: LinkProfile, seconds: floa
 
 
 def main() -> None:
+    # why a connection ended (consent expiry, a stall of this process) goes to stderr
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
+    logging.getLogger("server.media.passthrough").setLevel(logging.INFO)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--window", type=float, default=30.0, help="seconds measured")
     parser.add_argument("--settle", type=float, default=5.0, help="seconds before measuring")

@@ -780,6 +780,8 @@ CONSENT_INTERVAL = 5.0
 #: bounds of the resend interval inside a round; between them it is 2 × the smoothed RTT
 CONSENT_MIN_RTO = 0.5
 CONSENT_MAX_RTO = 3.0
+#: a wait overrunning by more than this is a stall of this process, not silence of the peer
+CONSENT_STALL = 2.0
 #: a check older than this no longer proves consent when its answer comes
 _CONSENT_CHECK_MAX_AGE = 15.0
 
@@ -808,6 +810,7 @@ class ConsentFreshness:
         self.last_success: float | None = None
         self.checks_sent = 0
         self.answers = 0
+        self.stalls = 0
         self.expired = False
         self._answered = asyncio.Event()
         self._pending: dict[bytes, tuple[Any, Any, float]] = {}
@@ -828,15 +831,29 @@ class ConsentFreshness:
                 while not self._answered.is_set() and self._clock() < round_end:
                     self._send_checks()
                     wait = min(self.rto, max(0.0, round_end - self._clock()))
+                    started = self._clock()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._answered.wait(), wait)
+                    self._forgive_stall(started, wait)
                     if self._is_expired():
                         return await self._expire()
-                await asyncio.sleep(max(0.0, round_end - self._clock()))
+                started, wait = self._clock(), max(0.0, round_end - self._clock())
+                await asyncio.sleep(wait)
+                self._forgive_stall(started, wait)
                 if self._is_expired():
                     return await self._expire()
         finally:
             self._forget_all()
+
+    def _forgive_stall(self, started: float, wait: float) -> None:
+        """A wait that overran by seconds means this process did not run (a loaded host): no
+        check could be sent or answered meanwhile, so that time does not count against the
+        peer. Consent expires after 30 s of this process running without an answer."""
+        overrun = self._clock() - started - wait
+        if overrun > CONSENT_STALL and self.last_success is not None:
+            self.last_success += overrun
+            self.stalls += 1
+            logger.warning("event loop stalled %.1f s: consent deadline moved as much", overrun)
 
     def _is_expired(self) -> bool:
         assert self.last_success is not None

@@ -10,6 +10,7 @@ import asyncio
 import inspect
 import itertools
 import queue
+import time
 from fractions import Fraction
 from typing import Any
 
@@ -473,6 +474,36 @@ async def test_consent_freshness_installs_once_per_transport() -> None:
             assert freshness.rto == passthrough.CONSENT_MAX_RTO
     finally:
         await pc.close()
+
+
+async def test_consent_forgives_a_stall_of_this_process() -> None:
+    """A host so loaded that the relay's event loop does not run for 40 s (seen in a 10-minute
+    hold on the shared 2-core machine): that time does not count against the peer, whose
+    answers could not be read meanwhile."""
+
+    class Connection:
+        _nominated: dict[int, Any] = {}
+        remote_password = "pw"
+        closed = False
+
+        async def close(self) -> None:
+            self.closed = True
+
+    start = time.monotonic()
+
+    def clock() -> float:  # 40 s pass "at once" during the first wait (0.5 s)
+        now = time.monotonic()
+        return now + (40.0 if now - start > 0.3 else 0.0)
+
+    connection = Connection()
+    freshness = passthrough.ConsentFreshness(connection, clock=clock)
+    task = asyncio.create_task(freshness.run())
+    await asyncio.sleep(1.5)
+    assert not task.done() and not freshness.expired and not connection.closed
+    assert freshness.stalls == 1
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
 
 
 def test_per_packet_audio_private_api_is_still_there() -> None:
