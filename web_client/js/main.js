@@ -9,9 +9,10 @@ import { renderPresenting } from './presenting.js';
 import { renderConduct, showVote, startConduct, stopConduct } from './meeting-conduct.js';
 import { showEnded } from './meeting-ended.js';
 import { linkQuality, slotStats } from './stats.js';
-import {
-  buildSlots, renderControls, renderPeople, renderQuality, renderStatus, renderTiles,
-} from './ui.js';
+import { buildSlots, renderControls, renderPeople, renderQuality, renderStatus } from './ui.js';
+import { DevicePicker, openDevices, openOne, remembered } from './devices.js';
+import { ScreenShare } from './screen.js';
+import { buildScreenTile, renderStage, savedLayout, toggleLayout } from './stage.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -28,6 +29,7 @@ const state = {
   locked: false, recording: false, muted: { audio: false, video: false }, audioOnly: false, handRaised: false,
   quality: null, roomView: params.has('room'), reconnects: 0, mediaRestarts: 0, log: [], ended: false,
   presenting: null,
+  layout: savedLayout(), mainSpeaker: null,
 };
 const local = { stream: null, mic: null, camera: null };
 let live = null;
@@ -45,8 +47,9 @@ function setStatus(key, values = {}, kind = 'info') {
 function render() {
   renderStatus(state);
   renderPeople(state, { send: (type, fields) => live && live.send(type, fields) });
-  renderTiles(state);
+  renderStage(state);
   renderControls(state);
+  screen.render(state.admitted);
   renderQuality(state);
   renderConduct(state, render);
   renderShared();
@@ -67,16 +70,51 @@ function showChat() {
   $('chat-text').focus({ preventScroll: true });
 }
 
+const screen = new ScreenShare({
+  peer: () => peer,
+  send: (type, fields) => live && live.send(type, fields),
+  status: (key, values, kind) => setStatus(key, values, kind),
+  changed: () => render(),
+});
+let picker = null;
+
+function showLocal() {
+  local.stream = new MediaStream([local.mic, local.camera].filter(Boolean));
+  $('preview').srcObject = local.stream;
+  $('self').srcObject = local.stream;
+}
+
+/** The chosen (or default) microphone and camera, previewed, listed and metered. */
 async function preview() {
   try {
-    local.stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
-    local.mic = local.stream.getAudioTracks()[0] || null;
-    local.camera = local.stream.getVideoTracks()[0] || null;
-    $('preview').srcObject = local.stream;
-    $('self').srcObject = local.stream;
+    const stream = await openDevices(remembered());
+    local.mic = stream.getAudioTracks()[0] || null;
+    local.camera = stream.getVideoTracks()[0] || null;
+    showLocal();
   } catch (err) {
     setStatus('ui.join.no_devices', { error: err.name }, 'warn');
   }
+  await picker.refresh(local.stream).catch((err) => console.warn('hopchibo: devices', err));
+}
+
+/** Another microphone or camera, chosen before joining or in the meeting. */
+async function switchDevice(kind, deviceId, name) {
+  let track;
+  try {
+    track = await openOne(kind, deviceId);
+  } catch (err) {
+    setStatus('ui.devices.failed', { error: err.name }, 'warn');
+    return;
+  }
+  const old = kind === 'audio' ? local.mic : local.camera;
+  if (kind === 'audio') local.mic = track;
+  else local.camera = track;
+  showLocal();
+  if (kind === 'audio') picker.meter.attach(track);
+  const sending = !state.muted[kind] && !(kind === 'video' && state.audioOnly);
+  if (peer && !(await peer.replaceLocal(kind, track, sending))) restartMedia(peer); // offered none
+  if (old && old !== track) old.stop();
+  setStatus('ui.devices.switched', { name }, 'ok');
 }
 
 /** The meeting's live client: joins, and joins again after a drop (live-client.js). */
@@ -116,6 +154,8 @@ async function startMedia(restarting = false) {
   if (state.muted.video) await current.setSending('video', false);
   current.audio.forEach((_, i) => { $(`audio-${i}`).srcObject = new MediaStream([current.track('audio', i)]); });
   current.video.forEach((_, i) => { $(`video-${i}`).srcObject = new MediaStream([current.track('video', i)]); });
+  if (current.screen) $('screen-video').srcObject = new MediaStream([current.track('screen')]);
+  await screen.attach(current);
   current.pc.onconnectionstatechange = () => {
     if (peer !== current) return;
     const s = current.pc.connectionState;
@@ -191,6 +231,7 @@ const handlers = {
     state.joined = true;
     if (chat) chat.self = msg.participant_id;
     buildSlots(msg.slots);
+    buildScreenTile(msg.slots);
     render();
   },
   lobby() { setStatus('ui.status.lobby', {}, 'wait'); },
@@ -218,10 +259,11 @@ const handlers = {
       if (peer) peer.setSending('audio', false);
       setStatus('ui.status.muted_by_chair', {}, 'warn');
     }
+    screen.presence(me);
     render();
   },
   waiting(msg) { state.waiting = msg.participants; render(); },
-  slots(msg) { state.slots = { audio: msg.audio, video: msg.video }; render(); },
+  slots(msg) { state.slots = { audio: msg.audio, video: msg.video, screen: msg.screen || [] }; render(); },
   speaking(msg) { state.speaking = msg.participant_ids; render(); },
   hands(msg) {
     state.hands = msg.queue;
@@ -233,6 +275,7 @@ const handlers = {
   meeting_state(msg) { state.locked = msg.locked; state.recording = msg.recording === true; render(); },
   error(msg) {
     if (chat && chat.refused(msg)) return; // the chat's refusal, shown under its form
+    if (screen.refused(msg)) return; // a share_screen the room refused: said in the status line
     console.warn('hopchibo: error', msg.code, msg.message.en);
     if (msg.code === 'unauthenticated') location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
     // `unavailable`: the server is restarting; the socket closes and the page joins again
@@ -243,6 +286,7 @@ const handlers = {
 function stop(key, reason, kind = 'error') {
   leaving = true;
   live.stop();
+  screen.stop(false);
   stopConduct();
   if (peer) peer.close();
   peer = null;
@@ -255,6 +299,7 @@ function stop(key, reason, kind = 'error') {
 function ended() {
   leaving = true;
   live.stop();
+  screen.stop(false);
   stopConduct();
   if (peer) peer.close();
   peer = null;
@@ -270,6 +315,7 @@ function ended() {
 
 function leave() {
   leaving = true;
+  screen.stop(false);
   stopConduct();
   state.admitted = false;
   live.leave();
@@ -293,6 +339,14 @@ async function toggleAudioOnly() {
   live.send('audio_only', { on: state.audioOnly });
   if (peer) await peer.setSending('video', !state.audioOnly && !state.muted.video);
   render();
+}
+
+/** In the meeting, the device lists and the meter open in a panel under the controls. */
+function toggleDevices() {
+  const panel = $('devices-panel');
+  if (panel.hidden) panel.append($('devices'));
+  panel.hidden = !panel.hidden;
+  $('devices-toggle').setAttribute('aria-expanded', String(!panel.hidden));
 }
 
 async function join() {
@@ -341,6 +395,7 @@ async function init() {
     console.warn('hopchibo: meeting', err instanceof ApiError ? err.code : err);
   }
   $('join-box').hidden = state.roomView;
+  picker = new DevicePicker(switchDevice);
   await preview();
   $('join').onclick = join;
   $('mic').onclick = () => toggleMute('audio');
@@ -352,6 +407,9 @@ async function init() {
   $('vote-jump').onclick = showVote;
   $('chat-jump').onclick = showChat;
   chat = new ChatPanel(meetingId, $('chat-box'), (type, fields) => live && live.send(type, fields));
+  $('screen').onclick = () => (screen.sharing ? screen.stop() : screen.start());
+  $('layout').onclick = () => { toggleLayout(state); render(); };
+  $('devices-toggle').onclick = toggleDevices;
   $('lang').addEventListener('click', () => { applyTexts(); render(); }); // after i18n's toggle
   setInterval(async () => {
     if (!peer) return;
@@ -361,6 +419,7 @@ async function init() {
   window.hopchibo = {
     state, colourOf, stats: async () => (peer ? slotStats(peer, state.slots) : []),
     peerStats: async () => (peer ? peer.pc.getStats() : new Map()),
+    level: () => picker.meter.level,
     ready: true,
   };
   if (state.roomView) join(); // the hall's screen has nobody to press the button
