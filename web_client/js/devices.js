@@ -62,8 +62,11 @@ export class LevelMeter {
     this.analyser = null;
     this.timer = null;
     this.level = 0;
-    // a page without a gesture may start the context suspended: any click resumes it
-    document.addEventListener('click', () => this.context?.resume(), { capture: true });
+    // a page without a gesture may start the context suspended (Firefox does): the first
+    // click or key press wakes it
+    for (const type of ['pointerdown', 'keydown']) {
+      document.addEventListener(type, () => this.context?.resume().catch(() => {}), { capture: true });
+    }
   }
 
   /** Measure `track` (null: nothing to measure). */

@@ -420,6 +420,9 @@ async function init() {
     state, colourOf, stats: async () => (peer ? slotStats(peer, state.slots) : []),
     peerStats: async () => (peer ? peer.pc.getStats() : new Map()),
     level: () => picker.meter.level,
+    sending: () => (peer ? { // what goes out now: the labels of the devices in use
+      audio: peer.audio[0].sender.track?.label ?? null, video: peer.video[0].sender.track?.label ?? null,
+    } : null),
     ready: true,
   };
   if (state.roomView) join(); // the hall's screen has nobody to press the button
