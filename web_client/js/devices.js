@@ -104,40 +104,97 @@ function label(device, index) {
 }
 
 /**
- * The two lists in the page (#mic-select, #cam-select) and the meter (#mic-level).
- * `onChange(kind, deviceId, name)` runs when someone picks another device.
+ * The member's own microphone and camera: opened from the remembered choice, shown in the
+ * preview and the self view, listed (#mic-select, #cam-select) and metered (#mic-level).
+ * Picking another device opens it and hands it to `ctx.use(kind, track)` (the peer connection)
+ * before the old one stops.
  */
-export class DevicePicker {
-  constructor(onChange) {
-    this.onChange = onChange;
+export class LocalDevices {
+  /**
+   * @param {object} ctx
+   * @param {(kind: string, track: MediaStreamTrack) => Promise<void>} ctx.use
+   * @param {(key: string, params: object, kind: string) => void} ctx.status
+   */
+  constructor(ctx) {
+    this.ctx = ctx;
+    this.mic = null;
+    this.camera = null;
+    this.stream = null;
     this.meter = new LevelMeter($('mic-level'));
     this.choice = remembered();
     for (const [id, kind] of [['mic-select', 'audio'], ['cam-select', 'video']]) {
       $(id).addEventListener('change', () => {
         const select = $(id);
-        const name = select.selectedOptions[0] ? select.selectedOptions[0].textContent : '';
         this.choice[kind === 'audio' ? 'mic' : 'camera'] = select.value;
         remember(this.choice);
-        this.onChange(kind, select.value, name);
+        this.choose(kind, select.value, select.selectedOptions[0]?.textContent || '');
       });
     }
   }
 
-  /** Fill the lists (labels are known once a device was opened) and select what is in use. */
-  async refresh(stream) {
-    const devices = await navigator.mediaDevices.enumerateDevices();
-    const inUse = {
-      audio: stream?.getAudioTracks()[0]?.getSettings().deviceId,
-      video: stream?.getVideoTracks()[0]?.getSettings().deviceId,
-    };
-    for (const [id, kind] of [['mic-select', 'audioinput'], ['cam-select', 'videoinput']]) {
-      const list = devices.filter((d) => d.kind === kind);
-      const select = $(id);
-      select.replaceChildren(...list.map((d, i) => el('option', { value: d.deviceId, textContent: label(d, i) })));
-      select.disabled = list.length === 0;
-      const current = inUse[kind === 'audioinput' ? 'audio' : 'video'];
-      if (current && list.some((d) => d.deviceId === current)) select.value = current;
+  show() {
+    this.stream = new MediaStream([this.mic, this.camera].filter(Boolean));
+    $('preview').srcObject = this.stream;
+    $('self').srcObject = this.stream;
+  }
+
+  /** Open the remembered (or default) devices, then list and meter them. */
+  async open() {
+    try {
+      const stream = await openDevices(this.choice);
+      this.mic = stream.getAudioTracks()[0] || null;
+      this.camera = stream.getVideoTracks()[0] || null;
+      this.show();
+    } catch (err) {
+      this.ctx.status('ui.join.no_devices', { error: err.name }, 'warn');
     }
-    this.meter.attach(stream?.getAudioTracks()[0] || null);
+    await this.list().catch((err) => console.warn('hopchibo: devices', err));
+  }
+
+  /** Fill the lists (labels are known once a device was opened) and select what is in use. */
+  async list() {
+    const devices = await navigator.mediaDevices.enumerateDevices();
+    const inUse = { audioinput: this.mic?.getSettings().deviceId, videoinput: this.camera?.getSettings().deviceId };
+    for (const [id, kind] of [['mic-select', 'audioinput'], ['cam-select', 'videoinput']]) {
+      const found = devices.filter((d) => d.kind === kind);
+      const select = $(id);
+      select.replaceChildren(...found.map((d, i) => el('option', { value: d.deviceId, textContent: label(d, i) })));
+      select.disabled = found.length === 0;
+      if (inUse[kind] && found.some((d) => d.deviceId === inUse[kind])) select.value = inUse[kind];
+    }
+    this.meter.attach(this.mic);
+  }
+
+  /** Another microphone or camera, chosen before joining or in the meeting. */
+  async choose(kind, deviceId, name) {
+    let track;
+    try {
+      track = await openOne(kind, deviceId);
+    } catch (err) {
+      this.ctx.status('ui.devices.failed', { error: err.name }, 'warn');
+      return;
+    }
+    const old = kind === 'audio' ? this.mic : this.camera;
+    if (kind === 'audio') this.mic = track;
+    else this.camera = track;
+    this.show();
+    if (kind === 'audio') this.meter.attach(track);
+    await this.ctx.use(kind, track);
+    if (old && old !== track) old.stop();
+    this.ctx.status('ui.devices.switched', { name }, 'ok');
+  }
+
+  /** In the meeting, the lists and the meter open in a panel under the controls. */
+  togglePanel() {
+    const panel = $('devices-panel');
+    if (panel.hidden) panel.append($('devices'));
+    panel.hidden = !panel.hidden;
+    $('devices-toggle').setAttribute('aria-expanded', String(!panel.hidden));
+  }
+
+  /** The meeting is over: the camera and microphone go off. */
+  stop() {
+    this.meter.detach();
+    for (const track of [this.mic, this.camera]) if (track) track.stop();
   }
 }

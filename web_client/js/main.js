@@ -10,7 +10,7 @@ import { renderConduct, showVote, startConduct, stopConduct } from './meeting-co
 import { showEnded } from './meeting-ended.js';
 import { linkQuality, slotStats } from './stats.js';
 import { buildSlots, renderControls, renderPeople, renderQuality, renderStatus } from './ui.js';
-import { DevicePicker, openDevices, openOne, remembered } from './devices.js';
+import { LocalDevices } from './devices.js';
 import { ScreenShare } from './screen.js';
 import { buildScreenTile, renderStage, savedLayout, toggleLayout } from './stage.js';
 
@@ -31,7 +31,6 @@ const state = {
   presenting: null,
   layout: savedLayout(), mainSpeaker: null,
 };
-const local = { stream: null, mic: null, camera: null };
 let live = null;
 let chat = null;
 let peer = null;
@@ -76,46 +75,13 @@ const screen = new ScreenShare({
   status: (key, values, kind) => setStatus(key, values, kind),
   changed: () => render(),
 });
-let picker = null;
-
-function showLocal() {
-  local.stream = new MediaStream([local.mic, local.camera].filter(Boolean));
-  $('preview').srcObject = local.stream;
-  $('self').srcObject = local.stream;
-}
-
-/** The chosen (or default) microphone and camera, previewed, listed and metered. */
-async function preview() {
-  try {
-    const stream = await openDevices(remembered());
-    local.mic = stream.getAudioTracks()[0] || null;
-    local.camera = stream.getVideoTracks()[0] || null;
-    showLocal();
-  } catch (err) {
-    setStatus('ui.join.no_devices', { error: err.name }, 'warn');
-  }
-  await picker.refresh(local.stream).catch((err) => console.warn('hopchibo: devices', err));
-}
-
-/** Another microphone or camera, chosen before joining or in the meeting. */
-async function switchDevice(kind, deviceId, name) {
-  let track;
-  try {
-    track = await openOne(kind, deviceId);
-  } catch (err) {
-    setStatus('ui.devices.failed', { error: err.name }, 'warn');
-    return;
-  }
-  const old = kind === 'audio' ? local.mic : local.camera;
-  if (kind === 'audio') local.mic = track;
-  else local.camera = track;
-  showLocal();
-  if (kind === 'audio') picker.meter.attach(track);
-  const sending = !state.muted[kind] && !(kind === 'video' && state.audioOnly);
-  if (peer && !(await peer.replaceLocal(kind, track, sending))) restartMedia(peer); // offered none
-  if (old && old !== track) old.stop();
-  setStatus('ui.devices.switched', { name }, 'ok');
-}
+const devices = new LocalDevices({
+  use: async (kind, track) => { // another device: the same connection sends it, or a new one
+    const sending = !state.muted[kind] && !(kind === 'video' && state.audioOnly);
+    if (peer && !(await peer.replaceLocal(kind, track, sending))) restartMedia(peer);
+  },
+  status: (key, values, kind) => setStatus(key, values, kind),
+});
 
 /** The meeting's live client: joins, and joins again after a drop (live-client.js). */
 function connect() {
@@ -147,8 +113,8 @@ async function startMedia(restarting = false) {
   const servers = welcome.ice_servers.map((s) => ({
     urls: s.urls, username: s.username ?? undefined, credential: s.credential ?? undefined,
   }));
-  const camera = state.audioOnly ? null : local.camera;
-  const current = new Peer(welcome.slots, servers, (type, f) => live.send(type, f), { mic: local.mic, camera });
+  const camera = state.audioOnly ? null : devices.camera;
+  const current = new Peer(welcome.slots, servers, (type, f) => live.send(type, f), { mic: devices.mic, camera });
   peer = current;
   if (state.muted.audio) await current.setSending('audio', false);
   if (state.muted.video) await current.setSending('video', false);
@@ -303,7 +269,7 @@ function ended() {
   stopConduct();
   if (peer) peer.close();
   peer = null;
-  if (local.stream) local.stream.getTracks().forEach((track) => track.stop());
+  devices.stop();
   $('self').srcObject = null;
   Object.assign(state, {
     ended: true, admitted: false, participants: [], waiting: [], speaking: [], hands: [],
@@ -339,14 +305,6 @@ async function toggleAudioOnly() {
   live.send('audio_only', { on: state.audioOnly });
   if (peer) await peer.setSending('video', !state.audioOnly && !state.muted.video);
   render();
-}
-
-/** In the meeting, the device lists and the meter open in a panel under the controls. */
-function toggleDevices() {
-  const panel = $('devices-panel');
-  if (panel.hidden) panel.append($('devices'));
-  panel.hidden = !panel.hidden;
-  $('devices-toggle').setAttribute('aria-expanded', String(!panel.hidden));
 }
 
 async function join() {
@@ -395,8 +353,7 @@ async function init() {
     console.warn('hopchibo: meeting', err instanceof ApiError ? err.code : err);
   }
   $('join-box').hidden = state.roomView;
-  picker = new DevicePicker(switchDevice);
-  await preview();
+  await devices.open();
   $('join').onclick = join;
   $('mic').onclick = () => toggleMute('audio');
   $('cam').onclick = () => toggleMute('video');
@@ -409,7 +366,7 @@ async function init() {
   chat = new ChatPanel(meetingId, $('chat-box'), (type, fields) => live && live.send(type, fields));
   $('screen').onclick = () => (screen.sharing ? screen.stop() : screen.start());
   $('layout').onclick = () => { toggleLayout(state); render(); };
-  $('devices-toggle').onclick = toggleDevices;
+  $('devices-toggle').onclick = () => devices.togglePanel();
   $('lang').addEventListener('click', () => { applyTexts(); render(); }); // after i18n's toggle
   setInterval(async () => {
     if (!peer) return;
@@ -419,7 +376,7 @@ async function init() {
   window.hopchibo = {
     state, colourOf, stats: async () => (peer ? slotStats(peer, state.slots) : []),
     peerStats: async () => (peer ? peer.pc.getStats() : new Map()),
-    level: () => picker.meter.level,
+    level: () => devices.meter.level,
     sending: () => (peer ? { // what goes out now: the labels of the devices in use
       audio: peer.audio[0].sender.track?.label ?? null, video: peer.video[0].sender.track?.label ?? null,
     } : null),
