@@ -75,7 +75,7 @@ export class Live {
 
   handlers() {
     const s = this.state;
-    const changed = () => { renderLive(s, this); renderChairVideo(s, this.peer); this.onChange(); };
+    const changed = () => { renderLive(s, this); this.onChange(); };
     return {
       welcome: (msg) => {
         this.welcome = msg; s.participantId = msg.participant_id; s.role = msg.role; this.chat.self = msg.participant_id;
@@ -102,7 +102,7 @@ export class Live {
         s.slots = { audio: msg.audio, video: msg.video, screen: msg.screen || [] };
         renderChairVideo(s, this.peer);
       },
-      speaking: (msg) => { s.speaking = msg.participant_ids; renderLive(s, this); renderChairVideo(s, this.peer); },
+      speaking: (msg) => { s.speaking = msg.participant_ids; renderLive(s, this); },
       hands: (msg) => { s.hands = msg.queue; changed(); },
       meeting_state: (msg) => { s.locked = msg.locked; changed(); },
       chat_message: (msg) => this.chat.received(msg),
@@ -130,8 +130,10 @@ function nameOf(state, id) {
   return p ? p.display_name : id;
 }
 
-/** Lobby, online participants, hands and the lock button, from the socket's latest messages. */
+/** Lobby, online participants, hands, the lock button and the video panel, from the socket's
+ * latest messages. */
 export function renderLive(state, live) {
+  renderChairVideo(state, live.peer);
   const send = (type, fields) => live.send(type, fields);
   redraw($('lobby'), [state.waiting, document.documentElement.lang], () => {
     $('lobby').replaceChildren(...(state.waiting.length ? state.waiting.map((p) => el('li', { className: 'person', dataset: { id: p.id } },

@@ -6,6 +6,8 @@ import { $ } from './dom.js';
 import { pick, t } from './i18n.js';
 
 const REFUSALS = new Set(['forbidden', 'conflict']);
+/** Slides and documents: sharp and slow (a thin link carries 10 frames a second of a page). */
+const SCREEN = { frameRate: { max: 10 }, width: { max: 1920 }, height: { max: 1080 } };
 
 /** The share of this tab; `ctx` gives the peer, sends messages, and reports to the page. */
 export class ScreenShare {
@@ -32,7 +34,7 @@ export class ScreenShare {
     if (this.track) return;
     let stream;
     try {
-      stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: 15 }, audio: false });
+      stream = await navigator.mediaDevices.getDisplayMedia({ video: SCREEN, audio: false });
     } catch (err) {
       if (err.name !== 'NotAllowedError') this.ctx.status('ui.screen.failed', { error: err.name }, 'warn');
       return; // the member cancelled the browser's picker: nothing to say
