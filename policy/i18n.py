@@ -22,6 +22,7 @@ from policy.texts import (
     plan,
     records,
     rules,
+    stage,
     ui,
 )
 
@@ -58,7 +59,20 @@ class Text:
 
 def _build() -> dict[str, Text]:
     table: dict[str, Text] = {}
-    for part in (errors, rules, auth, media, conduct, records, ui, chair, pages, plan, oversight):
+    for part in (
+        errors,
+        rules,
+        auth,
+        media,
+        conduct,
+        records,
+        ui,
+        chair,
+        pages,
+        plan,
+        oversight,
+        stage,
+    ):
         for key, (vi, en) in part.TEXTS.items():
             if key in table:
                 raise ValueError(f"duplicate translation key {key!r} in {part.__name__}")

@@ -119,6 +119,8 @@ class ClientInfo(_Checked):
 class SlotCounts(_Checked):
     audio: SlotCount
     video: SlotCount
+    screen: Annotated[int, Int(0, 1)] = 0
+    """Screen slots: 1 when the client may offer a screen line (docs/protocol.md)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -142,6 +144,10 @@ class ParticipantInfo(_Checked):
     lost_at: Timestamp | None = None
     """When the socket dropped without ``leave`` (UTC): the participant is kept, shown as lost,
     until they return or the reconnect grace ends."""
+    screen_allowed: bool = False
+    """May share a screen now: a chair, or allowed by a chair (``allow_screen``)."""
+    sharing_screen: bool = False
+    """Is sharing a screen (there is at most one such participant)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -167,6 +173,8 @@ class Offer(_Checked):
     type: Literal["offer"] = "offer"
     sdp: Sdp
     ice_restart: bool = False
+    screen_mid: Annotated[str, Str(64, min_len=1)] | None = None
+    """The mid of the client's screen line (its shared screen out, the meeting's screen in)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -218,6 +226,15 @@ class AudioOnly(_Checked):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ShareScreen(_Checked):
+    """Start (``on``) or stop sharing one's screen on the screen line: a chair, or someone a
+    chair allowed; one participant at a time."""
+
+    type: Literal["share_screen"] = "share_screen"
+    on: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Ping(_Checked):
     type: Literal["ping"] = "ping"
     nonce: Nonce = 0
@@ -264,6 +281,16 @@ class UnlockMeeting(_Checked):
 class LowerHandOf(_Checked):
     type: Literal["lower_hand_of"] = "lower_hand_of"
     participant_id: ParticipantId
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AllowScreen(_Checked):
+    """A chair lets a participant share a screen (``on``) or withdraws it (which also stops a
+    share in progress)."""
+
+    type: Literal["allow_screen"] = "allow_screen"
+    participant_id: ParticipantId
+    on: bool
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -319,6 +346,7 @@ ClientMessage = (
     | LowerHand
     | Leave
     | AudioOnly
+    | ShareScreen
     | Ping
     | Admit
     | Deny
@@ -327,6 +355,7 @@ ClientMessage = (
     | LockMeeting
     | UnlockMeeting
     | LowerHandOf
+    | AllowScreen
     | CheckIn
     | CheckOut
     | Chat
@@ -341,6 +370,7 @@ ChairMessage = (
     | LockMeeting
     | UnlockMeeting
     | LowerHandOf
+    | AllowScreen
     | CheckIn
     | CheckOut
     | Present
@@ -425,6 +455,8 @@ class SlotMap(_Checked):
     type: Literal["slots"] = "slots"
     audio: Annotated[tuple[ParticipantId | None, ...], Items(MAX_SLOTS)]
     video: Annotated[tuple[ParticipantId | None, ...], Items(MAX_SLOTS)]
+    screen: Annotated[tuple[ParticipantId | None, ...], Items(1)] = ()
+    """The screen slot: who is presenting, or ``null`` (empty without a screen line)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -547,6 +579,7 @@ CLIENT_TYPES: Final[dict[str, type[ClientMessage]]] = {
         LowerHand,
         Leave,
         AudioOnly,
+        ShareScreen,
         Ping,
         Admit,
         Deny,
@@ -555,6 +588,7 @@ CLIENT_TYPES: Final[dict[str, type[ClientMessage]]] = {
         LockMeeting,
         UnlockMeeting,
         LowerHandOf,
+        AllowScreen,
         CheckIn,
         CheckOut,
         Chat,
@@ -595,6 +629,7 @@ CHAIR_TYPES: Final = frozenset(
         "lock_meeting",
         "unlock_meeting",
         "lower_hand_of",
+        "allow_screen",
         "check_in",
         "check_out",
         "present",

@@ -19,6 +19,8 @@ Decisions (see docs/protocol.md, "Room rules"):
   (which gets ``removed`` and is closed), keeping the participant id, admission, hand and mute
   state. A member checked in at the hall who also joins online is still one participant.
 - The room device and people who are not members of the cell are never counted.
+- Screen sharing: chairs may always share; anyone else once a chair allowed it
+  (``allow_screen``). One participant shares at a time; a connection that ends stops its share.
 - Attendance intervals and the reconnect grace period belong to the attendance service, which
   reads :meth:`Room.counted_members`. Who is checked in at the hall is the attendance records'
   to say: the server applies them with :meth:`Room.sync_hall` (pure and idempotent here).
@@ -39,6 +41,7 @@ from signaling.protocol import (
     MAX_SERVER_FRAME_BYTES,
     Admit,
     Admitted,
+    AllowScreen,
     AudioOnly,
     Chat,
     ChatMessage,
@@ -75,6 +78,7 @@ from signaling.protocol import (
     RemoveParticipant,
     RoomRole,
     ServerMessage,
+    ShareScreen,
     SlotCounts,
     Speaking,
     StopPresenting,
@@ -213,10 +217,16 @@ class _Participant:
     audio_only: bool = False
     quality: Quality = Quality.UNKNOWN
     lost_at: str | None = None  # the socket dropped without ``leave`` then (UTC, ISO 8601)
+    screen_allowed: bool = False  # by a chair; chairs may share anyway
+    sharing_screen: bool = False
 
     @property
     def online(self) -> bool:
         return self.admitted and self.conn_id is not None
+
+    @property
+    def may_share_screen(self) -> bool:
+        return self.role is RoomRole.CHAIR or self.screen_allowed
 
     @property
     def present(self) -> bool:
@@ -292,6 +302,14 @@ class Room:
         )
 
     @property
+    def screen_presenter(self) -> str | None:
+        """The participant sharing a screen now (connected), if any: the relay forwards only
+        that participant's screen line."""
+        return next(
+            (p.id for p in self._participants.values() if p.sharing_screen and p.online), None
+        )
+
+    @property
     def presence_version(self) -> int:
         return self._version
 
@@ -323,6 +341,8 @@ class Room:
             speaking=p.id in (speaking if speaking is not None else self._speaking),
             quality=p.quality,
             lost_at=p.lost_at,
+            screen_allowed=p.may_share_screen,
+            sharing_screen=p.sharing_screen,
         )
 
     def online(self) -> dict[str, tuple[str, RoomRole]]:
@@ -434,6 +454,7 @@ class Room:
                 replaced = Removed(reason=tr("media.removed.replaced"), replaced=True)
                 out.append(Outgoing(Audience.CONNECTION, (p.conn_id,), replaced, close=True))
                 del self._by_conn[p.conn_id]
+            p.sharing_screen = False  # the screen was captured by the old connection
             p.identity, p.role = identity, role
             p.lost_at = None  # back within the grace
             if p.checked_in:
@@ -497,6 +518,7 @@ class Room:
         p = self._participants[pid]
         self._mark(p)
         p.conn_id = None
+        p.sharing_screen = False
         was_admitted = p.admitted
         if p.checked_in:
             return []
@@ -556,6 +578,8 @@ class Room:
                 return ()
             case Mute(kind=kind) | Unmute(kind=kind):
                 return self._set_muted(self._sender(conn_id), kind, isinstance(msg, Mute))
+            case ShareScreen(on=on):
+                return self._share_screen(self._sender(conn_id), on)
             case RaiseHand():
                 p = self._sender(conn_id)
                 if p.id in self._hands:
@@ -629,6 +653,15 @@ class Room:
                 return tuple(self._to(Audience.ADMITTED, self.meeting_state()))
             case LowerHandOf(participant_id=pid):
                 return self._lower(self._target(pid))
+            case AllowScreen(participant_id=pid, on=on):
+                target = self._target(pid)
+                if not target.online:
+                    raise _turn("media.turn.not_connected", participant=pid)
+                if target.screen_allowed != on or (not on and target.sharing_screen):
+                    self._mark(target)
+                target.screen_allowed = on
+                target.sharing_screen = target.sharing_screen and target.may_share_screen
+                return ()
             case CheckIn(member_id=uid):
                 return self._check_in(uid)
             case CheckOut(member_id=uid):
@@ -812,6 +845,18 @@ class Room:
                 return ()
             self._mark(p)
             p.video_muted = muted
+        return ()
+
+    def _share_screen(self, p: _Participant, on: bool) -> tuple[Outgoing, ...]:
+        if on and not p.may_share_screen:
+            raise ProtocolError(ErrorCode.FORBIDDEN, tr("media.screen.not_allowed"))
+        presenter = self.screen_presenter
+        if on and presenter is not None and presenter != p.id:
+            name = self._participants[presenter].identity.display_name
+            raise ProtocolError(ErrorCode.CONFLICT, tr("media.screen.busy", name=name))
+        if p.sharing_screen != on:
+            self._mark(p)
+            p.sharing_screen = on
         return ()
 
     def _lower(self, p: _Participant) -> tuple[Outgoing, ...]:

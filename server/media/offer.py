@@ -7,6 +7,11 @@ client receives (``sendrecv`` or ``recvonly``) is a receive slot, numbered in of
 An m-line with port 0 is rejected, except one marked ``a=bundle-only`` whose mid is in the
 offer's BUNDLE group (RFC 8843 §6, JSEP §5.2.1): Firefox offers every m-line after the first so
 under ``max-bundle``; it rides the first m-line's transport.
+
+The **screen line** is the one video m-line whose mid the client names in its ``offer`` message
+(``screen_mid``): on it the client sends its shared screen (a second video source, kind
+``screen``) and receives the meeting's shared screen (one dedicated slot). It is neither the
+camera nor a video slot.
 """
 
 from __future__ import annotations
@@ -31,6 +36,9 @@ class MediaLine:
     rejected: bool
     red_payload_type: int | None = None
     """The offer's RED (RFC 2198) payload type around Opus on this audio m-line, if any."""
+    mid: str | None = None
+    screen: bool = False
+    """The client's screen line (``screen_mid``): neither its camera nor a video slot."""
 
     @property
     def client_sends(self) -> bool:
@@ -47,10 +55,17 @@ class OfferLayout:
 
     def published(self, kind: Kind) -> MediaLine | None:
         """The m-line carrying the client's own audio or video: the first with a send direction."""
-        return next((m for m in self.lines if m.kind == kind and m.client_sends), None)
+        return next(
+            (m for m in self.lines if m.kind == kind and m.client_sends and not m.screen), None
+        )
 
     def slots(self, kind: Kind) -> tuple[MediaLine, ...]:
-        return tuple(m for m in self.lines if m.kind == kind and m.client_receives)
+        return tuple(m for m in self.lines if m.kind == kind and m.client_receives and not m.screen)
+
+    @property
+    def screen(self) -> MediaLine | None:
+        """The screen line, if the client named one (and it was not rejected)."""
+        return next((m for m in self.lines if m.screen and not m.rejected), None)
 
     @property
     def media(self) -> tuple[MediaLine, ...]:
@@ -58,8 +73,9 @@ class OfferLayout:
         return tuple(m for m in self.lines if m.kind is not None)
 
 
-def parse_offer_layout(sdp: str) -> OfferLayout:
-    """Read m-line kinds and directions. Raises ``ValueError`` on an offer without media."""
+def parse_offer_layout(sdp: str, screen_mid: str | None = None) -> OfferLayout:
+    """Read m-line kinds and directions; ``screen_mid`` names the screen line. Raises
+    ``ValueError`` on an offer without media, or whose ``screen_mid`` is not a video m-line."""
     lines: list[MediaLine] = []
     kind: Kind | None = None
     direction: Direction = "sendrecv"
@@ -78,7 +94,15 @@ def parse_offer_layout(sdp: str) -> OfferLayout:
             accepted_bundle_only = bundle_only and mid is not None and mid in bundled
             red = _red_around_opus(formats, rtpmap, fmtp) if kind == "audio" else None
             lines.append(
-                MediaLine(len(lines), kind, direction, rejected and not accepted_bundle_only, red)
+                MediaLine(
+                    len(lines),
+                    kind,
+                    direction,
+                    rejected and not accepted_bundle_only,
+                    red,
+                    mid,
+                    screen_mid is not None and mid == screen_mid,
+                )
             )
 
     for raw in sdp.splitlines():
@@ -120,6 +144,8 @@ def parse_offer_layout(sdp: str) -> OfferLayout:
     layout = OfferLayout(tuple(lines))
     if not layout.media:
         raise ValueError("offer has no audio or video m-line")
+    if screen_mid is not None and not any(m.screen and m.kind == "video" for m in lines):
+        raise ValueError(f"screen_mid {screen_mid!r} is not a video m-line of the offer")
     return layout
 
 

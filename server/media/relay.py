@@ -5,6 +5,12 @@ protocol, ``docs/media.md``): its first sending audio and video m-lines are what
 and every m-line on which it receives is a fixed *slot* fed by a relay-owned :class:`SlotTrack`.
 People coming and going change which publisher feeds which slot, never the SDP. Frames are
 forwarded without decoding (``passthrough.py``); the choice of sources is ``selection.py``.
+
+A client may also offer a *screen line* (its mid in the ``offer`` message): a second video source
+of kind ``screen`` it sends while sharing its screen, and one more slot on which it receives the
+screen being shared. Only the one presenter the room allows
+(:meth:`MeetingRelay.set_screen_presenter`) is forwarded; other clients' screen frames are dropped
+here, whatever their page does.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from aiortc import (
     RTCBundlePolicy,
@@ -23,6 +30,7 @@ from aiortc import (
     RTCPeerConnection,
     RTCRtpCodecCapability,
     RTCRtpSender,
+    RTCRtpTransceiver,
     RTCSessionDescription,
 )
 from aiortc.sdp import candidate_from_sdp
@@ -31,6 +39,7 @@ from server.media.ice import IceServer
 from server.media.offer import (
     OPUS_FMTP,
     Kind,
+    MediaLine,
     OfferLayout,
     parse_offer_layout,
     with_audio_redundancy,
@@ -61,6 +70,8 @@ logger = logging.getLogger(__name__)
 STALE_VIDEO_SECONDS = 3.0
 #: the one codec per kind on both legs (no transcoding, so publishers and subscribers must agree)
 FORCED_CODECS: dict[Kind, str] = {"audio": "audio/opus", "video": "video/vp8"}
+#: a publisher's sources: its microphone, its camera and its shared screen (a VP8 video too)
+SourceKind = Literal["audio", "video", "screen"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +103,8 @@ class SlotsChanged:
     participant_id: str
     video: tuple[str | None, ...]
     audio: tuple[str | None, ...]
+    screen: tuple[str | None, ...] = ()
+    """The screen slot (none when the client offered no screen line): the presenter or None."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,10 +157,15 @@ class ParticipantStats:
     audio_redundancy: int = 0
     """Earlier frames repeated in each audio packet to this subscriber (RED), at most over its
     audio slots; 0 without RED."""
+    received_screen_frames: int = 0
+    """Encoded frames of this participant's shared screen (forwarded only while presenting)."""
+    forwarded_screen_packets: int = 0
+    """Screen frames sent to this participant on its screen slot."""
+    screen_slots: tuple[str | None, ...] = ()
 
     @property
     def forwarded_streams(self) -> int:
-        return sum(s is not None for s in self.video_slots + self.audio_slots)
+        return sum(s is not None for s in self.video_slots + self.audio_slots + self.screen_slots)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,11 +201,17 @@ class _Peer:
     video_slots: tuple[SlotTrack, ...]
     audio_tap: ReceiverTap | None = None
     video_tap: ReceiverTap | None = None
+    screen_tap: ReceiverTap | None = None
+    """The client's screen line, on which it sends its screen while sharing."""
+    screen_slots: tuple[SlotTrack, ...] = ()
+    """The slot on which it receives the shared screen (none, or one)."""
     writers: list[RtpWriter] = field(default_factory=list)
     retired: bool = False
     """Replaced by renegotiation or disconnected: its events and frames are ignored."""
 
-    def slots(self, kind: Kind) -> tuple[SlotTrack, ...]:
+    def slots(self, kind: SourceKind) -> tuple[SlotTrack, ...]:
+        if kind == "screen":
+            return self.screen_slots
         return self.audio_slots if kind == "audio" else self.video_slots
 
 
@@ -197,13 +221,18 @@ class _Participant:
     peer: _Peer
     audio_only: bool
     keyframes: KeyframeRequester | None = None
+    screen_keyframes: KeyframeRequester | None = None
     #: kinds the chair has muted: packets received are dropped, never forwarded
     muted: set[Kind] = field(default_factory=set)
-    received: dict[Kind, int] = field(default_factory=lambda: {"audio": 0, "video": 0})
+    received: dict[SourceKind, int] = field(
+        default_factory=lambda: {"audio": 0, "video": 0, "screen": 0}
+    )
     last_video_at: float | None = None
     keyframe_requests_received: int = 0
     # counters of closed peers (renegotiation), so stats survive
-    forwarded_base: dict[Kind, int] = field(default_factory=lambda: {"audio": 0, "video": 0})
+    forwarded_base: dict[SourceKind, int] = field(
+        default_factory=lambda: {"audio": 0, "video": 0, "screen": 0}
+    )
     dropped_base: int = 0
     lost_base: int = 0
     recovered_base: int = 0
@@ -223,8 +252,9 @@ class MeetingRelay:
         self._config = config
         self._on_event = on_event
         self._participants: dict[str, _Participant] = {}  # insertion order = join order
-        self._feeds: dict[tuple[str, Kind], set[SlotTrack]] = {}
+        self._feeds: dict[tuple[str, SourceKind], set[SlotTrack]] = {}
         self._pinned: tuple[str, ...] = ()
+        self._presenter: str | None = None
         self._speakers = SpeakerDetector()
         self._locks: dict[str, asyncio.Lock] = {}
         self._ticker: asyncio.Task[None] | None = None
@@ -235,17 +265,23 @@ class MeetingRelay:
     # ---------------------------------------------------------------- public API
 
     async def connect(
-        self, participant_id: str, offer_sdp: str, *, audio_only: bool = False
+        self,
+        participant_id: str,
+        offer_sdp: str,
+        *,
+        audio_only: bool = False,
+        screen_mid: str | None = None,
     ) -> str:
         """Answer a client's offer (with all candidates: aiortc does not trickle).
 
+        ``screen_mid``: the mid of the client's screen line, if it offered one.
         Calling again for a connected participant renegotiates (ICE restart included) on a fresh
         peer connection and keeps the participant's join order and slot sources.
         Raises ``ValueError`` for an offer the slot protocol cannot use.
         """
         if self._closed:
             raise RuntimeError("relay is closed")
-        layout = parse_offer_layout(offer_sdp)
+        layout = parse_offer_layout(offer_sdp, screen_mid)
         lock = self._locks.setdefault(participant_id, asyncio.Lock())
         async with lock:
             peer = await self._open_peer(participant_id, layout, offer_sdp)
@@ -255,7 +291,10 @@ class MeetingRelay:
             old = self._participants.get(participant_id)
             if old is None:
                 participant = _Participant(participant_id, peer, audio_only)
-                participant.keyframes = KeyframeRequester(self._pli_sender(participant))
+                participant.keyframes = KeyframeRequester(self._pli_sender(participant, "video"))
+                participant.screen_keyframes = KeyframeRequester(
+                    self._pli_sender(participant, "screen")
+                )
                 self._participants[participant_id] = participant
             else:
                 participant = old
@@ -310,6 +349,17 @@ class MeetingRelay:
                 participant.muted.discard(kind)
             self._reselect()
 
+    def set_screen_presenter(self, participant_id: str | None) -> None:
+        """The one participant whose shared screen is forwarded (the room decides who may
+        share), or ``None``. Everyone else's screen frames are dropped."""
+        if participant_id != self._presenter:
+            self._presenter = participant_id
+            self._reselect()
+
+    @property
+    def screen_presenter(self) -> str | None:
+        return self._presenter
+
     def set_pinned(self, participant_ids: Sequence[str]) -> None:
         """Videos forwarded to everyone before any speaker (chair, room camera), in order."""
         pinned = tuple(dict.fromkeys(participant_ids))
@@ -327,8 +377,7 @@ class MeetingRelay:
             if participant is None:
                 return
             self._retire_peer(participant, inherit_to=None)
-            if participant.keyframes is not None:
-                participant.keyframes.close()
+            _close_keyframes(participant)
             self._speakers.forget(participant_id)
             self._reselect()
         self._locks.pop(participant_id, None)
@@ -344,8 +393,7 @@ class MeetingRelay:
             self._ticker = None
         for participant in list(self._participants.values()):
             self._retire_peer(participant, inherit_to=None)
-            if participant.keyframes is not None:
-                participant.keyframes.close()
+            _close_keyframes(participant)
         self._participants.clear()
         self._feeds.clear()
         await self._drain_closing()
@@ -395,6 +443,10 @@ class MeetingRelay:
         300 ms at most). Unknown publishers are ignored."""
         self._request_keyframe(publisher_id)
 
+    def request_screen_keyframe(self, publisher_id: str) -> None:
+        """As :meth:`request_keyframe`, for the publisher's shared screen."""
+        self._request_screen_keyframe(publisher_id)
+
     def stats(self) -> RelayStats:
         return RelayStats(
             participants=tuple(self._participant_stats(p) for p in self._participants.values()),
@@ -440,6 +492,9 @@ class MeetingRelay:
         for line, transceiver in zip(layout.media, transceivers, strict=True):
             kind = line.kind
             assert kind is not None
+            if line.screen:
+                self._screen_line(participant_id, peer, transceiver, line)
+                continue
             if line is layout.published(kind):
                 tap = tap_receiver(
                     transceiver.receiver,
@@ -491,6 +546,29 @@ class MeetingRelay:
         )
         return peer
 
+    def _screen_line(
+        self,
+        participant_id: str,
+        peer: _Peer,
+        transceiver: RTCRtpTransceiver,
+        line: MediaLine,
+    ) -> None:
+        """The client's screen line: its screen as a source, and the screen slot it receives."""
+        if line.client_sends:
+            peer.screen_tap = tap_receiver(
+                transceiver.receiver, on_frame=self._frame_sink(participant_id, "screen", peer)
+            )
+        if line.client_receives:
+            slot = SlotTrack("video", self._request_screen_keyframe)
+            transceiver.sender.replaceTrack(slot)
+            peer.writers.append(_attach_writer(transceiver.sender, slot))
+            on_keyframe_request(
+                transceiver.sender, self._keyframe_request_sink(participant_id, slot)
+            )
+            peer.screen_slots = (slot,)
+        else:
+            transceiver.direction = "recvonly"
+
     def _retire_peer(self, participant: _Participant, inherit_to: _Peer | None) -> None:
         """Detach a participant's current peer from all feeds and close it in the background.
 
@@ -498,18 +576,19 @@ class MeetingRelay:
         """
         old = participant.peer
         old.retired = True
-        for kind in ("audio", "video"):
+        kinds: tuple[SourceKind, ...] = ("audio", "video", "screen")
+        for kind in kinds:
             old_slots = old.slots(kind)
             sources = [slot.source for slot in old_slots]
             for slot in old_slots:
                 participant.forwarded_base[kind] += slot.forwarded
                 participant.dropped_base += slot.dropped
-                self._set_source(slot, None)
+                self._set_source(slot, None, kind)
                 slot.stop()
             if inherit_to is not None:
                 for source, new_slot in zip(sources, inherit_to.slots(kind), strict=False):
                     if source is not None:
-                        self._set_source(new_slot, source)
+                        self._set_source(new_slot, source, kind)
         participant.lost_base += sum(w.retransmit_requests for w in old.writers)
         if old.audio_tap is not None:
             participant.recovered_base += old.audio_tap.recovered_frames
@@ -524,7 +603,7 @@ class MeetingRelay:
     # ---------------------------------------------------------------- media path
 
     def _frame_sink(
-        self, participant_id: str, kind: Kind, peer: _Peer
+        self, participant_id: str, kind: SourceKind, peer: _Peer
     ) -> Callable[[EncodedFrame], None]:
         key = (participant_id, kind)
 
@@ -533,6 +612,10 @@ class MeetingRelay:
             if participant is None or participant.peer is not peer:
                 return  # a retired peer connection still delivering
             participant.received[kind] += 1
+            if kind == "screen":  # fed only while presenting (``_reselect``); not recorded
+                for slot in self._feeds.get(key, ()):
+                    slot.push(participant_id, frame)
+                return
             if kind in participant.muted:
                 return
             if kind == "video":
@@ -571,15 +654,26 @@ class MeetingRelay:
         if publisher is not None and publisher.keyframes is not None:
             publisher.keyframes.request()
 
-    def _pli_sender(self, participant: _Participant) -> Callable[[], Awaitable[bool]]:
+    def _request_screen_keyframe(self, publisher_id: str) -> None:
+        publisher = self._participants.get(publisher_id)
+        if publisher is not None and publisher.screen_keyframes is not None:
+            publisher.screen_keyframes.request()
+
+    def _pli_sender(
+        self, participant: _Participant, kind: Literal["video", "screen"]
+    ) -> Callable[[], Awaitable[bool]]:
         async def send() -> bool:
-            tap = participant.peer.video_tap
+            peer = participant.peer
+            tap = peer.video_tap if kind == "video" else peer.screen_tap
             return False if tap is None else await tap.request_keyframe()
 
         return send
 
-    def _set_source(self, slot: SlotTrack, source: str | None) -> None:
-        kind: Kind = "video" if slot.kind == "video" else "audio"
+    def _set_source(
+        self, slot: SlotTrack, source: str | None, kind: SourceKind | None = None
+    ) -> None:
+        if kind is None:
+            kind = "video" if slot.kind == "video" else "audio"
         if slot.source is not None:
             feeds = self._feeds.get((slot.source, kind))
             if feeds is not None:
@@ -630,6 +724,8 @@ class MeetingRelay:
         }
         audio_order = [pid for pid in ranking if pid in audio_publishers]
         video_order = video_candidates(self._pinned, ranking, video_publishers, stale)
+        shown = self._participants.get(self._presenter or "")
+        presenter = shown.id if shown is not None and shown.peer.screen_tap is not None else None
         for participant in self._participants.values():
             peer = participant.peer
             # a client offering more slots than announced gets the announced number filled
@@ -642,21 +738,28 @@ class MeetingRelay:
                 else desired_sources(video_order, participant.id, video_count)
             )
             self._apply(peer.video_slots, video_wanted)
+            screen_wanted = (
+                [] if participant.audio_only or presenter in (None, participant.id) else [presenter]
+            )
+            self._apply(peer.screen_slots, screen_wanted, "screen")
             event = SlotsChanged(
                 participant.id,
                 video=tuple(s.source for s in peer.video_slots),
                 audio=tuple(s.source for s in peer.audio_slots),
+                screen=tuple(s.source for s in peer.screen_slots),
             )
             if event != participant.emitted:
                 participant.emitted = event
                 self._emit(event)
 
-    def _apply(self, slots: Sequence[SlotTrack], desired: Sequence[str]) -> None:
+    def _apply(
+        self, slots: Sequence[SlotTrack], desired: Sequence[str], kind: SourceKind | None = None
+    ) -> None:
         for slot, source in zip(
             slots, assign_slots([s.source for s in slots], desired), strict=True
         ):
             if slot.source != source:
-                self._set_source(slot, source)
+                self._set_source(slot, source, kind)
 
     # ---------------------------------------------------------------- helpers
 
@@ -690,7 +793,7 @@ class MeetingRelay:
             forwarded_video_packets=p.forwarded_base["video"]
             + sum(s.forwarded for s in peer.video_slots),
             dropped_packets=p.dropped_base
-            + sum(s.dropped for s in peer.audio_slots + peer.video_slots),
+            + sum(s.dropped for s in peer.audio_slots + peer.video_slots + peer.screen_slots),
             keyframe_requests_received=p.keyframe_requests_received,
             lost_packets_reported=p.lost_base + sum(w.retransmit_requests for w in peer.writers),
             keyframe_requests_to_publisher=keyframes.requested if keyframes else 0,
@@ -700,7 +803,17 @@ class MeetingRelay:
             recovered_audio_frames=p.recovered_base
             + (peer.audio_tap.recovered_frames if peer.audio_tap else 0),
             audio_redundancy=max((w.red_distance for w in peer.writers), default=0),
+            received_screen_frames=p.received["screen"],
+            forwarded_screen_packets=p.forwarded_base["screen"]
+            + sum(s.forwarded for s in peer.screen_slots),
+            screen_slots=tuple(s.source for s in peer.screen_slots),
         )
+
+
+def _close_keyframes(participant: _Participant) -> None:
+    for requester in (participant.keyframes, participant.screen_keyframes):
+        if requester is not None:
+            requester.close()
 
 
 def _attach_writer(

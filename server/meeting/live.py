@@ -69,6 +69,7 @@ from signaling.bus import Bus, BusClosed, BusOverflow, Subscription
 from signaling.codec import compose
 from signaling.protocol import (
     Admit,
+    AllowScreen,
     Answer,
     AudioOnly,
     Chat,
@@ -90,6 +91,7 @@ from signaling.protocol import (
     RemoveParticipant,
     RoomRole,
     ServerMessage,
+    ShareScreen,
     SlotCounts,
     SlotMap,
     StopPresenting,
@@ -258,7 +260,7 @@ class LiveMeeting:
             RoomSettings(
                 meeting_id=str(info.id),
                 group_meeting=info.group_meeting,
-                slots=SlotCounts(audio=media.audio_slots, video=media.video_slots),
+                slots=SlotCounts(audio=media.audio_slots, video=media.video_slots, screen=1),
             ),
             directory.get,
         )
@@ -542,11 +544,14 @@ class LiveMeeting:
     async def handle(self, conn: Connection, msg: ClientMessage) -> None:
         """Apply one message after ``join``; :class:`ProtocolError` for a refusal."""
         match msg:
-            case Offer(sdp=sdp):
+            case Offer(sdp=sdp, screen_mid=screen_mid):
                 pid = self.room.require_admitted(conn.conn_id)
                 try:
                     answer = await self.relay.connect(
-                        pid, sdp, audio_only=self._audio_only.get(pid, False)
+                        pid,
+                        sdp,
+                        audio_only=self._audio_only.get(pid, False),
+                        screen_mid=screen_mid,
                     )
                 except Exception as exc:  # aiortc refuses bad SDP with assorted exceptions
                     log.info("meeting %s: offer of %s refused: %r", self.info.id, pid, exc)
@@ -692,6 +697,18 @@ class LiveMeeting:
                 pid = self.room.require_admitted(conn.conn_id)
                 if pid in self._in_relay:
                     self.relay.set_publisher_muted(pid, _kind(kind), False)
+            case ShareScreen(on=on) | AllowScreen(on=on):
+                self._deliver(self.room.handle(conn.conn_id, msg))  # refused unless allowed
+                self._pin()  # the relay forwards the presenter's screen line only
+                subject = (
+                    msg.participant_id if isinstance(msg, AllowScreen) else self._pid_of_conn(conn)
+                )
+                await self._journal.record(
+                    f"account:{conn.attendee.account_id}",
+                    f"meeting.{msg.type}",
+                    f"meeting:{self.info.id}",
+                    {"participant": subject, "on": on},
+                )
             case _:
                 self._deliver(self.room.handle(conn.conn_id, msg))
         # delivered as soon as the room made them (above): a presence version must not
@@ -734,10 +751,10 @@ class LiveMeeting:
 
     def _on_relay_event(self, event: RelayEvent) -> None:
         match event:
-            case SlotsChanged(participant_id=pid, video=video, audio=audio):
+            case SlotsChanged(participant_id=pid, video=video, audio=audio, screen=screen):
                 conn = self._conns.get(self._pid_conn.get(pid, ""))
                 if conn is not None:
-                    conn.send(SlotMap(audio=audio, video=video))
+                    conn.send(SlotMap(audio=audio, video=video, screen=screen))
             case ActiveSpeakers(participant_ids=ids):
                 self._deliver(self.room.set_speaking(ids))
             case PeerStateChanged(participant_id=pid, state=state):
@@ -810,6 +827,8 @@ class LiveMeeting:
             p for p, (_, role) in online.items() if role is RoomRole.CHAIR
         ]
         self.relay.set_pinned([p for p in pinned if p in self._in_relay])
+        presenter = self.room.screen_presenter
+        self.relay.set_screen_presenter(presenter if presenter in self._in_relay else None)
 
     def _present(self) -> dict[int, str]:
         """A1: counted members connected online, each once; a dropped link is absent. Those in

@@ -19,6 +19,7 @@ from signaling.protocol import (
     SERVER_TYPES,
     Admit,
     Admitted,
+    AllowScreen,
     Answer,
     AudioOnly,
     Chat,
@@ -60,6 +61,7 @@ from signaling.protocol import (
     RemoveParticipant,
     RoomRole,
     ServerMessage,
+    ShareScreen,
     SlotCounts,
     SlotMap,
     Speaking,
@@ -83,6 +85,7 @@ CLIENT_EXAMPLES: list[ClientMessage] = [
     Join(meeting_id="m-2026-11", audio_only=True, client=ClientInfo(name="web", version="1.0")),
     Offer(sdp=SDP),
     Offer(sdp=SDP, ice_restart=True),
+    Offer(sdp=SDP, screen_mid="7"),
     IceCandidate(
         candidate="candidate:1 1 udp 2122260223 10.0.0.2 50000 typ host",
         sdp_mid="0",
@@ -96,6 +99,8 @@ CLIENT_EXAMPLES: list[ClientMessage] = [
     LowerHand(),
     Leave(),
     AudioOnly(on=True),
+    ShareScreen(on=True),
+    ShareScreen(on=False),
     Ping(nonce=2**53 - 1),
     Admit(participant_id="p1"),
     Deny(participant_id="p2", reason="Không có trong danh sách"),
@@ -104,6 +109,8 @@ CLIENT_EXAMPLES: list[ClientMessage] = [
     LockMeeting(),
     UnlockMeeting(),
     LowerHandOf(participant_id="p5"),
+    AllowScreen(participant_id="p4", on=True),
+    AllowScreen(participant_id="p4", on=False),
     CheckIn(member_id="u-17"),
     CheckOut(member_id="u-17"),
     Chat(text="Xin gửi tài liệu bổ sung trang 3."),
@@ -179,6 +186,32 @@ SERVER_EXAMPLES: list[ServerMessage] = [
     ),
     Waiting(participants=(WaitingInfo(id="p2", display_name="Trần Thị B", role=RoomRole.MEMBER),)),
     SlotMap(audio=("p1", None, "p3"), video=(None, "p2")),
+    SlotMap(audio=("p1",), video=("p2",), screen=("p4",)),
+    SlotMap(audio=("p1",), video=("p2",), screen=(None,)),
+    Welcome(
+        participant_id="p4",
+        role=RoomRole.MEMBER,
+        slots=SlotCounts(audio=3, video=4, screen=1),
+        ice_servers=(),
+    ),
+    Presence(
+        version=9,
+        changed=(
+            ParticipantInfo(
+                id="p4",
+                display_name="Lê Văn D",
+                role=RoomRole.MEMBER,
+                kind=PresenceKind.ONLINE,
+                audio_muted=False,
+                video_muted=False,
+                hand_raised=False,
+                speaking=False,
+                quality=Quality.GOOD,
+                screen_allowed=True,
+                sharing_screen=True,
+            ),
+        ),
+    ),
     Speaking(participant_ids=("p1", "p3")),
     Hands(queue=("p3", "p1")),
     MeetingState(locked=True, current_item="Học tập nghị quyết"),
@@ -253,7 +286,7 @@ def test_chat_and_lost_time_limits() -> None:
 
 
 def test_wire_shape_of_ice_candidate_uses_webrtc_names() -> None:
-    msg = CLIENT_EXAMPLES[3]
+    msg = CLIENT_EXAMPLES[4]
     assert message_dict(msg) == {
         "v": 1,
         "type": "ice_candidate",
@@ -348,6 +381,15 @@ MALFORMED: list[tuple[str, str | bytes, ErrorCode, str]] = [
     ("huge nonce", _frame(type="ping", nonce=2**53), BAD, "field nonce must be between"),
     ("huge int", '{"v":1,"type":"ping","nonce":1' + "0" * 5000 + "}", BAD, "not valid JSON"),
     ("unknown kind", _frame(type="mute", kind="screen"), BAD, "field kind has an invalid value"),
+    ("share without on", _frame(type="share_screen"), BAD, "missing field on"),
+    (
+        "allow without on",
+        _frame(type="allow_screen", participant_id="p1"),
+        BAD,
+        "missing field on",
+    ),
+    ("empty screen mid", _frame(type="offer", sdp="v=0", screen_mid=""), BAD, "too short"),
+    ("long screen mid", _frame(type="offer", sdp="v=0", screen_mid="1" * 65), BAD, "too long"),
     ("kind not string", _frame(type="mute", kind=["audio"]), BAD, "field kind has the wrong type"),
     ("bad id", _frame(type="admit", participant_id="p 1"), BAD, "participant_id is not a valid"),
     ("empty id", _frame(type="admit", participant_id=""), BAD, "participant_id is too short"),

@@ -15,6 +15,7 @@ from signaling.protocol import (
     CLIENT_TYPES,
     Admit,
     Admitted,
+    AllowScreen,
     AudioOnly,
     CheckIn,
     CheckOut,
@@ -48,6 +49,7 @@ from signaling.protocol import (
     RemoveParticipant,
     RoomRole,
     ServerMessage,
+    ShareScreen,
     Speaking,
     UnlockMeeting,
     Unmute,
@@ -464,6 +466,57 @@ def test_audio_only_mutes_video(room: Room) -> None:
     assert r.participants().participants[0].video_muted
 
 
+def test_screen_sharing_needs_the_chairs_leave_and_one_presenter_at_a_time(room: Room) -> None:
+    assert room.participants().participants[0].screen_allowed  # a chair may always share
+    assert not room.participants().participants[1].screen_allowed
+    assert refused(room, "c-anh", ShareScreen(on=True)) is ErrorCode.FORBIDDEN
+    assert refused(room, "c-anh", AllowScreen(participant_id="p1", on=True)) is (
+        ErrorCode.FORBIDDEN  # a chair action
+    )
+    out = room.handle("c-chair", AllowScreen(participant_id="p2", on=True))
+    assert last_presence(out, room).participants[1].screen_allowed
+    assert room.handle("c-chair", AllowScreen(participant_id="p2", on=True)) == ()
+    out = room.handle("c-anh", ShareScreen(on=True))
+    assert last_presence(out, room).participants[1].sharing_screen
+    assert room.screen_presenter == "p2"
+    assert room.handle("c-anh", ShareScreen(on=True)) == ()
+    # the chair cannot share over Anh: the name of who shares is in the refusal
+    with pytest.raises(ProtocolError) as busy:
+        room.handle("c-chair", ShareScreen(on=True))
+    assert busy.value.code is ErrorCode.CONFLICT and ANH.display_name in busy.value.text.vi
+    out = room.handle("c-anh", ShareScreen(on=False))
+    assert not last_presence(out, room).participants[1].sharing_screen
+    assert room.screen_presenter is None
+    room.handle("c-anh", ShareScreen(on=True))
+    # withdrawing the leave stops the share at once
+    out = room.handle("c-chair", AllowScreen(participant_id="p2", on=False))
+    anh = last_presence(out, room).participants[1]
+    assert not anh.screen_allowed and not anh.sharing_screen
+    assert room.screen_presenter is None
+    assert refused(room, "c-anh", ShareScreen(on=True)) is ErrorCode.FORBIDDEN
+    assert room.handle("c-chair", ShareScreen(on=True)) != ()
+    assert room.screen_presenter == "p1"
+
+
+def test_a_share_ends_with_its_connection(room: Room) -> None:
+    room.handle("c-chair", AllowScreen(participant_id="p2", on=True))
+    room.handle("c-anh", ShareScreen(on=True))
+    # a new tab of the same account replaces the connection that captured the screen
+    room.join("c-anh-2", ANH, join_msg())
+    anh = room.participants().participants[1]
+    assert anh.screen_allowed and not anh.sharing_screen  # the leave stays, the share not
+    room.handle("c-anh-2", ShareScreen(on=True))
+    room.disconnect("c-anh-2")
+    assert room.screen_presenter is None
+    room.join("c-binh", BINH, join_msg())
+    assert refused(room, "c-chair", AllowScreen(participant_id="p3", on=True)) is (
+        ErrorCode.OUT_OF_TURN  # in the lobby
+    )
+    assert refused(room, "c-chair", AllowScreen(participant_id="p9", on=True)) is (
+        ErrorCode.NOT_FOUND
+    )
+
+
 def test_speaking_and_quality(room: Room) -> None:
     out = room.set_speaking(["p2", "p99", "p2", "p1"])
     assert [o.message for o in out] == [Speaking(participant_ids=("p2", "p1"))]
@@ -680,8 +733,11 @@ actions = st.one_of(
                     Offer(sdp="v=0"),
                     Ping(),
                     CheckOut(member_id="u-binh"),
+                    ShareScreen(on=True),
+                    ShareScreen(on=False),
                 ]
             ),
+            st.builds(AllowScreen, participant_id=st.sampled_from(TARGETS), on=st.booleans()),
             st.builds(Admit, participant_id=st.sampled_from(TARGETS)),
             st.builds(Deny, participant_id=st.sampled_from(TARGETS)),
             st.builds(RemoveParticipant, participant_id=st.sampled_from(TARGETS)),
@@ -702,7 +758,7 @@ def _snapshot(r: Room) -> tuple[object, ...]:
 
 
 @given(st.booleans(), st.lists(actions, max_size=40))
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)  # 40 steps, each checked whole: ~30 ms, 270 under load
 def test_any_sequence_keeps_the_room_consistent(
     auto: bool, steps: list[tuple[object, ...]]
 ) -> None:
@@ -751,6 +807,10 @@ def test_any_sequence_keeps_the_room_consistent(
         counted = r.counted_members()
         assert counted <= {i.user_id for i in PEOPLE.values() if i.cell_member}
         assert len(counted) <= len([p for p in people if p.role is not RoomRole.ROOM_DEVICE])
+        sharing = [p for p in people if p.sharing_screen]  # one presenter, allowed, online
+        assert len(sharing) <= 1
+        assert all(p.screen_allowed and p.kind is PresenceKind.ONLINE for p in sharing)
+        assert r.screen_presenter == (sharing[0].id if sharing else None)
     assert live == {c for c in CONNS if r.participant_id(c) is not None}
 
 

@@ -50,6 +50,8 @@ PREFS = {
     "media.navigator.streams.fake": True,
     "media.navigator.permission.disabled": True,
     "media.autoplay.default": 0,
+    # no sound card here: a mock audio device, so that an AudioContext runs (the level meter)
+    "media.cubeb.force_mock_context": True,
     "media.peerconnection.ice.obfuscate_host_addresses": False,
     "browser.shell.checkDefaultBrowser": False,
     "datareporting.policy.dataSubmissionEnabled": False,

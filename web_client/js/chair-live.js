@@ -7,6 +7,7 @@ import { ChatPanel, vietnamTime } from './chat.js';
 import { LiveClient } from './live-client.js';
 import { renderPresent } from './chair-present.js';
 import { $, button, el, notice, redraw } from './chair-ui.js';
+import { renderChairVideo } from './chair-video.js';
 
 /** The live side of the console; `onChange()` runs after every presence change. */
 export class Live {
@@ -68,6 +69,7 @@ export class Live {
       audio.srcObject = new MediaStream([peer.track('audio', i)]);
       return audio;
     }));
+    renderChairVideo(this.state, peer);
     await peer.negotiate(this.client.rejoined);
   }
 
@@ -96,7 +98,10 @@ export class Live {
       ice_candidate: (msg) => { if (this.peer) this.peer.candidate(msg); },
       participants: (msg) => { s.participants = msg.participants; changed(); },
       waiting: (msg) => { s.waiting = msg.participants; changed(); },
-      slots: () => {},
+      slots: (msg) => {
+        s.slots = { audio: msg.audio, video: msg.video, screen: msg.screen || [] };
+        renderChairVideo(s, this.peer);
+      },
       speaking: (msg) => { s.speaking = msg.participant_ids; renderLive(s, this); },
       hands: (msg) => { s.hands = msg.queue; changed(); },
       meeting_state: (msg) => { s.locked = msg.locked; changed(); },
@@ -112,13 +117,23 @@ export class Live {
   }
 }
 
+/** Allow or withdraw screen sharing (chairs may always share; the hall device never does). */
+function screenButton(p, send) {
+  if (p.role === 'chair' || p.role === 'room_device' || p.kind !== 'online') return null;
+  const on = Boolean(p.screen_allowed);
+  return button(on ? 'chair.screen.withdraw' : 'chair.screen.allow', on ? 'withdraw-screen' : 'allow-screen',
+    () => send('allow_screen', { participant_id: p.id, on: !on }));
+}
+
 function nameOf(state, id) {
   const p = state.participants.find((x) => x.id === id) || state.waiting.find((x) => x.id === id);
   return p ? p.display_name : id;
 }
 
-/** Lobby, online participants, hands and the lock button, from the socket's latest messages. */
+/** Lobby, online participants, hands, the lock button and the video panel, from the socket's
+ * latest messages. */
 export function renderLive(state, live) {
+  renderChairVideo(state, live.peer);
   const send = (type, fields) => live.send(type, fields);
   redraw($('lobby'), [state.waiting, document.documentElement.lang], () => {
     $('lobby').replaceChildren(...(state.waiting.length ? state.waiting.map((p) => el('li', { className: 'person', dataset: { id: p.id } },
@@ -128,19 +143,26 @@ export function renderLive(state, live) {
     )) : [el('li', { className: 'hint', textContent: t('chair.people.none') })]));
   });
   const others = state.participants.filter((p) => p.id !== state.participantId);
-  redraw($('online'), [others, state.speaking, document.documentElement.lang], () => {
+  // who speaks changes every few hundred ms: marked in place, so the buttons stay under the mouse
+  const steady = others.map(({ speaking: _speaking, ...rest }) => rest);
+  redraw($('online'), [steady, document.documentElement.lang], () => {
     $('online').replaceChildren(...(others.length ? others.map((p) => el('li', {
-      className: 'person', dataset: { id: p.id, kind: p.kind, speaking: String(state.speaking.includes(p.id)), lost: String(Boolean(p.lost_at)) },
+      className: 'person', dataset: { id: p.id, kind: p.kind, lost: String(Boolean(p.lost_at)) },
     },
     el('span', { className: 'name', textContent: p.display_name }),
     p.kind === 'room_device' ? el('span', { className: 'tag', textContent: t('chair.people.hall_device') }) : null,
     p.kind === 'room' ? el('span', { className: 'tag in_room', textContent: t('ui.people.in_room') }) : null,
     p.audio_muted ? el('span', { className: 'tag muted', textContent: t('chair.people.muted') }) : null,
     p.lost_at ? el('span', { className: 'tag lost', dataset: { lostAt: p.lost_at }, textContent: t('chair.people.lost_at', { time: vietnamTime(p.lost_at) }) }) : null,
+    p.sharing_screen ? el('span', { className: 'tag sharing', textContent: t('chair.screen.sharing') }) : null,
     p.audio_muted || p.kind === 'room' ? null : button('chair.people.mute', 'mute', () => send('mute_participant', { participant_id: p.id, kind: 'audio' })),
+    screenButton(p, send),
     button('chair.people.remove', 'remove', () => send('remove_participant', { participant_id: p.id, reason: '' }), 'small danger'),
     )) : [el('li', { className: 'hint', textContent: t('chair.people.none') })]));
   });
+  for (const item of $('online').querySelectorAll('li[data-id]')) {
+    item.dataset.speaking = String(state.speaking.includes(item.dataset.id));
+  }
   redraw($('hands'), [state.hands, state.participants.map((p) => p.display_name), document.documentElement.lang], () => {
     $('hands').replaceChildren(...state.hands.map((id) => el('li', { className: 'person', dataset: { id } },
       el('span', { className: 'name', textContent: nameOf(state, id) }),

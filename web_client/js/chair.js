@@ -19,6 +19,7 @@ const state = {
   orgId: null, console: null, deferred: [], picked: new Set(),
   participantId: null, role: null, live: false, wsStatus: null,
   participants: [], waiting: [], hands: [], speaking: [], locked: false, presenting: null, pdfs: [],
+  slots: { audio: [], video: [], screen: [] }, mainSpeaker: null,
   hallCode: null, codeOn: false, minutesAt: null, minutesDirty: false, refreshes: 0,
 };
 let live = null;

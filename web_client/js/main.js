@@ -9,9 +9,10 @@ import { renderPresenting } from './presenting.js';
 import { renderConduct, showVote, startConduct, stopConduct } from './meeting-conduct.js';
 import { showEnded } from './meeting-ended.js';
 import { linkQuality, slotStats } from './stats.js';
-import {
-  buildSlots, renderControls, renderPeople, renderQuality, renderStatus, renderTiles,
-} from './ui.js';
+import { buildSlots, renderControls, renderPeople, renderQuality, renderStatus } from './ui.js';
+import { LocalDevices } from './devices.js';
+import { ScreenShare } from './screen.js';
+import { buildScreenTile, renderStage, savedLayout, toggleLayout } from './stage.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -28,8 +29,8 @@ const state = {
   locked: false, recording: false, muted: { audio: false, video: false }, audioOnly: false, handRaised: false,
   quality: null, roomView: params.has('room'), reconnects: 0, mediaRestarts: 0, log: [], ended: false,
   presenting: null,
+  layout: savedLayout(), mainSpeaker: null,
 };
-const local = { stream: null, mic: null, camera: null };
 let live = null;
 let chat = null;
 let peer = null;
@@ -45,8 +46,9 @@ function setStatus(key, values = {}, kind = 'info') {
 function render() {
   renderStatus(state);
   renderPeople(state, { send: (type, fields) => live && live.send(type, fields) });
-  renderTiles(state);
+  renderStage(state);
   renderControls(state);
+  screen.render(state.admitted);
   renderQuality(state);
   renderConduct(state, render);
   renderShared();
@@ -67,17 +69,19 @@ function showChat() {
   $('chat-text').focus({ preventScroll: true });
 }
 
-async function preview() {
-  try {
-    local.stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
-    local.mic = local.stream.getAudioTracks()[0] || null;
-    local.camera = local.stream.getVideoTracks()[0] || null;
-    $('preview').srcObject = local.stream;
-    $('self').srcObject = local.stream;
-  } catch (err) {
-    setStatus('ui.join.no_devices', { error: err.name }, 'warn');
-  }
-}
+const screen = new ScreenShare({
+  peer: () => peer,
+  send: (type, fields) => live && live.send(type, fields),
+  status: (key, values, kind) => setStatus(key, values, kind),
+  changed: () => render(),
+});
+const devices = new LocalDevices({
+  use: async (kind, track) => { // another device: the same connection sends it, or a new one
+    const sending = !state.muted[kind] && !(kind === 'video' && state.audioOnly);
+    if (peer && !(await peer.replaceLocal(kind, track, sending))) restartMedia(peer);
+  },
+  status: (key, values, kind) => setStatus(key, values, kind),
+});
 
 /** The meeting's live client: joins, and joins again after a drop (live-client.js). */
 function connect() {
@@ -109,13 +113,15 @@ async function startMedia(restarting = false) {
   const servers = welcome.ice_servers.map((s) => ({
     urls: s.urls, username: s.username ?? undefined, credential: s.credential ?? undefined,
   }));
-  const camera = state.audioOnly ? null : local.camera;
-  const current = new Peer(welcome.slots, servers, (type, f) => live.send(type, f), { mic: local.mic, camera });
+  const camera = state.audioOnly ? null : devices.camera;
+  const current = new Peer(welcome.slots, servers, (type, f) => live.send(type, f), { mic: devices.mic, camera });
   peer = current;
   if (state.muted.audio) await current.setSending('audio', false);
   if (state.muted.video) await current.setSending('video', false);
   current.audio.forEach((_, i) => { $(`audio-${i}`).srcObject = new MediaStream([current.track('audio', i)]); });
   current.video.forEach((_, i) => { $(`video-${i}`).srcObject = new MediaStream([current.track('video', i)]); });
+  if (current.screen) $('screen-video').srcObject = new MediaStream([current.track('screen')]);
+  await screen.attach(current);
   current.pc.onconnectionstatechange = () => {
     if (peer !== current) return;
     const s = current.pc.connectionState;
@@ -191,6 +197,7 @@ const handlers = {
     state.joined = true;
     if (chat) chat.self = msg.participant_id;
     buildSlots(msg.slots);
+    buildScreenTile(msg.slots);
     render();
   },
   lobby() { setStatus('ui.status.lobby', {}, 'wait'); },
@@ -218,10 +225,11 @@ const handlers = {
       if (peer) peer.setSending('audio', false);
       setStatus('ui.status.muted_by_chair', {}, 'warn');
     }
+    screen.presence(me);
     render();
   },
   waiting(msg) { state.waiting = msg.participants; render(); },
-  slots(msg) { state.slots = { audio: msg.audio, video: msg.video }; render(); },
+  slots(msg) { state.slots = { audio: msg.audio, video: msg.video, screen: msg.screen || [] }; render(); },
   speaking(msg) { state.speaking = msg.participant_ids; render(); },
   hands(msg) {
     state.hands = msg.queue;
@@ -233,6 +241,7 @@ const handlers = {
   meeting_state(msg) { state.locked = msg.locked; state.recording = msg.recording === true; render(); },
   error(msg) {
     if (chat && chat.refused(msg)) return; // the chat's refusal, shown under its form
+    if (screen.refused(msg)) return; // a share_screen the room refused: said in the status line
     console.warn('hopchibo: error', msg.code, msg.message.en);
     if (msg.code === 'unauthenticated') location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
     // `unavailable`: the server is restarting; the socket closes and the page joins again
@@ -243,6 +252,7 @@ const handlers = {
 function stop(key, reason, kind = 'error') {
   leaving = true;
   live.stop();
+  screen.stop(false);
   stopConduct();
   if (peer) peer.close();
   peer = null;
@@ -255,10 +265,11 @@ function stop(key, reason, kind = 'error') {
 function ended() {
   leaving = true;
   live.stop();
+  screen.stop(false);
   stopConduct();
   if (peer) peer.close();
   peer = null;
-  if (local.stream) local.stream.getTracks().forEach((track) => track.stop());
+  devices.stop();
   $('self').srcObject = null;
   Object.assign(state, {
     ended: true, admitted: false, participants: [], waiting: [], speaking: [], hands: [],
@@ -270,6 +281,7 @@ function ended() {
 
 function leave() {
   leaving = true;
+  screen.stop(false);
   stopConduct();
   state.admitted = false;
   live.leave();
@@ -341,7 +353,7 @@ async function init() {
     console.warn('hopchibo: meeting', err instanceof ApiError ? err.code : err);
   }
   $('join-box').hidden = state.roomView;
-  await preview();
+  await devices.open();
   $('join').onclick = join;
   $('mic').onclick = () => toggleMute('audio');
   $('cam').onclick = () => toggleMute('video');
@@ -352,6 +364,9 @@ async function init() {
   $('vote-jump').onclick = showVote;
   $('chat-jump').onclick = showChat;
   chat = new ChatPanel(meetingId, $('chat-box'), (type, fields) => live && live.send(type, fields));
+  $('screen').onclick = () => (screen.sharing ? screen.stop() : screen.start());
+  $('layout').onclick = () => { toggleLayout(state); render(); };
+  $('devices-toggle').onclick = () => devices.togglePanel();
   $('lang').addEventListener('click', () => { applyTexts(); render(); }); // after i18n's toggle
   setInterval(async () => {
     if (!peer) return;
@@ -361,6 +376,10 @@ async function init() {
   window.hopchibo = {
     state, colourOf, stats: async () => (peer ? slotStats(peer, state.slots) : []),
     peerStats: async () => (peer ? peer.pc.getStats() : new Map()),
+    level: () => devices.meter.level,
+    sending: () => (peer ? { // what goes out now: the labels of the devices in use
+      audio: peer.audio[0].sender.track?.label ?? null, video: peer.video[0].sender.track?.label ?? null,
+    } : null),
     ready: true,
   };
   if (state.roomView) join(); // the hall's screen has nobody to press the button

@@ -4,10 +4,14 @@
 
 const GATHER_TIMEOUT_MS = 4000;
 
-/** One peer connection; `onSlotTrack(kind, index, track)` gets each receive slot's track. */
+/**
+ * One peer connection. With `slots.screen`, one more video transceiver, the screen line, is
+ * offered last and always `sendrecv`: the shared screen goes out on it (`setScreen`) and the
+ * meeting's shared screen comes in; its mid travels in the offer (`screen_mid`).
+ */
 export class Peer {
   /**
-   * @param {{audio: number, video: number}} slots counts announced in `welcome`
+   * @param {{audio: number, video: number, screen?: number}} slots counts announced in `welcome`
    * @param {RTCIceServer[]} iceServers
    * @param {(type: string, fields: object) => void} send signalling
    * @param {{mic: MediaStreamTrack|null, camera: MediaStreamTrack|null}} local
@@ -25,11 +29,13 @@ export class Peer {
     this.video.push(this.pc.addTransceiver(local.camera || 'video', { direction: local.camera ? 'sendrecv' : 'recvonly' }));
     for (let i = 1; i < slots.audio; i++) this.audio.push(this.pc.addTransceiver('audio', { direction: 'recvonly' }));
     for (let i = 1; i < slots.video; i++) this.video.push(this.pc.addTransceiver('video', { direction: 'recvonly' }));
+    this.screen = slots.screen ? this.pc.addTransceiver('video', { direction: 'sendrecv' }) : null;
     this.pc.onicecandidate = () => {}; // candidates travel in the offer (aiortc does not trickle)
   }
 
   /** The receive track of slot `index` of `kind`. */
   track(kind, index) {
+    if (kind === 'screen') return this.screen ? this.screen.receiver.track : null;
     const list = kind === 'audio' ? this.audio : this.video;
     return list[index] ? list[index].receiver.track : null;
   }
@@ -41,7 +47,8 @@ export class Peer {
     try {
       await this.pc.setLocalDescription(await this.pc.createOffer());
       await this.gathered();
-      this.send('offer', { sdp: this.pc.localDescription.sdp, ice_restart: iceRestart });
+      const screen = this.screen && this.screen.mid !== null ? { screen_mid: this.screen.mid } : {};
+      this.send('offer', { sdp: this.pc.localDescription.sdp, ice_restart: iceRestart, ...screen });
     } finally {
       this.makingOffer = false;
     }
@@ -84,6 +91,27 @@ export class Peer {
     const track = kind === 'audio' ? this.local.mic : this.local.camera;
     if (!track) return;
     await transceiver.sender.replaceTrack(on ? track : null);
+  }
+
+  /**
+   * Another microphone or camera (a device switch in the meeting). False when this connection
+   * did not offer to send that kind: a new connection (a new offer) is needed.
+   * @param {'audio'|'video'} kind
+   * @param {MediaStreamTrack} track
+   * @param {boolean} sending false while muted: the new track waits for unmute
+   */
+  async replaceLocal(kind, track, sending) {
+    const transceiver = kind === 'audio' ? this.audio[0] : this.video[0];
+    if (transceiver.direction !== 'sendrecv') return false; // offered without a device
+    if (kind === 'audio') this.local.mic = track;
+    else this.local.camera = track;
+    await transceiver.sender.replaceTrack(sending ? track : null);
+    return true;
+  }
+
+  /** Send `track` (a captured screen) on the screen line, or stop sending (null). */
+  async setScreen(track) {
+    if (this.screen) await this.screen.sender.replaceTrack(track);
   }
 
   close() {

@@ -1,10 +1,11 @@
 // Connection quality and per-slot media counters, from RTCPeerConnection.getStats().
 
 /**
- * Per receive slot: kind, index, participant, framesDecoded, bytesReceived, packetsLost and,
- * for audio, totalSamplesReceived and concealedSamples (what the decoder had to invent).
+ * Per receive slot: kind ('audio', 'video', 'screen'), index, participant, framesDecoded,
+ * bytesReceived, packetsLost and, for audio, totalSamplesReceived and concealedSamples (what the
+ * decoder had to invent).
  * @param {import('./peer.js').Peer} peer
- * @param {{audio: (string|null)[], video: (string|null)[]}} slotMap
+ * @param {{audio: (string|null)[], video: (string|null)[], screen?: (string|null)[]}} slotMap
  */
 export async function slotStats(peer, slotMap) {
   const report = await peer.pc.getStats();
@@ -13,8 +14,8 @@ export async function slotStats(peer, slotMap) {
     if (s.type === 'inbound-rtp' && s.mid !== undefined) byMid.set(String(s.mid), s);
   });
   const out = [];
-  for (const kind of ['audio', 'video']) {
-    const list = kind === 'audio' ? peer.audio : peer.video;
+  for (const kind of ['audio', 'video', 'screen']) {
+    const list = kind === 'audio' ? peer.audio : kind === 'video' ? peer.video : [peer.screen].filter(Boolean);
     list.forEach((transceiver, index) => {
       const s = byMid.get(String(transceiver.mid)) || {};
       out.push({

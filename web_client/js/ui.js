@@ -18,11 +18,6 @@ export function renderStatus(state) {
   $('status').dataset.kind = state.status ? state.status.kind || 'info' : 'info';
 }
 
-function nameOf(state, id) {
-  const p = state.participants.find((x) => x.id === id);
-  return p ? p.display_name : '';
-}
-
 /** Participants (with who is speaking) and, for chairs, the lobby with admit/deny. */
 export function renderPeople(state, actions) {
   const list = $('participants');
@@ -43,6 +38,7 @@ export function renderPeople(state, actions) {
     if (item.dataset.speaking === 'true') tags.push('ui.people.speaking');
     if (p.audio_muted) tags.push('ui.people.muted');
     if (p.hand_raised) tags.push('ui.people.hand');
+    if (p.sharing_screen) tags.push('ui.people.sharing');
     if (p.quality === 'poor' && !p.lost_at) tags.push('ui.people.lost');
     for (const key of tags) item.append(el('span', `tag ${key.split('.').pop()}`, t(key)));
     if (p.lost_at) item.append(el('span', 'tag lost', t('ui.people.lost_at', { time: vietnamTime(p.lost_at) })));
@@ -71,18 +67,6 @@ export function renderPeople(state, actions) {
     item.append(admit, deny);
     waiting.append(item);
   }
-}
-
-/** Video tiles: one per video slot, labelled with the participant it shows. */
-export function renderTiles(state) {
-  for (const tile of document.querySelectorAll('.tile[data-slot]')) {
-    const id = state.slots.video[Number(tile.dataset.slot)] || null;
-    tile.hidden = !id;
-    tile.dataset.participant = id || '';
-    tile.querySelector('.label').textContent = id ? nameOf(state, id) : '';
-    tile.dataset.speaking = String(Boolean(id && state.speaking.includes(id)));
-  }
-  $('self-label').textContent = t('ui.video.you');
 }
 
 /** Button labels follow the state (mute/unmute, camera, audio only, hand, lock). */

@@ -207,3 +207,26 @@ def test_answer_prefers_red_where_it_was_offered() -> None:
     assert lines[at + 1 : at + 3] == ["a=rtpmap:63 red/48000/2", "a=fmtp:63 111/111"]
     assert with_audio_redundancy(sdp, {0: 63}) == sdp  # idempotent
     assert with_audio_redundancy(AIORTC_ANSWER, {}) == AIORTC_ANSWER
+
+
+def test_the_screen_line_is_neither_the_camera_nor_a_video_slot() -> None:
+    sdp = OFFER.replace("a=mid:3\na=sendonly", "a=mid:3\na=sendrecv")
+    layout = parse_offer_layout(sdp, screen_mid="3")
+    screen = layout.screen
+    assert screen is not None and screen.index == 3 and screen.client_sends
+    assert screen.client_receives  # the meeting's shared screen comes back on it
+    assert layout.published("video") is None  # the camera line (mid 1) is recvonly
+    assert [m.index for m in layout.slots("video")] == [1]
+    assert parse_offer_layout(sdp).screen is None  # no screen_mid: an ordinary camera line
+    with pytest.raises(ValueError):
+        parse_offer_layout(sdp, screen_mid="0")  # audio
+    with pytest.raises(ValueError):
+        parse_offer_layout(sdp, screen_mid="4")  # the data channel
+    with pytest.raises(ValueError):
+        parse_offer_layout(sdp, screen_mid="7")  # no such m-line
+
+
+def test_firefoxs_bundle_only_line_may_be_the_screen_line() -> None:
+    layout = parse_offer_layout(FIREFOX_OFFER, screen_mid="3")
+    assert layout.screen is not None and layout.screen.client_receives
+    assert len(layout.slots("video")) == 1  # the camera line; mid 3 is the screen's

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from aiohttp import WSMsgType, WSServerHandshakeError
 
 from server import appkeys
+from server.storage.audit import AuditView
 from tests.conftest import Client
 from tests.server.meeting.support import ORIGIN, Cell, Peer
 
@@ -271,3 +273,47 @@ async def test_thin_link_mode_and_hands(cell: Cell, peers: dict[str, Peer]) -> N
     await chair.send({"type": "lock_meeting"})
     state = await member.expect("meeting_state")
     assert state["locked"] is True
+
+
+async def test_screen_sharing_needs_the_chairs_leave_and_is_audited(
+    live_client: Client, cell: Cell, peers: dict[str, Peer]
+) -> None:
+    assert live_client.app is not None
+    chair, member = await admitted_pair(cell, peers)
+    assert member.seen["welcome"]["slots"]["screen"] == 1  # the client may offer a screen line
+    await member.send({"type": "share_screen", "on": True})
+    refused = await expect_error(member, "forbidden")
+    assert "chưa cho phép" in str(refused["message"])
+    await chair.send({"type": "allow_screen", "participant_id": member.participant_id, "on": True})
+
+    def entry(m: dict[str, Any], key: str) -> bool:
+        return any(p["id"] == member.participant_id and p[key] for p in m["participants"])
+
+    await member.expect("participants", where=lambda m: entry(m, "screen_allowed"))
+    await member.send({"type": "share_screen", "on": True})
+    await chair.expect("participants", where=lambda m: entry(m, "sharing_screen"))
+    await chair.send({"type": "share_screen", "on": True})  # one at a time, chairs included
+    busy = await expect_error(chair, "conflict")
+    assert "Trần Thị Biển" in str(busy["message"])
+    # withdrawing the leave ends the share
+    await chair.send({"type": "allow_screen", "participant_id": member.participant_id, "on": False})
+    await member.expect(
+        "participants",
+        where=lambda m: not entry(m, "sharing_screen") and not entry(m, "screen_allowed"),
+    )
+    audit = live_client.app[appkeys.AUDIT]
+
+    async def screen_records() -> list[tuple[str, bool]]:
+        found = sorted((r for r in await audit.search() if "screen" in r.action), key=seq)
+        return [(r.action, r.details["on"]) for r in found]
+
+    await chair.ping()  # the socket's frames are handled in turn: its records are committed
+    assert await screen_records() == [
+        ("meeting.allow_screen", True),
+        ("meeting.share_screen", True),
+        ("meeting.allow_screen", False),
+    ]
+
+
+def seq(record: AuditView) -> int:
+    return record.seq
