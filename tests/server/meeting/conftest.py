@@ -10,6 +10,7 @@ import pytest
 
 from server.app import create_app
 from server.config import (
+    AttendanceSettings,
     BusSettings,
     DatabaseSettings,
     MediaSettings,
@@ -22,13 +23,16 @@ from tests.conftest import AiohttpClient, Client, unique_key_prefix
 from tests.server.meeting.support import Cell, Peer, make_cell
 
 
-def live_settings(tmp_path: Path, db_url: str, **media: object) -> Settings:
+def live_settings(
+    tmp_path: Path, db_url: str, attendance: AttendanceSettings | None = None, **media: object
+) -> Settings:
     return load_settings(
         {},
         server=ServerSettings(var_dir=tmp_path / "var", insecure_cookies=True),
         database=DatabaseSettings(url=db_url),
         bus=BusSettings(redis_url=os.environ.get(REDIS_ENV, ""), key_prefix=unique_key_prefix()),
         media=MediaSettings(loopback_candidate=True, **media),  # type: ignore[arg-type]
+        attendance=attendance or AttendanceSettings(),
     )
 
 
@@ -38,11 +42,26 @@ def grace_seconds() -> int:
 
 
 @pytest.fixture
+def heartbeat_seconds() -> int:
+    """How often the app renews its lease and sweeps for dead processes' intervals."""
+    return AttendanceSettings().heartbeat_seconds
+
+
+@pytest.fixture
 async def live_client(
-    aiohttp_client: AiohttpClient, tmp_path: Path, db_url: str, grace_seconds: int
+    aiohttp_client: AiohttpClient,
+    tmp_path: Path,
+    db_url: str,
+    grace_seconds: int,
+    heartbeat_seconds: int,
 ) -> Client:
+    attendance = AttendanceSettings(
+        heartbeat_seconds=heartbeat_seconds, lease_seconds=3 * heartbeat_seconds
+    )
     return await aiohttp_client(
-        create_app(live_settings(tmp_path, db_url, reconnect_grace_seconds=grace_seconds))
+        create_app(
+            live_settings(tmp_path, db_url, attendance, reconnect_grace_seconds=grace_seconds)
+        )
     )
 
 

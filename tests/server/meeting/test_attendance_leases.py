@@ -62,6 +62,7 @@ async def test_a_rejoin_within_the_grace_continues_a_dead_process_interval(
     assert kept.last_seen is not None and kept.last_seen > (stale.last_seen or kept.joined_at)
 
 
+@pytest.mark.parametrize("heartbeat_seconds", [600])  # no sweep meanwhile: the rejoin closes it
 @pytest.mark.parametrize("grace_seconds", [5])
 async def test_a_rejoin_after_the_grace_closes_the_stale_interval_and_opens_one(
     live_client: Client, cell: Cell, peers: dict[str, Peer]
@@ -81,6 +82,7 @@ async def test_a_rejoin_after_the_grace_closes_the_stale_interval_and_opens_one(
     assert record.details["by"] == "rejoin" and record.details["intervals"] == [stale.id]
 
 
+@pytest.mark.parametrize("heartbeat_seconds", [600])  # the test runs the sweep itself
 @pytest.mark.parametrize("grace_seconds", [5])
 async def test_a_live_process_keeps_its_intervals_and_a_dead_one_is_recovered(
     live_client: Client, cell: Cell

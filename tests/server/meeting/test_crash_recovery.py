@@ -38,6 +38,9 @@ from tests.server.meeting.support import Cell, Peer, cell_in_database, sign_in
 HEARTBEAT_S = 1
 LEASE_S = 3
 
+#: two server starts: seconds on an idle machine, minutes on a loaded one
+pytestmark = pytest.mark.timeout(600)
+
 
 @dataclass
 class Crash:
