@@ -772,6 +772,7 @@ class Room:
         self._mark(p)
         p.lost_at = at
         p.quality = Quality.POOR
+        p.sharing_screen = False  # captured by the connection that is gone: others may share
         return tuple(self._flush())
 
     def chat_posted(self, msg: ChatMessage) -> tuple[Outgoing, ...]:

@@ -506,7 +506,15 @@ def test_a_share_ends_with_its_connection(room: Room) -> None:
     anh = room.participants().participants[1]
     assert anh.screen_allowed and not anh.sharing_screen  # the leave stays, the share not
     room.handle("c-anh-2", ShareScreen(on=True))
-    room.disconnect("c-anh-2")
+    # a dropped link (kept in the room for the grace) ends the share at once: others may share
+    out = room.set_lost("p2", "2026-12-03T02:15:00+00:00")
+    assert not last_presence(out, room).participants[1].sharing_screen
+    assert room.screen_presenter is None
+    room.handle("c-chair", ShareScreen(on=True))
+    room.handle("c-chair", ShareScreen(on=False))
+    room.join("c-anh-3", ANH, join_msg())  # back within the grace: allowed, not sharing
+    room.handle("c-anh-3", ShareScreen(on=True))
+    room.disconnect("c-anh-3")
     assert room.screen_presenter is None
     room.join("c-binh", BINH, join_msg())
     assert refused(room, "c-chair", AllowScreen(participant_id="p3", on=True)) is (
