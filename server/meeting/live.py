@@ -818,7 +818,7 @@ class LiveMeeting:
         if self.closed:
             return
         self._pin()
-        await self.attendance.sync(self._present())
+        await self.attendance.sync(self._present)
 
     def _pin(self) -> None:
         """Room camera first, then chairs: forwarded to everyone before active speakers."""

@@ -270,11 +270,14 @@ class Attendance:
     def idle(self) -> bool:
         return not self._open and not self._pending
 
-    async def sync(self, present: Mapping[int, str]) -> None:
-        """``present``: member id → ``"online"``, for every counted member connected."""
+    async def sync(self, present_now: Callable[[], Mapping[int, str]]) -> None:
+        """``present_now()``: member id → ``"online"``, for every counted member connected.
+        It is read under the lock, so syncs queued behind a slow write apply the latest
+        presence, never an older snapshot after a newer one."""
         async with self._lock:
             if self._closed:
                 return
+            present = present_now()
             now = self._clock()
             closing: list[tuple[int, dt.datetime]] = []
             opening: list[tuple[int, str]] = []
@@ -373,9 +376,11 @@ class Attendance:
             interval = self._pending.get(member_id)
             if interval is None or interval.timer is not asyncio.current_task():
                 return
-            del self._pending[member_id]
             assert interval.left_at is not None
             await self._close(interval.interval_id, interval.left_at)
+            # only now: until the end is written the meeting is not idle (a release meanwhile
+            # would hand the interval over open)
+            del self._pending[member_id]
         if self._on_settled is not None:
             self._on_settled()
 

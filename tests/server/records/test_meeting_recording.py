@@ -19,7 +19,13 @@ from server.records.settings import recordings_dir
 from tests.conftest import Client
 from tests.server.media.peers import GREEN, RED
 from tests.server.media.peers import Client as MediaClient
-from tests.server.meeting.conftest import cell, grace_seconds, live_client, peers  # noqa: F401 - fixtures
+from tests.server.meeting.conftest import (  # noqa: F401 - fixtures
+    cell,
+    grace_seconds,
+    heartbeat_seconds,
+    live_client,
+    peers,
+)
 from tests.server.meeting.support import Cell, Peer
 from tests.server.meeting.test_ws_media import media_join, wait_for
 

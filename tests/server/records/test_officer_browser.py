@@ -117,7 +117,6 @@ async def test_officer_console(
     base, secret, account_id, app = server
     if shutil.which(CHROMIUM) is None:
         pytest.fail(f"{CHROMIUM} is missing: run `make browser` (Debian's chromium package)")
-    now = dt.datetime.now(dt.UTC)
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
@@ -126,12 +125,14 @@ async def test_officer_console(
                 base_url=base, accept_downloads=True, timezone_id="UTC"
             )
             page = await context.new_page()
-            await sign_in(page, base, secret, now - dt.timedelta(seconds=30))
+            # the codes are taken when used (a slow browser start must not age them out of
+            # the window): the previous step to sign in, the current one for the step-up
+            await sign_in(page, base, secret, dt.datetime.now(dt.UTC) - dt.timedelta(seconds=30))
             await page.goto(f"{base}/officer")
             await page.wait_for_selector("#step-up:not([hidden])")
             assert await page.locator("html").get_attribute("lang") == "vi"
             assert (await page.locator("#records").count()) == 1
-            await page.fill("#step-up-code", factors.totp_now(secret, now))
+            await page.fill("#step-up-code", factors.totp_now(secret, dt.datetime.now(dt.UTC)))
             await page.click("#step-up-form button[type=submit]")
             await page.wait_for_selector("#verify-result.ok")
             assert "toàn vẹn" in (await page.text_content("#verify-result") or "")
