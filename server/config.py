@@ -68,6 +68,10 @@ class BusSettings:
     redis_url: str = ""
     #: prefix of every Redis key and channel, so deployments (and test runs) can share a Redis
     key_prefix: str = "hopchibo"
+    #: with Redis, a meeting is live in one process at a time: another process answers its
+    #: WebSocket with 404 ``hosted_elsewhere`` so the proxy tries the next one
+    #: (server/meeting/hosts.py); off, a meeting may be live in several, followed over the bus
+    one_host_per_meeting: bool = True
 
     def __post_init__(self) -> None:
         if not self.key_prefix or not self.key_prefix.replace("-", "").replace("_", "").isalnum():

@@ -19,6 +19,10 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Không nhận được yêu cầu tham gia kịp thời; kết nối được đóng.",
         "No join request arrived in time; the connection is closed.",
     ),
+    "ui.live.hosted_elsewhere": (
+        "Cuộc họp đang diễn ra trên một máy chủ khác của hệ thống. Trang sẽ tự kết nối lại.",
+        "The meeting is live on another server of the system. The page will reconnect by itself.",
+    ),
     "ui.live.server_closing": (
         "Máy chủ đang khởi động lại. Trang sẽ tự kết nối lại.",
         "The server is restarting. The page will reconnect by itself.",

@@ -66,6 +66,9 @@ async def meeting_socket(request: web.Request) -> web.StreamResponse:
     ws = web.WebSocketResponse(
         heartbeat=HEARTBEAT_SECONDS, max_msg_size=HARD_FRAME_BYTES, compress=False
     )
+    if await request.app[appkeys.LIVE].hosted_elsewhere(meeting_id):
+        # before the upgrade, so the proxy may try the next process (server/meeting/hosts.py)
+        raise AppError(404, ErrorCode.UNAVAILABLE, tr("ui.live.hosted_elsewhere"))
     if not ws.can_prepare(request).ok:
         raise AppError.of(ErrorCode.VALIDATION, detail="WebSocket upgrade required")
     await ws.prepare(request)

@@ -17,6 +17,7 @@ from server.audit import AuditLog
 from server.config import Settings
 from server.leases import make_leases
 from server.meeting.admission import MeetingInfo, cell_directory
+from server.meeting.hosts import make_hosts
 from server.meeting.journal import AuditJournal
 from server.meeting.live import LiveMeeting
 from server.meeting.live_attendance import announce_closed, announce_hall, recover
@@ -49,6 +50,8 @@ class LiveMeetings:
         self.closed = False
         #: this process's lease; its owner id holds the online intervals written here
         self.leases = make_leases(settings, db)
+        #: which process hosts each meeting (one room per meeting across processes)
+        self.hosts = make_hosts(settings, self.leases)
         self._keeper: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -73,6 +76,10 @@ class LiveMeetings:
             await self.leases.renew()
         except Exception:
             log.exception("the process lease was not renewed")
+        try:
+            await self.hosts.renew(list(self._meetings))
+        except Exception:
+            log.exception("the claims of the meetings live here were not renewed")
         for live in list(self._meetings.values()):
             try:
                 await live.attendance.heartbeat()
@@ -101,6 +108,8 @@ class LiveMeetings:
                 raise ProtocolError(ErrorCode.CONFLICT, tr("ui.live.meeting_closed"))
             live = self._meetings.get(info.id)
             if live is None or live.closed:
+                if not await self.hosts.claim(info.id):
+                    raise ProtocolError(ErrorCode.UNAVAILABLE, tr("ui.live.hosted_elsewhere"))
                 directory = await cell_directory(self._db, info.org_id)
                 live = LiveMeeting(
                     info,
@@ -138,6 +147,7 @@ class LiveMeetings:
                 await live.end()
             except Exception:
                 log.exception("ending live meeting %s failed", meeting_id)
+            await self._unclaim(meeting_id)
         await announce_closed(self.bus, meeting_id)
 
     def _forget(self, live: LiveMeeting) -> None:
@@ -145,6 +155,17 @@ class LiveMeetings:
         self._ended.add(live.info.id)
         if self._meetings.get(live.info.id) is live:
             del self._meetings[live.info.id]
+
+    async def hosted_elsewhere(self, meeting_id: int) -> bool:
+        """Another live process hosts ``meeting_id``: a join belongs there (the proxy retries
+        the next process on 404, :mod:`server.meeting.hosts`)."""
+        if meeting_id in self._meetings:
+            return False
+        try:
+            return await self.hosts.elsewhere(meeting_id)
+        except Exception:
+            log.exception("meeting %s: its host could not be looked up", meeting_id)
+            return False
 
     def live_ids(self) -> frozenset[int]:
         """The meetings live in this process now (operators' tools, tests, benchmarks)."""
@@ -171,6 +192,13 @@ class LiveMeetings:
                     await live.close()
                 except Exception:
                     log.exception("releasing live meeting %s failed", meeting_id)
+                await self._unclaim(meeting_id)
+
+    async def _unclaim(self, meeting_id: int) -> None:
+        try:
+            await self.hosts.release(meeting_id)
+        except Exception:
+            log.exception("meeting %s: its claim was not released", meeting_id)
 
     async def close(self) -> None:
         async with self._lock:
@@ -191,6 +219,7 @@ class LiveMeetings:
                 await live.close()
             except Exception:
                 log.exception("closing live meeting %s failed", live.info.id)
+            await self._unclaim(live.info.id)
         await self._journal.close()
         await self.bus.close()
         if self._keeper is not None:  # a serving process: its intervals are handed over now
@@ -198,4 +227,5 @@ class LiveMeetings:
                 await self.leases.release()
             except Exception:
                 log.exception("the process lease was not released")
+        await self.hosts.close()
         await self.leases.close()

@@ -65,6 +65,8 @@ def back_within() -> float:
 
 
 HEARTBEAT_S, LEASE_S = 2, 6
+#: the deploy config's ``fail_timeout``: a failed process is left out this long
+FAIL_TIMEOUT_S = 10
 
 
 #: when the page's socket closed and opened, what the server said, and its media connection's
@@ -283,6 +285,20 @@ async def _launch(pw: object, chromium: str, y4m: Path) -> Browser:
     return browser
 
 
+async def _join(page: Page, url: str) -> None:
+    await page.goto(url)
+    await page.wait_for_function("() => window.hopchibo && window.hopchibo.ready")
+    await page.click("#join")
+
+
+async def _join_admitted(page: Page, url: str, chair: Page) -> None:
+    """``page`` joins and waits in the lobby until the chair lets it in."""
+    await _join(page, url)
+    await chair.wait_for_selector("#waiting button[data-action=admit]")
+    await chair.click("#waiting button[data-action=admit]")
+    await page.wait_for_function("() => window.hopchibo.state.admitted")
+
+
 async def _both_flowing(chair: Page, member: Page) -> bool:
     """Each page decodes the other's video and receives their audio, now."""
     chair_pid, member_pid = (
@@ -317,13 +333,8 @@ async def test_killing_the_hosting_process_moves_the_meeting(
                 await sign_in(page, base, cell.people[key])
                 pages.append(page)
             chair, member = pages
-            for page in (chair, member):
-                await page.goto(url)
-                await page.wait_for_function("() => window.hopchibo && window.hopchibo.ready")
-                await page.click("#join")
-            await chair.wait_for_selector("#waiting button[data-action=admit]")
-            await chair.click("#waiting button[data-action=admit]")
-            await member.wait_for_function("() => window.hopchibo.state.admitted")
+            await _join(chair, url)
+            await _join_admitted(member, url, chair)
             await until("media both ways", lambda: _both_flowing(chair, member), 40)
             before = {r.member_id: r for r in await cluster.online()}
             assert set(before) == {cell.people["chair"].member_id, cell.people["member"].member_id}
@@ -366,6 +377,21 @@ async def test_killing_the_hosting_process_moves_the_meeting(
                 cell.meeting_id,
             )
             assert (summary["present"], summary["online"]) == (2, 2), summary
+
+            # the dead process comes back, and nginx hashes the meeting to it again once its
+            # fail_timeout is over: a member joining now is sent on to the host (404
+            # hosted_elsewhere, next upstream), so the meeting stays one room
+            await asyncio.to_thread(doomed.start)
+            await asyncio.sleep(FAIL_TIMEOUT_S + 1)
+            late = await browsers[1].new_context(base_url=base, ignore_https_errors=True)
+            newcomer = await late.new_page()
+            await sign_in(newcomer, base, cell.people["member2"])
+            await _join_admitted(newcomer, url, chair)
+            chair_pid = (await state(chair))["participantId"]
+            await until("the newcomer decodes the chair", lambda: _flowing(newcomer, chair_pid), 40)
+            assert cluster.hosting() is survivor  # one room: live in one process only
+            assert f"/ws/meetings/{cell.meeting_id} 404" in doomed.log.read_text(), doomed.tail()
+            assert len(await cluster.online()) == 3
         finally:
             for browser in browsers:
                 await browser.close()

@@ -24,13 +24,22 @@ from tests.server.meeting.support import Cell, Peer, make_cell
 
 
 def live_settings(
-    tmp_path: Path, db_url: str, attendance: AttendanceSettings | None = None, **media: object
+    tmp_path: Path,
+    db_url: str,
+    attendance: AttendanceSettings | None = None,
+    *,
+    one_host: bool = True,
+    **media: object,
 ) -> Settings:
     return load_settings(
         {},
         server=ServerSettings(var_dir=tmp_path / "var", insecure_cookies=True),
         database=DatabaseSettings(url=db_url),
-        bus=BusSettings(redis_url=os.environ.get(REDIS_ENV, ""), key_prefix=unique_key_prefix()),
+        bus=BusSettings(
+            redis_url=os.environ.get(REDIS_ENV, ""),
+            key_prefix=unique_key_prefix(),
+            one_host_per_meeting=one_host,
+        ),
         media=MediaSettings(loopback_candidate=True, **media),  # type: ignore[arg-type]
         attendance=attendance or AttendanceSettings(),
     )

@@ -249,8 +249,9 @@ async def two_apps(
     aiohttp_client: AiohttpClient, tmp_path: Path, db_url: str
 ) -> tuple[Client, Client]:
     """Two server processes on one database and one bus: Redis when HOPCHIBO_TEST_REDIS_URL is
-    set (one key prefix for both), else one in-process bus shared by both registries."""
-    settings = live_settings(tmp_path, db_url, reconnect_grace_seconds=120)
+    set (one key prefix for both), else one in-process bus shared by both registries. A
+    meeting may be live in both (no proxy to send its joins to one host: test_hosts.py)."""
+    settings = live_settings(tmp_path, db_url, one_host=False, reconnect_grace_seconds=120)
     one = await aiohttp_client(create_app(settings))
     two = await aiohttp_client(create_app(settings))
     assert one.app is not None and two.app is not None
