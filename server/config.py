@@ -79,6 +79,23 @@ class BusSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class NodeSettings:
+    """How many meetings this process takes (server/meeting/nodes.py); 0: no limit."""
+
+    max_meetings: int = 0
+    #: WebSocket connections across its meetings
+    max_members: int = 0
+    #: a meeting live nowhere goes to another node with room when this one hosts more than this
+    #: many meetings above the least loaded one
+    balance_margin: int = 1
+
+    def __post_init__(self) -> None:
+        for name in ("max_meetings", "max_members", "balance_margin"):
+            if getattr(self, name) < 0:
+                raise ConfigError("must be 0 or more", f"HOPCHIBO_NODE_{name.upper()}")
+
+
+@dataclass(frozen=True, slots=True)
 class KeySettings:
     #: key-encryption key file, created with mode 0600 on first run; empty = ``<var_dir>/kek.key``
     kek_file: str = ""
@@ -215,6 +232,7 @@ class Settings:
     records: RecordsSettings = field(default_factory=RecordsSettings)
     ops: OpsSettings = field(default_factory=OpsSettings)
     attendance: AttendanceSettings = field(default_factory=AttendanceSettings)
+    node: NodeSettings = field(default_factory=NodeSettings)
 
     @property
     def database_url(self) -> str:

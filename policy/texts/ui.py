@@ -23,6 +23,12 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Cuộc họp đang diễn ra trên một máy chủ khác của hệ thống. Trang sẽ tự kết nối lại.",
         "The meeting is live on another server of the system. The page will reconnect by itself.",
     ),
+    "ui.live.node_full": (
+        "Các máy chủ của hệ thống đã đủ số cuộc họp có thể phục vụ tốt lúc này. Vui lòng thử "
+        "lại sau ít phút hoặc báo quản trị viên.",
+        "The system's servers host as many meetings as they can serve well right now. Please "
+        "try again in a few minutes or tell the administrator.",
+    ),
     "ui.live.server_closing": (
         "Máy chủ đang khởi động lại. Trang sẽ tự kết nối lại.",
         "The server is restarting. The page will reconnect by itself.",

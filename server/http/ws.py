@@ -66,8 +66,9 @@ async def meeting_socket(request: web.Request) -> web.StreamResponse:
     ws = web.WebSocketResponse(
         heartbeat=HEARTBEAT_SECONDS, max_msg_size=HARD_FRAME_BYTES, compress=False
     )
-    if await request.app[appkeys.LIVE].hosted_elsewhere(meeting_id):
-        # before the upgrade, so the proxy may try the next process (server/meeting/hosts.py)
+    if await request.app[appkeys.LIVE].belongs_elsewhere(meeting_id):
+        # before the upgrade, so the proxy may try the next process (server/meeting/hosts.py,
+        # nodes.py)
         raise AppError(404, ErrorCode.UNAVAILABLE, tr("ui.live.hosted_elsewhere"))
     if not ws.can_prepare(request).ok:
         raise AppError.of(ErrorCode.VALIDATION, detail="WebSocket upgrade required")
@@ -86,7 +87,9 @@ async def meeting_socket(request: web.Request) -> web.StreamResponse:
             {"reason": "ws_meeting", "error_code": exc.code.value},
         )
         await ws.send_str(dump_message(ErrorMessage.of(exc)))
-        await ws.close(code=WSCloseCode.POLICY_VIOLATION)
+        # unavailable (a full system, or hosted elsewhere meanwhile): the page tries again later
+        retry = exc.code is ErrorCode.UNAVAILABLE
+        await ws.close(code=WSCloseCode.TRY_AGAIN_LATER if retry else WSCloseCode.POLICY_VIOLATION)
         return ws
     except RuntimeError:  # shutting down
         await ws.send_str(dump_message(_error(ErrorCode.UNAVAILABLE)))

@@ -21,6 +21,7 @@ from server.meeting.hosts import make_hosts
 from server.meeting.journal import AuditJournal
 from server.meeting.live import LiveMeeting
 from server.meeting.live_attendance import announce_closed, announce_hall, recover
+from server.meeting.nodes import Load, Placement, make_nodes
 from server.meeting.redis_bus import RedisBus
 from server.storage.db import Database
 from signaling.bus import Bus, InProcessBus
@@ -52,6 +53,8 @@ class LiveMeetings:
         self.leases = make_leases(settings, db)
         #: which process hosts each meeting (one room per meeting across processes)
         self.hosts = make_hosts(settings, self.leases)
+        #: the nodes' loads: where a meeting live nowhere goes (issue 15)
+        self.nodes = make_nodes(settings, self.leases)
         self._keeper: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -80,6 +83,7 @@ class LiveMeetings:
             await self.hosts.renew(list(self._meetings))
         except Exception:
             log.exception("the claims of the meetings live here were not renewed")
+        await self._report()
         for live in list(self._meetings.values()):
             try:
                 await live.attendance.heartbeat()
@@ -108,6 +112,12 @@ class LiveMeetings:
                 raise ProtocolError(ErrorCode.CONFLICT, tr("ui.live.meeting_closed"))
             live = self._meetings.get(info.id)
             if live is None or live.closed:
+                placement = await self._placement()
+                if placement is Placement.FULL:
+                    raise ProtocolError(ErrorCode.UNAVAILABLE, tr("ui.live.node_full"))
+                if placement is Placement.ELSEWHERE and not self._room_here():
+                    # full here, room elsewhere (the proxy did not send it on): the page retries
+                    raise ProtocolError(ErrorCode.UNAVAILABLE, tr("ui.live.hosted_elsewhere"))
                 if not await self.hosts.claim(info.id):
                     raise ProtocolError(ErrorCode.UNAVAILABLE, tr("ui.live.hosted_elsewhere"))
                 directory = await cell_directory(self._db, info.org_id)
@@ -125,6 +135,7 @@ class LiveMeetings:
                 )
                 await live.start()  # loads the members already checked in at the hall
                 self._meetings[info.id] = live
+                await self._report()
             return live
 
     async def hall_changed(self, meeting_id: int) -> None:
@@ -156,16 +167,36 @@ class LiveMeetings:
         if self._meetings.get(live.info.id) is live:
             del self._meetings[live.info.id]
 
-    async def hosted_elsewhere(self, meeting_id: int) -> bool:
-        """Another live process hosts ``meeting_id``: a join belongs there (the proxy retries
-        the next process on 404, :mod:`server.meeting.hosts`)."""
+    async def belongs_elsewhere(self, meeting_id: int) -> bool:
+        """A join of ``meeting_id`` belongs to another process: one that hosts it
+        (:mod:`server.meeting.hosts`), or, for a meeting live nowhere, a less loaded node with
+        room (:mod:`server.meeting.nodes`). The proxy tries the next process on 404."""
         if meeting_id in self._meetings:
             return False
         try:
-            return await self.hosts.elsewhere(meeting_id)
+            if await self.hosts.elsewhere(meeting_id):
+                return True
+            return await self._placement() is Placement.ELSEWHERE
         except Exception:
             log.exception("meeting %s: its host could not be looked up", meeting_id)
             return False
+
+    def _room_here(self) -> bool:
+        node = self._settings.node
+        load = Load(len(self._meetings), self._members(), 0.0, node.max_meetings, node.max_members)
+        return load.has_room()
+
+    def _members(self) -> int:
+        return sum(m.connections for m in self._meetings.values())
+
+    async def _placement(self) -> Placement:
+        return await self.nodes.placement(len(self._meetings), self._members())
+
+    async def _report(self) -> None:
+        try:
+            await self.nodes.report(len(self._meetings), self._members())
+        except Exception:
+            log.exception("this node's load was not reported")
 
     def live_ids(self) -> frozenset[int]:
         """The meetings live in this process now (operators' tools, tests, benchmarks)."""
@@ -193,6 +224,7 @@ class LiveMeetings:
                 except Exception:
                     log.exception("releasing live meeting %s failed", meeting_id)
                 await self._unclaim(meeting_id)
+                await self._report()
 
     async def _unclaim(self, meeting_id: int) -> None:
         try:
@@ -228,4 +260,8 @@ class LiveMeetings:
             except Exception:
                 log.exception("the process lease was not released")
         await self.hosts.close()
+        try:
+            await self.nodes.close()
+        except Exception:
+            log.exception("this node was not taken out of the registry")
         await self.leases.close()

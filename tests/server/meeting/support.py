@@ -248,17 +248,17 @@ class Peer:
         await self.http.close()
 
 
-async def cell_in_database(settings: Settings) -> Cell:
+async def cell_in_database(settings: Settings, prefix: str = "") -> Cell:
     """:func:`make_cell` written straight into the database of ``settings`` (for a server run as
     a process of its own, which then finds it there), with the meeting opened (votes and hall
-    check-ins need it)."""
+    check-ins need it). ``prefix``: of its codes and usernames, for several cells."""
     db = Database(settings.database_url)
     try:
         app = web.Application()
         app[appkeys.DB] = db
         app[appkeys.AUDIT] = AuditLog(db, key_provider(settings))
         app[appkeys.KEK] = load_or_create_kek(settings.kek_path, settings.keys.kek)
-        cell = await make_cell(app)
+        cell = await make_cell(app, prefix)
         async with db.session() as s:
             meeting = await s.get(Meeting, cell.meeting_id)
             assert meeting is not None
