@@ -14,6 +14,7 @@ from typing import Final
 from policy.texts import (
     auth,
     chair,
+    committee,
     conduct,
     errors,
     media,
@@ -72,6 +73,7 @@ def _build() -> dict[str, Text]:
         plan,
         oversight,
         stage,
+        committee,
     ):
         for key, (vi, en) in part.TEXTS.items():
             if key in table:

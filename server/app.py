@@ -38,6 +38,7 @@ from server.http import (
     organisations,
     pages,
     pages_chair,
+    pages_oversight,
     pages_plan,
     pilots,
     recordings,
@@ -83,6 +84,7 @@ def all_routes() -> Routes:
     combined.endpoints.extend(conduct_http.routes.endpoints)  # meeting conduct
     combined.endpoints.extend(pages_chair.routes.endpoints)  # the chair console page
     combined.endpoints.extend(pages_plan.routes.endpoints)  # the secretary's planning pages
+    combined.endpoints.extend(pages_oversight.routes.endpoints)  # committee, board, pilot pages
     combined.endpoints.extend(caps_http.routes.endpoints)  # pilot caps used this year
     combined.endpoints.extend(ops_http.routes.endpoints)  # /metrics
     combined.endpoints.extend(gate_http.routes.endpoints)  # the agenda editor's gate pre-check

@@ -27,6 +27,18 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "pages.home.officer": ("Bảng điều khiển an ninh", "Security console"),
     "pages.home.account": ("Tài khoản và bảo mật", "Account and security"),
     "pages.home.logout": ("Đăng xuất", "Sign out"),
+    "pages.home.quality": (
+        "Kết quả đánh giá chất lượng sinh hoạt chi bộ",
+        "The quality of the cell's meetings, as evaluated",
+    ),
+    "pages.home.quality.period": ("kỳ {period}", "period {period}"),
+    "pages.home.quality.published": (
+        "Cấp ủy cấp trên công bố ngày {date} (Q2).",
+        "Published by the superior committee on {date} (Q2).",
+    ),
+    "pages.home.committee": ("Các chi bộ trực thuộc", "The committee's cells"),
+    "pages.home.board": ("Thí điểm: hồ sơ đăng ký", "Pilot registrations"),
+    "pages.home.pilot": ("Đăng ký thí điểm của chi bộ", "The cell's pilot registrations"),
     "pages.home.loading": ("Đang tải…", "Loading…"),
     "pages.home.load_failed": (
         "Không tải được danh sách cuộc họp. Hãy thử tải lại trang.",

@@ -20,6 +20,7 @@ from server.http.organisations import actor_of
 from server.http.oversight_schemas import (
     CallIn,
     CallOut,
+    CandidateOut,
     CellOverviewOut,
     CriteriaIn,
     CriteriaOut,
@@ -247,6 +248,20 @@ async def list_assignments(request: web.Request) -> web.Response:
         request.app[appkeys.DB], path_int(request, "org_id"), _authorize(request)
     )
     return respond(SupervisionAssignmentListOut, out)
+
+
+@routes.route(
+    "GET",
+    f"{ORG}/supervision/candidates",
+    summary="The committee's members who may be assigned to follow a cell (S1)",
+    tag="oversight",
+    response=GenericAlias(list, (CandidateOut,)),
+)
+async def list_candidates(request: web.Request) -> web.Response:
+    out = await supervision.candidates(
+        request.app[appkeys.DB], path_int(request, "org_id"), _authorize(request)
+    )
+    return respond(CandidateOut, out)
 
 
 @routes.route(

@@ -151,6 +151,14 @@ class SupervisionAssignmentListOut(Output):
     ended_on: str | None
 
 
+class CandidateOut(Output):
+    """S1: a committee member who may be assigned to follow a cell."""
+
+    account_id: int
+    name: str
+    roles: list[str]
+
+
 class VisitIn(Input):
     """S1: a committee member attended the meeting."""
 

@@ -177,6 +177,9 @@ class RegistrationOut(Output):
     it_readiness: str
     reason: str
     contact: str
+    #: V2: where it stands (draft, submitted, vetting, returned, vetted, approved, refused)
+    state: str = "submitted"
+    call_id: int | None = None
 
 
 class DecisionIn(Input):

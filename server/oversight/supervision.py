@@ -148,6 +148,26 @@ async def assignments(
         ]
 
 
+#: S1: who on the committee may be assigned to follow a cell (cấp ủy viên)
+COMMITTEE_ROLES = (Role.SECRETARY, Role.DEPUTY, Role.COMMITTEE)
+
+
+async def candidates(db: Database, committee_id: int, authorize: Authorize) -> list[dict[str, Any]]:
+    """S1: the committee's members (their accounts) who may be assigned to follow a cell."""
+    async with db.session() as session:
+        await org_or_404(session, committee_id)
+        authorize(P.OVERSIGHT_READ, committee_id)
+        seen: dict[int, dict[str, Any]] = {}
+        for account_id, name, role in await store.committee_accounts(
+            session, committee_id, COMMITTEE_ROLES
+        ):
+            entry = seen.setdefault(
+                account_id, {"account_id": account_id, "name": name, "roles": []}
+            )
+            entry["roles"].append(role.value)
+        return list(seen.values())
+
+
 async def record_visit(
     db: Database,
     audit: AuditLog,

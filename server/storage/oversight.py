@@ -125,6 +125,19 @@ async def account_names(session: Session, account_ids: Sequence[int]) -> dict[in
     return {int(r[0]): str(r[1]) for r in (await session.execute(query)).all()}
 
 
+async def committee_accounts(
+    session: Session, org_id: int, roles: Sequence[Role]
+) -> list[tuple[int, str, Role]]:
+    """The accounts holding one of ``roles`` on ``org_id``, with their display names."""
+    query = (
+        select(Account.id, Account.display_name, RoleAssignment.role)
+        .join(RoleAssignment, RoleAssignment.account_id == Account.id)
+        .where(RoleAssignment.org_id == org_id, RoleAssignment.role.in_(list(roles)))
+        .order_by(Account.display_name, Account.id)
+    )
+    return [(int(r[0]), str(r[1]), Role(r[2])) for r in (await session.execute(query)).all()]
+
+
 async def visit(session: Session, meeting_id: int, account_id: int) -> SupervisionVisit | None:
     query = select(SupervisionVisit).where(
         SupervisionVisit.meeting_id == meeting_id, SupervisionVisit.account_id == account_id

@@ -1,11 +1,14 @@
 // Home page: the signed-in person's meetings today and ahead, with where to go (join, chair).
-import { init, t } from "./i18n.js";
+import { init, lang, t } from "./i18n.js";
 import { api } from "./auth.js";
+import { el } from "./dom.js";
 
 const $ = (id) => document.getElementById(id);
 const VN = "Asia/Ho_Chi_Minh";
 const CHAIR_ROLES = new Set(["secretary", "deputy", "group_leader"]);
 const ATTEND_ROLES = new Set([...CHAIR_ROLES, "committee", "member", "observer", "room_device"]);
+const CELL_ROLES = new Set(["secretary", "deputy", "committee", "member"]); // read the cell's results (Q2)
+const LEAD_ROLES = new Set(["secretary", "deputy", "committee"]); // a committee's leaders (S1, Q2)
 
 /** The Vietnam calendar date of an instant, as YYYY-MM-DD. */
 function vnDate(iso) {
@@ -39,6 +42,63 @@ function item(meeting, chair) {
   return li;
 }
 
+function dmy(iso) {
+  return iso ? iso.slice(0, 10).split("-").reverse().join("/") : "";
+}
+
+/** An instant's Vietnam calendar date, as dd/mm/yyyy. */
+function vnDay(iso) {
+  return dmy(vnDate(iso));
+}
+
+/** "12/2026" for a month, "Q4/2026" for a quarter. */
+function periodText(label) {
+  return `${label.slice(5)}/${label.slice(0, 4)}`;
+}
+
+/** Q2: the cell's latest published evaluation, with the evidence per criterion and meeting. */
+function qualityResult(r) {
+  const pickText = (x) => (lang() === "en" ? x.en : x.vi);
+  const meetings = (r.result.months || []).flatMap((m) => m.meetings);
+  const box = el("article", { className: "registration", dataset: { result: String(r.id), grade: r.grade } },
+    el("p", {}, el("strong", { textContent: `${r.cell} · ${t("pages.home.quality.period", { period: periodText(r.period) })}: ` }),
+      el("span", { className: `grade grade-${r.grade}`, textContent: pickText(r.grade_text) }), ` ${r.percent}%`),
+    el("p", { className: "hint", textContent: t("pages.home.quality.published", { date: vnDay(r.published_at) }) }),
+    el("ul", { className: "evidence" }, ...(r.result.reasons || []).map((x) => el("li", { textContent: pickText(x) }))));
+  for (const m of meetings) {
+    const details = el("details", { className: "evidence" },
+      el("summary", { textContent: t("committee.evidence.meeting", { date: dmy(m.on), percent: m.percent }) }),
+      el("ul", { className: "evidence" }, ...m.results.map((c) => el("li", {
+        className: c.met === true ? "met" : c.met === false ? "unmet" : "na",
+      }, el("strong", { textContent: `${t(`oversight.criterion.${c.criterion}`)}: ` }), `${pickText(c)} (${c.points}/${c.max_points})`))));
+    box.append(details);
+  }
+  return box;
+}
+
+/** The published results of the person's cells (Q2); a failure here never hides the meetings. */
+async function showQuality(roles) {
+  const cells = [...new Set(roles.filter((r) => CELL_ROLES.has(r.role)).map((r) => r.org_id))];
+  const latest = [];
+  for (const id of cells) {
+    const results = await api("GET", `/api/organisations/${id}/quality/results`).catch(() => []);
+    const published = results.filter((r) => r.published_at).sort((a, b) => b.published_at.localeCompare(a.published_at));
+    if (published.length) latest.push(published[0]);
+  }
+  $("quality").replaceChildren(...latest.map(qualityResult));
+  $("quality-section").hidden = latest.length === 0;
+}
+
+/** Links to the committee's and the board's pages, and to the cell's pilot registrations. */
+async function showLinks(roles) {
+  $("board-link").hidden = !roles.some((r) => r.role === "org_board" || r.role === "standing_committee");
+  const leads = [...new Set(roles.filter((r) => LEAD_ROLES.has(r.role)).map((r) => r.org_id))];
+  const orgs = await Promise.all(leads.map((id) => api("GET", `/api/organisations/${id}`).catch(() => null)));
+  const secretaryOf = new Set(roles.filter((r) => r.role === "secretary").map((r) => r.org_id));
+  $("committee-link").hidden = !orgs.some((o) => o && o.level !== "cell" && o.level !== "group");
+  $("pilot-link").hidden = !orgs.some((o) => o && o.level === "cell" && secretaryOf.has(o.id));
+}
+
 function fill(list, entries) {
   list.replaceChildren(...(entries.length ? entries : [Object.assign(document.createElement("li"), { textContent: t("pages.home.none") })]));
 }
@@ -55,6 +115,11 @@ async function main() {
   const roles = session.roles || [];
   $("officer-link").hidden = !roles.some((r) => r.role === "security_officer");
   $("plan-link").hidden = !roles.some((r) => CHAIR_ROLES.has(r.role)); // who may schedule (/plan)
+  // the extras load beside the meetings: if one fails, the meetings still show
+  const extras = Promise.all([
+    showQuality(roles).catch((err) => console.warn("home: quality results", err)),
+    showLinks(roles).catch((err) => console.warn("home: links", err)),
+  ]);
   const orgs = new Map();
   for (const r of roles) {
     if (!ATTEND_ROLES.has(r.role)) continue;
@@ -64,14 +129,22 @@ async function main() {
     fill($("today"), []);
     $("today").firstChild.textContent = t("pages.home.no_meeting_role");
     $("upcoming-section").hidden = true;
+    await extras;
     return;
   }
   const today = vnDate(new Date().toISOString());
   const all = [];
   for (const [orgId, chair] of orgs) {
-    const meetings = await api("GET", `/api/organisations/${orgId}/meetings`);
+    // one organisation's meetings failing to load does not hide the others'
+    const meetings = await api("GET", `/api/organisations/${orgId}/meetings`).catch((err) => {
+      console.warn("home: meetings of", orgId, err);
+      $("error").textContent = t("pages.home.load_failed");
+      $("error").hidden = false;
+      return [];
+    });
     for (const m of meetings) all.push({ m, chair });
   }
+  await extras;
   all.sort((a, b) => a.m.scheduled_start.localeCompare(b.m.scheduled_start));
   const isToday = ({ m }) => vnDate(m.scheduled_start) === today;
   fill($("today"), all.filter(isToday).map(({ m, chair }) => item(m, chair)));

@@ -1,0 +1,208 @@
+"""Texts of the superior committee's pages: its cells (``/committee``: Q1–Q3, S1, S3, GM3), the
+pilot registrations for the organisation board and the standing committee (``/board``: V1–V3)
+and a cell's own registrations (``/pilot``: V1, V2)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+TEXTS: Final[dict[str, tuple[str, str]]] = {
+    # /committee
+    "committee.title": (
+        "Cấp ủy cấp trên — các chi bộ trực thuộc",
+        "Superior committee — its cells",
+    ),
+    "committee.org": ("Cấp ủy", "Committee"),
+    "committee.month": ("Tháng", "Month"),
+    "committee.no_role": (
+        "Trang này dành cho cấp ủy viên của cấp ủy cấp trên cơ sở (bí thư, phó bí thư, ủy viên).",
+        "This page is for the members of a committee above the cells (secretary, deputy, member).",
+    ),
+    "committee.load_failed": (
+        "Không tải được số liệu của các chi bộ. Vui lòng tải lại trang.",
+        "Could not load the cells' figures. Please reload the page.",
+    ),
+    "committee.cells": ("Các chi bộ trong tháng", "The cells this month"),
+    "committee.cells.none": ("Cấp ủy chưa có chi bộ trực thuộc.", "The committee has no cells."),
+    "committee.cell.meeting": ("Sinh hoạt định kỳ (R1)", "Regular meeting (R1)"),
+    "committee.cell.held_on": ("ngày {date}", "on {date}"),
+    "committee.cell.grade": ("Xếp loại (Q2)", "Classification (Q2)"),
+    "committee.cell.published": ("đã công bố cho chi bộ", "published to the cell"),
+    "committee.cell.stored": ("đã đánh giá, chưa công bố", "evaluated, not published"),
+    "committee.cell.draft": ("tạm tính", "provisional"),
+    "committee.cell.online": ("Trực tuyến đã dùng trong năm (P3)", "Online used this year (P3)"),
+    "committee.cell.group": ("Theo tổ đảng đã dùng (P5)", "By party groups used (P5)"),
+    "committee.cell.late_reports": (
+        "Báo cáo tổ đảng quá hạn (GM3)",
+        "Party-group reports overdue (GM3)",
+    ),
+    "committee.cell.trend": ("Chất lượng các tháng gần đây:", "Quality in recent months:"),
+    "committee.weak": ("Chi bộ yếu kém (Q3)", "Weak cells (Q3)"),
+    "committee.weak.none": (
+        "Không có chi bộ yếu kém liên tiếp.",
+        "No cell is weak in consecutive periods.",
+    ),
+    "committee.weak.responsible": ("Cấp ủy viên theo dõi: {names}.", "Followed by: {names}."),
+    "committee.weak.nobody": ("chưa phân công", "nobody assigned"),
+    "committee.assignments": (
+        "Phân công cấp ủy viên dự sinh hoạt, theo dõi chi bộ (S1)",
+        "Committee members assigned to attend and follow cells (S1)",
+    ),
+    "committee.assign.none": ("Chưa phân công cấp ủy viên nào.", "Nobody is assigned yet."),
+    "committee.assign.since": ("từ {date}", "since {date}"),
+    "committee.assign.cell": ("Chi bộ", "Cell"),
+    "committee.assign.member": ("Cấp ủy viên", "Committee member"),
+    "committee.assign.from": ("Từ ngày", "From"),
+    "committee.assign.submit": ("Phân công", "Assign"),
+    "committee.assign.incomplete": (
+        "Chọn chi bộ, cấp ủy viên và ngày bắt đầu.",
+        "Choose the cell, the committee member and the start date.",
+    ),
+    "committee.assign.done": (
+        "Đã phân công đồng chí {member} theo dõi {cell}; đồng chí dự sinh hoạt với tư cách đại "
+        "biểu cấp ủy cấp trên (R5).",
+        "{member} now follows {cell} and attends its meetings as observer (R5).",
+    ),
+    "committee.evaluate": (
+        "Đánh giá chất lượng sinh hoạt (Q1, Q2)",
+        "Evaluating the meetings' quality (Q1, Q2)",
+    ),
+    "committee.evaluate.hint": (
+        "Kết quả tính từ hồ sơ cuộc họp theo bộ tiêu chí của cấp ủy; xem căn cứ từng tiêu chí "
+        "trước khi công bố cho chi bộ.",
+        "Computed from the meetings' records with the committee's criteria; read the evidence "
+        "for each criterion before publishing to the cells.",
+    ),
+    "committee.evaluate.compute": ("Tính kết quả tháng", "Evaluate the month"),
+    "committee.evaluate.publish": ("Công bố cho các chi bộ", "Publish to the cells"),
+    "committee.evaluate.done": (
+        "Đã tính kết quả tháng {month}; chưa công bố cho chi bộ.",
+        "Month {month} evaluated; not yet published to the cells.",
+    ),
+    "committee.evaluate.published": (
+        "Đã công bố kết quả tháng {month} cho các chi bộ (Q2).",
+        "Month {month} published to the cells (Q2).",
+    ),
+    "committee.evidence.meeting": (
+        "Cuộc họp ngày {date}: {percent}%",
+        "Meeting of {date}: {percent}%",
+    ),
+    "committee.evidence.no_meeting": (
+        "Không có cuộc họp nào được tổ chức trong kỳ.",
+        "No meeting was held in the period.",
+    ),
+    "committee.reports": ("Báo cáo", "Reports"),
+    "committee.reports.monthly": (
+        "Báo cáo kết quả sinh hoạt chi bộ tháng {month}:",
+        "Monthly report on cell meetings, {month}:",
+    ),
+    "committee.reports.supervision": (
+        "Báo cáo kết quả dự sinh hoạt, theo dõi chi bộ {quarter}:",
+        "Supervision report, {quarter}:",
+    ),
+    # /board
+    "board.title": (
+        "Thí điểm sinh hoạt trực tuyến, theo tổ đảng",
+        "The pilot of online and party-group meetings",
+    ),
+    "board.no_role": (
+        "Trang này dành cho Ban Tổ chức và Ban Thường vụ cấp ủy cấp trên.",
+        "This page is for the superior committee's organisation board and standing committee.",
+    ),
+    "board.load_failed": (
+        "Không tải được hồ sơ đăng ký. Vui lòng tải lại trang.",
+        "Could not load the registrations. Please reload the page.",
+    ),
+    "board.role.org_board": ("Ban Tổ chức: thẩm định hồ sơ", "Organisation board: vets"),
+    "board.role.standing_committee": (
+        "Ban Thường vụ: quyết định thí điểm",
+        "Standing committee: decides",
+    ),
+    "board.registrations": (
+        "Hồ sơ đăng ký thí điểm (V1, V2)",
+        "Pilot registrations (V1, V2)",
+    ),
+    "board.registrations.none": ("Chưa có hồ sơ đăng ký nào.", "No registration yet."),
+    "board.scope.online": ("Sinh hoạt trực tuyến", "Online meetings"),
+    "board.scope.group": ("Sinh hoạt theo tổ đảng", "Meetings by party groups"),
+    "board.reg.sent": ("gửi ngày {date}", "sent on {date}"),
+    "board.reg.members": ("Số đảng viên", "Members"),
+    "board.reg.locations": ("Địa bàn", "Locations"),
+    "board.reg.it": ("Hạ tầng công nghệ thông tin", "IT readiness"),
+    "board.reg.reason": ("Lý do đăng ký", "Reason"),
+    "board.reg.contact": ("Người liên hệ", "Contact"),
+    "board.action.vet": ("Bắt đầu thẩm định", "Start vetting"),
+    "board.action.endorse": ("Đủ điều kiện, trình Ban Thường vụ", "Eligible: put to decision"),
+    "board.action.return": ("Trả lại để bổ sung", "Return with the reason"),
+    "board.action.approve": ("Phê duyệt", "Approve"),
+    "board.action.refuse": ("Không phê duyệt", "Refuse"),
+    "board.by.unit": ("Chi bộ", "The cell"),
+    "board.by.board": ("Ban Tổ chức", "Organisation board"),
+    "board.by.standing": ("Ban Thường vụ", "Standing committee"),
+    "board.return.reason": ("Lý do trả lại", "Reason for returning"),
+    "board.refuse.reason": ("Lý do không phê duyệt", "Reason for refusing"),
+    "board.reason_needed": (
+        "Cần ghi rõ lý do (V2).",
+        "A reason is required (V2).",
+    ),
+    "board.decision.number": ("Số quyết định", "Decision number"),
+    "board.decision.on": ("Ngày quyết định", "Decided on"),
+    "board.decision.from": ("Hiệu lực từ", "Valid from"),
+    "board.decision.to": ("Hiệu lực đến (không bắt buộc)", "Valid until (optional)"),
+    "board.decision.number_needed": (
+        "Cần ghi số quyết định phê duyệt (E3).",
+        "The decision's number is required (E3).",
+    ),
+    "board.step.done": ("Đã {action}: {unit}.", "Done ({action}): {unit}."),
+    "board.calls": ("Đợt đăng ký (V1)", "Calls for registrations (V1)"),
+    "board.calls.none": ("Chưa mở đợt đăng ký nào.", "No call opened yet."),
+    "board.call.item": (
+        "Văn bản {number} ngày {issued}, hạn đăng ký {deadline}",
+        "Letter {number} of {issued}, deadline {deadline}",
+    ),
+    "board.call.number": ("Số văn bản", "Letter number"),
+    "board.call.issued": ("Ngày ban hành", "Issued on"),
+    "board.call.deadline": ("Hạn đăng ký", "Deadline"),
+    "board.call.submit": ("Mở đợt đăng ký", "Open a call"),
+    "board.call.done": ("Đã mở đợt đăng ký.", "The call is open."),
+    "board.review": ("Theo dõi, sơ kết, tổng kết (V3)", "Monitoring and reviews (V3)"),
+    "board.review.from": ("Từ ngày", "From"),
+    "board.review.to": ("Đến ngày", "To"),
+    "board.review.stage": ("Loại báo cáo", "Review"),
+    "board.review.interim": ("Báo cáo sơ kết", "Interim review"),
+    "board.review.final": ("Báo cáo tổng kết", "Final review"),
+    "board.review.show": ("Xem số liệu", "Show the figures"),
+    "board.col.unit": ("Đơn vị", "Unit"),
+    "board.col.online": ("Trực tuyến", "Online"),
+    "board.col.group": ("Theo tổ", "By groups"),
+    "board.col.in_person": ("Trực tiếp", "In person"),
+    "board.col.attendance": ("Dự họp", "Attendance"),
+    "board.col.deferred": ("Chuyển họp trực tiếp", "Deferred to in person"),
+    "board.col.incidents": ("Sự cố, phản ánh", "Incidents"),
+    "board.col.state": ("Hồ sơ, quyết định", "Registration, decision"),
+    # /pilot
+    "pilot.title": ("Đăng ký thí điểm của chi bộ", "The cell's pilot registrations"),
+    "pilot.no_role": (
+        "Trang này dành cho bí thư chi bộ.",
+        "This page is for a cell's secretary.",
+    ),
+    "pilot.load_failed": (
+        "Không tải được hồ sơ đăng ký. Vui lòng tải lại trang.",
+        "Could not load the registrations. Please reload the page.",
+    ),
+    "pilot.mine": ("Hồ sơ đã gửi (V1, V2)", "Registrations sent (V1, V2)"),
+    "pilot.none": ("Chi bộ chưa gửi hồ sơ nào.", "The cell has sent no registration."),
+    "pilot.new": ("Gửi hồ sơ đăng ký mới (mẫu 828-CV)", "A new registration (828-CV form)"),
+    "pilot.scope": ("Hình thức", "Kind"),
+    "pilot.groups": ("Số tổ đảng", "Party groups"),
+    "pilot.submit": ("Gửi đăng ký", "Send"),
+    "pilot.sent": ("Đã gửi hồ sơ đăng ký.", "The registration is sent."),
+    "pilot.bad_count": (
+        "Số đảng viên phải là số nguyên không âm.",
+        "The number of members must be a whole number, zero or more.",
+    ),
+    "pilot.returned_reason": ("Ban Tổ chức trả lại: {reason}", "Returned by the board: {reason}"),
+    "pilot.correct": ("Bổ sung hồ sơ", "Correct the registration"),
+    "pilot.resend": ("Bổ sung và gửi lại", "Correct and send again"),
+    "pilot.corrected": ("Đã bổ sung và gửi lại hồ sơ.", "Corrected and sent again."),
+}

@@ -1,0 +1,141 @@
+// A cell's pilot registrations (its secretary): send the 828-CV form (V1), follow its state and
+// the board's reasons, correct a returned one and send it again (V2).
+import { apply, init, pick, t } from './i18n.js';
+import { ApiError, api, session } from './auth.js';
+import { $, basis, el } from './dom.js';
+
+const VN = 'Asia/Ho_Chi_Minh';
+const vnToday = () => new Date().toLocaleDateString('en-CA', { timeZone: VN });
+const dmy = (iso) => (iso ? iso.slice(0, 10).split('-').reverse().join('/') : '');
+const at = (iso) => new Date(iso).toLocaleString('vi-VN', { timeZone: VN, dateStyle: 'short', timeStyle: 'short' });
+const EDITABLE = ['member_count', 'locations', 'it_readiness', 'reason', 'contact'];
+
+function notice(text, kind = 'notice', rules = []) {
+  const box = $('notice');
+  box.hidden = false;
+  box.className = kind;
+  box.replaceChildren(el('span', { textContent: text }));
+  const cited = basis(rules);
+  if (cited) box.append(' ', cited);
+  box.dataset.rules = rules.join(',');
+}
+
+function refused(err) {
+  const body = err instanceof ApiError ? err.body : { message: { vi: String(err), en: String(err) } };
+  notice(t('plan.refused', { message: pick(body.message) }), 'error', body.rules || []);
+}
+
+function input(reg, name) {
+  const id = `fix-${name}-${reg.id}`;
+  const long = ['locations', 'it_readiness', 'reason'].includes(name);
+  const props = name === 'member_count'
+    ? { type: 'number', min: 0, max: 100000, value: String(reg[name]) }
+    : { value: reg[name], maxLength: name === 'contact' ? 200 : 2000, ...(long ? { rows: 2 } : {}) };
+  return el('label', {}, el('span', { textContent: t(`board.reg.${name === 'member_count' ? 'members' : name === 'it_readiness' ? 'it' : name}`) }),
+    el(long ? 'textarea' : 'input', { id, ...props }));
+}
+
+function correction(reg) {
+  return el('form', { dataset: { form: 'correct' }, onsubmit: async (e) => {
+    e.preventDefault();
+    const fields = {};
+    for (const name of EDITABLE) {
+      const value = $(`fix-${name}-${reg.id}`).value;
+      fields[name] = name === 'member_count' ? Number(value) : value.trim();
+    }
+    if (!Number.isInteger(fields.member_count) || fields.member_count < 0) {
+      notice(t('pilot.bad_count'), 'error');
+      return;
+    }
+    try {
+      await api('POST', `/api/registrations/${reg.id}/steps`, { action: 'correct', correction: fields });
+      notice(t('pilot.corrected'));
+      await showRegistrations();
+    } catch (err) {
+      refused(err);
+    }
+  } }, el('h3', { textContent: t('pilot.correct') }), ...EDITABLE.map((n) => input(reg, n)),
+  el('button', { type: 'submit', dataset: { action: 'correct' }, textContent: t('pilot.resend') }));
+}
+
+function registration(reg, events) {
+  const returned = [...events].reverse().find((e) => e.action === 'return' || e.action === 'refuse');
+  return el('article', { className: 'registration', dataset: { registration: String(reg.id), state: reg.state } },
+    el('h3', { textContent: `${t(`board.scope.${reg.scope}`)} · ${t('board.reg.sent', { date: dmy(reg.submitted_on) })}` }),
+    el('p', {}, el('strong', { className: 'state', textContent: t(`oversight.v2.state.${reg.state}`) })),
+    reg.state === 'returned' && returned ? el('p', { className: 'notice reason', textContent: t('pilot.returned_reason', { reason: returned.reason }) }) : '',
+    events.length ? el('ol', { className: 'events' }, ...events.map((e) => el('li', { dataset: { action: e.action } },
+      `${at(e.at)} · ${t(`oversight.v2.action.${e.action}`)} → ${t(`oversight.v2.state.${e.state_to}`)}`,
+      e.reason ? ` — “${e.reason}”` : ''))) : '',
+    reg.state === 'returned' ? correction(reg) : '');
+}
+
+async function showRegistrations() {
+  const regs = await api('GET', `/api/organisations/${$('org').value}/registrations`);
+  regs.sort((a, b) => b.id - a.id);
+  const events = await Promise.all(regs.map((r) => api('GET', `/api/registrations/${r.id}/events`).catch(() => [])));
+  $('registrations').replaceChildren(...(regs.length ? regs.map((r, i) => registration(r, events[i]))
+    : [el('p', { textContent: t('pilot.none') })]));
+}
+
+async function register(event) {
+  event.preventDefault();
+  const count = Number($('member_count').value);
+  if ($('member_count').value === '' || !Number.isInteger(count) || count < 0) {
+    notice(t('pilot.bad_count'), 'error');
+    return;
+  }
+  $('register-submit').disabled = true;
+  try {
+    await api('POST', `/api/organisations/${$('org').value}/pilot-registrations`, {
+      scope: $('scope').value,
+      submitted_on: vnToday(),
+      member_count: count,
+      cells_count: 1,
+      groups_count: Number($('groups_count').value) || 0,
+      locations: $('locations').value.trim(),
+      it_readiness: $('it_readiness').value.trim(),
+      reason: $('reason').value.trim(),
+      contact: $('contact').value.trim(),
+    });
+    notice(t('pilot.sent'));
+    $('register').reset();
+    await showRegistrations();
+  } catch (err) {
+    refused(err);
+  } finally {
+    $('register-submit').disabled = false;
+  }
+}
+
+async function main() {
+  await init();
+  const me = await session();
+  if (!me.authenticated) {
+    location.assign('/login?next=/pilot');
+    return;
+  }
+  const ids = [...new Set((me.roles || []).filter((r) => r.role === 'secretary').map((r) => r.org_id))];
+  const orgs = (await Promise.all(ids.map((id) => api('GET', `/api/organisations/${id}`).catch(() => null))))
+    .filter((o) => o && o.level === 'cell');
+  if (!orgs.length) {
+    for (const s of document.querySelectorAll('main section, #org-label')) s.hidden = true;
+    $('error').textContent = t('pilot.no_role');
+    $('error').hidden = false;
+    return;
+  }
+  $('org').replaceChildren(...orgs.map((o) => el('option', { value: String(o.id), textContent: o.name })));
+  $('org-label').hidden = orgs.length < 2;
+  $('org').addEventListener('change', () => showRegistrations().catch(refused));
+  $('register').addEventListener('submit', register);
+  $('lang').addEventListener('click', () => { apply(); showRegistrations().catch(refused); });
+  await showRegistrations();
+}
+
+main()
+  .catch((err) => {
+    console.warn('pilot page failed', err);
+    $('error').textContent = t('pilot.load_failed');
+    $('error').hidden = false;
+  })
+  .finally(() => { document.body.dataset.ready = 'true'; });
