@@ -120,6 +120,8 @@ def _print_doors(settings: Settings, today: TodayMeetings) -> None:
     print(f"  officer      {base}/officer  as baomat  ({code} baomat)")
     if today.group_cycle_id is not None:
         print(f"  party groups {base}/home  as totruong1 … totruong4, bithulon (the large cell)")
+    print(f"  committee    {base}/committee  as bithudanguy (secretary), capuyvien (member)")
+    print(f"  pilot board  {base}/board  as bantochuc (vets), banthuongvu (decides)")
     print()
 
 

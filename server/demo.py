@@ -101,6 +101,13 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, int | None, Role, str], ...] = (
     ("totruong2", "Tổ trưởng", 0, Role.GROUP_LEADER, f"{LARGE_CODE}-TO2"),
     ("totruong3", "Tổ trưởng", 0, Role.GROUP_LEADER, f"{LARGE_CODE}-TO3"),
     ("totruong4", "Tổ trưởng", 0, Role.GROUP_LEADER, f"{LARGE_CODE}-TO4"),
+    # the superior committee of the two cells (the grassroots committee): its secretary and a
+    # committee member (Q1–Q3, S1–S3: /committee), its organisation board and its standing
+    # committee (V1–V3: /board)
+    ("bithudanguy", "Bí thư Đảng ủy", None, Role.SECRETARY, GRASSROOTS_CODE),
+    ("capuyvien", "Đảng ủy viên", None, Role.COMMITTEE, GRASSROOTS_CODE),
+    ("bantochuc", "Ban Tổ chức Đảng ủy", None, Role.ORG_BOARD, GRASSROOTS_CODE),
+    ("banthuongvu", "Ban Thường vụ Đảng ủy", None, Role.STANDING_COMMITTEE, GRASSROOTS_CODE),
 )
 
 
@@ -154,6 +161,7 @@ async def load_demo(db: Database) -> bool:
             it_readiness="Đáp ứng",
             reason="Thuyền viên tuyến quốc tế (E1a)",
             contact="Bí thư chi bộ",
+            state="approved",  # V2: decided by 123-QĐ/ĐU below
         )
         s.add(reg)
         await s.flush()
@@ -206,6 +214,22 @@ async def load_demo(db: Database) -> bool:
                     location="Hà Nội",
                 )
             )
+        # V1: the large cell asks for online meetings too; the board vets it on /board
+        s.add(
+            PilotRegistration(
+                org_id=big.id,
+                scope=ApprovalScope.ONLINE,
+                submitted_on=dt.date(2025, 9, 2),
+                member_count=60,
+                locations="Hà Nội",
+                cells_count=1,
+                groups_count=4,
+                it_readiness="Phòng họp trực tuyến tại trụ sở",
+                reason="Nhiều đảng viên đi công tác",
+                contact="Bí thư chi bộ",
+                state="submitted",
+            )
+        )
         s.add(
             ApprovalDecision(
                 org_id=big.id,
