@@ -1,0 +1,353 @@
+"""The superior committee's month in real Chromium, through the pages only (results are read
+back from the API, never made through it), on the demo that ``make run`` serves:
+
+* its secretary assigns a committee member to the seafarers' cell on ``/committee`` (S1); the
+  cell's chair opens today's meeting and the member joins it from their home page as observer
+  (R5), recorded as a visit (S1); the secretary evaluates the month, reads the evidence per
+  criterion and publishes it (Q1, Q2); the cell's secretary reads the result on ``/home``;
+* the cell sends a pilot registration on ``/pilot``; the organisation board vets it and returns
+  it with a reason on ``/board``; the cell corrects it; the board vets it again and puts it to
+  the standing committee, which approves it with its decision (V1, V2, E3).
+
+The pages are checked on a 390×844 phone (nothing wider than the screen) and by axe-core (no
+serious or critical violation); screenshots go where ``make screenshots`` asks."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from server.config import Settings
+from server.demo_today import TodayMeetings
+from server.rules import VN_TZ
+from tests.web_client.test_accessibility_browser import (  # noqa: F401 (fixture)
+    BLOCKING,
+    _violations,
+    axe_source,
+)
+from tests.web_client.test_front_door_browser import (  # noqa: F401 (fixtures)
+    PHONE,
+    _sign_in_from_front_door,
+    demo,
+    port,
+    settings,
+)
+from tests.web_client.test_meeting_browser import ARGS
+from tests.web_client.test_planning_browser import _get
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+WAIT_MS = 30_000
+SEAFARERS = "Chi bộ Thuyền viên (demo)"
+LOBBY = "n => document.querySelectorAll('#lobby button[data-action=admit]').length === n"
+RETURN_REASON = "Bổ sung phương án bảo mật đường truyền vệ tinh trên tàu"
+
+
+async def _signed_in(browser: Browser, server: str, config: Settings, who: str) -> Page:
+    context = await browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    await _sign_in_from_front_door(page, server, config, who)
+    await page.wait_for_url(f"{server}/home")
+    await page.wait_for_selector("body[data-ready]")
+    return page
+
+
+async def _open(page: Page, server: str, path: str) -> None:
+    await page.goto(f"{server}{path}")
+    await page.wait_for_selector("body[data-ready]")
+
+
+async def _until(page: Page, path: str, check: Any, what: str) -> Any:
+    """Poll the API (read only) until ``check(answer)`` holds."""
+    for _ in range(100):
+        answer = await _get(page, path)
+        if check(answer):
+            return answer
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"{what}: {answer!r}")
+
+
+async def _phone_and_axe(
+    browser: Browser, page: Page, server: str, path: str, shot: Path, axe: str
+) -> list[dict[str, Any]]:
+    """The page on a 390×844 phone with the same session: nothing wider than the screen, a
+    screenshot, and axe-core's serious or critical violations."""
+    phone = await browser.new_context(
+        locale="vi-VN", viewport=PHONE, storage_state=await page.context.storage_state()
+    )
+    small = await phone.new_page()
+    small.set_default_timeout(WAIT_MS)
+    await _open(small, server, path)
+    width = await small.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], (path, width)
+    await small.screenshot(path=str(shot), full_page=True)
+    found = [v for v in await _violations(small, axe) if v["impact"] in BLOCKING]
+    await phone.close()
+    return found
+
+
+@pytest.mark.browser
+async def test_committee_assigns_evaluates_and_the_cell_sees_its_result(
+    demo: tuple[str, TodayMeetings, str],  # noqa: F811 (the front door's fixtures)
+    settings: Settings,  # noqa: F811
+    axe_source: str,  # noqa: F811
+    screenshot_dir: Path,
+) -> None:
+    server, today, _printed = demo
+    meeting = today.hybrid_id
+    assert meeting is not None
+    month = dt.datetime.now(VN_TZ).strftime("%Y-%m")
+    blocking: dict[str, list[dict[str, Any]]] = {}
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            # S1: the committee's secretary assigns a committee member to the seafarers' cell
+            lead = await _signed_in(browser, server, settings, "bithudanguy")
+            await lead.get_by_role("link", name="Các chi bộ trực thuộc").click()
+            await lead.wait_for_url(f"{server}/committee")
+            await lead.wait_for_selector("body[data-ready]")
+            await expect(lead.locator("h1")).to_have_text("Cấp ủy cấp trên — các chi bộ trực thuộc")
+            cells = lead.locator("#cells > li[data-cell]")
+            await expect(cells).to_have_count(2)
+            sea = int(
+                await lead.locator("#cells > li", has_text=SEAFARERS).get_attribute("data-cell")
+                or 0
+            )
+            root = (await _get(lead, "/api/auth/session"))["roles"][0]["org_id"]
+            await lead.select_option("#assign-cell", label=SEAFARERS)
+            await lead.select_option("#assign-member", label="Đảng ủy viên")
+            await lead.click("#assign-submit")
+            await expect(lead.locator("#notice")).to_contain_text("Đã phân công")
+            await expect(lead.locator(f"#assignments li[data-cell='{sea}']")).to_contain_text(
+                "Đảng ủy viên"
+            )
+            assigned = await _get(lead, f"/api/organisations/{root}/supervision/assignments")
+            assert [(a["cell_id"], a["member"]) for a in assigned] == [(sea, "Đảng ủy viên")]
+
+            # the cell's chair opens today's meeting on the console
+            chair = await _signed_in(browser, server, settings, "bithu")
+            await _open(chair, server, f"/meetings/{meeting}/chair")
+            await chair.click("#start")
+            await chair.wait_for_selector("#meeting-status[data-status=open]")
+            await chair.wait_for_function("() => window.hopchibo.state.live", timeout=WAIT_MS)
+
+            # the committee member finds it on their home page and joins as observer (R5)
+            member = await _signed_in(browser, server, settings, "capuyvien")
+            join = member.locator(f"#today li[data-meeting='{meeting}'] a", has_text="Vào họp")
+            await expect(join).to_be_visible()
+            await join.click()
+            await member.wait_for_url(f"{server}/meetings/{meeting}")
+            await member.wait_for_function("() => window.hopchibo && window.hopchibo.ready")
+            await member.click("#join")
+            await chair.wait_for_function(LOBBY, arg=1, timeout=WAIT_MS)
+            await chair.click("#lobby button[data-action=admit] >> nth=0")
+            await member.wait_for_function("() => window.hopchibo.state.admitted", timeout=WAIT_MS)
+            assert await member.evaluate("() => window.hopchibo.state.role") == "observer"
+            day = dt.datetime.now(VN_TZ).date().isoformat()
+            visits = await _until(
+                lead,
+                f"/api/organisations/{root}/supervision/visits?from={day}&to={day}",
+                lambda v: any(x["meeting_id"] == meeting for x in v),
+                "the observer's visit (S1)",
+            )
+            assert [(v["member"], v["way"]) for v in visits] == [("Đảng ủy viên", "online")]
+            # both leave the live page (the meeting stays open, held: Q1 evaluates it)
+            await _open(member, server, "/home")
+            await _open(chair, server, "/home")
+
+            # Q1, Q2: the committee evaluates the month, reads the evidence, publishes it
+            await lead.reload()
+            await lead.wait_for_selector("body[data-ready]")
+            await lead.click("#evaluate")
+            result = lead.locator(f"#results div[data-cell='{sea}']")
+            await expect(result).to_have_attribute("data-published", "false")
+            evidence = result.locator(f"details.evidence[data-meeting='{meeting}']")
+            await evidence.locator("summary").click()
+            await expect(evidence.locator("li[data-criterion=attendance]")).to_be_visible()
+            await expect(evidence.locator("li[data-criterion=on_day] strong")).to_have_text(
+                "Sinh hoạt đúng ngày (R1): "
+            )
+            await lead.screenshot(
+                path=str(screenshot_dir / "committee-evaluate.png"), full_page=True
+            )
+            await lead.click("#publish")
+            await expect(result).to_have_attribute("data-published", "true")
+            await expect(lead.locator("#notice")).to_contain_text("Đã công bố")
+            published = await _get(lead, f"/api/organisations/{root}/quality?period={month}")
+            mine = next(c for c in published if c["cell_id"] == sea)
+            assert mine["published"] and mine["stored"]
+            grade = mine["grade"]
+            await lead.screenshot(path=str(screenshot_dir / "committee-cells.png"), full_page=True)
+            blocking["/committee"] = await _phone_and_axe(
+                browser,
+                lead,
+                server,
+                "/committee",
+                screenshot_dir / "committee-phone.png",
+                axe_source,
+            )
+
+            # the cell's secretary reads the published result and its evidence on the home page
+            await _open(chair, server, "/home")
+            section = chair.locator("#quality-section")
+            await expect(section).to_be_visible()
+            shown = section.locator("article[data-result]")
+            await expect(shown).to_have_attribute("data-grade", grade)
+            await expect(shown).to_contain_text(f"kỳ {month[5:]}/{month[:4]}")
+            await shown.locator("details.evidence summary").first.click()
+            await expect(shown.locator("li.met, li.unmet").first).to_be_visible()
+            results = await _get(chair, f"/api/organisations/{sea}/quality/results")
+            assert [r["period"] for r in results] == [month] and results[0]["published_at"]
+            await expect(chair.locator("#today")).to_contain_text("Sinh hoạt chi bộ thường kỳ")
+            blocking["/home"] = await _phone_and_axe(
+                browser,
+                chair,
+                server,
+                "/home",
+                screenshot_dir / "home-quality-phone.png",
+                axe_source,
+            )
+            # every demo role still gets its home page with its meetings (no load failure)
+            for page in (lead, member, chair):
+                await _open(page, server, "/home")
+                await expect(page.locator("#error")).to_be_hidden()
+        finally:
+            await browser.close()
+    blocking = {path: found for path, found in blocking.items() if found}
+    if blocking:
+        pytest.fail("axe-core, serious or critical:\n" + json.dumps(blocking, indent=1))
+
+
+@pytest.mark.browser
+async def test_board_vets_returns_and_the_standing_committee_approves_the_correction(
+    demo: tuple[str, TodayMeetings, str],  # noqa: F811 (the front door's fixtures)
+    settings: Settings,  # noqa: F811
+    axe_source: str,  # noqa: F811
+    screenshot_dir: Path,
+) -> None:
+    server, _today, _printed = demo
+    blocking: dict[str, list[dict[str, Any]]] = {}
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            # V1: the seafarers' cell sends a registration through its page
+            cell = await _signed_in(browser, server, settings, "bithu")
+            await cell.get_by_role("link", name="Đăng ký thí điểm của chi bộ").click()
+            await cell.wait_for_url(f"{server}/pilot")
+            await cell.wait_for_selector("body[data-ready]")
+            before = cell.locator("#registrations article[data-registration]")
+            await expect(before).to_have_count(1)  # the demo's approved one
+            await cell.click("#register-submit")  # nothing filled: refused, nothing sent
+            await expect(cell.locator("#notice")).to_contain_text("số nguyên")
+            await cell.select_option("#scope", "online")
+            await cell.fill("#member_count", "14")
+            await cell.fill("#locations", "Hải Phòng; tàu tuyến quốc tế")
+            await cell.fill("#it_readiness", "Kết nối vệ tinh trên tàu")
+            await cell.fill("#reason", "Thuyền viên tuyến quốc tế, năm 2027 (E1a)")
+            await cell.fill("#contact", "Bí thư chi bộ")
+            await cell.click("#register-submit")
+            await expect(cell.locator("#notice")).to_contain_text("Đã gửi")
+            sent = cell.locator("#registrations article[data-state=submitted]")
+            await expect(sent).to_have_count(1)
+            reg = int(await sent.get_attribute("data-registration") or 0)
+
+            # V2: the organisation board vets it and returns it with a reason
+            board = await _signed_in(browser, server, settings, "bantochuc")
+            await board.get_by_role("link", name="Thí điểm: hồ sơ đăng ký").click()
+            await board.wait_for_url(f"{server}/board")
+            await board.wait_for_selector("body[data-ready]")
+            card = board.locator(f"article[data-registration='{reg}']")
+            await expect(card).to_have_attribute("data-state", "submitted")
+            await card.locator("button[data-action=vet]").click()
+            await expect(card).to_have_attribute("data-state", "vetting")
+            await card.locator("form[data-form=return] button").click()  # no reason: refused
+            await expect(board.locator("#notice")).to_contain_text("lý do")
+            await card.locator("form[data-form=return] textarea").fill(RETURN_REASON)
+            await card.locator("form[data-form=return] button").click()
+            await expect(card).to_have_attribute("data-state", "returned")
+            await expect(card.locator("ol.events")).to_contain_text(RETURN_REASON)
+            await board.screenshot(path=str(screenshot_dir / "board-returned.png"), full_page=True)
+
+            # the cell reads the reason and corrects it through its page
+            await _open(cell, server, "/pilot")
+            mine = cell.locator(f"article[data-registration='{reg}']")
+            await expect(mine).to_have_attribute("data-state", "returned")
+            await expect(mine.locator("p.reason")).to_contain_text(RETURN_REASON)
+            await cell.screenshot(path=str(screenshot_dir / "pilot-returned.png"), full_page=True)
+            await mine.locator(f"#fix-it_readiness-{reg}").fill(
+                "Kết nối vệ tinh mã hóa đầu cuối; phương án dự phòng khi mất kết nối"
+            )
+            await mine.locator("button[data-action=correct]").click()
+            await expect(mine).to_have_attribute("data-state", "submitted")
+            blocking["/pilot"] = await _phone_and_axe(
+                browser, cell, server, "/pilot", screenshot_dir / "pilot-phone.png", axe_source
+            )
+
+            # the board vets the corrected one and puts it to the standing committee (E1, P1)
+            await _open(board, server, "/board")
+            await card.locator("button[data-action=vet]").click()
+            await expect(card).to_have_attribute("data-state", "vetting")
+            await card.locator("button[data-action=endorse]").click()
+            await expect(card).to_have_attribute("data-state", "vetted")
+            # the large cell's registration from the demo fails E1: refused with its rules
+            other = board.locator("article[data-state=submitted]").first
+            await other.locator("button[data-action=endorse]").click()
+            await expect(board.locator("#notice")).to_contain_text("Không thực hiện được")
+            assert "V2" in (await board.locator("#notice").get_attribute("data-rules") or "")
+            await expect(other).to_have_attribute("data-state", "submitted")
+
+            # the standing committee approves it, recording its decision (E3)
+            standing = await _signed_in(browser, server, settings, "banthuongvu")
+            await _open(standing, server, "/board")
+            approve = standing.locator(
+                f"article[data-registration='{reg}'] form[data-form=approve]"
+            )
+            await approve.locator("button").click()  # no number: refused citing E3
+            await expect(standing.locator("#notice")).to_contain_text("E3")
+            await approve.locator(f"#decision-number-{reg}").fill("131-QĐ/ĐU")
+            await approve.locator("button").click()
+            decided = standing.locator(f"article[data-registration='{reg}']")
+            await expect(decided).to_have_attribute("data-state", "approved")
+            await standing.screenshot(
+                path=str(screenshot_dir / "board-approved.png"), full_page=True
+            )
+            blocking["/board"] = await _phone_and_axe(
+                browser, standing, server, "/board", screenshot_dir / "board-phone.png", axe_source
+            )
+
+            # read back: the steps with who and why, and the E3 decision
+            steps = await _get(cell, f"/api/registrations/{reg}/events")
+            assert [e["action"] for e in steps] == [
+                "submit",
+                "vet",
+                "return",
+                "correct",
+                "vet",
+                "endorse",
+                "approve",
+            ]
+            assert steps[2]["reason"] == RETURN_REASON and steps[2]["by"] != steps[3]["by"]
+            roles = (await _get(cell, "/api/auth/session"))["roles"]
+            cell_id = next(r["org_id"] for r in roles if r["role"] == "secretary")
+            decisions = await _get(cell, f"/api/organisations/{cell_id}/decisions")
+            assert any(d["number"] == "131-QĐ/ĐU" for d in decisions)
+            # the review's figures and exports on the board's page
+            await expect(standing.locator("#monitoring tbody tr")).not_to_have_count(0)
+            href = await standing.locator("#exports a[data-format=xlsx]").get_attribute("href")
+            assert href is not None
+            resp = await standing.request.get(f"{server}{href}")
+            assert resp.ok and resp.headers["content-type"].startswith(
+                "application/vnd.openxmlformats"
+            )
+        finally:
+            await browser.close()
+    blocking = {path: found for path, found in blocking.items() if found}
+    if blocking:
+        pytest.fail("axe-core, serious or critical:\n" + json.dumps(blocking, indent=1))
