@@ -54,7 +54,7 @@ async function step(reg, action, extra = {}) {
   try {
     await api('POST', `/api/registrations/${reg.id}/steps`, { action, ...extra });
     notice(t('board.step.done', { action: t(`oversight.v2.action.${action}`), unit: reg.unit }));
-    await showRegistrations();
+    await Promise.all([showRegistrations(), showReview()]);
   } catch (err) {
     refused(err);
   }
