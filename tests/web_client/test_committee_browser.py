@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,14 @@ WAIT_MS = 30_000
 SEAFARERS = "Chi bộ Thuyền viên (demo)"
 LOBBY = "n => document.querySelectorAll('#lobby button[data-action=admit]').length === n"
 RETURN_REASON = "Bổ sung phương án bảo mật đường truyền vệ tinh trên tàu"
+
+
+@pytest.fixture(autouse=True)
+def _patient_expect() -> Iterator[None]:
+    """Each step's answer may take several seconds on the loaded machine (load 58 seen)."""
+    expect.set_options(timeout=WAIT_MS)
+    yield
+    expect.set_options(timeout=5_000)  # Playwright's default, for the other modules
 
 
 async def _signed_in(browser: Browser, server: str, config: Settings, who: str) -> Page:
