@@ -13,7 +13,7 @@ from typing import Final
 from policy.decision import Decision, Outcome, RuleId, cite
 from policy.facts import OrgFacts
 from policy.i18n import tr
-from policy.model import ApprovalScope, IssuerKind, OrgLevel
+from policy.model import ApprovalScope, IssuerKind, MemberFlag, OrgLevel
 from policy.rulesets import RuleSet
 
 
@@ -47,11 +47,12 @@ class OnlineScope:
 
 
 def online_scope(org: OrgFacts, on: date) -> OnlineScope:
-    """E1a/E1b counts for ``org`` on ``on``."""
+    """E1a/E1b counts for ``org`` on ``on``: an exemption or suspension counts on the dates it
+    holds, an E1a reason within its E1a period (or season)."""
     active = org.active_circumstances(on)
     counted = unable = by_char = by_circ = 0
     for member in org.members:
-        if member.exempted or member.suspended:
+        if member.flag_on(MemberFlag.EXEMPTED, on) or member.flag_on(MemberFlag.SUSPENDED, on):
             continue
         counted += 1
         char = bool(member.reasons_on(on))

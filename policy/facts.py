@@ -16,6 +16,7 @@ from policy.model import (
     MeetingKind,
     MeetingMode,
     MeetingStatus,
+    MemberFlag,
     MemberStatus,
     OrgLevel,
 )
@@ -40,6 +41,25 @@ class ReasonPeriod:
             raise TypeError(f"reason must be an E1aReason, not {self.reason!r}")
         if self.start is not None and self.end is not None and self.end < self.start:
             raise ValueError("an E1a period cannot end before it starts")
+
+    def covers(self, on: date) -> bool:
+        return (self.start is None or self.start <= on) and (self.end is None or on <= self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class FlagPeriod:
+    """The dates (inclusive; ``None`` open) during which a flag of a member record holds, e.g. an
+    exemption until the end of a treatment, or a suspension from the day it was decided."""
+
+    flag: MemberFlag
+    start: date | None = None
+    end: date | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.flag, MemberFlag):
+            raise TypeError(f"flag must be a MemberFlag, not {self.flag!r}")
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise ValueError("a flag's period cannot end before it starts")
 
     def covers(self, on: date) -> bool:
         return (self.start is None or self.start <= on) and (self.end is None or on <= self.end)
@@ -71,8 +91,13 @@ class MemberFacts:
     temporarily_attached: bool = False
     e1a_reasons: frozenset[E1aReason] = frozenset()
     e1a_periods: tuple[ReasonPeriod, ...] = ()
+    #: the dates of the flags set above; a flag with a period holds only within it
+    flag_periods: tuple[FlagPeriod, ...] = ()
 
     def __post_init__(self) -> None:
+        for fp in self.flag_periods:
+            if not isinstance(fp, FlagPeriod):
+                raise TypeError("flag_periods must be FlagPeriod values")
         _text(self.member_id, "member_id")
         for period in self.e1a_periods:
             if not isinstance(period, ReasonPeriod):
@@ -83,6 +108,13 @@ class MemberFacts:
             raise TypeError(f"status must be a MemberStatus, not {self.status!r}")
         if not all(isinstance(reason, E1aReason) for reason in self.e1a_reasons):
             raise TypeError("e1a_reasons must be E1aReason values")
+
+    def flag_on(self, flag: MemberFlag, on: date) -> bool:
+        """Whether ``flag`` is set and, if it carries dates, ``on`` falls within them."""
+        if not getattr(self, flag.value):
+            return False
+        periods = [p for p in self.flag_periods if p.flag is flag]
+        return not periods or any(p.covers(on) for p in periods)
 
     def reasons_on(self, on: date) -> frozenset[E1aReason]:
         """E1a periods: the reasons that hold on ``on``."""

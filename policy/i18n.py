@@ -22,6 +22,7 @@ from policy.texts import (
     pages,
     plan,
     records,
+    roster,
     rules,
     stage,
     ui,
@@ -74,6 +75,7 @@ def _build() -> dict[str, Text]:
         oversight,
         stage,
         committee,
+        roster,
     ):
         for key, (vi, en) in part.TEXTS.items():
             if key in table:

@@ -31,6 +31,14 @@ class E1aReason(str, Enum):
     ISLAND = "island"  # hải đảo
 
 
+class MemberFlag(str, Enum):
+    """The flags of a member record that change who is counted (E1, A2); each may carry dates."""
+
+    EXEMPTED = "exempted"  # miễn công tác và sinh hoạt đảng
+    SUSPENDED = "suspended"  # đình chỉ sinh hoạt đảng
+    TEMPORARILY_ATTACHED = "temporarily_attached"  # sinh hoạt đảng tạm thời
+
+
 class IssuerKind(str, Enum):
     """Who issued a pilot decision (E3; 03-HD/TW §III.1)."""
 

@@ -30,6 +30,7 @@ from server.config import Settings
 from server.crypto.keys import LocalKek
 from server.errors import error_middleware
 from server.http import (
+    accounts,
     audit_log,
     auth,
     invitations,
@@ -40,8 +41,10 @@ from server.http import (
     pages_chair,
     pages_oversight,
     pages_plan,
+    pages_roster,
     pilots,
     recordings,
+    roster,
     system,
     ws,
 )
@@ -90,6 +93,9 @@ def all_routes() -> Routes:
     combined.endpoints.extend(gate_http.routes.endpoints)  # the agenda editor's gate pre-check
     combined.endpoints.extend(chat_http.routes.endpoints)  # the meeting chat's history
     combined.endpoints.extend(oversight_http.routes.endpoints)  # Q1–Q3, S1–S3, V1–V3, reports
+    combined.endpoints.extend(roster.routes.endpoints)  # the roster, import and export
+    combined.endpoints.extend(accounts.routes.endpoints)  # enrolment links, account admin
+    combined.endpoints.extend(pages_roster.routes.endpoints)  # /roster and /enrol
     return combined
 
 

@@ -6,6 +6,7 @@ handler did: after the organisation or member is found (404 first), before anyth
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -19,7 +20,53 @@ from server.storage import accounts as account_store
 from server.storage import members as member_store
 from server.storage import organisations as org_store
 from server.storage.db import Database, Session
-from server.storage.models import Member, Organisation
+from server.storage.models import Member, MemberChange, Organisation
+
+#: the fields of a member record that the roster's history follows
+TRACKED = (
+    "full_name",
+    "status",
+    "exempted",
+    "suspended",
+    "temporarily_attached",
+    "flag_periods",
+    "e1a_reasons",
+    "e1a_periods",
+    "location",
+    "group_id",
+)
+
+
+def _plain(value: Any) -> Any:
+    return value.value if hasattr(value, "value") else value
+
+
+def snapshot(member: Member) -> dict[str, Any]:
+    """The tracked fields of a member row as JSON values."""
+    return {name: _plain(getattr(member, name)) for name in TRACKED}
+
+
+async def record_change(
+    session: Session,
+    context: AccountContext,
+    member: Member,
+    action: str,
+    changes: Mapping[str, Any],
+    now: dt.datetime,
+) -> None:
+    """Note who changed what in the roster's history (``changes``: {field: [old, new]})."""
+    await member_store.add_change(
+        session,
+        MemberChange(
+            member_id=member.id,
+            org_id=member.org_id,
+            action=action,
+            changes=dict(changes),
+            actor=context.actor,
+            actor_name=context.display_name or context.username,
+            changed_at=now,
+        ),
+    )
 
 
 async def org_or_404(session: Session, org_id: int) -> Organisation:
@@ -111,6 +158,7 @@ async def add_member(
     context: AccountContext,
     org_id: int,
     fields: Mapping[str, Any],
+    now: dt.datetime,
 ) -> Member:
     async with db.session() as session:
         org = await org_or_404(session, org_id)
@@ -119,6 +167,8 @@ async def add_member(
             raise AppError.of(ErrorCode.VALIDATION, detail="members belong to a cell")
         await _check_group(session, org_id, fields.get("group_id"))
         member = await member_store.add(session, Member(org_id=org_id, **fields))
+        created = {k: [None, v] for k, v in snapshot(member).items()}
+        await record_change(session, context, member, "create", created, now)
         await audit.record(
             context.actor,
             "member.create",
@@ -150,24 +200,37 @@ async def update_member(
     context: AccountContext,
     member_id: int,
     changes: Mapping[str, Any],
+    now: dt.datetime,
 ) -> Member:
-    """Set the fields named in ``changes``; only ``group_id`` may be set to null."""
+    """Set the fields named in ``changes``; only ``group_id`` may be set to null. What changed
+    goes to the roster's history, old and new values side by side."""
     async with db.session() as session:
         found = await _member_or_404(session, member_id)
         require(context, Permission.MEMBERS_MANAGE, found.org_id)
         if "group_id" in changes:
             await _check_group(session, found.org_id, changes["group_id"])
-        reasons = set(changes.get("e1a_reasons") or found.e1a_reasons)
+        changes = dict(changes)
+        new_reasons = changes.get("e1a_reasons")
+        reasons = set(new_reasons if new_reasons is not None else found.e1a_reasons)
+        if new_reasons is not None and "e1a_periods" not in changes:
+            # E1a periods: a reason taken off the record takes its period with it
+            kept = {k: v for k, v in (found.e1a_periods or {}).items() if k in reasons}
+            changes["e1a_periods"] = kept
         if not set(changes.get("e1a_periods") or found.e1a_periods or {}) <= reasons:
             # E1a periods belong to reasons the member carries
             raise AppError.of(
                 ErrorCode.VALIDATION, detail="e1a_periods: a period for a reason not carried"
             )
+        before = snapshot(found)
         for key, value in changes.items():
             if value is None and key != "group_id":
                 raise AppError.of(ErrorCode.VALIDATION, detail=f"{key}: may not be null")
             setattr(found, key, value)
         await session.flush()
+        after = snapshot(found)
+        diff = {k: [before[k], after[k]] for k in TRACKED if before[k] != after[k]}
+        if diff:
+            await record_change(session, context, found, "update", diff, now)
         await audit.record(
             context.actor,
             "member.update",

@@ -15,6 +15,7 @@ from policy.decision import Decision, cite, require
 from policy.facts import (
     Approval,
     Circumstance,
+    FlagPeriod,
     MeetingRecord,
     MemberFacts,
     OrgFacts,
@@ -24,7 +25,7 @@ from policy.gate import AgendaItem as GateItem
 from policy.gate import Confirmation, check_item
 from policy.i18n import Text, tr
 from policy.mode import check_mode
-from policy.model import AgendaCategory, E1aReason, MeetingMode, OrgLevel
+from policy.model import AgendaCategory, E1aReason, MeetingMode, MemberFlag, OrgLevel
 from policy.rulesets import regime_for
 from server import holidays
 from server.storage import conduct as conduct_store
@@ -47,13 +48,33 @@ def _iso(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
+def _bounds(period: dict[str, str | None]) -> tuple[dt.date | None, dt.date | None]:
+    """A stored period's dates (``from``/``to``; rows older than migration 0011 may say
+    ``start``/``end``)."""
+    return (
+        _iso(period.get("from", period.get("start"))),
+        _iso(period.get("to", period.get("end"))),
+    )
+
+
 def reason_periods(member: Member) -> tuple[ReasonPeriod, ...]:
     """E1a periods stored on the member row, for the reasons it carries (others are ignored)."""
     periods = member.e1a_periods or {}
     return tuple(
-        ReasonPeriod(E1aReason(code), _iso(period.get("from")), _iso(period.get("to")))
+        ReasonPeriod(E1aReason(code), *_bounds(period))
         for code, period in sorted(periods.items())
         if code in member.e1a_reasons
+    )
+
+
+def flag_periods(member: Member) -> tuple[FlagPeriod, ...]:
+    """The dates of the member row's flags (unknown flag names are ignored)."""
+    known = {f.value for f in MemberFlag}
+    periods = member.flag_periods or {}
+    return tuple(
+        FlagPeriod(MemberFlag(name), *_bounds(period))
+        for name, period in sorted(periods.items())
+        if name in known
     )
 
 
@@ -68,6 +89,7 @@ def member_facts(members: Sequence[Member]) -> tuple[MemberFacts, ...]:
             temporarily_attached=m.temporarily_attached,
             e1a_reasons=frozenset(E1aReason(r) for r in m.e1a_reasons),
             e1a_periods=reason_periods(m),
+            flag_periods=flag_periods(m),
         )
         for m in members
     )

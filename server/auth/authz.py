@@ -37,6 +37,8 @@ class Permission(str, Enum):
     PILOT_MANAGE = "pilot.manage"
     AUDIT_READ = "audit.read"
     ACCOUNTS_MANAGE = "accounts.manage"
+    #: invite a member to enrol (an account with a single-use link): secretary, administrator
+    ACCOUNTS_INVITE = "accounts.invite"
     #: on a superior committee: its cells' quality results, assignments, reports (Q1–Q3, S1, S3)
     OVERSIGHT_READ = "oversight.read"
     #: on a superior committee: criteria, evaluation and publication, assignments (Q1, Q2, S1)
@@ -58,7 +60,7 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
     Role.SECRETARY: frozenset(
         _CHAIR
         | {P.ORG_READ, P.MEMBERS_READ, P.MEMBERS_MANAGE, P.INVITE_SEND, P.PILOT_READ}
-        | {P.PILOT_MANAGE}
+        | {P.PILOT_MANAGE, P.ACCOUNTS_INVITE}
         | _LEAD
     ),
     Role.DEPUTY: frozenset(
@@ -79,6 +81,7 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
     # manages accounts and the registry, not meetings
     Role.ADMIN: frozenset(
         {P.ORG_READ, P.ORG_MANAGE, P.MEMBERS_READ, P.MEMBERS_MANAGE, P.ACCOUNTS_MANAGE}
+        | {P.ACCOUNTS_INVITE}
         | {P.PILOT_READ, P.PILOT_MANAGE}
     ),
     Role.ROOM_DEVICE: frozenset({P.MEETING_ATTEND}),

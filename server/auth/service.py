@@ -53,9 +53,10 @@ async def methods(request: web.Request, account_id: int) -> list[str]:
 
 async def login(
     request: web.Request, username: str, password: str
-) -> tuple[signin.Issued, list[str]]:
-    """Username and password: a session at the second-factor (or enrolment) stage, and the
-    factors to choose from."""
+) -> tuple[signin.Issued, list[str], bool]:
+    """Username and password: a session at the second-factor (or enrolment) stage, the
+    factors to choose from, and whether the administrator reset the account's second factor
+    (the member is told so and enrols a new one)."""
     await signin.check_throttle(request, username)
     async with request.app[appkeys.DB].session() as s:
         account = await account_store.by_username(s, username)
@@ -72,15 +73,16 @@ async def login(
         assert account is not None
         await signin.maybe_rehash(s, account, password)
         stage: Stage = "mfa" if await signin.has_factor(s, account.id) else "enrol"
+        reset = stage == "enrol" and account.factor_reset_at is not None
         issued = await signin.issue(request, s, account.id, stage)
         await request.app[appkeys.AUDIT].record(
             f"account:{account.id}",
             "auth.password.accepted",
             f"account:{account.id}",
-            {"next": stage, "address": client_address(request)},
+            {"next": stage, "address": client_address(request), "factor_reset": reset},
             session=s,
         )
-    return issued, await methods(request, account.id) if stage == "mfa" else []
+    return issued, await methods(request, account.id) if stage == "mfa" else [], reset
 
 
 async def verify_totp(request: web.Request, code: str) -> signin.Issued:
@@ -236,6 +238,7 @@ async def current_session(request: web.Request) -> dict[str, object]:
                 "display_name": account.display_name,
                 "member_id": account.member_id,
             }
+            out["factor_reset"] = current.stage == "enrol" and account.factor_reset_at is not None
             if current.stage == "full":
                 out["roles"] = [
                     {"org_id": r.org_id, "role": r.role.value}
@@ -296,6 +299,7 @@ async def _after_enrol(request: web.Request, s: Session, account: Account, kind:
         {"kind": kind},
         session=s,
     )
+    account.factor_reset_at = None  # a reset second factor is replaced
     current = session_of(request)
     if current is not None and current.stage == "enrol":
         codes = await signin.new_recovery_codes(s, account.id)

@@ -45,6 +45,8 @@ class StageOut(Output):
     csrf: str
     methods: list[str] = []
     recovery_codes: list[str] = []
+    #: the administrator reset the second factor: a new one is enrolled now
+    factor_reset: bool = False
 
 
 class SessionOut(Output):
@@ -54,6 +56,7 @@ class SessionOut(Output):
     account: dict[str, object] | None = None
     roles: list[dict[str, object]] = []
     step_up_fresh: bool = False
+    factor_reset: bool = False
 
 
 class TotpSetupOut(Output):
@@ -87,8 +90,8 @@ class Options(BaseModel):
 )
 async def login(request: web.Request) -> web.Response:
     body = await parse_body(request, LoginIn)
-    issued, methods = await service.login(request, body.username, body.password)
-    return issued.response(request, {"methods": methods})
+    issued, methods, reset = await service.login(request, body.username, body.password)
+    return issued.response(request, {"methods": methods, "factor_reset": reset})
 
 
 @routes.route(

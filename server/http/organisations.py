@@ -115,8 +115,11 @@ async def create_member(request: web.Request) -> web.Response:
     data = body.model_dump()
     data["e1a_reasons"] = [r.value for r in body.e1a_reasons]
     data["e1a_periods"] = periods_json(body.e1a_periods)
+    data["flag_periods"] = periods_json(body.flag_periods)
     app = request.app
-    member = await service.add_member(app[appkeys.DB], app[appkeys.AUDIT], context, org_id, data)
+    member = await service.add_member(
+        app[appkeys.DB], app[appkeys.AUDIT], context, org_id, data, app[appkeys.CLOCK]()
+    )
     return respond(MemberOut, member, 201)
 
 
@@ -146,8 +149,10 @@ async def patch_member(request: web.Request) -> web.Response:
         changes["e1a_reasons"] = [r.value for r in changes["e1a_reasons"]]
     if "e1a_periods" in changes and changes["e1a_periods"] is not None:
         changes["e1a_periods"] = periods_json(changes["e1a_periods"])
+    if "flag_periods" in changes and changes["flag_periods"] is not None:
+        changes["flag_periods"] = periods_json(changes["flag_periods"])
     app = request.app
     member = await service.update_member(
-        app[appkeys.DB], app[appkeys.AUDIT], context, member_id, changes
+        app[appkeys.DB], app[appkeys.AUDIT], context, member_id, changes, app[appkeys.CLOCK]()
     )
     return respond(MemberOut, member)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import pydantic
@@ -19,6 +20,7 @@ from policy.model import (
     MeetingKind,
     MeetingMode,
     MeetingStatus,
+    MemberFlag,
     MemberStatus,
     OrgLevel,
 )
@@ -79,14 +81,19 @@ class ReasonPeriodIn(Input):
 ReasonPeriods = Annotated[dict[E1aReason, ReasonPeriodIn], Field(max_length=10)]
 
 
-def periods_json(periods: dict[E1aReason, ReasonPeriodIn]) -> dict[str, dict[str, str | None]]:
-    """E1a periods as stored on the member row."""
+FlagPeriods = Annotated[dict[MemberFlag, ReasonPeriodIn], Field(max_length=3)]
+
+
+def periods_json(
+    periods: Mapping[E1aReason, ReasonPeriodIn] | Mapping[MemberFlag, ReasonPeriodIn],
+) -> dict[str, dict[str, str | None]]:
+    """E1a periods (or the flags' dates) as stored on the member row: ``from``/``to``."""
     return {
-        reason.value: {
-            "start": p.start.isoformat() if p.start else None,
-            "end": p.end.isoformat() if p.end else None,
+        key.value: {
+            "from": p.start.isoformat() if p.start else None,
+            "to": p.end.isoformat() if p.end else None,
         }
-        for reason, p in periods.items()
+        for key, p in periods.items()
     }
 
 
@@ -108,6 +115,8 @@ class MemberIn(Input):
     e1a_reasons: Annotated[list[E1aReason], Field(max_length=10)] = []
     #: E1a periods: a seasonal or temporary reason counts only within its period
     e1a_periods: ReasonPeriods = {}
+    #: the flags' dates (exempted, suspended, temporarily attached): from and until when
+    flag_periods: FlagPeriods = {}
     location: Annotated[str, Field(max_length=200), NoControl] = ""
     group_id: int | None = Field(default=None, gt=0)
 
@@ -125,6 +134,7 @@ class MemberPatch(Input):
     temporarily_attached: bool | None = None
     e1a_reasons: Annotated[list[E1aReason], Field(max_length=10)] | None = None
     e1a_periods: ReasonPeriods | None = None
+    flag_periods: FlagPeriods | None = None
     location: Annotated[str, Field(max_length=200), NoControl] | None = None
     group_id: int | None = Field(default=None, gt=0)
 
@@ -148,6 +158,7 @@ class MemberOut(Output):
     temporarily_attached: bool
     e1a_reasons: list[str]
     e1a_periods: dict[str, dict[str, str | None]]
+    flag_periods: dict[str, dict[str, str | None]]
     location: str
 
 

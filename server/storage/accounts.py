@@ -48,3 +48,16 @@ async def names(session: Session) -> list[tuple[int, str, str, str | None]]:
         )
     )
     return [(r[0], r[1], r[2], r[3]) for r in rows.all()]
+
+
+async def of_members(session: Session, member_ids: Sequence[int]) -> Sequence[Account]:
+    """The accounts of these members (with their roles)."""
+    if not member_ids:
+        return []
+    query = select(Account).where(Account.member_id.in_(member_ids))
+    return (await session.execute(query)).scalars().all()
+
+
+async def by_member(session: Session, member_id: int) -> Account | None:
+    query = select(Account).where(Account.member_id == member_id)
+    return (await session.execute(query)).scalar_one_or_none()

@@ -13,6 +13,7 @@ from server.storage.models import Organisation
 from server.storage.models_auth import (
     ApiToken,
     AuthSession,
+    EnrolmentLink,
     Invitation,
     PasskeyCredential,
     RecoveryCode,
@@ -251,6 +252,67 @@ async def use_invitation(session: Session, invitation_id: int, now: dt.datetime)
         .values(used_at=now)
     )
     return _rows(result) == 1
+
+
+# --- enrolment links -----------------------------------------------------------------------
+
+
+async def add_enrolment_link(session: Session, row: EnrolmentLink) -> EnrolmentLink:
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def enrolment_link_by_hash(session: Session, token_hash: str) -> EnrolmentLink | None:
+    query = select(EnrolmentLink).where(EnrolmentLink.token_hash == token_hash)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def use_enrolment_link(session: Session, link_id: int, now: dt.datetime) -> bool:
+    result = await session.execute(
+        update(EnrolmentLink)
+        .where(EnrolmentLink.id == link_id, EnrolmentLink.used_at.is_(None))
+        .values(used_at=now)
+    )
+    return _rows(result) == 1
+
+
+async def void_enrolment_links(session: Session, account_id: int, now: dt.datetime) -> int:
+    """Earlier unused links of the account stop working (a new one replaces them)."""
+    result = await session.execute(
+        update(EnrolmentLink)
+        .where(EnrolmentLink.account_id == account_id, EnrolmentLink.used_at.is_(None))
+        .values(used_at=now)
+    )
+    return _rows(result)
+
+
+# --- second factors of many accounts, and their removal --------------------------------------
+
+
+async def with_factor(session: Session, account_ids: Sequence[int]) -> set[int]:
+    """The accounts among ``account_ids`` that have a confirmed TOTP secret or a passkey."""
+    if not account_ids:
+        return set()
+    totp = await session.execute(
+        select(TotpCredential.account_id).where(
+            TotpCredential.account_id.in_(account_ids), TotpCredential.confirmed.is_(True)
+        )
+    )
+    keys = await session.execute(
+        select(PasskeyCredential.account_id).where(PasskeyCredential.account_id.in_(account_ids))
+    )
+    return {r[0] for r in totp.all()} | {r[0] for r in keys.all()}
+
+
+async def remove_factors(session: Session, account_id: int) -> int:
+    """Delete every second factor of the account (TOTP, passkeys, recovery codes): how many."""
+    count = 0
+    for table in (TotpCredential, PasskeyCredential, RecoveryCode):
+        result = await session.execute(delete(table).where(table.account_id == account_id))
+        count += _rows(result)
+    await session.flush()
+    return count
 
 
 # --- API tokens -----------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from server.storage.db import Session
-from server.storage.models import Member
+from server.storage.models import Member, MemberChange
 
 
 async def get(session: Session, member_id: int) -> Member | None:
@@ -28,3 +28,20 @@ async def add(session: Session, member: Member) -> Member:
     session.add(member)
     await session.flush()
     return member
+
+
+async def add_change(session: Session, change: MemberChange) -> MemberChange:
+    session.add(change)
+    await session.flush()
+    return change
+
+
+async def changes_of_org(session: Session, org_id: int, limit: int = 500) -> Sequence[MemberChange]:
+    """The roster's history, newest first."""
+    query = (
+        select(MemberChange)
+        .where(MemberChange.org_id == org_id)
+        .order_by(MemberChange.changed_at.desc(), MemberChange.id.desc())
+        .limit(limit)
+    )
+    return (await session.execute(query)).scalars().all()

@@ -119,7 +119,30 @@ class Member(Base):
         JSON, default=dict, server_default="{}"
     )
     location: Mapped[str] = mapped_column(String(200), default="")
+    #: dates of the flags: {"exempted" | "suspended" | "temporarily_attached": {"from": ..,
+    #: "to": ..}} (ISO dates or null); a flag with a period holds only within it
+    flag_periods: Mapped[dict[str, dict[str, str | None]]] = mapped_column(
+        JSON, default=dict, server_default="{}"
+    )
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class MemberChange(Base):
+    """The roster's history: who changed which fields of a member's record, from what to what
+    (the same change is in the audit log too; this is what the secretary reads)."""
+
+    __tablename__ = "member_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    #: "create" | "update" | "import"
+    action: Mapped[str] = mapped_column(String(16))
+    #: {field: [old, new]} (JSON values)
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    actor: Mapped[str] = mapped_column(String(64))
+    actor_name: Mapped[str] = mapped_column(String(200), default="")
+    changed_at: Mapped[dt.datetime] = mapped_column()
 
 
 class Account(Base):
@@ -133,6 +156,8 @@ class Account(Base):
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256), default="")
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: the administrator reset the second factors: the member enrols a new one at next sign-in
+    factor_reset_at: Mapped[dt.datetime | None] = mapped_column()
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     roles: Mapped[list[RoleAssignment]] = relationship(back_populates="account", lazy="selectin")

@@ -100,6 +100,21 @@ class Invitation(Base):
     used_at: Mapped[dt.datetime | None] = mapped_column()
 
 
+class EnrolmentLink(Base):
+    """A single-use, expiring link for a member to set a password and a second factor (sent by
+    an administrator or the secretary)."""
+
+    __tablename__ = "enrolment_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    created_at: Mapped[dt.datetime] = mapped_column()
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    used_at: Mapped[dt.datetime | None] = mapped_column()
+
+
 class ApiToken(Base):
     """A short-lived bearer token for read-only (GET) API use from scripts."""
 
