@@ -25,6 +25,10 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "pages.home.join": ("Vào họp", "Join"),
     "pages.home.chair": ("Điều hành", "Chair"),
     "pages.home.officer": ("Bảng điều khiển an ninh", "Security console"),
+    "pages.home.scope": (
+        "Điều kiện họp trực tuyến (E1)",
+        "Online meetings: who cannot meet in person (E1)",
+    ),
     "pages.home.account": ("Tài khoản và bảo mật", "Account and security"),
     "pages.home.logout": ("Đăng xuất", "Sign out"),
     "pages.home.quality": (

@@ -1,5 +1,5 @@
 // Home page: the signed-in person's meetings today and ahead, with where to go (join, chair).
-import { init, lang, t } from "./i18n.js";
+import { init, lang, pick, t } from "./i18n.js";
 import { api } from "./auth.js";
 import { el } from "./dom.js";
 
@@ -9,6 +9,8 @@ const CHAIR_ROLES = new Set(["secretary", "deputy", "group_leader"]);
 const ATTEND_ROLES = new Set([...CHAIR_ROLES, "committee", "member", "observer", "room_device"]);
 const CELL_ROLES = new Set(["secretary", "deputy", "committee", "member"]); // read the cell's results (Q2)
 const LEAD_ROLES = new Set(["secretary", "deputy", "committee"]); // a committee's leaders (S1, Q2)
+const ROSTER_ROLES = new Set(["secretary", "deputy", "admin"]);
+const SCOPE_ROLES = new Set(["secretary", "deputy"]);
 
 /** The Vietnam calendar date of an instant, as YYYY-MM-DD. */
 function vnDate(iso) {
@@ -99,6 +101,28 @@ async function showLinks(roles) {
   $("pilot-link").hidden = !orgs.some((o) => o && o.level === "cell" && secretaryOf.has(o.id));
 }
 
+/** E1's figure today for each cell the person leads (secretary, deputy): it follows the
+ * roster (exemptions, suspensions, E1a reasons within their periods). */
+async function showScopes(roles) {
+  const cells = [...new Set(roles.filter((r) => SCOPE_ROLES.has(r.role)).map((r) => r.org_id))];
+  const items = [];
+  for (const orgId of cells) {
+    try {
+      const scope = await api("GET", `/api/organisations/${orgId}/online-scope`);
+      const li = document.createElement("li");
+      li.dataset.org = String(orgId);
+      li.dataset.unable = String(scope.unable);
+      li.dataset.counted = String(scope.counted);
+      li.textContent = `${pick(scope.text)} ${t(scope.more_than_half ? "roster.scope.more_than_half" : "roster.scope.not_half")}`;
+      items.push(li);
+    } catch (err) {
+      console.warn("online scope", orgId, err); // a party group or a committee: no roster figure
+    }
+  }
+  $("scopes").replaceChildren(...items);
+  $("scope-section").hidden = items.length === 0;
+}
+
 function fill(list, entries) {
   list.replaceChildren(...(entries.length ? entries : [Object.assign(document.createElement("li"), { textContent: t("pages.home.none") })]));
 }
@@ -115,10 +139,12 @@ async function main() {
   const roles = session.roles || [];
   $("officer-link").hidden = !roles.some((r) => r.role === "security_officer");
   $("plan-link").hidden = !roles.some((r) => CHAIR_ROLES.has(r.role)); // who may schedule (/plan)
+  $("roster-link").hidden = !roles.some((r) => ROSTER_ROLES.has(r.role));
   // the extras load beside the meetings: if one fails, the meetings still show
   const extras = Promise.all([
     showQuality(roles).catch((err) => console.warn("home: quality results", err)),
     showLinks(roles).catch((err) => console.warn("home: links", err)),
+    showScopes(roles).catch((err) => console.warn("home: E1 figure", err)),
   ]);
   const orgs = new Map();
   for (const r of roles) {

@@ -44,6 +44,8 @@ async function advance(result) {
   }
   if (result.stage === "full") return signedIn();
   show(result.stage === "enrol" ? "step-enrol" : "step-factor");
+  // the administrator reset the second factor: the member is told so before enrolling anew
+  $("factor-reset-notice").hidden = !(result.stage === "enrol" && result.factor_reset);
   if (result.stage === "mfa") $("totp-code").focus();
 }
 

@@ -30,7 +30,14 @@ def _xlsx(rows: list[list[object]]) -> str:
     return base64.b64encode(buf.getvalue()).decode()
 
 
-HEADER = ["Họ và tên", "Loại đảng viên", "Tổ đảng", "Lý do E1a", "E1a từ ngày", "E1a đến ngày"]
+HEADER: list[object] = [
+    "Họ và tên",
+    "Loại đảng viên",
+    "Tổ đảng",
+    "Lý do E1a",
+    "E1a từ ngày",
+    "E1a đến ngày",
+]
 
 
 async def test_flags_and_periods_change_e1_and_the_history(
@@ -105,7 +112,7 @@ async def test_import_preview_refuses_bad_rows_then_writes_a_good_file(
     )
     csrf = await sign_in(client, secretary, clock())
     h = {"X-CSRF-Token": csrf}
-    rows: list[list[object]] = [HEADER]
+    rows: list[list[object]] = [list(HEADER)]
     rows.append(["Đảng viên 1", "Dự bị", "Tổ 1", "", "", ""])  # an update
     rows.append(["Nguyễn Văn Mới", "chính thức", "", "Thuyền viên tuyến quốc tế", "", ""])
     rows.append(
@@ -118,7 +125,11 @@ async def test_import_preview_refuses_bad_rows_then_writes_a_good_file(
             "31/08/2026",
         ]
     )
-    bad = [*rows, ["Lê Văn Sai", "đảng viên", "Tổ 9", "", "", ""], ["", "Dự bị", "", "", "", ""]]
+    bad: list[list[object]] = [
+        *rows,
+        ["Lê Văn Sai", "đảng viên", "Tổ 9", "", "", ""],
+        ["", "Dự bị", "", "", "", ""],
+    ]
     url = f"/api/organisations/{world.cell}/roster/import"
     resp = await client.post(
         f"{url}/preview", json={"kind": "xlsx", "content": _xlsx(bad)}, headers=h
@@ -182,7 +193,7 @@ async def test_import_preview_refuses_bad_rows_then_writes_a_good_file(
     # the exported file imports back without a change
     resp = await client.post(
         f"{url}/preview",
-        json={"kind": "csv", "content": base64.b64encode((await resp.read())).decode()},
+        json={"kind": "csv", "content": base64.b64encode(await resp.read()).decode()},
         headers=h,
     )
     preview = await resp.json()
