@@ -264,6 +264,7 @@ function openInvite(entry) {
   $("invite-username-label").hidden = Boolean(entry.account);
   $("invite-username").value = entry.account ? entry.account.username : "";
   $("invite-result").hidden = true;
+  $("invite-link").textContent = ""; // never the previous member's link
   $("invite-error").hidden = true;
   $("invite-send").hidden = false;
   $("invite").showModal();
