@@ -200,7 +200,7 @@ async def test_invite_enrol_import_and_the_e1_figure(
             rows = admin.locator("#members tbody tr")
             await expect(rows).to_have_count(60)
             members = await _get(admin, f"/api/organisations/{cell}/members")
-            invited = [m for m in members[20:23]]
+            invited = members[20:23]
             links = []
             for n, member in enumerate(invited, start=1):
                 row = admin.locator(f"#members tr[data-member='{member['id']}']")
