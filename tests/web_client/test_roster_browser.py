@@ -209,11 +209,11 @@ async def test_invite_enrol_import_and_the_e1_figure(
                 await expect(admin.locator("#invite")).to_be_visible()
                 await admin.fill("#invite-username", f"moi{n}")
                 await admin.click("#invite-send")
-                link = admin.locator("#invite-link")
-                await expect(link).to_contain_text(f"{server}/enrol#")
+                shown = admin.locator("#invite-link")
+                await expect(shown).to_contain_text(f"{server}/enrol#")
                 if n == 1:
                     await admin.screenshot(path=str(screenshot_dir / "roster-invite.png"))
-                links.append((await link.text_content() or "").strip())
+                links.append((await shown.text_content() or "").strip())
                 await admin.click("#invite-close")
                 await expect(row.locator("[data-state=invited]")).to_be_visible()
             await _axe(admin, axe_source, "roster-admin")
@@ -229,6 +229,7 @@ async def test_invite_enrol_import_and_the_e1_figure(
                     name=member["full_name"],
                     shoot=n == 2,
                 )
+                assert bool(secret) == (n != 1)  # a TOTP secret for the two TOTP members
                 session = await _get(page, "/api/auth/session")
                 assert session["authenticated"] and session["account"]["username"] == f"moi{n}"
                 assert session["account"]["member_id"] == member["id"]
@@ -305,8 +306,8 @@ async def test_invite_enrol_import_and_the_e1_figure(
             )
             await expect(secretary.locator("#import-confirm")).to_be_hidden()
             assert await secretary.locator("#map-full_name").input_value() == "0"
-            await secretary.screenshot(
-                path=str(screenshot_dir / "roster-import-errors.png"), full_page=True
+            await secretary.locator("#import-section").screenshot(
+                path=str(screenshot_dir / "roster-import-errors.png")
             )
             await _axe(secretary, axe_source, "roster-import")
             after = await _get(secretary, f"/api/organisations/{cell}/members")
