@@ -134,6 +134,7 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Imported: {new} new members, {updated} updates.",
     ),
     "roster.import_row": ("Dòng {line}", "Row {line}"),
+    "roster.import_check": ("Kết quả kiểm tra", "Check"),
     "roster.import_new": ("mới", "new"),
     "roster.import_update": ("cập nhật", "update"),
     "roster.import_unchanged": ("không đổi", "unchanged"),

@@ -205,6 +205,23 @@ async def test_factor_reset_needs_the_administrators_step_up(
     assert (await resp.json())["stage"] == "full"
     resp = await client.get("/api/auth/session")
     assert (await resp.json())["factor_reset"] is False
+    # the security officer sees the refusal and the reset in the console, never a secret
+    officer = await make_account(db, settings, "baomat", Role.SECURITY_OFFICER, world.grassroots)
+    client.session.cookie_jar.clear()
+    csrf = await sign_in(client, officer, clock())
+    clock.advance(seconds=30)
+    resp = await client.post(
+        "/api/auth/step-up",
+        json={"code": factors.totp_now(officer.totp_secret, clock())},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert resp.status == 200, await resp.text()
+    resp = await client.get("/api/audit?action=account.factor_reset")
+    assert resp.status == 200, await resp.text()
+    seen = await resp.json()
+    rows = seen["records"] if isinstance(seen, dict) else seen
+    assert [r["target"] for r in rows] == [f"account:{member.id}"]
+    assert secret not in str(rows) and member.totp_secret not in str(rows)
 
 
 async def test_lock_unlock_and_sign_out_everywhere(
