@@ -16,13 +16,14 @@ from policy.eligibility import (
     check_online_scope,
     online_scope,
 )
-from policy.facts import Approval, Circumstance, MemberFacts, OrgFacts
+from policy.facts import Approval, Circumstance, FlagPeriod, MemberFacts, OrgFacts
 from policy.mode import check_fully_online, check_mode
 from policy.model import (
     ApprovalScope,
     CircumstanceKind,
     E1aReason,
     MeetingMode,
+    MemberFlag,
     MemberStatus,
     OrgLevel,
 )
@@ -103,6 +104,27 @@ def test_e1_mixed_reasons_count_once() -> None:
         1,
         2,
     )
+
+
+def test_e1_flag_dates() -> None:
+    """An exemption or suspension with dates leaves E1's count only within them; a flag without
+    dates always; a flag not set never, whatever dates are recorded."""
+    june = FlagPeriod(MemberFlag.EXEMPTED, date(2026, 6, 1), date(2026, 6, 30))
+    away = MemberFacts("a", MemberStatus.FULL, e1a_reasons=frozenset({E1aReason.SEAFARER}))
+    exempt_june = MemberFacts("e", MemberStatus.FULL, exempted=True, flag_periods=(june,))
+    suspended = MemberFacts("s", MemberStatus.FULL, suspended=True)
+    unset = MemberFacts(
+        "u", MemberStatus.FULL, flag_periods=(FlagPeriod(MemberFlag.EXEMPTED, None, None),)
+    )
+    cell = org((away, exempt_june, suspended, unset))
+    assert online_scope(cell, date(2026, 6, 15)).counted == 2  # away, unset
+    assert online_scope(cell, date(2026, 7, 1)).counted == 3  # the exemption ended
+    assert exempt_june.flag_on(MemberFlag.EXEMPTED, date(2026, 6, 30))
+    assert not exempt_june.flag_on(MemberFlag.EXEMPTED, date(2026, 5, 31))
+    assert suspended.flag_on(MemberFlag.SUSPENDED, date(2000, 1, 1))
+    assert not unset.flag_on(MemberFlag.EXEMPTED, date(2026, 6, 15))
+    with pytest.raises(ValueError, match="cannot end before"):
+        FlagPeriod(MemberFlag.SUSPENDED, date(2026, 2, 1), date(2026, 1, 1))
 
 
 def test_e1_only_grassroots_and_cells() -> None:
