@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
 from aiohttp import web
@@ -302,31 +303,42 @@ async def import_commit(request: web.Request) -> web.Response:
     return json_response(_import_out(result, done.as_dict()))
 
 
-@routes.route(
-    "GET",
-    r"/api/organisations/{org_id:\d+}/roster/export",
-    summary="The roster as a member list in the import's columns (CSV or XLSX; audited)",
-    tag="registry",
-    content="application/octet-stream",
-    query=(("format", "string"),),
-)
-async def export(request: web.Request) -> web.Response:
-    kind = request.query.get("format", "csv")
-    app = request.app
-    org, data = await roster_file.export(
-        app[appkeys.DB], app[appkeys.AUDIT], context_of(request), path_int(request, "org_id"), kind
-    )
-    media = (
-        "text/csv; charset=utf-8"
-        if kind == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    name = f"danh-sach-dang-vien-{org.code}.{kind}"
-    return web.Response(
-        body=data,
-        headers={
-            "Content-Type": media,
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Cache-Control": "no-store",
-        },
-    )
+MEDIA_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _export_route(kind: str) -> None:
+    async def handler(request: web.Request) -> web.Response:
+        app = request.app
+        org, data = await roster_file.export(
+            app[appkeys.DB],
+            app[appkeys.AUDIT],
+            context_of(request),
+            path_int(request, "org_id"),
+            kind,
+        )
+        code = re.sub(r"[^A-Za-z0-9_-]", "", org.code) or str(org.id)
+        return web.Response(
+            body=data,
+            content_type=MEDIA_TYPES[kind],
+            charset="utf-8" if kind == "csv" else None,
+            headers={
+                "Content-Disposition": f'attachment; filename="danh-sach-dang-vien-{code}.{kind}"',
+                "Cache-Control": "no-store",
+            },
+        )
+
+    handler.__name__ = f"export_roster_{kind}"  # operationId
+    routes.route(
+        "GET",
+        rf"/api/organisations/{{org_id:\d+}}/roster/export.{kind}",
+        summary=f"The roster as a member list in the import's columns ({kind.upper()}; audited)",
+        tag="registry",
+        content=MEDIA_TYPES[kind],
+    )(handler)
+
+
+for _kind in MEDIA_TYPES:
+    _export_route(_kind)

@@ -158,8 +158,8 @@ function render() {
       td("roster.col.actions", ...actionsCell(entry, r)));
   }));
   $("import-section").hidden = !r.may_manage;
-  $("export-csv").href = `/api/organisations/${r.org_id}/roster/export?format=csv`;
-  $("export-xlsx").href = `/api/organisations/${r.org_id}/roster/export?format=xlsx`;
+  $("export-csv").href = `/api/organisations/${r.org_id}/roster/export.csv`;
+  $("export-xlsx").href = `/api/organisations/${r.org_id}/roster/export.xlsx`;
 }
 
 function fieldNames(changes) {

@@ -180,14 +180,14 @@ async def test_import_preview_refuses_bad_rows_then_writes_a_good_file(
     preview = await resp.json()
     assert preview["errors"] == 0 and preview["rows"][0]["fields"]["location"] == "Hải Phòng"
     # export: the same columns, read back
-    resp = await client.get(f"/api/organisations/{world.cell}/roster/export?format=xlsx")
+    resp = await client.get(f"/api/organisations/{world.cell}/roster/export.xlsx")
     assert resp.status == 200
     sheet = load_workbook(io.BytesIO(await resp.read())).worksheets[0]
     exported = [[c or "" for c in row] for row in sheet.iter_rows(values_only=True)]
     assert exported[0][0] == "Họ và tên" and len(exported) == 7
     hè = next(r for r in exported if r[0] == "Trần Thị Hè")
     assert hè[7:] == ["Sinh viên nghỉ hè", "01/06/2026", "31/08/2026"]
-    resp = await client.get(f"/api/organisations/{world.cell}/roster/export?format=csv")
+    resp = await client.get(f"/api/organisations/{world.cell}/roster/export.csv")
     lines = list(csv.reader(io.StringIO((await resp.read()).decode("utf-8-sig"))))
     assert lines[0][0] == "Họ và tên" and len(lines) == 7
     # the exported file imports back without a change
