@@ -175,9 +175,13 @@ async def test_e1a_reasons_count_only_in_their_period(client: Client, db_url: st
             json={"e1a_periods": {"student_break": {"start": "2026-09-20", "end": "2026-10-10"}}},
         )
         assert resp.status == 200, await resp.text()
-        assert (await resp.json())["e1a_periods"]["student_break"]["end"] == "2026-10-10"
+        # stored as the rules read it (migration 0011): from/to
+        assert (await resp.json())["e1a_periods"]["student_break"]["to"] == "2026-10-10"
     term = await (await client.get(f"{url}&date=2026-10-05")).json()
     assert term["outcome"] == "eligible", term
+    # and only within it: the period's end is kept (it was once read as open, counting always)
+    after = await (await client.get(f"{url}&date=2026-11-02")).json()
+    assert after["outcome"] == "not_eligible" and "E1" in after["rules"], after
     # a period for a reason the member does not carry is refused, nothing changes
     resp = await client.patch(
         f"/api/members/{members[5]['id']}",
