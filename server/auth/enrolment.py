@@ -86,6 +86,10 @@ async def invite(
             )
         elif account.password_hash and await signin.has_factor(s, account.id):
             raise AppError(409, ErrorCode.CONFLICT, tr("roster.account.already_enrolled"))
+        elif account.password_hash:
+            # an account that was in use (its factor reset): a new password by link is the
+            # administrator's to give, not the secretary's
+            require(context, Permission.ACCOUNTS_MANAGE, member.org_id)
         await store.void_enrolment_links(s, account.id, now)
         token = new_token()
         link = await store.add_enrolment_link(

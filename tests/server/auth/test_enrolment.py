@@ -182,6 +182,14 @@ async def test_factor_reset_needs_the_administrators_step_up(
         client.session.cookie_jar.update_cookies({cookie.key: cookie.value})
     resp = await client.get(f"/api/members/{world.members[1]}", headers={"X-CSRF-Token": phone})
     assert resp.status == 401
+    # the secretary may not hand a reset account a new password by link (the administrator may)
+    secretary = await make_account(
+        db, settings, "bithu", Role.SECRETARY, world.cell, member_id=world.members[0]
+    )
+    client.session.cookie_jar.clear()
+    secretary_csrf = await sign_in(client, secretary, clock())
+    status, _ = await _invite(client, secretary_csrf, world.members[1], "")
+    assert status == 403
     # 3. next sign-in: the member is told and enrols a new factor
     client.session.cookie_jar.clear()
     resp = await client.post(
