@@ -44,8 +44,14 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "The last second factor cannot be removed.",
     ),
     "auth.invitation_other_member": (
-        "Liên kết mời này dành cho một đảng viên khác.",
-        "This invitation is for another member.",
+        "Liên kết mời này dành cho một người khác.",
+        "This invitation is for someone else.",
+    ),
+    "auth.not_an_observer": (
+        "Không mời được: tài khoản này chưa được cấp ủy cấp trên phân công dự sinh hoạt chi bộ"
+        " (vai trò giám sát). Hãy kiểm tra tên đăng nhập.",
+        "Cannot invite: this account has not been assigned by the superior committee to attend"
+        " the cell's meetings (observer role). Check the username.",
     ),
     "auth.member_not_in_meeting": (
         "Đảng viên này không thuộc tổ chức của cuộc họp.",

@@ -1,4 +1,11 @@
-"""Invitations: one member, one meeting, a single-use expiring link (R7).
+"""Invitations: one member (or one observer's account, R5), one meeting, a single-use expiring
+link (R7).
+
+An observer is invited by account: someone who is not a member of the cell (a superior
+committee's member) but whom the superior committee assigned to attend it (R5, S1), so that the
+account holds the observer role there. The invitation gives no right the account does not
+already hold (deny by default): the secretary of a cell cannot open it to an outsider. In the
+room an observer never votes and is counted in no quorum (``server.meeting.admission``).
 
 The flows open their own transaction, check the permission on the meeting's organisation
 (deny by default) and audit in the same transaction; a refused redemption is audited in a
@@ -13,12 +20,14 @@ from dataclasses import dataclass
 
 from policy.error_codes import ErrorCode
 from policy.i18n import tr
+from policy.model import Role
 from server.audit import AuditLog
-from server.auth.authz import Permission, require
-from server.auth.context import AccountContext
+from server.auth.authz import Permission, require, roles_at
+from server.auth.context import AccountContext, RoleGrant
 from server.auth.signin import refusal
 from server.auth.tokens import digest, new_token
 from server.errors import AppError, not_found
+from server.storage import accounts as account_store
 from server.storage import identity as store
 from server.storage import meetings as meeting_store
 from server.storage import members as member_store
@@ -30,8 +39,10 @@ from server.storage.models_auth import Invitation
 class Invited:
     token: str  # shown once, in the link; only its digest is stored
     meeting_id: int
-    member_id: int
+    member_id: int | None
     expires_at: dt.datetime
+    #: the observer's display name when the invitation is an observer's (R5), else ``None``
+    observer: str | None = None
 
 
 async def invite(
@@ -75,6 +86,65 @@ async def invite(
     return Invited(token, meeting.id, member.id, row.expires_at)
 
 
+async def invite_observer(
+    db: Database,
+    audit: AuditLog,
+    context: AccountContext,
+    now: dt.datetime,
+    meeting_id: int,
+    request: Callable[[], Awaitable[tuple[str, int]]],
+) -> Invited:
+    """Invite an observer by account (R5): ``request`` gives (username, hours valid) and is read
+    only after the caller may send invitations. Refused unless the account holds the observer
+    role on the meeting's organisation, given by the superior committee (R5, S1)."""
+    async with db.session() as s:
+        meeting = await meeting_store.get(s, meeting_id)
+        if meeting is None:
+            raise not_found("cuộc họp / meeting")
+        require(context, Permission.INVITE_SEND, meeting.org_id)
+        username, hours = await request()
+        account = await account_store.by_username(s, username.strip())
+        observer = False
+        if account is not None and not account.disabled:
+            grants = tuple(
+                RoleGrant(r.org_id, r.role) for r in await account_store.roles(s, account.id)
+            )
+            them = AccountContext(
+                account_id=account.id,
+                username=account.username,
+                display_name=account.display_name,
+                member_id=account.member_id,
+                grants=grants,
+                parents=await store.org_parents(s),
+            )
+            observer = Role.OBSERVER in roles_at(them, meeting.org_id)
+        if account is None or not observer:
+            # one answer for an unknown account and one without the role: no account probing
+            raise AppError(422, ErrorCode.VALIDATION, tr("auth.not_an_observer"), rules=("R5",))
+        token = new_token()
+        row = await store.add_invitation(
+            s,
+            Invitation(
+                token_hash=digest(token),
+                member_id=None,
+                observer_account_id=account.id,
+                meeting_id=meeting.id,
+                created_by=context.account_id,
+                created_at=now,
+                expires_at=now + dt.timedelta(hours=hours),
+            ),
+        )
+        await audit.record(
+            context.actor,
+            "invitation.create",
+            f"meeting:{meeting.id}",
+            {"observer_account": account.id, "invitation": row.id, "hours": hours},
+            session=s,
+        )
+        name = account.display_name or account.username
+    return Invited(token, meeting.id, None, row.expires_at, observer=name)
+
+
 async def redeem(
     db: Database, audit: AuditLog, context: AccountContext, now: dt.datetime, token: str
 ) -> int:
@@ -89,7 +159,11 @@ async def redeem(
             reason = "used"
         elif row.expires_at <= now:
             reason = "expired"
-        elif row.member_id != context.member_id:
+        elif (
+            row.observer_account_id != context.account_id
+            if row.observer_account_id is not None
+            else row.member_id != context.member_id
+        ):
             reason = "other_member"
         else:
             meeting = await meeting_store.get(s, row.meeting_id)

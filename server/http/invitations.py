@@ -23,11 +23,19 @@ class InvitationIn(Input):
     hours: int | None = Field(default=None, ge=1, le=24 * 14)
 
 
+class ObserverInvitationIn(Input):
+    """R5: the observer's username (an account the superior committee assigned to the cell)."""
+
+    username: Annotated[str, Field(min_length=1, max_length=100)]
+    hours: int | None = Field(default=None, ge=1, le=24 * 14)
+
+
 class InvitationOut(Output):
     url: str
     meeting_id: int
-    member_id: int
+    member_id: int | None
     expires_at: dt.datetime
+    observer: str | None = None
 
 
 class RedeemIn(Input):
@@ -64,14 +72,46 @@ async def create_invitation(request: web.Request) -> web.Response:
         path_int(request, "meeting_id"),
         member_and_hours,
     )
-    url = f"{settings.server.public_origin.rstrip('/')}/login?invite={invited.token}"
-    out = {
-        "url": url,
+    return respond(InvitationOut, _invitation_out(request, invited), 201)
+
+
+@routes.route(
+    "POST",
+    r"/api/meetings/{meeting_id:\d+}/invitations/observers",
+    summary="Invite an observer by account to one meeting (R5: single-use, expiring link)",
+    tag="auth",
+    body=ObserverInvitationIn,
+    response=InvitationOut,
+    status=201,
+)
+async def create_observer_invitation(request: web.Request) -> web.Response:
+    context = context_of(request)
+    settings = request.app[appkeys.SETTINGS]
+
+    async def username_and_hours() -> tuple[str, int]:
+        body = await parse_body(request, ObserverInvitationIn)
+        return body.username, body.hours or settings.security.invitation_hours
+
+    invited = await invitations.invite_observer(
+        request.app[appkeys.DB],
+        request.app[appkeys.AUDIT],
+        context,
+        request.app[appkeys.CLOCK](),
+        path_int(request, "meeting_id"),
+        username_and_hours,
+    )
+    return respond(InvitationOut, _invitation_out(request, invited), 201)
+
+
+def _invitation_out(request: web.Request, invited: invitations.Invited) -> dict[str, object]:
+    origin = request.app[appkeys.SETTINGS].server.public_origin.rstrip("/")
+    return {
+        "url": f"{origin}/login?invite={invited.token}",
         "meeting_id": invited.meeting_id,
         "member_id": invited.member_id,
         "expires_at": invited.expires_at,
+        "observer": invited.observer,
     }
-    return respond(InvitationOut, out, 201)
 
 
 @routes.route(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.storage.models import Base, utcnow
@@ -86,13 +86,20 @@ class AuthSession(Base):
 
 
 class Invitation(Base):
-    """A single-use, expiring link for one member to one meeting (sent by the secretary)."""
+    """A single-use, expiring link for one member to one meeting (sent by the secretary), or for
+    one observer's account (R5: assigned by the superior committee, never counted or voting)."""
 
     __tablename__ = "invitations"
+    __table_args__ = (
+        CheckConstraint(
+            "(member_id IS NULL) <> (observer_account_id IS NULL)", name="ck_invitations_one_invitee"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), index=True)
+    observer_account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
     created_by: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     created_at: Mapped[dt.datetime] = mapped_column()

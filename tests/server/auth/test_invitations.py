@@ -121,3 +121,41 @@ async def test_only_cell_members_can_be_invited(
     )
     assert resp.status == 403
     assert (await last_audit(db, "access.denied")).details["permission"] == "invite.send"
+
+
+async def test_observer_invited_by_account_once_and_only_with_the_role(
+    client: Client, db: Database, settings: Settings, world: World, clock: FakeClock
+) -> None:
+    """R5: the secretary invites by username an account the superior committee made an
+    observer (here on the grassroots committee, carried down to the cell); an account without
+    that role is refused citing R5, like an unknown name (no probing); the link is the
+    observer's only, and works once."""
+    secretary = await make_account(db, settings, "bithu", Role.SECRETARY, world.cell)
+    observer = await make_account(db, settings, "giamsat", Role.OBSERVER, world.grassroots)
+    await make_account(db, settings, "ngoaichibo", Role.MEMBER, world.other_cell)
+    csrf = await sign_in(client, secretary, clock())
+    url = f"/api/meetings/{world.meeting}/invitations/observers"
+    for name in ("ngoaichibo", "khongco"):
+        resp = await client.post(url, json={"username": name}, headers={"X-CSRF-Token": csrf})
+        assert resp.status == 422, name
+        body = await resp.json()
+        assert (body["code"], body["rules"]) == ("validation", ["R5"])
+        assert "cấp ủy cấp trên phân công" in body["message"]["vi"]
+    resp = await client.post(url, json={"username": " "}, headers={"X-CSRF-Token": csrf})
+    assert resp.status == 422
+    resp = await client.post(url, json={"username": "giamsat"}, headers={"X-CSRF-Token": csrf})
+    assert resp.status == 201, await resp.text()
+    made = await resp.json()
+    assert (made["member_id"], made["observer"]) == (None, observer.username)
+    record = await last_audit(db, "invitation.create")
+    assert record.details["observer_account"] == observer.id
+    token = made["url"].split("invite=")[1]
+    # the secretary (or anyone else) cannot use the observer's link
+    status, body = await _redeem(client, csrf, token)
+    assert (status, body["code"]) == (403, "forbidden")
+    client.session.cookie_jar.clear()
+    csrf = await sign_in(client, observer, clock())
+    status, body = await _redeem(client, csrf, token)
+    assert (status, body) == (200, {"meeting_id": world.meeting, "url": f"/meetings/{world.meeting}"})
+    status, body = await _redeem(client, csrf, token)
+    assert (status, body["code"]) == (410, "invitation_invalid")
