@@ -103,6 +103,27 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "prep.invitations.send": ("Tạo đường dẫn mời", "Create an invitation link"),
     "prep.invitations.made": ("Đường dẫn mời cho {name}:", "Invitation link for {name}:"),
     "prep.invitations.expires": ("Hết hạn: {when}", "Expires: {when}"),
+    "prep.invitations.observer_title": (
+        "Mời đại biểu cấp trên dự (giám sát)",
+        "Invite a superior-committee observer",
+    ),
+    "prep.invitations.observer_hint": (
+        "Đại biểu được cấp ủy cấp trên phân công dự sinh hoạt chi bộ (R5) nhận một đường dẫn"
+        " riêng; đại biểu dự với tư cách giám sát, không biểu quyết và không tính vào số lượng"
+        " đảng viên dự họp.",
+        "A member the superior committee assigned to attend the cell (R5) gets a link of their"
+        " own; they attend as an observer, without a vote, and are not counted in the quorum.",
+    ),
+    "prep.invitations.observer": ("Tên đăng nhập của đại biểu", "The observer's username"),
+    "prep.invitations.observer_send": ("Mời dự với tư cách giám sát", "Invite as observer"),
+    "prep.invitations.observer_empty": (
+        "Hãy nhập tên đăng nhập của đại biểu.",
+        "Enter the observer's username.",
+    ),
+    "prep.invitations.made_observer": (
+        "Đường dẫn mời đại biểu giám sát {name}:",
+        "Invitation link for observer {name}:",
+    ),
     "prep.groups": ("Phân công tổ đảng", "Party-group assignments"),
     "prep.groups.hint": (
         "Cuộc họp theo tổ đảng: mỗi tổ họp riêng, có tổ trưởng chủ trì và một đồng chí chi ủy"

@@ -71,10 +71,11 @@ def _password(settings: Settings, username: str) -> tuple[str, str]:
 
 
 async def _sign_in_from_front_door(
-    page: Page, server: str, settings: Settings, username: str
+    page: Page, server: str, settings: Settings, username: str, door: str = "/"
 ) -> None:
-    await page.goto(f"{server}/")
-    await page.wait_for_url(f"{server}/login")
+    """Sign in on the login page reached from ``door`` (``/``, or an invitation's link)."""
+    await page.goto(door if door.startswith("http") else f"{server}{door}")
+    await page.wait_for_url(re.compile(rf"^{re.escape(server)}/login"))
     await page.wait_for_selector("body[data-ready]")
     password, secret = _password(settings, username)
     await page.fill("#username", username)

@@ -155,17 +155,35 @@ async function uploadDocument() {
 
 // -- invitations ----------------------------------------------------------------------------
 
+function showInvitation(made, name, dataset) {
+  const label = made.observer ? t('prep.invitations.made_observer', { name }) : t('prep.invitations.made', { name });
+  const link = el('input', { type: 'text', readOnly: true, value: made.url, className: 'link-out' });
+  link.setAttribute('aria-label', label);
+  $('invitations').prepend(el('li', { dataset },
+    el('span', { textContent: label }),
+    link,
+    el('span', { className: 'hint', textContent: t('prep.invitations.expires', { when: when(made.expires_at) }) })));
+}
+
 async function invite() {
   const id = Number($('invite-member').value);
   const made = await act(() => api('POST', `${base}/invitations`, { member_id: id }));
   if (!made) return;
   const member = state.members.find((m) => m.id === id);
-  const link = el('input', { type: 'text', readOnly: true, value: made.url, className: 'link-out' });
-  link.setAttribute('aria-label', t('prep.invitations.made', { name: member ? member.full_name : id }));
-  $('invitations').prepend(el('li', { dataset: { member: String(id) } },
-    el('span', { textContent: t('prep.invitations.made', { name: member ? member.full_name : id }) }),
-    link,
-    el('span', { className: 'hint', textContent: t('prep.invitations.expires', { when: when(made.expires_at) }) })));
+  showInvitation(made, member ? member.full_name : id, { member: String(id) });
+}
+
+/** R5: an observer by account (the superior committee's assignment); refused with its rule. */
+async function inviteObserver() {
+  const username = $('invite-observer').value.trim();
+  if (!username) {
+    notice({ message: { vi: t('prep.invitations.observer_empty'), en: t('prep.invitations.observer_empty') }, rules: [] });
+    return;
+  }
+  const made = await act(() => api('POST', `${base}/invitations/observers`, { username }));
+  if (!made) return; // the name stays in the field, to be corrected
+  $('invite-observer').value = '';
+  showInvitation(made, made.observer, { observer: username });
 }
 
 // -- party groups ---------------------------------------------------------------------------
@@ -241,6 +259,7 @@ async function main() {
   $('item-form').addEventListener('submit', addItem);
   $('doc-upload').addEventListener('click', uploadDocument);
   $('invite-send').addEventListener('click', invite);
+  $('invite-observer-send').addEventListener('click', inviteObserver);
   $('groups-save').addEventListener('click', saveGroups);
   $('lang').addEventListener('click', () => {
     apply();
