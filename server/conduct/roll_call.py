@@ -214,6 +214,8 @@ async def summary(
     """The live attendance: who is present and how, by category, counted full members (A2) and
     the quorum decision (A3)."""
     present, room, online = await present_now(session, scope.meeting.id, at, grace, alive)
+    # M1: whoever attended at any time (the minutes' chair and secretary, also after the close)
+    attended = {r.member_id for r in await attendance_store.of_meeting(session, scope.meeting.id)}
     facts = member_facts(scope.members)
     counted = counted_full_members(facts, present)
     quorum = check_quorum(facts, present, scope.rules)
@@ -238,6 +240,7 @@ async def summary(
                 "full_name": m.full_name,
                 "category": category(m),
                 "present": here,
+                "attended": here or m.id in attended,
                 "ways": [w for w, s in (("room", room), ("online", online)) if key in s],
                 "counted": key in counted,
                 "absence": None

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.storage.models import Base, utcnow
@@ -92,7 +100,8 @@ class Invitation(Base):
     __tablename__ = "invitations"
     __table_args__ = (
         CheckConstraint(
-            "(member_id IS NULL) <> (observer_account_id IS NULL)", name="ck_invitations_one_invitee"
+            "(member_id IS NULL) <> (observer_account_id IS NULL)",
+            name="ck_invitations_one_invitee",
         ),
     )
 

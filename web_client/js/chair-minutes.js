@@ -23,7 +23,8 @@ export async function renderMinutes(state) {
   box.textContent = t(adopted ? 'chair.minutes.adopted' : exists ? 'chair.minutes.draft' : 'chair.minutes.none');
   $('minutes-edit').hidden = !exists;
   for (const id of ['minutes-generate', 'minutes-save', 'minutes-adopt']) $(id).disabled = adopted;
-  const people = state.console.attendance.people.filter((p) => p.present);
+  // M1: chosen among those who attended, so that the minutes can follow the close
+  const people = state.console.attendance.people.filter((p) => p.attended);
   for (const id of ['minutes-chair', 'minutes-secretary']) {
     const select = $(id);
     redraw(select, [people.map((p) => p.member_id), lang()], () => {

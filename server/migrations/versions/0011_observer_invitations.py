@@ -37,7 +37,5 @@ def downgrade() -> None:
     with op.batch_alter_table("invitations", schema=None) as batch_op:
         batch_op.drop_constraint("ck_invitations_one_invitee", type_="check")
         batch_op.alter_column("member_id", existing_type=sa.Integer(), nullable=False)
-        batch_op.drop_constraint(
-            "fk_invitations_observer_account_id_accounts", type_="foreignkey"
-        )
+        batch_op.drop_constraint("fk_invitations_observer_account_id_accounts", type_="foreignkey")
         batch_op.drop_column("observer_account_id")

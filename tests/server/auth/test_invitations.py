@@ -156,6 +156,9 @@ async def test_observer_invited_by_account_once_and_only_with_the_role(
     client.session.cookie_jar.clear()
     csrf = await sign_in(client, observer, clock())
     status, body = await _redeem(client, csrf, token)
-    assert (status, body) == (200, {"meeting_id": world.meeting, "url": f"/meetings/{world.meeting}"})
+    assert (status, body) == (
+        200,
+        {"meeting_id": world.meeting, "url": f"/meetings/{world.meeting}"},
+    )
     status, body = await _redeem(client, csrf, token)
     assert (status, body["code"]) == (410, "invitation_invalid")
