@@ -8,6 +8,7 @@ import { $, cite, el, redraw } from './dom.js';
 import { lang, pick, t } from './i18n.js';
 
 const POLL_MS = 2000;
+const POLL_TIMEOUT_MS = 15000;
 const CHOICES = ['yes', 'no', 'abstain'];
 const VOTER_ROLES = new Set(['member', 'chair']);
 
@@ -33,8 +34,10 @@ export function startConduct(state, onChange) {
     if (conduct.busy) return;
     conduct.busy = true;
     try {
-      const [agenda, votes, documents] = await Promise.all([
-        api('GET', `${base}/agenda`), api('GET', `${base}/votes`), api('GET', `${base}/documents`),
+      // a request that never answers (a stalled link) must not stop the polling for good
+      const [agenda, votes, documents] = await Promise.race([
+        Promise.all([api('GET', `${base}/agenda`), api('GET', `${base}/votes`), api('GET', `${base}/documents`)]),
+        new Promise((_, reject) => { setTimeout(() => reject(new Error('poll timed out')), POLL_TIMEOUT_MS); }),
       ]);
       Object.assign(conduct, { agenda, votes, documents });
       onChange();
