@@ -67,6 +67,8 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "records.officer.export": ("Xuất trích lục có chữ ký", "Export signed extract"),
     "records.officer.purpose": ("Mục đích trích lục", "Purpose of the extract"),
     "records.officer.more": ("Xem thêm", "More"),
+    "records.officer.select_all": ("Chọn tất cả", "Select all"),
+    "records.officer.select_row": ("Chọn bản ghi này để trích lục", "Select this record to export"),
     "records.officer.none": ("Không có bản ghi phù hợp.", "No matching records."),
     "records.officer.no_content": (
         "Cán bộ an ninh không xem được nội dung cuộc họp và bản ghi hình.",

@@ -55,6 +55,8 @@ function row(record) {
   const box = document.createElement("input");
   box.type = "checkbox";
   box.value = String(record.seq);
+  box.dataset.i18nLabel = "records.officer.select_row";
+  box.setAttribute("aria-label", t("records.officer.select_row"));
   const cells = [
     box,
     String(record.seq),
