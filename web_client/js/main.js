@@ -205,7 +205,9 @@ const handlers = {
     state.admitted = true;
     render();
     setStatus('ui.status.media');
-    startConduct(state, render);
+    // the hall's device reads no content (R7): polling the agenda and votes would only be
+    // refused, and each refusal written to the access log every two seconds
+    if (state.role !== 'room_device') startConduct(state, render);
     if (chat && state.role !== 'room_device') chat.load();
     startMedia(live.rejoined);
   },

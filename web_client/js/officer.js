@@ -75,14 +75,15 @@ function row(record) {
   return tr;
 }
 
+let searches = 0; // only the latest search is shown (an earlier answer arriving late is dropped)
+
 async function search(append) {
   clearError();
   const body = $("records").querySelector("tbody");
-  if (!append) {
-    body.replaceChildren();
-    oldest = null;
-  }
+  const mine = ++searches;
   const records = await api("GET", `/api/audit?${query(append ? oldest : null)}`);
+  if (mine !== searches) return;
+  if (!append) body.replaceChildren();
   for (const record of records) body.append(row(record));
   if (records.length) oldest = records[records.length - 1].seq;
   $("empty").hidden = body.children.length > 0;
