@@ -371,6 +371,7 @@ async def console(call: Call, meeting_id: int) -> dict[str, Any]:
                 "mode": meeting.mode.value,
                 "status": meeting.status.value,
                 "started_at": meeting.started_at.isoformat() if meeting.started_at else None,
+                "ended_at": meeting.ended_at.isoformat() if meeting.ended_at else None,
             },
             "agenda": list(items),  # rows: the handler serialises them
             "open_item_id": next((i.id for i in items if i.status.value == "open"), None),

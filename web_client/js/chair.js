@@ -61,13 +61,16 @@ function renderClock() {
   $('meeting-status').dataset.status = status;
   $('start').hidden = status !== 'scheduled';
   $('close-meeting').hidden = status !== 'open';
+  $('lock').hidden = status !== 'open';
   if (!started) {
     $('clock').textContent = t('chair.time.not_started');
     $('clock-bar').style.width = '0';
     $('clock-note').textContent = '';
     return;
   }
-  const seconds = Math.max(0, Math.floor((Date.now() - started.getTime()) / 1000));
+  // a closed meeting's time is fixed at its end (M2), it does not keep running
+  const until = meeting.ended_at ? new Date(meeting.ended_at).getTime() : Date.now();
+  const seconds = Math.max(0, Math.floor((until - started.getTime()) / 1000));
   const elapsed = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
   $('clock').textContent = t('chair.time.running', { elapsed, minimum: MINIMUM_MINUTES });
   const enough = seconds >= MINIMUM_MINUTES * 60;

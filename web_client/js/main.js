@@ -331,6 +331,24 @@ function colourOf(participantId) {
   return sum.map((v) => Math.round(v / (data.length / 4)));
 }
 
+/** The meeting's title; a closed meeting's page says it ended (true) instead of joining. */
+async function showedEnded() {
+  try {
+    const meeting = await api('GET', `/api/meetings/${meetingId}`);
+    $('meeting-title').textContent = meeting.title;
+    if (meeting.status === 'closed' || meeting.status === 'cancelled') {
+      state.ended = true;
+      render();
+      await showEnded(meeting); // no Join button: the adopted minutes instead, for those entitled
+      window.hopchibo = { state, ready: true };
+      return true;
+    }
+  } catch (err) {
+    console.warn('hopchibo: meeting', err instanceof ApiError ? err.code : err);
+  }
+  return false;
+}
+
 async function init() {
   await loadTexts(); // also wires the language switch (#lang)
   render();
@@ -341,19 +359,9 @@ async function init() {
     return;
   }
   $('who').textContent = current.account ? current.account.display_name : '';
-  try {
-    const meeting = await api('GET', `/api/meetings/${meetingId}`);
-    $('meeting-title').textContent = meeting.title;
-    if (meeting.status === 'closed' || meeting.status === 'cancelled') {
-      state.ended = true;
-      render();
-      await showEnded(meeting); // no Join button: the adopted minutes instead, for those entitled
-      window.hopchibo = { state, ready: true };
-      return;
-    }
-  } catch (err) {
-    console.warn('hopchibo: meeting', err instanceof ApiError ? err.code : err);
-  }
+  // the hall's device reads no content (R7): it asks for none, the room tells it if it ended
+  const hall = (current.roles || []).length > 0 && current.roles.every((r) => r.role === 'room_device');
+  if (!hall && await showedEnded()) return;
   $('join-box').hidden = state.roomView;
   await devices.open();
   $('join').onclick = join;
