@@ -109,7 +109,7 @@ async def close_item(call: Call, meeting_id: int, item_id: int) -> AgendaItem:
         item = await agenda.close_item(
             session, scope, await agenda.item_in(session, scope, item_id)
         )
-        await call.audit(session, "agenda.close", f"item:{item.id}", {})
+        await call.audit(session, "agenda.close", f"item:{item.id}", {"meeting": scope.meeting.id})
         return item
 
 
@@ -129,6 +129,7 @@ async def reclassify_item(
                 "category": category.value,
                 "outcome": gated.decision.outcome.value,
                 "rules": list(gated.decision.rule_ids),
+                "meeting": scope.meeting.id,
             },
         )
         return item
@@ -146,6 +147,7 @@ async def confirm_item(call: Call, meeting_id: int, item_id: int, reason: str) -
                 "categories": list((item.gate or {}).get("confirmed_categories", [])),
                 "outcome": gated.decision.outcome.value,
                 "rules": list(gated.decision.rule_ids),
+                "meeting": scope.meeting.id,
             },
         )
         return item
@@ -163,7 +165,12 @@ async def add_note(
     async with call.meeting(meeting_id, P.MEETING_CHAIR) as (session, scope):
         item = await agenda.item_in(session, scope, item_id)
         note = await agenda.add_note(session, scope, item, kind, member_id, speaker, text)
-        await call.audit(session, "agenda.note", f"item:{item.id}", {"kind": kind})
+        await call.audit(
+            session,
+            "agenda.note",
+            f"item:{item.id}",
+            {"kind": kind, "meeting": scope.meeting.id},
+        )
         return note
 
 
@@ -312,13 +319,18 @@ async def cast_ballot(call: Call, meeting_id: int, vote_id: int, choice: str) ->
         except PolicyDenied as exc:
             refused = exc
         else:
-            await call.audit(session, "vote.ballot", f"vote:{vote.id}", {"changed": changed})
+            await call.audit(
+                session,
+                "vote.ballot",
+                f"vote:{vote.id}",
+                {"changed": changed, "meeting": scope.meeting.id},
+            )
     if refused is not None:
         await call.audit(
             None,
             "vote.ballot_refused",
             f"vote:{vote_id}",
-            {"rules": list(refused.decision.rule_ids)},
+            {"rules": list(refused.decision.rule_ids), "meeting": meeting_id},
         )
         raise refused
     return {"vote_id": vote_id, "changed": changed}
@@ -333,7 +345,10 @@ async def hall_count(
             session, scope, vote, (yes, no, abstain), call.now, call.grace, call.alive
         )
         await call.audit(
-            session, "vote.hall", f"vote:{vote.id}", {"yes": yes, "no": no, "abstain": abstain}
+            session,
+            "vote.hall",
+            f"vote:{vote.id}",
+            {"yes": yes, "no": no, "abstain": abstain, "meeting": scope.meeting.id},
         )
         return votes.vote_out(vote)
 
@@ -346,7 +361,8 @@ async def close_vote(call: Call, meeting_id: int, vote_id: int) -> dict[str, Any
             session,
             "vote.close",
             f"vote:{vote.id}",
-            {k: result[k] for k in ("outcome", "rules", "yes", "no", "abstain")},
+            {k: result[k] for k in ("outcome", "rules", "yes", "no", "abstain")}
+            | {"meeting": scope.meeting.id},
         )
         return votes.vote_out(vote)
 
@@ -428,7 +444,12 @@ async def publish_document(call: Call, meeting_id: int, document_id: int) -> dic
             session,
             "document.publish",
             f"document:{row.id}",
-            {"outcome": m3["outcome"], "rules": m3["rules"], "late": m3["late"]},
+            {
+                "outcome": m3["outcome"],
+                "rules": m3["rules"],
+                "late": m3["late"],
+                "meeting": scope.meeting.id,
+            },
         )
         return documents.document_out(row)
 
