@@ -142,6 +142,10 @@ class MediaSettings:
     audio_red: bool = True
     """RED (RFC 2198) around Opus with the clients that offer it; off only to measure what it
     buys (bench/sea.py)."""
+    adaptation: bool = True
+    """Per-subscriber adaptation: each member gets the video its downlink carries (fewer
+    videos, a lower frame rate, audio only); off only to measure what it buys
+    (bench/adapt.py)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -448,6 +448,9 @@ class Waiting(_Checked):
     participants: tuple[WaitingInfo, ...]
 
 
+LinkLevel = Literal["full", "fewer_videos", "low_frame_rate", "audio_only"]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SlotMap(_Checked):
     """Which participant feeds each receive slot (``null``: nobody); see docs/protocol.md."""
@@ -457,6 +460,9 @@ class SlotMap(_Checked):
     video: Annotated[tuple[ParticipantId | None, ...], Items(MAX_SLOTS)]
     screen: Annotated[tuple[ParticipantId | None, ...], Items(1)] = ()
     """The screen slot: who is presenting, or ``null`` (empty without a screen line)."""
+    link: LinkLevel = "full"
+    """What the relay's adaptation leaves of this participant's video (its downlink is
+    thin): ``full``, ``fewer_videos``, ``low_frame_rate`` or ``audio_only``."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -83,6 +83,7 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "chair.people.lower": ("Hạ tay", "Lower hand"),
     "chair.people.muted": ("đã tắt micro", "muted"),
     "chair.people.lost_at": ("Mất kết nối lúc {time}", "Connection lost at {time}"),
+    "chair.people.link": ("Đường truyền: {quality}", "Link: {quality}"),
     "chair.present.heading": ("Trình chiếu tài liệu", "Present a document"),
     "chair.present.document": ("Tài liệu PDF đã phát hành", "Published PDF document"),
     "chair.present.page": ("Trang", "Page"),

@@ -122,6 +122,20 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "ui.quality.fair": ("trung bình", "fair"),
     "ui.quality.poor": ("kém", "poor"),
     "ui.quality.unknown": ("chưa rõ", "unknown"),
+    # what the relay's adaptation leaves of the video this member receives (``slots.link``)
+    "ui.link.fewer_videos": (
+        "Đường truyền hạn chế — đang nhận ít hình ảnh hơn",
+        "Limited connection — receiving fewer videos",
+    ),
+    "ui.link.low_frame_rate": (
+        "Đường truyền yếu — hình ảnh được giảm số khung hình",
+        "Weak connection — video at a reduced frame rate",
+    ),
+    "ui.link.audio_only": (
+        "Đường truyền yếu — đang chỉ nhận âm thanh",
+        "Weak connection — receiving audio only",
+    ),
+    "ui.people.weak": ("đường truyền kém", "poor link"),
     "ui.meeting.locked": ("Phòng họp đã khoá", "The meeting is locked"),
     "ui.meeting.recording": ("● Đang ghi hình", "● Recording"),
     "ui.video.you": ("Hình của bạn", "Your camera"),

@@ -73,6 +73,7 @@ from aiortc import RTCPeerConnection, RTCRtpCodecParameters, RTCRtpReceiver, RTC
 from aiortc.codecs.vpx import Vp8Encoder
 from aiortc.rtcdtlstransport import State as DtlsState
 from aiortc.rtp import (
+    RTCP_PSFB_APP,
     RTCP_PSFB_FIR,
     RTCP_PSFB_PLI,
     RTCP_RTPFB_NACK,
@@ -83,9 +84,11 @@ from aiortc.rtp import (
     RtcpRtpfbPacket,
     RtcpSrPacket,
     RtpPacket,
+    unpack_remb_fci,
 )
 from av.stream import Stream
 
+from server.media.pacer import Pacer
 from server.media.red import MAX_DISTANCE, LossEstimate, build_red, parse_red
 
 logger = logging.getLogger(__name__)
@@ -98,8 +101,32 @@ KEYFRAME_REQUEST_INTERVAL = 0.3
 
 _MARK = "_hopchibo_passthrough"
 _RTX_SUFFIX = "/rtx"
+#: temporal layers remembered per video receiver (by RTP timestamp, the newest)
+_LAYER_MEMORY = 64
+#: SRTP's authentication tag (AES-CM with HMAC-SHA1-80)
+_SRTP_TAG = 10
 _H264_IDR = 5
 _H264_SPS = 7
+
+
+def vp8_temporal_layer(payload: bytes) -> int | None:
+    """The TID of a VP8 RTP payload descriptor (RFC 7741 4.2), ``None`` without one (a
+    publisher that sends no temporal layers)."""
+    if len(payload) < 2 or not payload[0] & 0x80:  # X: no extension
+        return None
+    ext = payload[1]
+    if not ext & 0x20:  # T: no TID
+        return None
+    pos = 2
+    if ext & 0x80:  # I: picture id, 7 or 15 bits
+        if pos >= len(payload):
+            return None
+        pos += 2 if payload[pos] & 0x80 else 1
+    if ext & 0x40:  # L: TL0PICIDX
+        pos += 1
+    if pos >= len(payload):
+        return None
+    return int(payload[pos] >> 6)
 
 
 class _Codec(Protocol):
@@ -127,6 +154,9 @@ class EncodedFrame:
     pts: int
     clock_rate: int
     keyframe: bool
+    temporal_layer: int | None = None
+    """VP8 temporal layer (TID of the payload descriptor) of a layered publisher (L1T3), else
+    ``None``."""
 
     def to_packet(self, pts: int | None = None) -> EncodedPacket:
         """An ``av.Packet`` that ``RTCRtpSender`` packetizes without encoding."""
@@ -210,6 +240,7 @@ class ReceiverTap:
         self._on_frame = on_frame
         self._on_audio_level = on_audio_level
         self._rtx_payload_types: frozenset[int] = frozenset()
+        self._vp8_payload_types: frozenset[int] = frozenset()
         #: audio payload types (Opus, and RED around it) forwarded packet by packet, not
         #: through the jitter buffer; RED's entry is its Opus codec
         self._audio_codecs: dict[int, _Codec] = {}
@@ -224,6 +255,8 @@ class ReceiverTap:
         self.plis_sent = 0
         #: audio frames rebuilt from a later RED packet's repeat (the publisher's leg lost them)
         self.recovered_frames = 0
+        #: VP8 temporal layer by RTP timestamp of the latest video packets (layered publishers)
+        self._layers: dict[int, int] = {}
 
     async def request_keyframe(self) -> bool:
         """Send a PLI now (prefer :class:`KeyframeRequester`). False if no media SSRC is known."""
@@ -238,11 +271,17 @@ class ReceiverTap:
         if self._on_frame is not None and str(codec.mimeType).lower().startswith("audio/"):
             return  # audio went out packet by packet (_deliver_audio_packet)
         data = bytes(jitter_frame.data)
+        layer = None
+        if self._layers:
+            origin = self._receiver._RTCRtpReceiver__timestamp_mapper._origin
+            if origin is not None:
+                layer = self._layers.get((jitter_frame.timestamp + origin) & 0xFFFFFFFF)
         frame = EncodedFrame(
             data=data,
             pts=jitter_frame.timestamp,
             clock_rate=codec.clockRate,
             keyframe=is_keyframe(codec.mimeType, data),
+            temporal_layer=layer,
         )
         self.frames += 1
         if self._on_frame is not None:
@@ -303,6 +342,11 @@ class ReceiverTap:
                 for codec in parameters.codecs
                 if str(codec.mimeType).lower().endswith(_RTX_SUFFIX)
             )
+            self._vp8_payload_types = frozenset(
+                codec.payloadType
+                for codec in parameters.codecs
+                if str(codec.mimeType).lower() == "video/vp8"
+            )
             if self._on_frame is not None:
                 self._audio_codecs = {
                     codec.payloadType: codec
@@ -328,6 +372,13 @@ class ReceiverTap:
             self.rtp_packets += 1
             if packet.payload_type not in self._rtx_payload_types:
                 self.media_ssrc = packet.ssrc
+                if self._vp8_payload_types and packet.payload_type in self._vp8_payload_types:
+                    layer = vp8_temporal_layer(packet.payload)
+                    if layer is not None:
+                        layers = self._layers
+                        if len(layers) >= _LAYER_MEMORY:
+                            del layers[next(iter(layers))]
+                        layers[packet.timestamp] = layer
             if self._on_audio_level is not None:
                 level = packet.extensions.audio_level
                 if level is not None:
@@ -378,6 +429,8 @@ class _SenderHooks:
     nack: Callable[[list[int]], None] | None = None
     report: Callable[[int], None] | None = None
     """Receiver reports about the sender's own SSRC: their ``fraction lost`` (8 bits)."""
+    remb: Callable[[int], None] | None = None
+    """A REMB naming the sender's SSRC: the subscriber's estimate of its downlink (bit/s)."""
 
 
 def _sender_hooks(sender: RTCRtpSender) -> _SenderHooks:
@@ -400,6 +453,14 @@ def _sender_hooks(sender: RTCRtpSender) -> _SenderHooks:
                 and hooks.nack is not None
             ):
                 hooks.nack(list(packet.lost))
+            elif (
+                isinstance(packet, RtcpPsfbPacket)
+                and packet.fmt == RTCP_PSFB_APP
+                and hooks.remb is not None
+            ):
+                bitrate, ssrcs = unpack_remb_fci(packet.fci)
+                if target._ssrc in ssrcs:
+                    hooks.remb(int(bitrate))
             elif isinstance(packet, (RtcpRrPacket, RtcpSrPacket)) and hooks.report is not None:
                 for report in packet.reports:
                     if report.ssrc == target._ssrc:
@@ -527,7 +588,15 @@ class RtpWriter:
         self.packets = 0
         self.octets = 0
         self.retransmit_requests = 0
+        #: the latest receiver report's ``fraction lost`` (8 bits) and how many came
+        self.fraction_lost = 0
+        self.reports = 0
+        #: the latest REMB naming this stream (bit/s), and when (monotonic)
+        self.remb_bps: int | None = None
+        self.remb_at = 0.0
         self._failure_logged = False
+        self.pacer: Pacer | None = None
+        """Paces this stream's packets when it is video (the subscriber's, ``pacer.py``)."""
         self._install()
 
     @property
@@ -556,6 +625,7 @@ class RtpWriter:
         hooks = _sender_hooks(sender)
         hooks.nack = self._on_nack
         hooks.report = self._on_report
+        hooks.remb = self._on_remb
 
     def _bind(self, codec: Any) -> None:
         mime = str(codec.mimeType).lower()
@@ -588,6 +658,9 @@ class RtpWriter:
             return SendResult.GONE
         timestamp = (self._timestamp_origin + pts) & 0xFFFFFFFF
         payload_type = self._payload_type
+        pacer = self.pacer if self._video else None
+        if pacer is not None and not pacer.accepts_frame():
+            return SendResult.FAILED  # too late behind what waits: the slot awaits a keyframe
         if self._video:
             payloads: Sequence[bytes] = Vp8Encoder._packetize(frame.data, self._picture_id)
             self._picture_id = (self._picture_id + 1) & 0x7FFF
@@ -625,7 +698,15 @@ class RtpWriter:
             for i, payload in enumerate(payloads):
                 marker = _RTP_MARKER if i == last else 0
                 header = pack(first, marker | payload_type, sequence, timestamp, ssrc)
-                sendto(protect(header + extension + payload), addr)
+                if pacer is None:
+                    sendto(protect(header + extension + payload), addr)
+                else:
+                    pacer.send(
+                        sendto,
+                        self._builder(protect, header, payload),
+                        len(header) + len(extension) + len(payload) + _SRTP_TAG,
+                        addr,
+                    )
                 history[sequence % RTP_HISTORY_SIZE] = (
                     sequence,
                     timestamp,
@@ -653,8 +734,31 @@ class RtpWriter:
         sender._RTCRtpSender__octet_count += octets
         return SendResult.SENT
 
+    @property
+    def video(self) -> bool:
+        return self._video
+
+    def _builder(
+        self, protect: Callable[[bytes], bytes], header: bytes, payload: bytes
+    ) -> Callable[[], bytes]:
+        """The datagram of a paced packet, its abs-send-time taken when it leaves."""
+
+        def build() -> bytes:
+            if self._has_abs_send_time:
+                now = ((_ntp_now() >> 14) & 0xFFFFFF).to_bytes(3, "big")
+                return protect(header + self._ext_head + now + self._ext_tail + payload)
+            return protect(header + self._ext_head + payload)
+
+        return build
+
     def _on_report(self, fraction_lost: int) -> None:
         self.loss.update(fraction_lost)
+        self.fraction_lost = fraction_lost
+        self.reports += 1
+
+    def _on_remb(self, bitrate: int) -> None:
+        self.remb_bps = bitrate
+        self.remb_at = time.monotonic()
 
     def _on_nack(self, lost: list[int]) -> None:
         """Put the packets a subscriber lost back into aiortc's history, as aiortc's loop would

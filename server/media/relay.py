@@ -35,6 +35,15 @@ from aiortc import (
 )
 from aiortc.sdp import candidate_from_sdp
 
+from server.media.adapt import (
+    FULL_PLAN,
+    HEADROOM_DOWN,
+    Adaptation,
+    FrameRate,
+    Level,
+    Plan,
+    SourceRate,
+)
 from server.media.ice import IceServer
 from server.media.offer import (
     OPUS_FMTP,
@@ -45,6 +54,7 @@ from server.media.offer import (
     with_audio_redundancy,
     with_opus_parameters,
 )
+from server.media.pacer import Pacer
 from server.media.passthrough import (
     EncodedFrame,
     KeyframeRequester,
@@ -72,6 +82,17 @@ STALE_VIDEO_SECONDS = 3.0
 FORCED_CODECS: dict[Kind, str] = {"audio": "audio/opus", "video": "video/vp8"}
 #: a publisher's sources: its microphone, its camera and its shared screen (a VP8 video too)
 SourceKind = Literal["audio", "video", "screen"]
+#: how often each subscriber's downlink is estimated and its plan chosen (``adapt.py``)
+ADAPT_SECONDS = 1.0
+#: bytes on the wire per RTP packet besides its payload: IPv4/UDP, RTP header and extensions,
+#: SRTP tag
+PACKET_OVERHEAD = 60
+#: a subscriber's video is paced (``pacer.py``) while its plan is reduced or its downlink
+#: estimate is below this, at its estimate less its audio, never below ``MIN_PACE_BPS``
+PACE_BELOW_BPS = 3_000_000
+MIN_PACE_BPS = 50_000
+#: smoothing of the publishers' measured video bitrates (weight of the newest second)
+RATE_WEIGHT = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +111,9 @@ class RelayConfig:
     """Negotiate RED (RFC 2198) around Opus with clients that offer it (Chromium, Safari): the
     relay rebuilds what a publisher's leg lost from its repeats and repeats frames to each
     subscriber as its loss calls for. Off only to measure what it buys."""
+    adaptation: bool = True
+    """Send each subscriber what its downlink carries (``adapt.py``): fewer videos, a lower
+    frame rate, audio only. Off only to measure what it buys."""
 
     def __post_init__(self) -> None:
         if self.video_slots < 0 or self.audio_slots < 0:
@@ -105,6 +129,9 @@ class SlotsChanged:
     audio: tuple[str | None, ...]
     screen: tuple[str | None, ...] = ()
     """The screen slot (none when the client offered no screen line): the presenter or None."""
+    link: str = Level.FULL.value
+    """What the relay's adaptation leaves of the video: ``full``, ``fewer_videos``,
+    ``low_frame_rate`` or ``audio_only`` (``adapt.Level``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +189,14 @@ class ParticipantStats:
     forwarded_screen_packets: int = 0
     """Screen frames sent to this participant on its screen slot."""
     screen_slots: tuple[str | None, ...] = ()
+    link: str = Level.FULL.value
+    """The adaptation's level for this subscriber (``SlotsChanged.link``)."""
+    downlink_bps: float | None = None
+    """The adaptation's estimate of this subscriber's downlink (``None``: adaptation off)."""
+    sent_bps: float = 0.0
+    """What the relay sent this subscriber over the last second (RTP, with headers)."""
+    thinned_video_frames: int = 0
+    """Video frames left out for this subscriber's lower frame rate."""
 
     @property
     def forwarded_streams(self) -> int:
@@ -206,6 +241,8 @@ class _Peer:
     screen_slots: tuple[SlotTrack, ...] = ()
     """The slot on which it receives the shared screen (none, or one)."""
     writers: list[RtpWriter] = field(default_factory=list)
+    pacer: Pacer = field(default_factory=Pacer)
+    """Paces the video sent on this peer connection while its downlink is reduced."""
     retired: bool = False
     """Replaced by renegotiation or disconnected: its events and frames are ignored."""
 
@@ -236,7 +273,57 @@ class _Participant:
     dropped_base: int = 0
     lost_base: int = 0
     recovered_base: int = 0
+    thinned_base: int = 0
     emitted: SlotsChanged | None = None
+    adaptation: Adaptation = field(default_factory=Adaptation)
+    counted: list[tuple[int, int, int]] = field(default_factory=list)
+    """Per writer of ``counted_peer``: (octets, packets, receiver reports) at the last tick."""
+    counted_peer: _Peer | None = None
+    sent_bps: float = 0.0
+    last_keyframe_ask: float = 0.0
+    #: the publisher's own video, as measured (``_VideoRate``)
+    video_rate: _VideoRate = field(default_factory=lambda: _VideoRate())
+
+
+@dataclass(slots=True)
+class _VideoRate:
+    """A publisher's camera bitrate as the relay receives it: all of it, its base temporal
+    layer, and its keyframes' size."""
+
+    octets: int = 0
+    base_octets: int = 0
+    layered: int = 0
+    full_bps: float = 0.0
+    base_bps: float | None = None
+    keyframe_bits: float = 0.0
+
+    def add(self, frame: EncodedFrame) -> None:
+        size = len(frame.data) + PACKET_OVERHEAD * (1 + len(frame.data) // 1200)
+        self.octets += size
+        if frame.keyframe:
+            bits = 8.0 * size
+            self.keyframe_bits = (
+                bits if not self.keyframe_bits else 0.5 * (self.keyframe_bits + bits)
+            )
+        if frame.temporal_layer is not None:
+            self.layered += 1
+            if frame.temporal_layer == 0 or frame.keyframe:
+                self.base_octets += size
+
+    def tick(self, seconds: float) -> SourceRate:
+        w = RATE_WEIGHT
+        self.full_bps = (1 - w) * self.full_bps + w * 8 * self.octets / seconds
+        if self.layered:
+            base = 8 * self.base_octets / seconds
+            self.base_bps = base if self.base_bps is None else (1 - w) * self.base_bps + w * base
+        else:
+            self.base_bps = None
+        self.octets = self.base_octets = self.layered = 0
+        return self.source_rate
+
+    @property
+    def source_rate(self) -> SourceRate:
+        return SourceRate(self.full_bps, self.base_bps, self.keyframe_bits)
 
 
 class MeetingRelay:
@@ -302,6 +389,7 @@ class MeetingRelay:
                 participant.peer = peer
                 participant.audio_only = audio_only
                 participant.emitted = None
+                participant.adaptation = Adaptation()  # a new path, perhaps (4G near port)
             self._ensure_ticker()
             self._reselect()
             local: RTCSessionDescription = peer.pc.localDescription
@@ -513,7 +601,10 @@ class MeetingRelay:
                 transceiver.sender.replaceTrack(slot)
                 peer.writers.append(
                     _attach_writer(
-                        transceiver.sender, slot, red.get(line.index) if kind == "audio" else None
+                        transceiver.sender,
+                        slot,
+                        red.get(line.index) if kind == "audio" else None,
+                        peer.pacer if kind == "video" else None,
                     )
                 )
                 if kind == "video":
@@ -561,7 +652,7 @@ class MeetingRelay:
         if line.client_receives:
             slot = SlotTrack("video", self._request_screen_keyframe)
             transceiver.sender.replaceTrack(slot)
-            peer.writers.append(_attach_writer(transceiver.sender, slot))
+            peer.writers.append(_attach_writer(transceiver.sender, slot, pacer=peer.pacer))
             on_keyframe_request(
                 transceiver.sender, self._keyframe_request_sink(participant_id, slot)
             )
@@ -576,6 +667,7 @@ class MeetingRelay:
         """
         old = participant.peer
         old.retired = True
+        old.pacer.close()
         kinds: tuple[SourceKind, ...] = ("audio", "video", "screen")
         for kind in kinds:
             old_slots = old.slots(kind)
@@ -583,6 +675,7 @@ class MeetingRelay:
             for slot in old_slots:
                 participant.forwarded_base[kind] += slot.forwarded
                 participant.dropped_base += slot.dropped
+                participant.thinned_base += slot.thinned
                 self._set_source(slot, None, kind)
                 slot.stop()
             if inherit_to is not None:
@@ -620,6 +713,7 @@ class MeetingRelay:
                 return
             if kind == "video":
                 participant.last_video_at = time.monotonic()
+                participant.video_rate.add(frame)
             for slot in self._feeds.get(key, ()):
                 slot.push(participant_id, frame)
             for listener in tuple(self._listeners):
@@ -691,26 +785,85 @@ class MeetingRelay:
             self._ticker = asyncio.get_running_loop().create_task(self._tick_loop())
 
     async def _tick_loop(self) -> None:
+        adapted = time.monotonic()
         while True:
             await asyncio.sleep(TICK_SECONDS)
             try:
+                now = time.monotonic()
                 before = self._speakers.active
-                after = self._speakers.update(time.monotonic())
+                after = self._speakers.update(now)
                 if after != before:
                     self._emit(ActiveSpeakers(after))
+                if now - adapted >= ADAPT_SECONDS:
+                    self._adapt(now, now - adapted)
+                    adapted = now
                 self._reselect()
             except Exception:
                 logger.exception("slot selection failed")
 
-    def _reselect(self) -> None:
-        """Re-assign every subscriber's slots and emit ``SlotsChanged`` where they changed."""
-        now = time.monotonic()
+    def _adapt(self, now: float, seconds: float) -> None:
+        """Measure what each publisher's camera sends and what each subscriber's downlink
+        carries; choose each subscriber's plan (``adapt.py``), applied by :meth:`_reselect`."""
+        rates = {pid: p.video_rate.tick(seconds) for pid, p in self._participants.items()}
+        video_order = self._video_order(now)
+        for p in self._participants.values():
+            peer = p.peer
+            writers = peer.writers
+            counts = [(w.octets, w.packets, w.reports) for w in writers]
+            previous, p.counted = p.counted, counts
+            if p.counted_peer is not peer or len(previous) != len(counts):
+                p.counted_peer = peer
+                continue
+            sent = audio = 0
+            weighted = weight = 0.0
+            remb: tuple[float, int] | None = None
+            for w, (octets, packets, reports), (octets0, packets0, reports0) in zip(
+                writers, counts, previous, strict=True
+            ):
+                size = octets - octets0 + PACKET_OVERHEAD * (packets - packets0)
+                sent += size
+                if not w.video:
+                    audio += size
+                if reports > reports0 and packets > packets0:
+                    weighted += w.fraction_lost / 256 * (packets - packets0)
+                    weight += packets - packets0
+                if w.remb_bps is not None and (remb is None or w.remb_at > remb[0]):
+                    remb = (w.remb_at, w.remb_bps)
+            p.sent_bps = 8 * sent / seconds
+            if not self._config.adaptation:
+                continue
+            video_count = min(len(peer.video_slots), self._config.video_slots)
+            wanted = [] if p.audio_only else desired_sources(video_order, p.id, video_count)
+            plan = p.adaptation.update(
+                now,
+                sent_bps=p.sent_bps,
+                loss=weighted / weight if weight else None,
+                audio_bps=8 * audio / seconds,
+                sources=[rates[pid] for pid in wanted if pid in rates],
+                max_slots=video_count,
+                remb_bps=None if remb is None else remb[1],
+                remb_age=0.0 if remb is None else now - remb[0],
+            )
+            estimate = p.adaptation.estimator.estimate
+            peer.pacer.set_rate(
+                max(MIN_PACE_BPS, estimate * HEADROOM_DOWN - 8 * audio / seconds)
+                if plan.level is not Level.FULL or estimate < PACE_BELOW_BPS
+                else None
+            )
+            if (
+                plan.frame_rate is FrameRate.KEYFRAMES
+                and plan.video_slots
+                and now - p.last_keyframe_ask >= plan.keyframe_period
+            ):
+                p.last_keyframe_ask = now
+                for slot in peer.video_slots:
+                    slot.request_keyframe()
+
+    def _plan(self, participant: _Participant) -> Plan:
+        return participant.adaptation.plan if self._config.adaptation else FULL_PLAN
+
+    def _video_order(self, now: float) -> list[str]:
         ranking = self._speakers.ranking(list(self._participants))
-        audio_publishers = {
-            pid
-            for pid, p in self._participants.items()
-            if p.peer.audio_tap is not None and "audio" not in p.muted
-        }
         video_publishers = {
             pid
             for pid, p in self._participants.items()
@@ -722,8 +875,19 @@ class MeetingRelay:
             if (seen := self._participants[pid].last_video_at) is None
             or now - seen > STALE_VIDEO_SECONDS
         }
+        return video_candidates(self._pinned, ranking, video_publishers, stale)
+
+    def _reselect(self) -> None:
+        """Re-assign every subscriber's slots and emit ``SlotsChanged`` where they changed."""
+        now = time.monotonic()
+        ranking = self._speakers.ranking(list(self._participants))
+        audio_publishers = {
+            pid
+            for pid, p in self._participants.items()
+            if p.peer.audio_tap is not None and "audio" not in p.muted
+        }
         audio_order = [pid for pid in ranking if pid in audio_publishers]
-        video_order = video_candidates(self._pinned, ranking, video_publishers, stale)
+        video_order = self._video_order(now)
         shown = self._participants.get(self._presenter or "")
         presenter = shown.id if shown is not None and shown.peer.screen_tap is not None else None
         for participant in self._participants.values():
@@ -732,14 +896,23 @@ class MeetingRelay:
             audio_count = min(len(peer.audio_slots), self._config.audio_slots)
             video_count = min(len(peer.video_slots), self._config.video_slots)
             self._apply(peer.audio_slots, desired_sources(audio_order, participant.id, audio_count))
+            plan = self._plan(participant)
             video_wanted = (
                 []
                 if participant.audio_only
-                else desired_sources(video_order, participant.id, video_count)
+                else desired_sources(
+                    video_order, participant.id, min(video_count, plan.video_slots)
+                )
             )
             self._apply(peer.video_slots, video_wanted)
+            for slot in peer.video_slots:
+                slot.set_frame_rate(plan.frame_rate if plan.video_slots else FrameRate.FULL)
             screen_wanted = (
-                [] if participant.audio_only or presenter in (None, participant.id) else [presenter]
+                []
+                if participant.audio_only
+                or plan.level is Level.AUDIO_ONLY
+                or presenter in (None, participant.id)
+                else [presenter]
             )
             self._apply(peer.screen_slots, screen_wanted, "screen")
             event = SlotsChanged(
@@ -747,6 +920,7 @@ class MeetingRelay:
                 video=tuple(s.source for s in peer.video_slots),
                 audio=tuple(s.source for s in peer.audio_slots),
                 screen=tuple(s.source for s in peer.screen_slots),
+                link=plan.level.value,
             )
             if event != participant.emitted:
                 participant.emitted = event
@@ -807,6 +981,10 @@ class MeetingRelay:
             forwarded_screen_packets=p.forwarded_base["screen"]
             + sum(s.forwarded for s in peer.screen_slots),
             screen_slots=tuple(s.source for s in peer.screen_slots),
+            link=self._plan(p).level.value,
+            downlink_bps=p.adaptation.estimator.estimate if self._config.adaptation else None,
+            sent_bps=p.sent_bps,
+            thinned_video_frames=p.thinned_base + sum(s.thinned for s in peer.video_slots),
         )
 
 
@@ -817,12 +995,16 @@ def _close_keyframes(participant: _Participant) -> None:
 
 
 def _attach_writer(
-    sender: RTCRtpSender, slot: SlotTrack, red_payload_type: int | None = None
+    sender: RTCRtpSender,
+    slot: SlotTrack,
+    red_payload_type: int | None = None,
+    pacer: Pacer | None = None,
 ) -> RtpWriter:
     """Send the slot's frames with an :class:`RtpWriter` once the sender starts."""
     writer = RtpWriter(
         sender, on_ready=lambda: slot.attach(writer.write), red_payload_type=red_payload_type
     )
+    writer.pacer = pacer
     return writer
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
+from server.media.adapt import FrameRate
 from server.media.passthrough import EncodedFrame, EncodedPacket, SendResult
 
 #: frames held per slot until its sender has started (DTLS up); then frames go out at once
@@ -53,6 +54,7 @@ class SlotTrack(MediaStreamTrack):
         self._ended = asyncio.Event()
         self._source: str | None = None
         self._awaiting_keyframe = kind == "video"
+        self._frame_rate = FrameRate.FULL
         # rebasing
         self._rebased_source: str | None = None
         self._offset = 0
@@ -62,6 +64,8 @@ class SlotTrack(MediaStreamTrack):
         self.forwarded = 0
         self.dropped = 0
         self.switches = 0
+        self.thinned = 0
+        """Video frames left out for a lower frame rate (``set_frame_rate``)."""
 
     @property
     def source(self) -> str | None:
@@ -94,6 +98,24 @@ class SlotTrack(MediaStreamTrack):
             if source is not None:
                 self._request_keyframe(source)
 
+    @property
+    def frame_rate(self) -> FrameRate:
+        return self._frame_rate
+
+    def set_frame_rate(self, rate: FrameRate) -> None:
+        """Forward all frames, the base temporal layer only (frames of a source without layers:
+        keyframes only), or keyframes only. Leaving out upper layers is always safe; a higher
+        rate starts at the next keyframe (asked for), since the frames it adds may refer to
+        frames that were left out."""
+        if self.kind != "video" or rate == self._frame_rate:
+            return
+        raised = rate > self._frame_rate
+        self._frame_rate = rate
+        if raised and not self._awaiting_keyframe:
+            self._awaiting_keyframe = True
+            if self._source is not None:
+                self._request_keyframe(self._source)
+
     def request_keyframe(self) -> None:
         """The subscriber asked for a keyframe (PLI/FIR): pass it to the current source."""
         if self.kind == "video" and self._source is not None:
@@ -109,6 +131,14 @@ class SlotTrack(MediaStreamTrack):
                 self.dropped += 1
                 return
             self._awaiting_keyframe = False
+        if self._frame_rate is not FrameRate.FULL and not frame.keyframe:
+            layer = frame.temporal_layer
+            self.thinned += 1
+            if self._frame_rate is FrameRate.KEYFRAMES or layer is None:
+                self._awaiting_keyframe = True  # what follows may refer to this frame
+                return
+            if layer > 0:
+                return
         if self._output is not None:
             self._send(frame, self._rebase(source, frame))
             return

@@ -82,6 +82,7 @@ from signaling.protocol import (
     IceServer,
     Join,
     Leave,
+    LinkLevel,
     MediaKind,
     MeetingEnded,
     MuteParticipant,
@@ -124,6 +125,22 @@ _QUALITY = {
     "disconnected": Quality.POOR,
     "failed": Quality.POOR,
 }
+#: the chair's mark of a connected participant: what the relay's adaptation sends it
+_LINK_QUALITY = {
+    "full": Quality.GOOD,
+    "fewer_videos": Quality.FAIR,
+    "low_frame_rate": Quality.FAIR,
+    "audio_only": Quality.POOR,
+}
+
+
+def _link_level(link: str) -> LinkLevel:
+    match link:
+        case "fewer_videos" | "low_frame_rate" | "audio_only":
+            return link
+    return "full"
+
+
 _PRESENCE_TYPES = frozenset(
     {"participants", "presence", "waiting", "hands", "meeting_state", "speaking"}
 )
@@ -272,6 +289,7 @@ class LiveMeeting:
                 ice_servers=ice.ice_servers(media, "relay", now),
                 opus_fec=media.opus_fec,
                 audio_red=media.audio_red,
+                adaptation=media.adaptation,
             ),
             self._on_relay_event,
         )
@@ -288,6 +306,9 @@ class LiveMeeting:
         self._pid_user: dict[str, Attendee] = {}
         self._audio_only: dict[str, bool] = {}
         self._dropped: dict[str, _Dropped] = {}  # by participant id
+        #: the relay's peer connection state and link quality (adaptation) per participant
+        self._peer_state: dict[str, str] = {}
+        self._link_quality: dict[str, Quality] = {}
         self._in_relay: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._order: collections.deque[_Batch] = collections.deque()  # see _reserve
@@ -751,16 +772,26 @@ class LiveMeeting:
 
     def _on_relay_event(self, event: RelayEvent) -> None:
         match event:
-            case SlotsChanged(participant_id=pid, video=video, audio=audio, screen=screen):
+            case SlotsChanged(
+                participant_id=pid, video=video, audio=audio, screen=screen, link=link
+            ):
                 conn = self._conns.get(self._pid_conn.get(pid, ""))
                 if conn is not None:
-                    conn.send(SlotMap(audio=audio, video=video, screen=screen))
+                    conn.send(
+                        SlotMap(audio=audio, video=video, screen=screen, link=_link_level(link))
+                    )
+                self._link_quality[pid] = _LINK_QUALITY.get(link, Quality.GOOD)
+                if self._peer_state.get(pid) == "connected" and pid not in self._dropped:
+                    self._deliver(self.room.set_quality(pid, self._link_quality[pid]))
             case ActiveSpeakers(participant_ids=ids):
                 self._deliver(self.room.set_speaking(ids))
             case PeerStateChanged(participant_id=pid, state=state):
+                self._peer_state[pid] = state
                 if pid in self._dropped:
                     return
                 quality = _QUALITY.get(state)
+                if state == "connected":  # as good as the relay's estimate of its downlink
+                    quality = self._link_quality.get(pid, Quality.GOOD)
                 if quality is not None:
                     self._deliver(self.room.set_quality(pid, quality))
 

@@ -154,6 +154,11 @@ export function renderLive(state, live) {
     p.kind === 'room' ? el('span', { className: 'tag in_room', textContent: t('ui.people.in_room') }) : null,
     p.audio_muted ? el('span', { className: 'tag muted', textContent: t('chair.people.muted') }) : null,
     p.lost_at ? el('span', { className: 'tag lost', dataset: { lostAt: p.lost_at }, textContent: t('chair.people.lost_at', { time: vietnamTime(p.lost_at) }) }) : null,
+    // the relay's estimate of what this person's link carries (docs/media.md, adaptation)
+    p.kind === 'room' || p.lost_at ? null : el('span', {
+      className: `tag link link-${p.quality}`, dataset: { link: p.quality },
+      textContent: t('chair.people.link', { quality: t(`ui.quality.${p.quality}`) }),
+    }),
     p.sharing_screen ? el('span', { className: 'tag sharing', textContent: t('chair.screen.sharing') }) : null,
     p.audio_muted || p.kind === 'room' ? null : button('chair.people.mute', 'mute', () => send('mute_participant', { participant_id: p.id, kind: 'audio' })),
     screenButton(p, send),

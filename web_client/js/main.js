@@ -27,7 +27,7 @@ const state = {
   meetingId, participantId: null, role: null, status: null, joined: false, admitted: false,
   participants: [], waiting: [], slots: { audio: [], video: [] }, speaking: [], hands: [],
   locked: false, recording: false, muted: { audio: false, video: false }, audioOnly: false, handRaised: false,
-  quality: null, roomView: params.has('room'), reconnects: 0, mediaRestarts: 0, log: [], ended: false,
+  quality: null, link: 'full', roomView: params.has('room'), reconnects: 0, mediaRestarts: 0, log: [], ended: false,
   presenting: null,
   layout: savedLayout(), mainSpeaker: null,
 };
@@ -231,7 +231,11 @@ const handlers = {
     render();
   },
   waiting(msg) { state.waiting = msg.participants; render(); },
-  slots(msg) { state.slots = { audio: msg.audio, video: msg.video, screen: msg.screen || [] }; render(); },
+  slots(msg) {
+    state.slots = { audio: msg.audio, video: msg.video, screen: msg.screen || [] };
+    state.link = msg.link || 'full';
+    render();
+  },
   speaking(msg) { state.speaking = msg.participant_ids; render(); },
   hands(msg) {
     state.hands = msg.queue;

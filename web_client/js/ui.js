@@ -39,7 +39,7 @@ export function renderPeople(state, actions) {
     if (p.audio_muted) tags.push('ui.people.muted');
     if (p.hand_raised) tags.push('ui.people.hand');
     if (p.sharing_screen) tags.push('ui.people.sharing');
-    if (p.quality === 'poor' && !p.lost_at) tags.push('ui.people.lost');
+    if (p.quality === 'poor' && !p.lost_at) tags.push('ui.people.weak');
     for (const key of tags) item.append(el('span', `tag ${key.split('.').pop()}`, t(key)));
     if (p.lost_at) item.append(el('span', 'tag lost', t('ui.people.lost_at', { time: vietnamTime(p.lost_at) })));
     if (state.role === 'chair' && p.id !== state.participantId && p.kind !== 'room') {
@@ -95,6 +95,11 @@ export function renderQuality(state) {
     quality: t(`ui.quality.${q.quality}`), rtt: q.rtt === null ? '–' : q.rtt, loss: q.loss,
   }) : '';
   $('quality').dataset.quality = q ? q.quality : 'unknown';
+  // the relay sends less than everything: say so (the member may also choose audio only)
+  const link = state.link && state.link !== 'full' && !state.audioOnly ? state.link : null;
+  $('link').hidden = !link;
+  $('link').textContent = link ? t(`ui.link.${link}`) : '';
+  $('link').dataset.link = link || 'full';
 }
 
 /** One <audio> per audio slot and one video tile per video slot (counts from `welcome`). */

@@ -1,0 +1,233 @@
+"""Per-subscriber adaptation: how much a subscriber's downlink carries, and what to send it.
+Pure: no clock, no I/O (the relay feeds it once a second, ``docs/media.md``).
+
+:class:`DownlinkEstimator` turns what the subscriber reports into an estimate of its downlink:
+the ``fraction lost`` of its RTCP receiver reports (and its NACKs when no report came), and its
+REMB (Chromium's receive-side, delay-based estimate, sent when the relay answers ``goog-remb``).
+Loss above ``LOSS_HIGH`` sets the estimate below what got through; a clean link lets it grow,
+quickly (×2 a second) unless loss was seen recently (×1.1), so that a lifted cap is found in
+seconds and a hard one is not probed every second. A REMB below what the relay sends caps it.
+
+:class:`Adaptation` picks a :class:`Plan` that fits the estimate, from the bitrates the relay
+measures of the very sources it would forward: all video slots, then fewer, then a lower frame
+rate of the one video left (the base temporal layer of a VP8 L1T3 publisher, otherwise keyframes
+only, one every few seconds), then audio only. Audio is never reduced: it is what remains. It
+steps down at once and climbs only after ``HOLD_UP`` seconds, with more headroom.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+#: reported loss at or above which the downlink is over-full; below ``LOSS_LOW`` it is clean
+LOSS_HIGH = 0.05
+LOSS_LOW = 0.02
+#: how fast the link's own loss (``DownlinkEstimator.link_loss``) is learnt, per report
+LINK_LOSS_WEIGHT = 0.5
+#: the estimate stays in these bounds (bit/s)
+MIN_BPS = 30_000
+MAX_BPS = 20_000_000
+START_BPS = 5_000_000
+"""A subscriber is assumed able to take everything until it reports otherwise."""
+#: after a loss, climb slowly for this long (a hard cap is not probed every second)
+CAUTIOUS_SECONDS = 4.0
+FAST_GROWTH = 2.0
+SLOW_GROWTH = 1.1
+#: clean for this long before growing
+CLEAN_SECONDS = 1.0
+#: a REMB older than this is ignored
+REMB_SECONDS = 3.0
+#: the share of the estimate a plan may use: stepping down, and (more margin) climbing back
+HEADROOM_DOWN = 0.9
+HEADROOM_UP = 0.75
+#: a better plan is taken only after the current one held this long
+HOLD_UP = 2.0
+#: keyframes-only video: one keyframe every so many seconds, at least and at most
+MIN_KEYFRAME_PERIOD = 1.0
+MAX_KEYFRAME_PERIOD = 5.0
+
+
+class FrameRate(enum.IntEnum):
+    """What a video slot forwards of its source's frames."""
+
+    KEYFRAMES = 0
+    """Keyframes only (the relay asks for one every ``Plan.keyframe_period`` seconds)."""
+    BASE = 1
+    """The base temporal layer (TL0) of a layered VP8 source: a quarter of its frame rate."""
+    FULL = 2
+
+
+class Level(enum.Enum):
+    """What a member is told about the video it receives (``docs/protocol.md``, ``slots``)."""
+
+    FULL = "full"
+    FEWER_VIDEOS = "fewer_videos"
+    LOW_FRAME_RATE = "low_frame_rate"
+    AUDIO_ONLY = "audio_only"
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    video_slots: int
+    """Video slots fed (the first ones in the subscriber's order); 0: audio only."""
+    frame_rate: FrameRate = FrameRate.FULL
+    keyframe_period: float = 0.0
+    """Seconds between keyframes asked for, with ``FrameRate.KEYFRAMES``."""
+    level: Level = Level.FULL
+
+    @property
+    def rank(self) -> tuple[int, int]:
+        """Larger is more video."""
+        return (self.video_slots, int(self.frame_rate) if self.video_slots else 0)
+
+
+FULL_PLAN = Plan(video_slots=1_000)
+"""No reduction (the relay fills every slot it has)."""
+AUDIO_ONLY = Plan(video_slots=0, frame_rate=FrameRate.KEYFRAMES, level=Level.AUDIO_ONLY)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRate:
+    """What one video source costs a subscriber, as the relay measured it."""
+
+    full_bps: float
+    base_bps: float | None = None
+    """Its base temporal layer (TL0) alone; ``None``: the source sends no temporal layers."""
+    keyframe_bits: float = 0.0
+    """The size of its recent keyframes (0: none seen)."""
+
+
+class DownlinkEstimator:
+    """A subscriber's downlink, in bit/s, from its reports (see the module docstring)."""
+
+    __slots__ = ("_clean_since", "_last_loss_at", "estimate", "link_loss")
+
+    def __init__(self, start_bps: float = START_BPS) -> None:
+        self.estimate = float(start_bps)
+        self.link_loss = 0.0
+        """Loss that stays when the relay sends the least it can (audio only): the link's own
+        (a lossy radio), not a full queue; what is above it counts as congestion."""
+        self._clean_since: float | None = None
+        self._last_loss_at: float | None = None
+
+    def update(
+        self,
+        now: float,
+        sent_bps: float,
+        loss: float | None,
+        remb_bps: float | None = None,
+        remb_age: float = 0.0,
+        minimal: bool = False,
+    ) -> float:
+        """One interval: ``sent_bps`` the relay sent, ``loss`` (0–1) the subscriber reported
+        over it (``None``: no report), its latest REMB and how old that is; ``minimal``: the
+        relay sent audio only (what loss remains then is the link's own)."""
+        if loss is not None:
+            if minimal or loss < self.link_loss:
+                self.link_loss = LINK_LOSS_WEIGHT * loss + (1 - LINK_LOSS_WEIGHT) * self.link_loss
+            loss = max(0.0, loss - self.link_loss)
+        if loss is not None and loss >= LOSS_HIGH:
+            through = sent_bps * (1.0 - loss)
+            self.estimate = max(MIN_BPS, min(self.estimate, through) * HEADROOM_DOWN)
+            self._last_loss_at = now
+            self._clean_since = None
+        elif loss is None or loss < LOSS_LOW:
+            if self._clean_since is None:
+                self._clean_since = now
+            elif now - self._clean_since >= CLEAN_SECONDS:
+                cautious = (
+                    self._last_loss_at is not None and now - self._last_loss_at < CAUTIOUS_SECONDS
+                )
+                self.estimate = min(
+                    MAX_BPS, self.estimate * (SLOW_GROWTH if cautious else FAST_GROWTH)
+                )
+        else:
+            self._clean_since = None
+        if remb_bps is not None and remb_age <= REMB_SECONDS and remb_bps < sent_bps:
+            # the subscriber's own estimate says the relay already sends too much
+            self.estimate = max(MIN_BPS, min(self.estimate, remb_bps))
+        return self.estimate
+
+
+def plan_for(
+    budget_bps: float, audio_bps: float, sources: Sequence[SourceRate], max_slots: int
+) -> Plan:
+    """The most video that fits ``budget_bps`` besides the audio: ``sources`` are the videos
+    the subscriber would get, best first (at most ``max_slots`` are used)."""
+    n = min(max_slots, len(sources))
+    if n == 0:
+        return FULL_PLAN
+    video_budget = budget_bps - audio_bps
+    for k in range(n, 0, -1):
+        if sum(s.full_bps for s in sources[:k]) <= video_budget:
+            return Plan(k, level=Level.FULL if k == n else Level.FEWER_VIDEOS)
+    top = sources[0]
+    if top.base_bps is not None and top.base_bps <= video_budget:
+        return Plan(1, FrameRate.BASE, level=Level.LOW_FRAME_RATE)
+    if top.keyframe_bits > 0 and top.keyframe_bits / MAX_KEYFRAME_PERIOD <= video_budget:
+        period = min(
+            MAX_KEYFRAME_PERIOD, max(MIN_KEYFRAME_PERIOD, top.keyframe_bits / video_budget)
+        )
+        return Plan(1, FrameRate.KEYFRAMES, period, Level.LOW_FRAME_RATE)
+    return AUDIO_ONLY
+
+
+class Adaptation:
+    """The plan for one subscriber: down at once, up only after ``HOLD_UP`` seconds and with
+    ``HEADROOM_UP`` of the estimate."""
+
+    __slots__ = ("_changed_at", "estimator", "plan")
+
+    def __init__(self, estimator: DownlinkEstimator | None = None) -> None:
+        self.estimator = estimator or DownlinkEstimator()
+        self.plan = FULL_PLAN
+        self._changed_at: float | None = None
+
+    def update(
+        self,
+        now: float,
+        *,
+        sent_bps: float,
+        loss: float | None,
+        audio_bps: float,
+        sources: Sequence[SourceRate],
+        max_slots: int,
+        remb_bps: float | None = None,
+        remb_age: float = 0.0,
+    ) -> Plan:
+        estimate = self.estimator.update(
+            now, sent_bps, loss, remb_bps, remb_age, minimal=self.plan.video_slots == 0
+        )
+        down = plan_for(estimate * HEADROOM_DOWN, audio_bps, sources, max_slots)
+        current = self._normalise(self.plan, sources, max_slots)
+        held = self._changed_at is None or now - self._changed_at >= HOLD_UP
+        if down.rank < current.rank or (
+            down.rank == current.rank and down.keyframe_period > self.plan.keyframe_period
+        ):
+            self._set(down, now)  # less video: at once
+        elif (
+            held
+            and (up := plan_for(estimate * HEADROOM_UP, audio_bps, sources, max_slots))
+            and (
+                up.rank > current.rank
+                or (up.rank == current.rank and up.keyframe_period < self.plan.keyframe_period)
+            )
+        ):
+            self._set(up, now)
+        elif down.rank == current.rank and down.frame_rate is FrameRate.FULL:
+            self.plan = down  # the same video (fewer sources than slots): its name
+        return self.plan
+
+    def _set(self, plan: Plan, now: float) -> None:
+        self.plan = plan
+        self._changed_at = now
+
+    @staticmethod
+    def _normalise(plan: Plan, sources: Sequence[SourceRate], max_slots: int) -> Plan:
+        """The plan's effective rank when fewer sources exist than it allows."""
+        n = min(max_slots, len(sources))
+        if plan.video_slots >= n and plan.frame_rate is FrameRate.FULL:
+            return Plan(n, level=Level.FULL)
+        return plan

@@ -1,0 +1,173 @@
+"""The per-subscriber downlink estimate and the plan it calls for (``server/media/adapt.py``):
+pure and deterministic, driven by a scripted second-by-second feed."""
+
+from __future__ import annotations
+
+import pytest
+
+from server.media.adapt import (
+    AUDIO_ONLY,
+    CAUTIOUS_SECONDS,
+    HOLD_UP,
+    MIN_BPS,
+    Adaptation,
+    DownlinkEstimator,
+    FrameRate,
+    Level,
+    Plan,
+    SourceRate,
+    plan_for,
+)
+from server.media.passthrough import vp8_temporal_layer
+
+#: four cameras of 500 kbit/s; the base layer of a layered one is 200 kbit/s; 40 kB keyframes
+CAMERAS = [SourceRate(500_000, None, 320_000) for _ in range(4)]
+LAYERED = [SourceRate(500_000, 200_000, 320_000) for _ in range(4)]
+AUDIO = 40_000
+
+
+def test_estimate_falls_below_what_got_through_on_loss() -> None:
+    est = DownlinkEstimator(start_bps=2_000_000)
+    assert est.update(0.0, sent_bps=2_000_000, loss=0.5) == pytest.approx(900_000)
+    # a second lossy report from a lower rate lowers it again
+    assert est.update(1.0, sent_bps=900_000, loss=0.5) == pytest.approx(405_000)
+    assert est.update(2.0, sent_bps=10_000, loss=0.9) == MIN_BPS
+
+
+def test_estimate_holds_on_moderate_loss_and_grows_when_clean() -> None:
+    est = DownlinkEstimator(start_bps=1_000_000)
+    assert est.update(0.0, sent_bps=1_000_000, loss=0.03) == 1_000_000
+    assert est.update(1.0, sent_bps=1_000_000, loss=0.0) == 1_000_000  # clean since now
+    assert est.update(2.0, sent_bps=1_000_000, loss=0.0) == pytest.approx(2_000_000)
+    assert est.update(3.0, sent_bps=1_000_000, loss=None) == pytest.approx(4_000_000)
+
+
+def test_growth_is_cautious_for_a_while_after_loss() -> None:
+    est = DownlinkEstimator(start_bps=1_000_000)
+    est.update(0.0, sent_bps=1_000_000, loss=0.2)  # 720 kbit/s
+    low = est.estimate
+    est.update(1.0, sent_bps=500_000, loss=0.0)
+    assert est.update(2.0, sent_bps=500_000, loss=0.0) == pytest.approx(low * 1.1)
+    t = 3.0
+    while t < CAUTIOUS_SECONDS + 1:
+        before = est.update(t, sent_bps=500_000, loss=0.0)
+        t += 1
+    assert est.update(t, sent_bps=500_000, loss=0.0) == pytest.approx(before * 2)
+
+
+def test_remb_caps_only_when_below_what_is_sent() -> None:
+    est = DownlinkEstimator(start_bps=2_000_000)
+    # a REMB above what is sent says nothing (Chromium bounds it by what it receives)
+    assert est.update(0.0, sent_bps=100_000, loss=0.0, remb_bps=150_000) == 2_000_000
+    assert est.update(1.0, sent_bps=800_000, loss=0.0, remb_bps=300_000) == 300_000
+    # a stale one is ignored
+    est.update(2.0, sent_bps=100_000, loss=0.0)
+    assert est.update(3.0, sent_bps=800_000, loss=0.0, remb_bps=100, remb_age=10) > 300_000
+
+
+def test_random_loss_that_stays_at_the_minimum_is_not_congestion() -> None:
+    """A link that loses 20 % whatever is sent (a ship's radio, not a full queue): once audio
+    only still loses as much, the loss is taken as the link's own and video climbs back."""
+    adapt = Adaptation(DownlinkEstimator(start_bps=3_000_000))
+    t = 0.0
+    for _ in range(12):
+        plan = adapt.update(
+            t, sent_bps=adapt.estimator.estimate, loss=0.2, audio_bps=AUDIO,
+            sources=CAMERAS, max_slots=4,
+        )  # fmt: skip
+        t += 1
+    assert plan == AUDIO_ONLY
+    for _ in range(20):
+        plan = adapt.update(
+            t, sent_bps=min(adapt.estimator.estimate, 2_100_000), loss=0.2, audio_bps=AUDIO,
+            sources=CAMERAS, max_slots=4,
+        )  # fmt: skip
+        t += 1
+    assert plan.video_slots == 4 and plan.level is Level.FULL
+
+
+def test_plan_prefers_fewer_videos_then_a_lower_frame_rate_then_audio_only() -> None:
+    assert plan_for(3_000_000, AUDIO, CAMERAS, 4) == Plan(4, level=Level.FULL)
+    assert plan_for(1_200_000, AUDIO, CAMERAS, 4) == Plan(2, level=Level.FEWER_VIDEOS)
+    assert plan_for(600_000, AUDIO, CAMERAS, 4) == Plan(1, level=Level.FEWER_VIDEOS)
+    # layered: the base layer of the first video
+    assert plan_for(300_000, AUDIO, LAYERED, 4) == Plan(
+        1, FrameRate.BASE, level=Level.LOW_FRAME_RATE
+    )
+    # not layered: keyframes only, as often as the budget allows (1-5 s)
+    plan = plan_for(200_000, AUDIO, CAMERAS, 4)
+    assert plan.frame_rate is FrameRate.KEYFRAMES and plan.level is Level.LOW_FRAME_RATE
+    assert plan.keyframe_period == pytest.approx(320_000 / 160_000)
+    assert plan_for(80_000, AUDIO, CAMERAS, 4) == AUDIO_ONLY
+    # fewer sources than slots: all of them is full
+    assert plan_for(3_000_000, AUDIO, CAMERAS[:2], 4) == Plan(2, level=Level.FULL)
+    assert plan_for(100_000, AUDIO, [], 4).level is Level.FULL
+
+
+def test_adaptation_steps_down_at_once_and_climbs_back_after_holding() -> None:
+    """A 256 kbit/s cap, then the cap lifts: audio and a slideshow while capped; full video
+    again within seconds once the subscriber reports clean reception."""
+    adapt = Adaptation(DownlinkEstimator())
+    cap = 256_000
+    t = 0.0
+    plans: list[Plan] = []
+    for _ in range(20):
+        sent = 2_040_000 if not plans else _cost(plans[-1])
+        loss = max(0.0, 1 - cap / sent)
+        plans.append(
+            adapt.update(t, sent_bps=sent, loss=loss, audio_bps=AUDIO, sources=CAMERAS, max_slots=4)
+        )
+        t += 1
+    assert plans[0].video_slots < 4
+    # the keyframe period follows the estimate, which probes slowly upwards after a loss
+    assert sum(_cost(p) <= cap for p in plans[3:]) >= 0.7 * len(plans[3:]), plans
+    assert plans[-1].level is Level.LOW_FRAME_RATE
+    lifted = t
+    while adapt.plan.level is not Level.FULL:
+        adapt.update(
+            t, sent_bps=_cost(adapt.plan), loss=0.0, audio_bps=AUDIO, sources=CAMERAS, max_slots=4
+        )
+        t += 1
+        assert t - lifted < 15
+    print(f"full video {t - lifted:.0f} s after the cap lifted")
+    assert t - lifted <= 10
+
+
+def test_adaptation_waits_before_climbing() -> None:
+    adapt = Adaptation(DownlinkEstimator(start_bps=700_000))
+    plan = adapt.update(
+        0.0, sent_bps=700_000, loss=0.0, audio_bps=AUDIO, sources=CAMERAS, max_slots=4
+    )
+    assert plan.video_slots == 1
+    adapt.estimator.estimate = 5_000_000
+    plan = adapt.update(
+        0.5, sent_bps=500_000, loss=0.0, audio_bps=AUDIO, sources=CAMERAS, max_slots=4
+    )
+    assert plan.video_slots == 1  # held for less than HOLD_UP
+    plan = adapt.update(
+        HOLD_UP, sent_bps=500_000, loss=0.0, audio_bps=AUDIO, sources=CAMERAS, max_slots=4
+    )
+    assert plan.video_slots == 4
+
+
+def _cost(plan: Plan) -> float:
+    if plan.video_slots == 0:
+        return AUDIO
+    if plan.frame_rate is FrameRate.KEYFRAMES:
+        return AUDIO + 320_000 / plan.keyframe_period
+    return AUDIO + 500_000 * min(4, plan.video_slots)
+
+
+@pytest.mark.parametrize(
+    ("payload", "layer"),
+    [
+        (bytes([0x10, 0x00]), None),  # no extension
+        (bytes([0x90, 0x80, 0x12, 0x00]), None),  # picture id, no TID
+        (bytes([0x90, 0xE0, 0x80, 0x12, 0x05, 0x80, 0x00]), 2),  # 15-bit id, TL0PICIDX, TID 2
+        (bytes([0x90, 0xA0, 0x12, 0x40, 0x00]), 1),  # 7-bit id, TID 1
+        (bytes([0x90, 0x20, 0x00, 0x00]), 0),
+        (bytes([0x90, 0xE0, 0x80]), None),  # truncated
+    ],
+)
+def test_vp8_temporal_layer_from_the_payload_descriptor(payload: bytes, layer: int | None) -> None:
+    assert vp8_temporal_layer(payload) == layer
