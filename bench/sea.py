@@ -136,8 +136,10 @@ class Meeting:
         fec: bool,
         red: bool,
         speech: Path | None = None,
+        adaptation: bool = True,
     ) -> None:
         self.speech = speech
+        self.adaptation = adaptation
         self.root, self.template, self.fec, self.red = root, template, fec, red
         self.shaper = Shaper(uplink=LinkProfile(), downlink=LinkProfile())
         self.browsers: list[Browser] = []
@@ -157,6 +159,7 @@ class Meeting:
                 reconnect_grace_seconds=5,
                 opus_fec=self.fec,
                 audio_red=self.red,
+                adaptation=self.adaptation,
             ),
         )
         app = create_app(settings)

@@ -133,11 +133,12 @@ class SlotTrack(MediaStreamTrack):
             self._awaiting_keyframe = False
         if self._frame_rate is not FrameRate.FULL and not frame.keyframe:
             layer = frame.temporal_layer
-            self.thinned += 1
             if self._frame_rate is FrameRate.KEYFRAMES or layer is None:
+                self.thinned += 1
                 self._awaiting_keyframe = True  # what follows may refer to this frame
                 return
             if layer > 0:
+                self.thinned += 1
                 return
         if self._output is not None:
             self._send(frame, self._rebase(source, frame))

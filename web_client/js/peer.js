@@ -26,11 +26,22 @@ export class Peer {
     this.audio = []; // transceivers, in audio slot order
     this.video = [];
     this.audio.push(this.pc.addTransceiver(local.mic || 'audio', { direction: local.mic ? 'sendrecv' : 'recvonly' }));
-    this.video.push(this.pc.addTransceiver(local.camera || 'video', { direction: local.camera ? 'sendrecv' : 'recvonly' }));
+    this.video.push(this.addCamera(local.camera));
     for (let i = 1; i < slots.audio; i++) this.audio.push(this.pc.addTransceiver('audio', { direction: 'recvonly' }));
     for (let i = 1; i < slots.video; i++) this.video.push(this.pc.addTransceiver('video', { direction: 'recvonly' }));
     this.screen = slots.screen ? this.pc.addTransceiver('video', { direction: 'sendrecv' }) : null;
     this.pc.onicecandidate = () => {}; // candidates travel in the offer (aiortc does not trickle)
+  }
+
+  /** The camera's line. VP8 in three temporal layers (L1T3) where the browser can: the relay
+   * then gives a member on a thin link the base layer alone, a quarter of the frame rate. */
+  addCamera(camera) {
+    if (!camera) return this.pc.addTransceiver('video', { direction: 'recvonly' });
+    try {
+      return this.pc.addTransceiver(camera, { direction: 'sendrecv', sendEncodings: [{ scalabilityMode: 'L1T3' }] });
+    } catch (err) {
+      return this.pc.addTransceiver(camera, { direction: 'sendrecv' });
+    }
   }
 
   /** The receive track of slot `index` of `kind`. */

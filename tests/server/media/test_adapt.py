@@ -3,6 +3,9 @@ pure and deterministic, driven by a scripted second-by-second feed."""
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import pytest
 
 from server.media.adapt import (
@@ -18,6 +21,7 @@ from server.media.adapt import (
     SourceRate,
     plan_for,
 )
+from server.media.pacer import Pacer
 from server.media.passthrough import vp8_temporal_layer
 
 #: four cameras of 500 kbit/s; the base layer of a layered one is 200 kbit/s; 40 kB keyframes
@@ -171,3 +175,33 @@ def _cost(plan: Plan) -> float:
 )
 def test_vp8_temporal_layer_from_the_payload_descriptor(payload: bytes, layer: int | None) -> None:
     assert vp8_temporal_layer(payload) == layer
+
+
+async def test_pacer_spreads_a_burst_at_its_rate_and_flushes_when_stopped() -> None:
+    sent: list[tuple[float, bytes]] = []
+    pacer = Pacer()
+    start = time.monotonic()
+
+    def send(data: bytes, _addr: tuple[str, int]) -> None:
+        sent.append((time.monotonic() - start, data))
+
+    pacer.set_rate(400_000)  # 1,000 bytes every 20 ms
+    for i in range(10):
+        pacer.send(send, lambda i=i: bytes([i]) * 1000, 1000, ("127.0.0.1", 9))
+    assert len(sent) == 1  # the first at once, the others wait
+    assert pacer.backlog() == pytest.approx(0.2, abs=0.02)
+    assert pacer.accepts_frame()
+    await asyncio.sleep(0.1)
+    assert 3 <= len(sent) <= 7
+    pacer.set_rate(None)  # off: what waits goes at once
+    assert len(sent) == 10
+    assert [d[0] for _, d in sent] == list(range(10))  # in order
+    pacer.send(send, lambda: b"x", 1, ("127.0.0.1", 9))
+    assert len(sent) == 11
+    pacer.set_rate(8_000)
+    for _ in range(3):
+        pacer.send(send, lambda: b"y" * 500, 500, ("127.0.0.1", 9))
+    assert not pacer.accepts_frame()  # 1 s behind: a new frame would be late
+    pacer.close()
+    await asyncio.sleep(0.05)
+    assert len(sent) == 12

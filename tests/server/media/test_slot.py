@@ -8,6 +8,7 @@ import asyncio
 import pytest
 from aiortc.mediastreams import MediaStreamError
 
+from server.media.adapt import FrameRate
 from server.media.passthrough import EncodedFrame, SendResult
 from server.media.slot import SlotTrack
 
@@ -192,3 +193,48 @@ def test_a_connection_gone_while_frames_wait_stops_the_flush() -> None:
     out.result = SendResult.GONE
     slot.attach(out)
     assert out.calls == 1 and slot.readyState == "ended"
+
+
+def layered(pts: int, layer: int, *, key: bool = False) -> EncodedFrame:
+    return EncodedFrame(
+        data=b"\x00" if key else b"\x01",
+        pts=pts,
+        clock_rate=90_000,
+        keyframe=key,
+        temporal_layer=layer,
+    )
+
+
+def test_base_layer_only_leaves_out_upper_layers_and_a_higher_rate_waits_for_a_keyframe() -> None:
+    slot, asked, _clock, out = make("video")
+    slot.set_source("a")
+    pattern = (0, 2, 1, 2)  # L1T3
+    slot.push("a", layered(0, 0, key=True))
+    slot.set_frame_rate(FrameRate.BASE)
+    for i in range(1, 8):
+        slot.push("a", layered(i * 3000, pattern[i % 4]))
+    assert [f.temporal_layer for f, _ in out.sent] == [0, 0]  # the keyframe, then frame 4
+    assert slot.thinned == 6
+    asked.clear()
+    slot.set_frame_rate(FrameRate.FULL)
+    assert asked == ["a"]  # the frames it adds may refer to frames left out
+    slot.push("a", layered(8 * 3000, 0))
+    slot.push("a", layered(9 * 3000, 2))
+    assert len(out.sent) == 2
+    slot.push("a", layered(10 * 3000, 0, key=True))
+    slot.push("a", layered(11 * 3000, 2))
+    assert len(out.sent) == 4
+
+
+def test_keyframes_only_and_a_source_without_layers() -> None:
+    slot, asked, _clock, out = make("video")
+    slot.set_source("a")
+    slot.set_frame_rate(FrameRate.BASE)
+    # no temporal layers: the base layer cannot be told apart, so keyframes only
+    for i in range(6):
+        slot.push("a", frame(i * 3000, key=i in (0, 4)))
+    assert [f.keyframe for f, _ in out.sent] == [True, True]
+    slot.set_frame_rate(FrameRate.KEYFRAMES)
+    slot.push("a", layered(7 * 3000, 0))
+    slot.push("a", layered(8 * 3000, 0, key=True))
+    assert [f.keyframe for f, _ in out.sent] == [True, True, True]
