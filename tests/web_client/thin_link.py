@@ -222,7 +222,8 @@ async def thin_link(
     stats = relay.stats().participant(member_id)
     estimate = "off" if stats.downlink_bps is None else f"{stats.downlink_bps / 1000:.0f} kbit/s"
     relay_line = (
-        f"relay before the cap: {before_line}; relay to the member while capped: link {stats.link}, estimate {estimate}, sent "
+        f"relay before the cap: {before_line}; relay to the member while capped: link "
+        f"{stats.link}, estimate {estimate}, sent "
         f"{stats.sent_bps / 1000:.0f} kbit/s, video frames left out {stats.thinned_video_frames}, "
         f"RED repeats {stats.audio_redundancy}; shaper queue drops "
         f"{shaper.downlink_stats.queue_drops}"

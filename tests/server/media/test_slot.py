@@ -227,7 +227,7 @@ def test_base_layer_only_leaves_out_upper_layers_and_a_higher_rate_waits_for_a_k
 
 
 def test_keyframes_only_and_a_source_without_layers() -> None:
-    slot, asked, _clock, out = make("video")
+    slot, _asked, _clock, out = make("video")
     slot.set_source("a")
     slot.set_frame_rate(FrameRate.BASE)
     # no temporal layers: the base layer cannot be told apart, so keyframes only
