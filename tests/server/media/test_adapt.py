@@ -4,6 +4,7 @@ pure and deterministic, driven by a scripted second-by-second feed."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 
 import pytest
@@ -187,7 +188,7 @@ async def test_pacer_spreads_a_burst_at_its_rate_and_flushes_when_stopped() -> N
 
     pacer.set_rate(400_000)  # 1,000 bytes every 20 ms
     for i in range(10):
-        pacer.send(send, lambda i=i: bytes([i]) * 1000, 1000, ("127.0.0.1", 9))
+        pacer.send(send, functools.partial(bytes, [i] * 1000), 1000, ("127.0.0.1", 9))
     assert len(sent) == 1  # the first at once, the others wait
     assert pacer.backlog() == pytest.approx(0.2, abs=0.02)
     assert pacer.accepts_frame()
