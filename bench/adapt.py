@@ -91,7 +91,13 @@ def main() -> None:
     parser.add_argument("--only", choices=("on", "off"))
     parser.add_argument("--window", type=float, default=20.0)
     parser.add_argument("--settle", type=float, default=10.0)
-    asyncio.run(run(parser.parse_args()))
+    parser.add_argument(
+        "--trace", action="store_true", help="log each subscriber's estimate and plan each second"
+    )
+    args = parser.parse_args()
+    if args.trace:
+        logging.getLogger("server.media.relay").setLevel(logging.DEBUG)
+    asyncio.run(run(args))
 
 
 if __name__ == "__main__":

@@ -29,8 +29,8 @@ LINK_LOSS_WEIGHT = 0.5
 #: the estimate stays in these bounds (bit/s)
 MIN_BPS = 30_000
 MAX_BPS = 20_000_000
-START_BPS = 5_000_000
-"""A subscriber is assumed able to take everything until it reports otherwise."""
+START_BPS = 1_500_000
+"""Where a new subscriber starts (a few videos); a clean link doubles it each second."""
 #: after a loss, climb slowly for this long (a hard cap is not probed every second)
 CAUTIOUS_SECONDS = 4.0
 FAST_GROWTH = 2.0

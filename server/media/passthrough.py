@@ -84,6 +84,7 @@ from aiortc.rtp import (
     RtcpRtpfbPacket,
     RtcpSrPacket,
     RtpPacket,
+    pack_remb_fci,
     unpack_remb_fci,
 )
 from av.stream import Stream
@@ -257,6 +258,10 @@ class ReceiverTap:
         self.recovered_frames = 0
         #: VP8 temporal layer by RTP timestamp of the latest video packets (layered publishers)
         self._layers: dict[int, int] = {}
+        self.remb_bounds: tuple[int, int | None] | None = None
+        """(floor, ceiling) for the REMB aiortc's estimator sends the publisher (bit/s)."""
+        self.remb_sent: int | None = None
+        """The last REMB sent to the publisher, after the bounds."""
 
     async def request_keyframe(self) -> bool:
         """Send a PLI now (prefer :class:`KeyframeRequester`). False if no media SSRC is known."""
@@ -335,6 +340,26 @@ class ReceiverTap:
         receiver = self._receiver
         original_receive: Callable[[Any], Coroutine[Any, Any, None]] = receiver.receive
         original_rtp: Callable[..., Coroutine[Any, Any, None]] = receiver._handle_rtp_packet
+        original_rtcp: Callable[[Any], Coroutine[Any, Any, None]] = receiver._send_rtcp
+
+        async def send_rtcp(packet: Any) -> None:
+            bounds = self.remb_bounds
+            if (
+                bounds is not None
+                and isinstance(packet, RtcpPsfbPacket)
+                and packet.fmt == RTCP_PSFB_APP
+            ):
+                bitrate, ssrcs = unpack_remb_fci(packet.fci)
+                floor, ceiling = bounds
+                bitrate = max(floor, bitrate if ceiling is None else min(bitrate, ceiling))
+                self.remb_sent = bitrate
+                packet = RtcpPsfbPacket(
+                    fmt=RTCP_PSFB_APP,
+                    ssrc=packet.ssrc,
+                    media_ssrc=packet.media_ssrc,
+                    fci=pack_remb_fci(bitrate, ssrcs),
+                )
+            await original_rtcp(packet)
 
         async def receive(parameters: Any) -> None:
             self._rtx_payload_types = frozenset(
@@ -392,6 +417,7 @@ class ReceiverTap:
         receiver._RTCRtpReceiver__decoder_queue = _EncodedFrameQueue(self._deliver)
         receiver.receive = receive
         receiver._handle_rtp_packet = handle_rtp_packet
+        receiver._send_rtcp = send_rtcp
         setattr(receiver, _MARK, self)
 
 

@@ -91,6 +91,11 @@ PACKET_OVERHEAD = 60
 #: estimate is below this, at its estimate less its audio, never below ``MIN_PACE_BPS``
 PACE_BELOW_BPS = 3_000_000
 MIN_PACE_BPS = 50_000
+#: the REMB the relay sends a publisher's camera never asks for less than this: aiortc's own
+#: estimate fell to a few kbit/s around a path change and starved Chromium's video
+#: (docs/media.md); REMB only bounds the publisher from above, its own loss-based control
+#: still rules its uplink
+PUBLISHER_FLOOR_BPS = 300_000
 #: smoothing of the publishers' measured video bitrates (weight of the newest second)
 RATE_WEIGHT = 0.3
 
@@ -389,7 +394,8 @@ class MeetingRelay:
                 participant.peer = peer
                 participant.audio_only = audio_only
                 participant.emitted = None
-                participant.adaptation = Adaptation()  # a new path, perhaps (4G near port)
+                # the estimate is kept: a fresh connection on the same thin link must not
+                # flood it (a better path is found within seconds: the estimate climbs)
             self._ensure_ticker()
             self._reselect()
             local: RTCSessionDescription = peer.pc.localDescription
@@ -805,6 +811,7 @@ class MeetingRelay:
         """Measure what each publisher's camera sends and what each subscriber's downlink
         carries; choose each subscriber's plan (``adapt.py``), applied by :meth:`_reselect`."""
         rates = {pid: p.video_rate.tick(seconds) for pid, p in self._participants.items()}
+        self._bound_publishers()
         video_order = self._video_order(now)
         for p in self._participants.values():
             peer = p.peer
@@ -850,6 +857,17 @@ class MeetingRelay:
                 if plan.level is not Level.FULL or estimate < PACE_BELOW_BPS
                 else None
             )
+            logger.debug(
+                "adapt %s: sent %.0f kbit/s (audio %.0f), loss %s, REMB %s, estimate %.0f kbit/s,"
+                " plan %s",
+                p.id,
+                p.sent_bps / 1000,
+                8 * audio / seconds / 1000,
+                "-" if not weight else f"{weighted / weight:.2f}",
+                "-" if remb is None else f"{remb[1] / 1000:.0f}",
+                estimate / 1000,
+                plan,
+            )
             if (
                 plan.frame_rate is FrameRate.KEYFRAMES
                 and plan.video_slots
@@ -858,6 +876,23 @@ class MeetingRelay:
                 p.last_keyframe_ask = now
                 for slot in peer.video_slots:
                     slot.request_keyframe()
+
+    def _bound_publishers(self) -> None:
+        """Bound each camera's REMB: at least ``PUBLISHER_FLOOR_BPS``; with adaptation, at
+        most what the best of its subscribers' downlinks can take of video."""
+        for pid, p in self._participants.items():
+            ceiling: int | None = None
+            if self._config.adaptation:
+                others = [
+                    q.adaptation.estimator.estimate * HEADROOM_DOWN
+                    for qid, q in self._participants.items()
+                    if qid != pid and not q.audio_only
+                ]
+                if others:
+                    ceiling = max(PUBLISHER_FLOOR_BPS, int(max(others)))
+            for tap in (p.peer.video_tap, p.peer.screen_tap):
+                if tap is not None:
+                    tap.remb_bounds = (PUBLISHER_FLOOR_BPS, ceiling)
 
     def _plan(self, participant: _Participant) -> Plan:
         return participant.adaptation.plan if self._config.adaptation else FULL_PLAN
