@@ -128,8 +128,12 @@ class DownlinkEstimator:
             if minimal or loss < self.link_loss:
                 self.link_loss = LINK_LOSS_WEIGHT * loss + (1 - LINK_LOSS_WEIGHT) * self.link_loss
             loss = max(0.0, loss - self.link_loss)
-        if loss is not None and loss >= LOSS_HIGH:
-            through = sent_bps * (1.0 - loss)
+        through = sent_bps * (1.0 - loss) if loss is not None else sent_bps
+        if loss is not None and loss >= LOSS_HIGH and through < MIN_BPS:
+            # next to nothing got through: an outage (a cut, a path change), not a full queue;
+            # what the link carries is unknown, so the estimate holds
+            self._clean_since = None
+        elif loss is not None and loss >= LOSS_HIGH:
             self.estimate = max(MIN_BPS, min(self.estimate, through) * HEADROOM_DOWN)
             self._last_loss_at = now
             self._clean_since = None

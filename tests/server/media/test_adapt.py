@@ -36,7 +36,14 @@ def test_estimate_falls_below_what_got_through_on_loss() -> None:
     assert est.update(0.0, sent_bps=2_000_000, loss=0.5) == pytest.approx(900_000)
     # a second lossy report from a lower rate lowers it again
     assert est.update(1.0, sent_bps=900_000, loss=0.5) == pytest.approx(405_000)
-    assert est.update(2.0, sent_bps=10_000, loss=0.9) == MIN_BPS
+    assert est.update(2.0, sent_bps=100_000, loss=0.7) == MIN_BPS
+
+
+def test_an_outage_is_not_a_thin_link() -> None:
+    """A path change or a cut loses everything for a moment: the estimate holds."""
+    est = DownlinkEstimator(start_bps=1_000_000)
+    assert est.update(0.0, sent_bps=1_000_000, loss=255 / 256) == 1_000_000
+    assert est.update(1.0, sent_bps=1_000_000, loss=0.5) == pytest.approx(450_000)
 
 
 def test_estimate_holds_on_moderate_loss_and_grows_when_clean() -> None:
