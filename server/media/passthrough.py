@@ -104,6 +104,10 @@ _MARK = "_hopchibo_passthrough"
 _RTX_SUFFIX = "/rtx"
 #: temporal layers remembered per video receiver (by RTP timestamp, the newest)
 _LAYER_MEMORY = 64
+#: a video receiver that got packets but no frame for this long skips the gap it waits on
+VIDEO_STALL_SECONDS = 1.0
+_STALL_PACKETS = 5
+_BACKGROUND: set[asyncio.Task[bool]] = set()
 #: SRTP's authentication tag (AES-CM with HMAC-SHA1-80)
 _SRTP_TAG = 10
 _H264_IDR = 5
@@ -262,6 +266,10 @@ class ReceiverTap:
         """(floor, ceiling) for the REMB aiortc's estimator sends the publisher (bit/s)."""
         self.remb_sent: int | None = None
         """The last REMB sent to the publisher, after the bounds."""
+        self._last_frame_at = 0.0
+        self._packets_since_frame = 0
+        self.skipped_gaps = 0
+        """Times the video jitter buffer was moved past a packet that never came."""
 
     async def request_keyframe(self) -> bool:
         """Send a PLI now (prefer :class:`KeyframeRequester`). False if no media SSRC is known."""
@@ -275,6 +283,8 @@ class ReceiverTap:
     def _deliver(self, codec: _Codec, jitter_frame: _JitterFrame) -> None:
         if self._on_frame is not None and str(codec.mimeType).lower().startswith("audio/"):
             return  # audio went out packet by packet (_deliver_audio_packet)
+        self._last_frame_at = time.monotonic()
+        self._packets_since_frame = 0
         data = bytes(jitter_frame.data)
         layer = None
         if self._layers:
@@ -335,6 +345,34 @@ class ReceiverTap:
             self._on_frame(
                 EncodedFrame(data=data, pts=pts, clock_rate=codec.clockRate, keyframe=True)
             )
+
+    def _skip_gap(self) -> None:
+        """Video packets keep coming but no frame for ``VIDEO_STALL_SECONDS``: aiortc's jitter
+        buffer waits for a packet that never came (its one NACK was lost: a path
+        change sends the relay's RTCP to the old address) and would wait 512 packets, half a
+        minute of a small picture. Move past the gap and ask for a keyframe."""
+        self._last_frame_at = time.monotonic()
+        buffer = self._receiver._RTCRtpReceiver__jitter_buffer
+        origin = buffer._origin
+        capacity = buffer.capacity
+        packets = buffer._packets
+        if origin is None:
+            return
+        # the first gap after the origin, and the first packet after it
+        gap = 0
+        while gap < capacity and packets[(origin + gap) % capacity] is not None:
+            gap += 1
+        count = gap
+        while count < capacity and packets[(origin + count) % capacity] is None:
+            count += 1
+        if gap == capacity or count == capacity:
+            return
+        buffer.remove(count)
+        self.skipped_gaps += 1
+        logger.info("video receiver skipped %d packets at %s (a gap at %d)", count, origin, gap)
+        task = asyncio.get_running_loop().create_task(self.request_keyframe())
+        _BACKGROUND.add(task)
+        task.add_done_callback(_BACKGROUND.discard)
 
     def _install(self) -> None:
         receiver = self._receiver
@@ -410,6 +448,13 @@ class ReceiverTap:
                     vad, dbov = level
                     self._on_audio_level(int(dbov), bool(vad))
             await original_rtp(packet, arrival_time_ms=arrival_time_ms)  # stats, RTCP
+            if packet.payload_type in self._vp8_payload_types:
+                self._packets_since_frame += 1
+                if (
+                    self._packets_since_frame >= _STALL_PACKETS
+                    and time.monotonic() - self._last_frame_at > VIDEO_STALL_SECONDS
+                ):
+                    self._skip_gap()
             audio_codec = self._audio_codecs.get(packet.payload_type)
             if audio_codec is not None and receiver._enabled:
                 self._deliver_audio_packet(audio_codec, packet)
@@ -598,6 +643,9 @@ class RtpWriter:
         self._recent: deque[tuple[int, bytes]] = deque(maxlen=MAX_DISTANCE)
         self.loss = LossEstimate()
         """The subscriber's loss on this stream, from its receiver reports."""
+        self.red_limit = MAX_DISTANCE
+        """At most this many repeats, whatever the loss: a subscriber whose downlink is full
+        (the relay's adaptation) loses more, not less, when its audio grows fivefold."""
         self._ssrc = 0
         self._mid: str | None = None
         self._ext_head = b""
@@ -634,7 +682,7 @@ class RtpWriter:
         """Earlier audio frames each packet repeats (0: RED not negotiated, or video)."""
         if self._red_payload_type is None or self._video:
             return 0
-        return self.loss.distance
+        return min(self.loss.distance, self.red_limit)
 
     def _install(self) -> None:
         sender = self._sender
@@ -691,7 +739,7 @@ class RtpWriter:
             payloads: Sequence[bytes] = Vp8Encoder._packetize(frame.data, self._picture_id)
             self._picture_id = (self._picture_id + 1) & 0x7FFF
         elif self._red_payload_type is not None:  # RED: the last frames again, then this one
-            distance = self.loss.distance
+            distance = min(self.loss.distance, self.red_limit)
             recent = list(self._recent)[-distance:] if distance else []
             payloads = (
                 build_red(

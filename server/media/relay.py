@@ -65,6 +65,7 @@ from server.media.passthrough import (
     tap_receiver,
     tolerate_long_round_trips,
 )
+from server.media.red import MAX_DISTANCE
 from server.media.selection import (
     TICK_SECONDS,
     SpeakerDetector,
@@ -852,6 +853,12 @@ class MeetingRelay:
                 remb_age=0.0 if remb is None else now - remb[0],
             )
             estimate = p.adaptation.estimator.estimate
+            # RED repeats only as many frames as the downlink has room for
+            copies = 1 + max((w.red_distance for w in writers), default=0)
+            single = 8 * audio / seconds / copies
+            limit = int(estimate * HEADROOM_DOWN / single) - 1 if single > 0 else MAX_DISTANCE
+            for w in writers:
+                w.red_limit = max(0, min(MAX_DISTANCE, limit))
             peer.pacer.set_rate(
                 max(MIN_PACE_BPS, estimate * HEADROOM_DOWN - 8 * audio / seconds)
                 if plan.level is not Level.FULL or estimate < PACE_BELOW_BPS

@@ -84,6 +84,19 @@ SHAPE_SCRIPT = """
 """
 
 
+#: what the page's camera sender is doing (why it might not send)
+OUTBOUND_VIDEO = """async () => {
+  const out = [];
+  (await window.hopchibo.peerStats()).forEach((s) => {
+    const pair = s.type === 'candidate-pair' && s.nominated;
+    if ((s.type === 'outbound-rtp' && s.kind === 'video') || pair) {
+      out.push(JSON.stringify(s));
+    }
+  });
+  return out;
+}"""
+
+
 async def _flowing(page: Page, pid: str) -> bool:
     """The chair's video and audio grow at the member across a quarter second."""
     before = await slot_stats(page)
@@ -188,6 +201,8 @@ async def test_member_page_recovers_after_the_path_is_cut(
 
 
 PATH_CHANGE_WITHIN = 3.0
+#: the member's video at the chair, after the path change (a gap skipped after 1 s, a keyframe)
+VIDEO_WITHIN = 6.0
 
 
 async def test_member_media_follows_a_path_change(
@@ -197,7 +212,7 @@ async def test_member_media_follows_a_path_change(
 ) -> None:
     """The member's transport moves to a new address (ship Wi-Fi to 4G near port, a NAT
     rebinding: ``Shaper.rebind``): media is back within 3 s, in one attendance interval.
-    The member's video towards the chair does not always come back: that part xfails."""
+    The member's video reaches the chair again too."""
     base, cell, app = server
     url = f"{base}/meetings/{cell.meeting_id}"
     link = LinkProfile(delay=0.05)
@@ -260,16 +275,21 @@ async def test_member_media_follows_a_path_change(
                 ]
             assert len(rows) == 1 and rows[0].left_at is None, rows
 
-            # the member's video at the chair: back in ~1 s in some runs, not at all in others
-            # (Chromium stops sending video while audio goes on; docs/media.md): then xfailed
+            # the member's video at the chair: Chromium sends it throughout, but the relay's video
+            # jitter buffer waited on a packet lost in the change (its NACK went to the old
+            # address) until 512 packets had come; the relay now skips such a gap after 1 s
             async def chair_sees_member() -> bool:
                 return await _flowing(chair, member_id)
 
             try:
-                await until("the member's video at the chair", chair_sees_member, 10)
-                print(f"the member's video at the chair {time.monotonic() - moved:.1f} s after")
+                await until("the member's video at the chair", chair_sees_member, VIDEO_WITHIN)
             except AssertionError:
-                pytest.xfail("the member's video does not reach the relay after a path change")
+                print(await member.evaluate(OUTBOUND_VIDEO))
+                live = app[appkeys.LIVE].get(cell.meeting_id)
+                assert live is not None
+                print(live.relay.stats().participant(member_id))
+                raise
+            print(f"the member's video at the chair {time.monotonic() - moved:.1f} s after")
         finally:
             await chair_browser.close()
             await member_browser.close()

@@ -4,8 +4,9 @@ and figures shared by ``test_adapt_browser.py`` and ``bench/adapt.py``.
 The chair and the member are Chromium pages signed in for real; the member's media crosses the
 shaper (``tests/impair.py``). Four more publishers are aiortc peers that join the meeting's relay
 directly (they send only: nothing of theirs is decoded, to keep the machine's load down), each
-a 320×240 camera of moving noise at 15 frames a second (a few hundred kbit/s, what aiortc's
-encoder makes of it) and a quiet microphone.
+a 160×120 camera of moving noise at 15 frames a second (a few hundred kbit/s, what aiortc's
+encoder makes of it), without a microphone (only the chair speaks: aiortc's Opus at some
+96 kbit/s would be no member's voice).
 """
 
 from __future__ import annotations
@@ -27,12 +28,9 @@ from playwright.async_api import Page
 from server.media.passthrough import add_loopback_candidate, tolerate_long_round_trips
 from server.media.relay import MeetingRelay
 from tests.impair import LinkProfile, Shaper
-from tests.server.media.peers import ToneTrack
 from tests.web_client.test_meeting_browser import slot_stats, stat_of, state
 
 WIDTH, HEIGHT, FPS = 160, 120, 15
-#: about -50 dBov: heard, but never the loudest speaker (the chair is)
-QUIET = 100
 CAP_BPS = 256_000
 
 
@@ -68,7 +66,7 @@ class NoiseTrack(MediaStreamTrack):
 
 
 class Publishers:
-    """``n`` aiortc peers that send a noise camera and a quiet microphone to ``relay``."""
+    """``n`` aiortc peers that send a noise camera to ``relay``."""
 
     def __init__(self, relay: MeetingRelay, n: int = 4) -> None:
         self.relay = relay
@@ -79,7 +77,6 @@ class Publishers:
         for pid in self.ids:
             pc = RTCPeerConnection(RTCConfiguration(bundlePolicy=RTCBundlePolicy.MAX_BUNDLE))
             self.pcs.append(pc)
-            pc.addTransceiver(ToneTrack(QUIET), direction="sendonly")
             pc.addTransceiver(NoiseTrack(), direction="sendonly")
             add_loopback_candidate(pc)
             tolerate_long_round_trips(pc)

@@ -67,14 +67,14 @@ def test_growth_is_cautious_for_a_while_after_loss() -> None:
     assert est.update(t, sent_bps=500_000, loss=0.0) == pytest.approx(before * 2)
 
 
-def test_remb_caps_only_when_below_what_is_sent() -> None:
+def test_remb_sets_the_level_only_with_loss() -> None:
     est = DownlinkEstimator(start_bps=2_000_000)
-    # a REMB above what is sent says nothing (Chromium bounds it by what it receives)
-    assert est.update(0.0, sent_bps=100_000, loss=0.0, remb_bps=150_000) == 2_000_000
-    assert est.update(1.0, sent_bps=800_000, loss=0.0, remb_bps=300_000) == 300_000
+    # without loss a REMB says nothing (Chromium's stayed at 300 kbit/s while 1.3 Mbit/s came)
+    assert est.update(0.0, sent_bps=1_300_000, loss=0.0, remb_bps=300_000) == 2_000_000
+    assert est.update(1.0, sent_bps=1_000_000, loss=0.2, remb_bps=300_000) == 270_000
     # a stale one is ignored
-    est.update(2.0, sent_bps=100_000, loss=0.0)
-    assert est.update(3.0, sent_bps=800_000, loss=0.0, remb_bps=100, remb_age=10) > 300_000
+    est = DownlinkEstimator(start_bps=2_000_000)
+    assert est.update(3.0, sent_bps=1_000_000, loss=0.2, remb_bps=100, remb_age=10) == 720_000
 
 
 def test_random_loss_that_stays_at_the_minimum_is_not_congestion() -> None:
