@@ -94,6 +94,13 @@ def test_receiver_private_api_is_still_there() -> None:
     assert "self.__decoder_queue.put((codec, encoded_frame))" in handler
     assert hasattr(receiver_module.RemoteStreamTrack("video"), "_queue")
     assert {"data", "timestamp"} <= set(vars(JitterFrame(b"", 0)))
+    # adaptation and path changes: the REMB sent upstream, the video jitter buffer, timestamps
+    assert _params(RTCRtpReceiver._send_rtcp) == ["self", "packet"]
+    assert "await self._send_rtcp(rtcp_packet)" in handler
+    buffer = receiver._RTCRtpReceiver__jitter_buffer  # type: ignore[attr-defined]
+    assert buffer.capacity == 512 and buffer._origin is None and len(buffer._packets) == 512
+    assert _params(type(buffer).remove) == ["self", "count"]
+    assert receiver._RTCRtpReceiver__timestamp_mapper._origin is None  # type: ignore[attr-defined]
 
 
 def test_sender_and_ice_private_api_is_still_there() -> None:
