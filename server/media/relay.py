@@ -395,6 +395,7 @@ class MeetingRelay:
                 participant.peer = peer
                 participant.audio_only = audio_only
                 participant.emitted = None
+                self._pace_new_peer(participant)
                 # the estimate is kept: a fresh connection on the same thin link must not
                 # flood it (a better path is found within seconds: the estimate climbs)
             self._ensure_ticker()
@@ -820,7 +821,8 @@ class MeetingRelay:
             counts = [(w.octets, w.packets, w.reports) for w in writers]
             previous, p.counted = p.counted, counts
             if p.counted_peer is not peer or len(previous) != len(counts):
-                p.counted_peer = peer
+                p.counted_peer = peer  # a new connection: counted from the next tick
+                self._pace_new_peer(p)
                 continue
             sent = audio = 0
             weighted = weight = 0.0
@@ -900,6 +902,13 @@ class MeetingRelay:
             for tap in (p.peer.video_tap, p.peer.screen_tap):
                 if tap is not None:
                     tap.remb_bounds = (PUBLISHER_FLOOR_BPS, ceiling)
+
+    def _pace_new_peer(self, p: _Participant) -> None:
+        """A fresh connection of a subscriber whose plan is reduced is paced at once (its
+        estimate is kept: the page reconnects on the same thin link)."""
+        if self._config.adaptation and p.adaptation.plan.level is not Level.FULL:
+            estimate = p.adaptation.estimator.estimate
+            p.peer.pacer.set_rate(max(MIN_PACE_BPS, estimate * HEADROOM_DOWN))
 
     def _plan(self, participant: _Participant) -> Plan:
         return participant.adaptation.plan if self._config.adaptation else FULL_PLAN
