@@ -851,8 +851,6 @@ class MeetingRelay:
                 audio_bps=8 * audio / seconds,
                 sources=[rates[pid] for pid in wanted if pid in rates],
                 max_slots=video_count,
-                remb_bps=None if remb is None else remb[1],
-                remb_age=0.0 if remb is None else now - remb[0],
             )
             estimate = p.adaptation.estimator.estimate
             # RED repeats only as many frames as the downlink has room for

@@ -52,6 +52,7 @@ def test_estimate_holds_on_moderate_loss_and_grows_when_clean() -> None:
     assert est.update(1.0, sent_bps=1_000_000, loss=0.0) == 1_000_000  # clean since now
     assert est.update(2.0, sent_bps=1_000_000, loss=0.0) == pytest.approx(2_000_000)
     assert est.update(3.0, sent_bps=1_000_000, loss=None) == pytest.approx(4_000_000)
+    assert est.update(4.0, sent_bps=1_000_000, loss=None) == pytest.approx(4_300_000)
 
 
 def test_growth_is_cautious_for_a_while_after_loss() -> None:
@@ -62,19 +63,17 @@ def test_growth_is_cautious_for_a_while_after_loss() -> None:
     assert est.update(2.0, sent_bps=500_000, loss=0.0) == pytest.approx(low * 1.1)
     t = 3.0
     while t < CAUTIOUS_SECONDS + 1:
-        before = est.update(t, sent_bps=500_000, loss=0.0)
+        before = est.update(t, sent_bps=5_000_000, loss=0.0)
         t += 1
-    assert est.update(t, sent_bps=500_000, loss=0.0) == pytest.approx(before * 2)
+    assert est.update(t, sent_bps=5_000_000, loss=0.0) == pytest.approx(before * 2)
 
 
-def test_remb_sets_the_level_only_with_loss() -> None:
-    est = DownlinkEstimator(start_bps=2_000_000)
-    # without loss a REMB says nothing (Chromium's stayed at 300 kbit/s while 1.3 Mbit/s came)
-    assert est.update(0.0, sent_bps=1_300_000, loss=0.0, remb_bps=300_000) == 2_000_000
-    assert est.update(1.0, sent_bps=1_000_000, loss=0.2, remb_bps=300_000) == 270_000
-    # a stale one is ignored
-    est = DownlinkEstimator(start_bps=2_000_000)
-    assert est.update(3.0, sent_bps=1_000_000, loss=0.2, remb_bps=100, remb_age=10) == 720_000
+def test_growth_stays_near_what_was_sent() -> None:
+    """17 Mbit/s while 1.3 were sent (measured before this bound) let the next plan flood."""
+    est = DownlinkEstimator(start_bps=1_000_000)
+    est.update(0.0, sent_bps=100_000, loss=0.0)
+    assert est.update(1.0, sent_bps=100_000, loss=0.0) == pytest.approx(1_000_000)
+    assert est.update(2.0, sent_bps=400_000, loss=0.0) == pytest.approx(1_900_000)
 
 
 def test_random_loss_that_stays_at_the_minimum_is_not_congestion() -> None:
