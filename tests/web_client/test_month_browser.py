@@ -525,6 +525,10 @@ async def test_the_whole_month_through_the_pages(
             await shows(chair, f"#agenda li[data-item='{news_id}'][data-status=done]")
             await chair.click("#close-meeting")
             await shows(chair, "#meeting-status[data-status=closed]")
+            # closed: the records stay, the live controls go (no quorum meter, no vote to open)
+            for live_only in ("#quorum-panel", "#vote-open", "#present-panel", "#check-in"):
+                assert await chair.is_hidden(live_only), live_only
+            assert await chair.is_visible("#votes") and await chair.is_visible("#minutes-panel")
             me = (await _get(chair, "/api/auth/session"))["account"]["member_id"]
             phone_account = (await _get(phone, "/api/auth/session"))["account"]
             phone_member = phone_account["member_id"]

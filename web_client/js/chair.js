@@ -59,6 +59,8 @@ function renderClock() {
   const status = meeting ? meeting.status : 'scheduled';
   $('meeting-status').textContent = t(`chair.status.${status}`);
   $('meeting-status').dataset.status = status;
+  // once closed or cancelled, only the records remain: live controls are hidden (chair.css)
+  document.body.dataset.status = status;
   $('start').hidden = status !== 'scheduled';
   $('close-meeting').hidden = status !== 'open';
   $('lock').hidden = status !== 'open';
