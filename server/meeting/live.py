@@ -50,6 +50,7 @@ from server.meeting.admission import (
     MeetingInfo,
     member_id_of,
     remember_admission,
+    remember_admissions,
     require_live,
     room_admissions,
     user_id_of,
@@ -69,6 +70,7 @@ from signaling.bus import Bus, BusClosed, BusOverflow, Subscription
 from signaling.codec import compose
 from signaling.protocol import (
     Admit,
+    AdmitAll,
     AllowScreen,
     Answer,
     AudioOnly,
@@ -631,6 +633,33 @@ class LiveMeeting:
                         compose(ErrorCode.OUT_OF_TURN, "media.turn.no_checkin", member=user_id),
                     )
                 return
+            case AdmitAll():
+                waiting = [(p.id, p.identity.user_id) for p in self.room.admissible()]
+                # all admitted in one room operation: one lobby update, one presence delta;
+                # sent once recorded (one audit record, one write of the decisions)
+                batch = self._reserve(self.room.handle(conn.conn_id, msg))
+                try:
+                    await self._journal.record(
+                        f"account:{conn.attendee.account_id}",
+                        "meeting.admit_all",
+                        f"meeting:{self.info.id}",
+                        {
+                            "participants": [pid for pid, _ in waiting],
+                            "accounts": [
+                                a.account_id
+                                for a in (self._pid_user.get(pid) for pid, _ in waiting)
+                                if a is not None
+                            ],
+                        },
+                    )
+                finally:
+                    self._release(batch)
+                try:
+                    await remember_admissions(
+                        self._db, self.info.id, [user for _, user in waiting], admitted=True
+                    )
+                except Exception:
+                    log.exception("meeting %s: admission decisions not recorded", self.info.id)
             case Admit() | Deny() | RemoveParticipant():
                 hall_user = (
                     self.room.hall_user(msg.participant_id)
