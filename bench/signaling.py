@@ -136,16 +136,16 @@ class Bench:
                 break
             data = frame.data
             head = data[:40]  # '{"v":1,"type":"…"': the type, without parsing the rest
-            if '"meeting_state"' in head:
+            if '"type":"meeting_state"' in head:
                 if m.admitted.is_set() and not m.chair:
                     sent = self.sent_at.get(m.meeting)
                     if sent is not None:
                         self.latencies.append(time.perf_counter() - sent)
                 continue
-            if '"participants"' in head:
+            if '"type":"participants"' in head:
                 m.admitted.set()
                 continue
-            if not ('"waiting"' in head or '"error"' in head):
+            if not ('"type":"waiting"' in head or '"type":"error"' in head):
                 continue
             msg = json.loads(data)
             kind = msg["type"]
