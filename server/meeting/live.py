@@ -888,10 +888,14 @@ class LiveMeeting:
 
     def _send(self, outs: list[Outgoing]) -> None:
         """Send to the connections held here; publish presence on the bus (in the background)."""
+        framed: dict[int, tuple[str, bytes, bytes]] = {}  # by message: the same snapshot to many
         for out in outs:
-            text = dump_message(out.message)  # once, however many receive it
-            payload = text.encode()
-            frame = text_frame(payload)  # framed once too
+            done = framed.get(id(out.message))
+            if done is None:
+                text = dump_message(out.message)  # once, however many receive it
+                payload = text.encode()
+                done = framed[id(out.message)] = (text, payload, text_frame(payload))  # framed once
+            text, payload, frame = done
             kind = out.message.type
             for conn_id in out.conn_ids:
                 conn = self._conns.get(conn_id)
