@@ -31,7 +31,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from aiohttp import ClientSession, ClientTimeout, ClientWebSocketResponse, WSMsgType
+from aiohttp import (
+    ClientSession,
+    ClientTimeout,
+    ClientWebSocketResponse,
+    DummyCookieJar,
+    TCPConnector,
+    WSMsgType,
+)
 
 ORIGIN = "http://127.0.0.1:8080"
 LIMIT = ClientTimeout(total=5)
@@ -78,7 +85,6 @@ class Member:
         self.token = token
         self.chair = chair
         self.ws: ClientWebSocketResponse | None = None
-        self.http: ClientSession | None = None
         self.admitted = asyncio.Event()
         self.reader: asyncio.Task[None] | None = None
         self.admitted_ids: set[str] = set()
@@ -86,7 +92,14 @@ class Member:
 
 
 class Bench:
+    """The measuring client, kept light: one HTTP session and connection pool for every socket
+    (each socket sends its own session cookie), and a frame is parsed only if it is one the
+    bench reads (the client shares the 2 cores with the server it measures)."""
+
     def __init__(self, base: str, meetings: list[dict[str, Any]]) -> None:
+        self.http = ClientSession(
+            cookie_jar=DummyCookieJar(), connector=TCPConnector(limit=0, force_close=True)
+        )
         self.base = base
         self.meetings = meetings
         self.sent_at: dict[int, float] = {}  # meeting → when its chair sent the last action
@@ -95,11 +108,13 @@ class Bench:
         self.health_failed = 0
         self.health_worst = 0.0
         self.closes: dict[int, int] = {}
+        self.pid = 0
 
     async def connect(self, m: Member) -> None:
-        m.http = ClientSession(cookies={"hopchibo": m.token})
-        m.ws = await m.http.ws_connect(
-            f"{self.base}/ws/meetings/{m.meeting}", headers={"Origin": ORIGIN}, heartbeat=None
+        m.ws = await self.http.ws_connect(
+            f"{self.base}/ws/meetings/{m.meeting}",
+            headers={"Origin": ORIGIN, "Cookie": f"hopchibo={m.token}"},
+            heartbeat=None,
         )
         await m.ws.send_str(
             json.dumps(
@@ -119,15 +134,22 @@ class Bench:
         async for frame in m.ws:
             if frame.type is not WSMsgType.TEXT:
                 break
-            msg = json.loads(frame.data)
-            kind = msg["type"]
-            if kind == "participants":
+            data = frame.data
+            head = data[:40]  # '{"v":1,"type":"…"': the type, without parsing the rest
+            if '"type":"meeting_state"' in head:
+                if m.admitted.is_set() and not m.chair:
+                    sent = self.sent_at.get(m.meeting)
+                    if sent is not None:
+                        self.latencies.append(time.perf_counter() - sent)
+                continue
+            if '"type":"participants"' in head:
                 m.admitted.set()
-            elif kind == "meeting_state" and m.admitted.is_set() and not m.chair:
-                sent = self.sent_at.get(m.meeting)
-                if sent is not None:
-                    self.latencies.append(time.perf_counter() - sent)
-            elif kind == "waiting" and m.chair:
+                continue
+            if not ('"type":"waiting"' in head or '"type":"error"' in head):
+                continue
+            msg = json.loads(data)
+            kind = msg["type"]
+            if kind == "waiting" and m.chair:
                 for p in msg["participants"]:
                     if p["id"] not in m.admitted_ids:
                         m.admitted_ids.add(p["id"])
@@ -155,11 +177,85 @@ class Bench:
                     self.health_failed += 1
                 await asyncio.sleep(0.25)
 
-    async def stats(self, collect: bool = False) -> dict[str, int]:
-        url = f"{self.base}/bench/stats" + ("?gc=1" if collect else "")
+    async def stats(self, collect: bool = False, trim: bool = False) -> dict[str, int]:
+        query = "&".join(q for q, on in (("gc=1", collect), ("trim=1", trim)) if on)
+        url = f"{self.base}/bench/stats" + (f"?{query}" if query else "")
         async with ClientSession() as http, http.get(url) as resp:
             data: dict[str, int] = await resp.json()
             return data
+
+    async def session(
+        self, meetings: list[dict[str, Any]], members: int, args: argparse.Namespace
+    ) -> dict[str, Any]:
+        """Everyone of ``meetings`` joins and is admitted, the chairs act, everyone drops and
+        the grace runs out; what was measured."""
+        pid = self.pid
+        chairs = [Member(m["meeting_id"], m["tokens"][0], True) for m in meetings]
+        crowd = [Member(m["meeting_id"], t, False) for m in meetings for t in m["tokens"][1:]]
+        everyone = chairs + crowd
+        r: dict[str, Any] = {"n": len(everyone)}
+        cpu0 = cpu_seconds(pid)
+        t_join = time.perf_counter()
+        await asyncio.gather(*(self.connect(c) for c in chairs))
+        await asyncio.gather(*(c.admitted.wait() for c in chairs))
+        # members in round-robin over the meetings, --batch connecting at a time
+        order = sorted(crowd, key=lambda m: crowd.index(m) % max(1, members - 1))
+        sem = asyncio.Semaphore(args.batch)
+
+        async def join(m: Member) -> None:
+            async with sem:
+                await self.connect(m)
+                await asyncio.wait_for(m.admitted.wait(), args.join_timeout)
+
+        results = await asyncio.gather(*(join(m) for m in order), return_exceptions=True)
+        r["join_s"] = time.perf_counter() - t_join
+        r["admitted"] = sum(1 for m in everyone if m.admitted.is_set())
+        r["cpu_join"] = cpu_seconds(pid) - cpu0
+        r["failures"] = [x for x in results if isinstance(x, BaseException)]
+        await asyncio.sleep(2)
+        r["rss_joined"] = rss_kb(pid)
+        r["fds_joined"] = open_files(pid)
+        r["stats_joined"] = await self.stats()
+
+        cpu1 = cpu_seconds(pid)
+        t_fan = time.perf_counter()
+        self.latencies = []
+        for i in range(args.rounds):
+            kind = json.dumps({"v": 1, "type": "lock_meeting" if i % 2 == 0 else "unlock_meeting"})
+            if args.stagger:  # the chairs act one after the other, spread over the interval
+                step = args.interval / len(chairs)
+                for c in chairs:
+                    self.sent_at[c.meeting] = time.perf_counter()
+                    if c.ws is not None:
+                        await c.ws.send_str(kind)
+                    await asyncio.sleep(step)
+                continue
+            now = time.perf_counter()  # every chair at the same moment
+            for c in chairs:
+                self.sent_at[c.meeting] = now
+            await asyncio.gather(*(c.ws.send_str(kind) for c in chairs if c.ws))
+            await asyncio.sleep(args.interval)
+        await asyncio.sleep(1)
+        r["fan_s"] = time.perf_counter() - t_fan
+        r["cpu_fan"] = cpu_seconds(pid) - cpu1
+        r["expected"] = args.rounds * len(crowd)
+        r["latencies"] = list(self.latencies)
+
+        t_leave = time.perf_counter()
+        for m in everyone:  # the link falls: no leave
+            if m.ws is not None:
+                await m.ws.close()
+        r["released_s"] = float("nan")
+        r["stats_after"] = {}
+        while time.perf_counter() - t_leave < args.grace + 120:
+            r["stats_after"] = await self.stats()
+            if r["stats_after"]["live"] == 0 and r["stats_after"]["channels"] == 0:
+                r["released_s"] = time.perf_counter() - t_leave
+                break
+            await asyncio.sleep(0.5)
+        await asyncio.sleep(3)
+        r["errors"] = sorted({e for m in everyone for e in m.errors})
+        return r
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -189,86 +285,32 @@ async def run(args: argparse.Namespace) -> None:
     health = asyncio.get_running_loop().create_task(bench.health(stop))
     await asyncio.sleep(2)
     pid = proc.pid
+    bench.pid = pid
+    warm = seeded["warmup"]
+    if warm:  # one small meeting first: lazy imports, compiled queries, pools are warm
+        w = await bench.session([warm], len(warm["tokens"]), args)
+        print(
+            f"warm-up: {w['admitted']}/{w['n']} admitted, released in {w['released_s']:.1f} s; "
+            f"the start below is taken after it"
+        )
+    start = await bench.stats(collect=True)
     rss0, fds0 = rss_kb(pid), open_files(pid)
-
-    chairs = [Member(m["meeting_id"], m["tokens"][0], True) for m in seeded["meetings"]]
-    members = [
-        Member(m["meeting_id"], token, False)
-        for m in seeded["meetings"]
-        for token in m["tokens"][1:]
-    ]
-    everyone = chairs + members
-    cpu0 = cpu_seconds(pid)
-    t_join = time.perf_counter()
-    await asyncio.gather(*(bench.connect(c) for c in chairs))
-    await asyncio.gather(*(c.admitted.wait() for c in chairs))
-    # members in round-robin over the meetings, --batch connecting at a time
-    order = sorted(members, key=lambda m: members.index(m) % max(1, args.members - 1))
-    sem = asyncio.Semaphore(args.batch)
-
-    async def join(m: Member) -> None:
-        async with sem:
-            await bench.connect(m)
-            await asyncio.wait_for(m.admitted.wait(), args.join_timeout)
-
-    results = await asyncio.gather(*(join(m) for m in order), return_exceptions=True)
-    join_s = time.perf_counter() - t_join
-    admitted = sum(1 for m in everyone if m.admitted.is_set())
-    cpu_join = cpu_seconds(pid) - cpu0
-    failures = [r for r in results if isinstance(r, BaseException)]
-    await asyncio.sleep(2)
-    rss_joined = rss_kb(pid)
-    stats_joined = await bench.stats()
-
-    cpu1 = cpu_seconds(pid)
-    t_fan = time.perf_counter()
-    for r in range(args.rounds):
-        kind = json.dumps({"v": 1, "type": "lock_meeting" if r % 2 == 0 else "unlock_meeting"})
-        if args.stagger:  # the chairs act one after the other, spread over the interval
-            step = args.interval / len(chairs)
-            for c in chairs:
-                bench.sent_at[c.meeting] = time.perf_counter()
-                if c.ws is not None:
-                    await c.ws.send_str(kind)
-                await asyncio.sleep(step)
-            continue
-        now = time.perf_counter()  # every chair at the same moment
-        for c in chairs:
-            bench.sent_at[c.meeting] = now
-        await asyncio.gather(*(c.ws.send_str(kind) for c in chairs if c.ws))
-        await asyncio.sleep(args.interval)
-    fan_s = time.perf_counter() - t_fan
-    cpu_fan = cpu_seconds(pid) - cpu1
-    expected = args.rounds * len(members)
-
-    t_leave = time.perf_counter()
-    for m in everyone:  # the link falls: no leave
-        if m.ws is not None:
-            await m.ws.close()
-    for m in everyone:
-        if m.http is not None:
-            await m.http.close()
-    released_s = float("nan")
-    stats_after: dict[str, int] = {}
-    while time.perf_counter() - t_leave < args.grace + 60:
-        stats_after = await bench.stats()
-        if stats_after["live"] == 0 and stats_after["channels"] == 0:
-            released_s = time.perf_counter() - t_leave
-            break
-        await asyncio.sleep(0.5)
-    await asyncio.sleep(3)
+    r = await bench.session(bench.meetings, args.members, args)
     held = await bench.stats(collect=True)
     rss_after, fds_after = rss_kb(pid), open_files(pid)
+    trimmed = await bench.stats(trim=True)
+    rss_trimmed = rss_kb(pid)
     stop.set()
     await health
+    await bench.http.close()
     proc.stdin.close()
     proc.wait(timeout=30)
     stderr.close()
     log_text = Path(stderr.name).read_text(errors="replace")  # noqa: ASYNC240 (after)
     tracebacks = log_text.count("Traceback")
 
-    n = len(everyone)
-    lat_ms = [x * 1000 for x in bench.latencies]
+    n = r["n"]
+    lat_ms = [x * 1000 for x in r["latencies"]]
     print(f"machine: {cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"load average at the end: {' '.join(load_average())}")
     db = "PostgreSQL" if args.db.startswith("postgresql") else "SQLite"
@@ -277,30 +319,35 @@ async def run(args: argparse.Namespace) -> None:
     how = "staggered over" if args.stagger else "all at once, every"
     print(f"chair actions: {args.rounds} rounds, {how} {args.interval} s")
     print(
-        f"join: {admitted}/{n} admitted in {join_s:.1f} s = {n / join_s:.0f} joins/s; "
-        f"server CPU {cpu_join:.1f} s; {len(failures)} failed joins"
+        f"join: {r['admitted']}/{n} admitted in {r['join_s']:.1f} s = "
+        f"{n / r['join_s']:.0f} joins/s; server CPU {r['cpu_join']:.1f} s; "
+        f"{len(r['failures'])} failed joins"
     )
     print(
-        f"memory: start {rss0 / 1024:.0f} MiB, joined {rss_joined / 1024:.0f} MiB = "
-        f"{(rss_joined - rss0) / n:.0f} KiB per member; live {stats_joined}"
+        f"memory: start {rss0 / 1024:.0f} MiB, joined {r['rss_joined'] / 1024:.0f} MiB = "
+        f"{(r['rss_joined'] - rss0) / n:.0f} KiB per member; open files "
+        f"{r['fds_joined']}; live {r['stats_joined']}"
     )
     print(
-        f"fan-out: {len(lat_ms)}/{expected} receptions of {args.rounds} chair actions; "
+        f"fan-out: {len(lat_ms)}/{r['expected']} receptions of {args.rounds} chair actions; "
         f"p50 {pct(lat_ms, 0.5):.1f} ms, p99 {pct(lat_ms, 0.99):.1f} ms, "
         f"max {max(lat_ms, default=float('nan')):.1f} ms; "
-        f"server CPU {cpu_fan:.1f} s over {fan_s:.1f} s"
+        f"server CPU {r['cpu_fan']:.1f} s over {r['fan_s']:.1f} s"
     )
     print(
-        f"after leaving: released in {released_s:.1f} s (grace {args.grace} s), {stats_after}; "
-        f"memory {rss_after / 1024:.0f} MiB = {100 * (rss_after - rss0) / rss0:+.1f} % of start; "
-        f"open files {fds0} → {fds_after}; objects still held after gc: {held}"
+        f"after leaving: released in {r['released_s']:.1f} s (grace {args.grace} s), "
+        f"{r['stats_after']}; memory {rss_after / 1024:.0f} MiB = "
+        f"{100 * (rss_after - rss0) / rss0:+.1f} % of start "
+        f"({100 * (rss_trimmed - rss0) / rss0:+.1f} % once the C heap is trimmed); "
+        f"Python blocks {start['blocks']} → {held['blocks']} "
+        f"({100 * (held['blocks'] - start['blocks']) / start['blocks']:+.1f} %); "
+        f"open files {fds0} → {fds_after}; objects still held after gc: {held}; {trimmed}"
     )
     print(
         f"/api/health: {bench.health_ok} ok, {bench.health_failed} failed, "
         f"slowest {bench.health_worst * 1000:.0f} ms"
     )
-    errors = sorted({e for m in everyone for e in m.errors})
-    print(f"server tracebacks: {tracebacks}; client errors: {errors or 'none'}")
+    print(f"server tracebacks: {tracebacks}; client errors: {r['errors'] or 'none'}")
     print(f"close codes seen by clients: {dict(sorted(bench.closes.items()))}")
     if lat_ms:
         print(f"fan-out mean {statistics.fmean(lat_ms):.1f} ms")
@@ -316,7 +363,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--interval", type=float, default=0.5)
-    parser.add_argument("--join-timeout", type=float, default=120.0)
+    parser.add_argument("--join-timeout", type=float, default=300.0)
     parser.add_argument(
         "--stagger",
         action="store_true",

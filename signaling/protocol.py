@@ -247,6 +247,14 @@ class Admit(_Checked):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class AdmitAll(_Checked):
+    """A chair lets in, at once, everyone waiting in the lobby whom no chair denied or removed
+    in this meeting (those still need their own ``admit``)."""
+
+    type: Literal["admit_all"] = "admit_all"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Deny(_Checked):
     type: Literal["deny"] = "deny"
     participant_id: ParticipantId
@@ -349,6 +357,7 @@ ClientMessage = (
     | ShareScreen
     | Ping
     | Admit
+    | AdmitAll
     | Deny
     | MuteParticipant
     | RemoveParticipant
@@ -364,6 +373,7 @@ ClientMessage = (
 )
 ChairMessage = (
     Admit
+    | AdmitAll
     | Deny
     | MuteParticipant
     | RemoveParticipant
@@ -588,6 +598,7 @@ CLIENT_TYPES: Final[dict[str, type[ClientMessage]]] = {
         ShareScreen,
         Ping,
         Admit,
+        AdmitAll,
         Deny,
         MuteParticipant,
         RemoveParticipant,
@@ -629,6 +640,7 @@ SERVER_TYPES: Final[dict[str, type[ServerMessage]]] = {
 CHAIR_TYPES: Final = frozenset(
     {
         "admit",
+        "admit_all",
         "deny",
         "mute_participant",
         "remove_participant",

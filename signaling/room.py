@@ -40,6 +40,7 @@ from signaling.protocol import (
     MAX_NAME_CHARS,
     MAX_SERVER_FRAME_BYTES,
     Admit,
+    AdmitAll,
     Admitted,
     AllowScreen,
     AudioOnly,
@@ -375,6 +376,15 @@ class Room:
             )
         )
 
+    def admissible(self) -> list[_Participant]:
+        """Who ``admit_all`` lets in: those waiting in the lobby now, in order of arrival, but
+        anyone a chair denied or removed in this meeting (they need their own ``admit``)."""
+        return [
+            p
+            for p in self._participants.values()
+            if p.conn_id is not None and not p.admitted and p.identity.user_id not in self._held
+        ]
+
     def hands(self) -> Hands:
         return Hands(queue=tuple(self._hands))
 
@@ -605,6 +615,16 @@ class Room:
                 target.admitted = True
                 self._held.discard(target.identity.user_id)
                 return (*self._on_admitted(target), *self._to(Audience.CHAIRS, self.waiting()))
+            case AdmitAll():
+                targets = self.admissible()
+                if not targets:
+                    raise _turn("media.turn.nobody_waiting")
+                let_in: list[Outgoing] = []
+                for target in targets:
+                    self._mark(target)
+                    target.admitted = True
+                    let_in += self._on_admitted(target)
+                return (*let_in, *self._to(Audience.CHAIRS, self.waiting()))
             case Deny(participant_id=pid, reason=reason):
                 target = self._target(pid)
                 if target.admitted or target.conn_id is None:

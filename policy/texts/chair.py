@@ -77,6 +77,10 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "chair.people.hands": ("Giơ tay phát biểu (theo thứ tự)", "Raised hands (in order)"),
     "chair.people.none": ("Không có ai.", "Nobody."),
     "chair.people.admit": ("Cho vào", "Admit"),
+    "chair.people.admit_all": (
+        "Cho tất cả người được mời vào ({count} đang chờ)",
+        "Admit everyone invited ({count} waiting)",
+    ),
     "chair.people.deny": ("Từ chối", "Deny"),
     "chair.people.mute": ("Tắt micro", "Mute"),
     "chair.people.remove": ("Mời ra", "Remove"),

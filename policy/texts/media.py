@@ -67,6 +67,10 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "{participant} không ở phòng chờ",
         "{participant} is not in the lobby",
     ),
+    "media.turn.nobody_waiting": (
+        "không có ai đang chờ để cho vào (người đã bị từ chối hoặc mời ra phải cho vào từng người)",
+        "nobody is waiting to be admitted (those denied or removed are admitted one by one)",
+    ),
     "media.turn.not_admitted": (
         "{participant} chưa được vào cuộc họp",
         "{participant} has not been admitted",

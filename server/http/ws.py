@@ -95,7 +95,7 @@ async def meeting_socket(request: web.Request) -> web.StreamResponse:
         await ws.send_str(dump_message(_error(ErrorCode.UNAVAILABLE)))
         await ws.close(code=WSCloseCode.TRY_AGAIN_LATER)
         return ws
-    conn = Connection(ws, attendee)
+    conn = Connection(ws, attendee, transport=request.transport)
     writer = asyncio.get_running_loop().create_task(conn.pump())
     joined = False
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -177,6 +178,15 @@ async def remember_admission(db: Database, meeting_id: int, user_id: str, admitt
         await admission_store.remember(
             session, meeting_id, user_id, admitted, dt.datetime.now(dt.UTC)
         )
+
+
+async def remember_admissions(
+    db: Database, meeting_id: int, user_ids: Sequence[str], *, admitted: bool
+) -> None:
+    """Record one decision for many people at once (``admit_all``), in one transaction."""
+    at = dt.datetime.now(dt.UTC)
+    async with db.session() as session:
+        await admission_store.remember_many(session, meeting_id, user_ids, admitted, at)
 
 
 async def room_admissions(db: Database, meeting_id: int) -> dict[str, bool]:

@@ -20,6 +20,7 @@ import contextlib
 import datetime as dt
 import io
 import logging
+import struct
 import uuid
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ from server.meeting.admission import (
     MeetingInfo,
     member_id_of,
     remember_admission,
+    remember_admissions,
     require_live,
     room_admissions,
     user_id_of,
@@ -69,6 +71,7 @@ from signaling.bus import Bus, BusClosed, BusOverflow, Subscription
 from signaling.codec import compose
 from signaling.protocol import (
     Admit,
+    AdmitAll,
     AllowScreen,
     Answer,
     AudioOnly,
@@ -115,6 +118,9 @@ OUTBOX_SOFT_BYTES = 256 * 1024
 #: above this even with presence coalesced (the chair's actions and the vote state are never
 #: dropped), the client stays behind: it is disconnected (1013) and resynchronises on rejoin
 OUTBOX_HARD_BYTES = 2 * 1024 * 1024
+#: a frame is written straight to the socket (no queue, no task switch) while the outbox is
+#: empty and the transport holds less than this not yet sent: the socket keeps up
+DIRECT_WRITE_BYTES = 64 * 1024
 #: message types that carry state resent whole by a resynchronisation: coalesced when behind
 COALESCED_TYPES = frozenset({"participants", "presence", "speaking", "hands", "waiting"})
 #: the relay's peer connection state shown to the others as link quality
@@ -148,6 +154,19 @@ _PRESENCE_TYPES = frozenset(
 BUS_RETRY_SECONDS = 1.0
 
 
+def text_frame(payload: bytes) -> bytes:
+    """``payload`` as one unmasked, uncompressed WebSocket text frame (RFC 6455 §5.2), as a
+    server sends it: built once for a broadcast, written as is to every socket that keeps up."""
+    n = len(payload)
+    if n < 126:
+        header = struct.pack("!BB", 0x81, n)
+    elif n < 65536:
+        header = struct.pack("!BBH", 0x81, 126, n)
+    else:
+        header = struct.pack("!BBQ", 0x81, 127, n)
+    return header + payload
+
+
 @dataclass(eq=False, slots=True)
 class Connection:
     """One WebSocket of one participant; frames leave in order through the outbox, which is
@@ -157,6 +176,9 @@ class Connection:
 
     ws: web.WebSocketResponse
     attendee: Attendee
+    #: the socket's transport (the request's), for frames written straight to it; without it
+    #: (not prepared) everything goes through the outbox
+    transport: asyncio.BaseTransport | None = None
     conn_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     closing: bool = False  # the server decided to close it (removed, denied, replaced, shutdown)
     #: the state to send after presence was coalesced (set by the live meeting at ``join``)
@@ -172,12 +194,15 @@ class Connection:
         text = dump_message(msg)
         self.send_text(msg.type, text, len(text.encode()))
 
-    def send_text(self, kind: str, text: str, size: int) -> None:
-        """Queue a message already serialised (a broadcast is serialised once for all)."""
+    def send_text(self, kind: str, text: str, size: int, frame: bytes | None = None) -> None:
+        """Send a message already serialised (a broadcast is serialised and framed once for
+        all): written straight to the socket if it keeps up, else queued in the outbox."""
         if self.closing:
             return  # the close is queued: nothing after it is sent
         if kind in COALESCED_TYPES and (self.stale or self.queued_bytes > OUTBOX_SOFT_BYTES):
             self.stale = True
+            return
+        if self._write_now(text, frame):
             return
         if self.queued_bytes + size > OUTBOX_HARD_BYTES:
             log.info("connection %s stays behind: disconnected to resynchronise", self.conn_id)
@@ -188,6 +213,23 @@ class Connection:
         self.outbox.append((text, size, None))
         self.queued_bytes += size
         self._wake.set()
+
+    def _write_now(self, text: str, frame: bytes | None) -> bool:
+        """Write the frame to the transport at once if nothing waits before it and the socket
+        keeps up (the transport holds less than :data:`DIRECT_WRITE_BYTES`); whether it did."""
+        transport = self.transport
+        if (
+            self.outbox
+            or self.stale
+            or transport is None
+            or not isinstance(transport, asyncio.WriteTransport)
+            or transport.is_closing()
+            or self.ws.closed
+            or transport.get_write_buffer_size() >= DIRECT_WRITE_BYTES
+        ):
+            return False
+        transport.write(frame if frame is not None else text_frame(text.encode()))
+        return True
 
     def close(self, code: int = WSCloseCode.POLICY_VIOLATION) -> None:
         if not self.closing:
@@ -631,6 +673,33 @@ class LiveMeeting:
                         compose(ErrorCode.OUT_OF_TURN, "media.turn.no_checkin", member=user_id),
                     )
                 return
+            case AdmitAll():
+                waiting = [(p.id, p.identity.user_id) for p in self.room.admissible()]
+                # all admitted in one room operation: one lobby update, one presence delta;
+                # sent once recorded (one audit record, one write of the decisions)
+                batch = self._reserve(self.room.handle(conn.conn_id, msg))
+                try:
+                    await self._journal.record(
+                        f"account:{conn.attendee.account_id}",
+                        "meeting.admit_all",
+                        f"meeting:{self.info.id}",
+                        {
+                            "participants": [pid for pid, _ in waiting],
+                            "accounts": [
+                                a.account_id
+                                for a in (self._pid_user.get(pid) for pid, _ in waiting)
+                                if a is not None
+                            ],
+                        },
+                    )
+                finally:
+                    self._release(batch)
+                try:
+                    await remember_admissions(
+                        self._db, self.info.id, [user for _, user in waiting], admitted=True
+                    )
+                except Exception:
+                    log.exception("meeting %s: admission decisions not recorded", self.info.id)
             case Admit() | Deny() | RemoveParticipant():
                 hall_user = (
                     self.room.hall_user(msg.participant_id)
@@ -819,15 +888,20 @@ class LiveMeeting:
 
     def _send(self, outs: list[Outgoing]) -> None:
         """Send to the connections held here; publish presence on the bus (in the background)."""
+        framed: dict[int, tuple[str, bytes, bytes]] = {}  # by message: the same snapshot to many
         for out in outs:
-            text = dump_message(out.message)  # once, however many receive it
-            size = len(text.encode())
+            done = framed.get(id(out.message))
+            if done is None:
+                text = dump_message(out.message)  # once, however many receive it
+                payload = text.encode()
+                done = framed[id(out.message)] = (text, payload, text_frame(payload))  # framed once
+            text, payload, frame = done
             kind = out.message.type
             for conn_id in out.conn_ids:
                 conn = self._conns.get(conn_id)
                 if conn is None:
                     continue
-                conn.send_text(kind, text, size)
+                conn.send_text(kind, text, len(payload), frame)
                 if out.close:
                     conn.close()
             if out.message.type in _PRESENCE_TYPES and out.audience is not Audience.CONNECTION:

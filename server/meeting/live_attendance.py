@@ -233,6 +233,7 @@ class _Interval:
     way: str
     left_at: dt.datetime | None = None
     timer: asyncio.Task[None] | None = None
+    due: bool = False  # its grace ran out: to be closed with the others due (one transaction)
 
 
 class Attendance:
@@ -300,7 +301,7 @@ class Attendance:
                     if pending.timer is not None:
                         pending.timer.cancel()
                     if pending.way == way:  # back within the grace period: same interval
-                        pending.left_at, pending.timer = None, None
+                        pending.left_at, pending.timer, pending.due = None, None, False
                         self._open[member_id] = pending
                         continue
                     assert pending.left_at is not None
@@ -308,8 +309,8 @@ class Attendance:
                 opening.append((member_id, way))
             if not closing and not opening:
                 return
-            for interval_id, at in closing:
-                await self._close(interval_id, at)
+            if closing:
+                await self._close_many(closing)
             if opening:
                 await self._open_or_continue(opening, now)
 
@@ -372,25 +373,34 @@ class Attendance:
 
     async def _expire(self, member_id: int) -> None:
         await asyncio.sleep(self._grace)
+        interval = self._pending.get(member_id)
+        if interval is None or interval.timer is not asyncio.current_task():
+            return
+        interval.due = True
         async with self._lock:
-            interval = self._pending.get(member_id)
-            if interval is None or interval.timer is not asyncio.current_task():
-                return
-            assert interval.left_at is not None
-            await self._close(interval.interval_id, interval.left_at)
+            # every interval whose grace ran out meanwhile (a crowd that left together) is
+            # closed in the same transaction, each at the time its member left
+            due = {m: i for m, i in self._pending.items() if i.due}
+            if member_id not in due:
+                return  # closed with others, or its member came back
+            await self._close_many(
+                [(i.interval_id, i.left_at) for i in due.values() if i.left_at is not None]
+            )
             # only now: until the end is written the meeting is not idle (a release meanwhile
             # would hand the interval over open)
-            del self._pending[member_id]
+            for m in due:
+                del self._pending[m]
         if self._on_settled is not None:
             self._on_settled()
 
-    async def _close(self, interval_id: int, at: dt.datetime) -> None:
-        """Close an interval held here (one taken over by another process is theirs now)."""
+    async def _close_many(self, ends: Sequence[tuple[int, dt.datetime]]) -> None:
+        """Close intervals held here, in one transaction (those taken over are theirs now)."""
         try:
             async with self._db.session() as session:
-                await store.close_held(session, interval_id, self._owner, at)
+                for interval_id, at in ends:
+                    await store.close_held(session, interval_id, self._owner, at)
         except Exception:
-            log.exception("could not close attendance interval %s", interval_id)
+            log.exception("could not close %d attendance interval(s)", len(ends))
 
     async def close(self) -> None:
         """Shutdown or release: hand every interval over, open ones seen now, pending ones when

@@ -14,6 +14,7 @@ from policy.model import Role
 from signaling.protocol import (
     CLIENT_TYPES,
     Admit,
+    AdmitAll,
     Admitted,
     AllowScreen,
     AudioOnly,
@@ -358,6 +359,44 @@ def test_denied_member_is_not_admitted_by_rule_again() -> None:
     assert [type(m) for m in to_conn(out, "c-anh-2")] == [Welcome, Lobby]
     r.handle("c-chair", Admit(participant_id=pid(r, "c-anh-2")))
     assert r.is_admitted("c-anh-2")
+
+
+def test_admit_all_lets_in_the_lobby_in_one_operation_but_not_those_kept_out() -> None:
+    """``admit_all``: everyone waiting, in order, one lobby update and one presence delta to
+    those already in; someone a chair removed waits for their own ``admit``."""
+    r = new_room()
+    r.join("c-chair", CHAIR, join_msg())
+    r.join("c-anh", ANH, join_msg())
+    r.handle("c-chair", Admit(participant_id=pid(r, "c-anh")))
+    r.handle("c-chair", RemoveParticipant(participant_id=pid(r, "c-anh")))
+    r.join("c-anh-2", ANH, join_msg())  # removed: kept out of admit_all
+    joiners = (("c-binh", BINH), ("c-guest", GUEST), ("c-obs", OBSERVER))
+    for conn, who in joiners:
+        r.join(conn, who, join_msg())
+    chair_view = View()
+    chair_view.apply(r.participants())
+    version = r.presence_version
+    out = r.handle("c-chair", AdmitAll())
+    assert [c for c, _ in joiners if r.is_admitted(c)] == [c for c, _ in joiners]
+    assert not r.is_admitted("c-anh-2")
+    for conn, _ in joiners:
+        mine = to_conn(out, conn)
+        assert [type(m) for m in mine][:1] == [Admitted]
+        (snapshot,) = [m for m in mine if isinstance(m, Participants)]
+        assert snapshot.version == version + 1
+    (delta,) = of_type(out, Presence)  # one delta for all of them, to those already in
+    assert delta.conn_ids == ("c-chair",)
+    assert isinstance(delta.message, Presence) and delta.message.version == version + 1
+    assert [p.id for p in delta.message.joined] == [pid(r, c) for c, _ in joiners]
+    chair_view.apply(delta.message)
+    assert chair_view.participants() == r.participants()
+    (lobby,) = of_type(out, Waiting)
+    assert lobby.message == r.waiting()
+    assert [w.id for w in r.waiting().participants] == [pid(r, "c-anh-2")]
+    # nobody admissible left: refused, nothing changed
+    assert refused(r, "c-chair", AdmitAll()) is ErrorCode.OUT_OF_TURN
+    # and only a chair may
+    assert refused(r, "c-binh", AdmitAll()) is ErrorCode.FORBIDDEN
 
 
 def test_a_rebuilt_room_keeps_the_chairs_admission_decisions() -> None:
@@ -741,6 +780,7 @@ actions = st.one_of(
                     Offer(sdp="v=0"),
                     Ping(),
                     CheckOut(member_id="u-binh"),
+                    AdmitAll(),
                     ShareScreen(on=True),
                     ShareScreen(on=False),
                 ]

@@ -2,12 +2,12 @@
 
 The secretary (chair console), two members online (meeting page) and the hall's room device run
 in four Chromium processes, each signed in for real (password + TOTP). On the console the
-secretary admits the members from the lobby, checks three members in to the hall (the quorum
-meter turns valid, A2/A3), records an absence, shows the rotating hall code, sees a raised hand,
-opens an ordinary item, has the admission case refused and deferred with its citation (G2 → G1,
-T2), is refused a secret ballot (G3, T12), runs an open vote that passes on the two online
-ballots plus the hall's count of hands (A1–A4), then generates, edits and adopts the minutes and
-downloads them as DOCX and PDF, which the test reads back.
+secretary admits the members from the lobby (both at once: "admit everyone invited"), checks
+three members in to the hall (the quorum meter turns valid, A2/A3), records an absence, shows
+the rotating hall code, sees a raised hand, opens an ordinary item, has the admission case refused
+and deferred with its citation (G2 → G1, T2), is refused a secret ballot (G3, T12), runs an open
+vote that passes on the two online ballots plus the hall's count of hands (A1–A4), then generates,
+edits and adopts the minutes and downloads them as DOCX and PDF, which the test reads back.
 
 The database is SQLite (a fresh copy of the migrated template); the conduct and live suites run
 the same server code on PostgreSQL. Three seafarers of the demo cell are recorded as temporarily
@@ -289,9 +289,14 @@ async def test_chair_console_runs_a_hybrid_meeting(
                 await pages[key].wait_for_function("() => window.hopchibo && window.hopchibo.ready")
                 await pages[key].click("#join")
             await chair.wait_for_function(LOBBY, arg=2, timeout=WAIT_MS)
-            for left in (1, 0):  # one at a time: the lobby list is redrawn after each admission
-                await chair.click("#lobby button[data-action=admit] >> nth=0")
-                await chair.wait_for_function(LOBBY, arg=left, timeout=WAIT_MS)
+            # "admit everyone invited": one button, one message, the lobby empties at once
+            admit_all = chair.locator("#admit-all")
+            assert "(2 đang chờ)" in (await admit_all.text_content() or "")
+            await admit_all.click()
+            await chair.wait_for_function(LOBBY, arg=0, timeout=WAIT_MS)
+            await chair.wait_for_function(
+                "() => document.getElementById('admit-all').hidden", timeout=WAIT_MS
+            )
             for key in ("m3", "m4"):
                 await pages[key].wait_for_function(
                     "() => window.hopchibo.state.admitted", timeout=WAIT_MS

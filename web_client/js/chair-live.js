@@ -142,6 +142,11 @@ export function renderLive(state, live) {
       button('chair.people.deny', 'deny', () => send('deny', { participant_id: p.id, reason: '' }), 'small danger'),
     )) : [el('li', { className: 'hint', textContent: t('chair.people.none') })]));
   });
+  // "admit all invited": everyone waiting but those a chair denied or removed (the server decides)
+  const admitAll = $('admit-all');
+  admitAll.hidden = state.waiting.length === 0;
+  admitAll.textContent = t('chair.people.admit_all', { count: state.waiting.length });
+  admitAll.onclick = () => send('admit_all');
   const others = state.participants.filter((p) => p.id !== state.participantId);
   // who speaks changes every few hundred ms: marked in place, so the buttons stay under the mouse
   const steady = others.map(({ speaking: _speaking, ...rest }) => rest);

@@ -122,3 +122,54 @@ async def test_resync_after_draining_on_a_real_socket(aiohttp_client: AiohttpCli
     assert kinds.count("meeting_state") == 500
     assert "presence" not in kinds[kinds.index("participants") :]
     assert kinds[first_action - 1] == "presence"
+
+
+async def test_frames_written_straight_while_the_socket_keeps_up(
+    aiohttp_client: AiohttpClient,
+) -> None:
+    """A socket that keeps up gets each frame written to its transport at once (no queue, no
+    writer task); once the transport holds :data:`live.DIRECT_WRITE_BYTES` the rest waits in
+    the outbox, and the client reads every action once, in order."""
+    direct: list[int] = []
+    sent: list[int] = []
+    done = asyncio.Event()
+
+    async def handler(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        conn = Connection(ws, ATTENDEE, transport=request.transport)
+        i = 0
+        # the client does not read yet: the kernel's buffers, then the transport's fill up
+        while not conn.outbox or len(conn.outbox) < 500:
+            conn.send(Removed(reason=Text(vi=f"{i} " + "x" * 900, en="x")))
+            if not conn.outbox:
+                direct.append(i)
+            i += 1
+            assert i < 200_000, "the transport never filled up"
+        sent.append(i)
+        assert 0 < conn.queued_bytes < live.OUTBOX_HARD_BYTES and not conn.closing
+        pump = asyncio.get_running_loop().create_task(conn.pump())
+        await done.wait()
+        conn.close(WSCloseCode.OK)
+        await pump
+        return ws
+
+    app = web.Application()
+    app.router.add_get("/ws", handler)
+    client = await aiohttp_client(app)
+    ws = await client.ws_connect("/ws")
+    items: list[str] = []
+    while not sent or len(items) < sent[0]:
+        msg = await ws.receive(timeout=10)
+        assert msg.type is WSMsgType.TEXT
+        items.append(json.loads(msg.data)["reason"]["vi"].split()[0])
+    done.set()
+    assert (await ws.receive(timeout=10)).type is WSMsgType.CLOSE
+    assert items == [str(i) for i in range(sent[0])]
+    assert direct == list(range(len(direct))) and len(direct) >= 100  # the first ones straight
+
+
+def test_text_frame_matches_rfc_6455() -> None:
+    assert live.text_frame(b"hi") == b"\x81\x02hi"
+    assert live.text_frame(b"a" * 200)[:4] == b"\x81\x7e\x00\xc8"
+    assert live.text_frame(b"a" * 70_000)[:10] == b"\x81\x7f" + (70_000).to_bytes(8, "big")
