@@ -76,6 +76,16 @@ def _require_voting(vote: Vote) -> None:
         raise conflict("conduct.vote.closed")
 
 
+async def _hold_voting(session: Session, vote: Vote) -> None:
+    """Hold the open vote for this transaction (A3: a ballot or a hall count racing the close
+    is either counted by it or refused as too late, never stored beside it uncounted); what
+    others committed before is read again."""
+    _require_voting(vote)
+    if not await store.hold_open_vote(session, vote.id):
+        raise conflict("conduct.vote.closed")
+    await session.refresh(vote)
+
+
 def _counted(scope: Scope, present: frozenset[str]) -> frozenset[str]:
     return counted_full_members(member_facts(scope.members), present)
 
@@ -94,7 +104,7 @@ async def cast(
     hall; a connection whose process died ended when it was last seen). Returns True if a
     ballot was changed."""
     require_open(scope.meeting)
-    _require_voting(vote)
+    await _hold_voting(session, vote)
     if member is None or scope.member(member.id) is None:
         raise _refuse("conduct.vote.not_member", RuleId.A4)
     present, room, _online = await present_now(session, scope.meeting.id, at, grace, alive)
@@ -137,7 +147,7 @@ async def set_hall(
 ) -> None:
     """The secretary's count of hands in the hall (A1: nobody counted twice)."""
     require_open(scope.meeting)
-    _require_voting(vote)
+    await _hold_voting(session, vote)
     hall, _present, _online = await _hall_capacity(session, scope, vote, at, grace, alive)
     if sum(counts) > len(hall):
         raise _refuse(
@@ -160,7 +170,7 @@ async def close(
     alive: Liveness,
 ) -> dict[str, Any]:
     """A3: the tally against the counted full members, with quorum; stored on the vote."""
-    _require_voting(vote)
+    await _hold_voting(session, vote)
     hall, present, online_voters = await _hall_capacity(session, scope, vote, at, grace, alive)
     hall_total = vote.hall_yes + vote.hall_no + vote.hall_abstain
     if hall_total > len(hall):

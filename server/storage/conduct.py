@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from policy.model import ItemStatus, Role
 from server.crypto.keys import KeyPurpose
@@ -129,6 +129,21 @@ async def notes(session: Session, item_ids: Sequence[int]) -> Sequence[ItemNote]
 
 async def vote(session: Session, vote_id: int) -> Vote | None:
     return await session.get(Vote, vote_id)
+
+
+async def hold_open_vote(session: Session, vote_id: int) -> bool:
+    """Take the vote's row for this transaction while it is still open: PostgreSQL's row lock,
+    SQLite's write lock, until the commit. A ballot, a hall count and the close each take it
+    first, so none of them is written beside a close that did not count it; False if the vote
+    was closed meanwhile (by the transaction that held it before)."""
+    query = (
+        update(Vote)
+        .where(Vote.id == vote_id, Vote.closed_at.is_(None))
+        .values(id=Vote.id)
+        .returning(Vote.id)
+        .execution_options(synchronize_session=False)
+    )
+    return (await session.execute(query)).first() is not None
 
 
 async def votes(session: Session, meeting_id: int) -> Sequence[Vote]:

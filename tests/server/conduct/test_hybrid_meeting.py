@@ -3,6 +3,7 @@ minutes read back from DOCX and PDF (A1–A4, G1–G3, M1, M3, R8)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 from typing import Any
@@ -15,6 +16,7 @@ from policy.model import AgendaCategory, ItemStatus, Role
 from server.config import Settings
 from server.demo import GRASSROOTS_CODE, SEAFARERS_CODE
 from server.rules import VN_TZ
+from server.storage import conduct as conduct_store
 from server.storage.db import Database
 from server.storage.models import AgendaItem, AttendanceInterval
 from tests.conftest import Client
@@ -513,3 +515,39 @@ async def test_online_drop_within_the_grace_period_still_counts(
     clock.advance(seconds=grace)
     summary = await p.ok(sec, "GET", f"{h.base}/attendance")
     assert summary["present"] == 0
+
+
+async def test_a_count_or_ballot_racing_the_close_is_counted_or_refused(
+    client: Client, db: Database, settings: Settings, clock: FakeClock
+) -> None:
+    """A3: the hall's count and a ballot sent at the very moment the chair closes the vote are
+    either in the result or refused as too late (409), never stored beside a result that left
+    them out."""
+    h, who = await _setup(client, db, settings, clock)
+    sec, p = who["secretary"], h.people
+    await p.ok(sec, "POST", f"{h.base}/start")
+    await join_online(client, db, h.meeting, h.m[3:8], clock.now)
+    await p.ok(sec, "POST", f"{h.base}/attendance/check-in", json={"member_ids": h.m[0:3]})
+    outcomes: set[tuple[int, int]] = set()
+    for round_ in range(10):
+        vote = await p.ok(sec, "POST", f"{h.base}/votes", 201, json={"subject": f"Lần {round_}"})
+        base = f"{h.base}/votes/{vote['id']}"
+        hall, ballot, close = await asyncio.gather(
+            p.call(sec, "PUT", f"{base}/hall", json={"yes": 3, "no": 0, "abstain": 0}),
+            p.call(who["m4"], "POST", f"{base}/ballots", json={"choice": "yes"}),
+            p.call(sec, "POST", f"{base}/close"),
+        )
+        assert close.status == 200, await close.text()
+        assert hall.status in (200, 409) and ballot.status in (200, 409)
+        for late in (r for r in (hall, ballot) if r.status == 409):
+            assert (await late.json())["message"]["vi"]
+        result = (await close.json())["result"]
+        async with db.session() as s:
+            stored = await conduct_store.vote(s, vote["id"])
+            ballots = await conduct_store.ballots(s, vote["id"])
+            assert stored is not None
+            stored_hall = (stored.hall_yes, stored.hall_no, stored.hall_abstain)
+        assert stored_hall == tuple(result["hall"][k] for k in ("yes", "no", "abstain"))
+        assert len(ballots) == sum(result["online"].values()) + result["ignored_ballots"]
+        outcomes.add((hall.status, ballot.status))
+    print("hall, ballot statuses seen:", sorted(outcomes))
