@@ -4,33 +4,15 @@
 // standing committee approves (recording the E3 decision) or refuses with a reason; the calls
 // with their deadlines; the monitoring figures and the review exports (V3).
 import { apply, init, pick, t } from './i18n.js';
-import { ApiError, api, session } from './auth.js';
+import { api, session } from './auth.js';
 import { $, basis, el } from './dom.js';
+import { at, dmy, notice, refused, vnToday } from './oversight-ui.js';
 
-const VN = 'Asia/Ho_Chi_Minh';
-const vnToday = () => new Date().toLocaleDateString('en-CA', { timeZone: VN });
-const dmy = (iso) => (iso ? iso.slice(0, 10).split('-').reverse().join('/') : '');
-const at = (iso) => new Date(iso).toLocaleString('vi-VN', { timeZone: VN, dateStyle: 'short', timeStyle: 'short' });
 // V2: who takes each step (policy/programme.py ACTOR): the unit, the board, the standing committee
 const BY = { submit: 'unit', correct: 'unit', vet: 'board', return: 'board', endorse: 'board', approve: 'standing', refuse: 'standing' };
 let committees = [];
 
 const committee = () => committees.find((c) => String(c.id) === $('org').value);
-
-function notice(text, kind = 'notice', rules = []) {
-  const box = $('notice');
-  box.hidden = false;
-  box.className = kind;
-  box.replaceChildren(el('span', { textContent: text }));
-  const cited = basis(rules);
-  if (cited) box.append(' ', cited);
-  box.dataset.rules = rules.join(',');
-}
-
-function refused(err) {
-  const body = err instanceof ApiError ? err.body : { message: { vi: String(err), en: String(err) } };
-  notice(t('plan.refused', { message: pick(body.message) }), 'error', body.rules || []);
-}
 
 /** The organisations below the committee that may pilot (grassroots committees and cells). */
 async function units(root) {

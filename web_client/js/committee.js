@@ -4,14 +4,12 @@
 // (S1), the month's evaluation with its evidence per criterion, published to the cells (Q1, Q2),
 // and the reports as files (S3).
 import { apply, init, pick, t } from './i18n.js';
-import { ApiError, api, session } from './auth.js';
+import { api, session } from './auth.js';
 import { $, basis, el } from './dom.js';
+import { dmy, notice, refused, vnToday } from './oversight-ui.js';
 
-const VN = 'Asia/Ho_Chi_Minh';
 const LEADS = new Set(['secretary', 'deputy', 'committee']);
 const MANAGERS = new Set(['secretary', 'deputy']);
-const vnToday = () => new Date().toLocaleDateString('en-CA', { timeZone: VN });
-const dmy = (iso) => (iso ? iso.slice(0, 10).split('-').reverse().join('/') : '');
 let orgs = [];
 let evaluated = [];
 
@@ -21,21 +19,6 @@ const quarterOf = (ym) => `${ym.slice(0, 4)}-Q${Math.floor((Number(ym.slice(5, 7
 function previousQuarter(q) {
   const [y, n] = [Number(q.slice(0, 4)), Number(q.slice(6))];
   return n === 1 ? `${y - 1}-Q4` : `${y}-Q${n - 1}`;
-}
-
-function notice(text, kind = 'notice', rules = []) {
-  const box = $('notice');
-  box.hidden = false;
-  box.className = kind;
-  box.replaceChildren(el('span', { textContent: text }));
-  const cited = basis(rules);
-  if (cited) box.append(' ', cited);
-  box.dataset.rules = rules.join(',');
-}
-
-function refused(err) {
-  const body = err instanceof ApiError ? err.body : { message: { vi: String(err), en: String(err) } };
-  notice(t('plan.refused', { message: pick(body.message) }), 'error', body.rules || []);
 }
 
 const grade = (g, text) => el('span', { className: `grade grade-${g}`, dataset: { grade: g }, textContent: text || t(`oversight.grade.${g}`) });

@@ -1,29 +1,11 @@
 // A cell's pilot registrations (its secretary): send the 828-CV form (V1), follow its state and
 // the board's reasons, correct a returned one and send it again (V2).
-import { apply, init, pick, t } from './i18n.js';
-import { ApiError, api, session } from './auth.js';
-import { $, basis, el } from './dom.js';
+import { apply, init, t } from './i18n.js';
+import { api, session } from './auth.js';
+import { $, el } from './dom.js';
+import { at, dmy, notice, refused, vnToday } from './oversight-ui.js';
 
-const VN = 'Asia/Ho_Chi_Minh';
-const vnToday = () => new Date().toLocaleDateString('en-CA', { timeZone: VN });
-const dmy = (iso) => (iso ? iso.slice(0, 10).split('-').reverse().join('/') : '');
-const at = (iso) => new Date(iso).toLocaleString('vi-VN', { timeZone: VN, dateStyle: 'short', timeStyle: 'short' });
 const EDITABLE = ['member_count', 'locations', 'it_readiness', 'reason', 'contact'];
-
-function notice(text, kind = 'notice', rules = []) {
-  const box = $('notice');
-  box.hidden = false;
-  box.className = kind;
-  box.replaceChildren(el('span', { textContent: text }));
-  const cited = basis(rules);
-  if (cited) box.append(' ', cited);
-  box.dataset.rules = rules.join(',');
-}
-
-function refused(err) {
-  const body = err instanceof ApiError ? err.body : { message: { vi: String(err), en: String(err) } };
-  notice(t('plan.refused', { message: pick(body.message) }), 'error', body.rules || []);
-}
 
 function input(reg, name) {
   const id = `fix-${name}-${reg.id}`;
