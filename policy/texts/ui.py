@@ -146,6 +146,20 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "ui.controls.vote": ("Biểu quyết", "Vote"),
     "ui.controls.chat": ("Trao đổi", "Chat"),
     # --- meeting chat and the presented document (web_client/js/chat.js, presenting.js)
+    "ui.notebook.heading": ("Sổ tay ghi chép của tôi", "My notebook"),
+    "ui.notebook.label": ("Ghi chép riêng về cuộc họp này", "Private notes on this meeting"),
+    "ui.notebook.save": ("Lưu ghi chép", "Save notes"),
+    "ui.notebook.saved": ("Đã lưu lúc {at}.", "Saved at {at}."),
+    "ui.notebook.failed": (
+        "Chưa lưu được ghi chép. Vui lòng thử lại.",
+        "The notes were not saved. Please try again.",
+    ),
+    "ui.notebook.hint": (
+        "Chỉ mình đồng chí đọc được; được mã hoá khi lưu. Đoàn kiểm tra chỉ xem khi đồng chí nộp "
+        "(S2).",
+        "Only you can read them; they are encrypted when saved. An inspection sees them only if "
+        "you hand them in (S2).",
+    ),
     "ui.chat.heading": ("Trao đổi bằng tin nhắn", "Chat"),
     "ui.chat.label": ("Tin nhắn gửi cả cuộc họp", "Message to the whole meeting"),
     "ui.chat.placeholder": ("Nhập tin nhắn…", "Type a message…"),

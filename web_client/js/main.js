@@ -8,6 +8,7 @@ import { LiveClient } from './live-client.js';
 import { renderPresenting } from './presenting.js';
 import { renderConduct, showVote, startConduct, stopConduct } from './meeting-conduct.js';
 import { showEnded } from './meeting-ended.js';
+import { startNotebook } from './notebook.js';
 import { linkQuality, slotStats } from './stats.js';
 import { buildSlots, renderControls, renderPeople, renderQuality, renderStatus } from './ui.js';
 import { LocalDevices } from './devices.js';
@@ -209,6 +210,7 @@ const handlers = {
     // refused, and each refusal written to the access log every two seconds
     if (state.role !== 'room_device') startConduct(state, render);
     if (chat && state.role !== 'room_device') chat.load();
+    if (state.role !== 'room_device') startNotebook(meetingId); // S2: the member's own notes
     startMedia(live.rejoined);
   },
   denied(msg) { stop('ui.status.denied', pick(msg.reason)); },
