@@ -142,10 +142,11 @@ class MediaSettings:
     audio_red: bool = True
     """RED (RFC 2198) around Opus with the clients that offer it; off only to measure what it
     buys (bench/sea.py)."""
-    adaptation: bool = True
+    adaptation: bool = False
     """Per-subscriber adaptation: each member gets the video its downlink carries (fewer
-    videos, a lower frame rate, audio only); off only to measure what it buys
-    (bench/adapt.py)."""
+    videos, a lower frame rate, audio only). Off by default until it stops costing a member at
+    sea (20 % random loss: 11 % concealed with it, against at most 5 % without) and a console's
+    speaker video; bench/adapt.py and bench/sea.py turn it on to measure it (issue #16)."""
 
 
 @dataclass(frozen=True, slots=True)
