@@ -71,9 +71,17 @@ async def live_owners_of(rows: Iterable[AttendanceInterval], alive: Liveness) ->
 async def presences(rows: Sequence[AttendanceInterval], alive: Liveness) -> list[Presence]:
     live = await live_owners_of(rows, alive)
     return [
-        Presence(str(r.member_id), Channel(r.way), Interval(r.joined_at, ended_at(r, live)))
+        Presence(str(r.member_id), Channel(r.way), Interval(r.joined_at, _end(r, live)))
         for r in rows
     ]
+
+
+def _end(row: AttendanceInterval, live: Collection[str]) -> dt.datetime | None:
+    """:func:`ended_at`, never before the start: an interval stored ending before it began (a
+    clock set back, an older version) counts as no time at all instead of breaking the
+    meeting's attendance."""
+    end = ended_at(row, live)
+    return None if end is None else max(end, row.joined_at)
 
 
 async def present_now(
