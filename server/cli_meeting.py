@@ -111,7 +111,9 @@ async def _run(
         )
         return {"id": item.id, "status": item.status.value, "gate": item.gate}
     if cmd == "start":
-        meeting = await service.start(db, audit, actor, args.meeting_id, service.operator)
+        meeting = await service.start(
+            db, audit, actor, args.meeting_id, service.operator, dt.datetime.now(dt.UTC)
+        )
         return {"id": meeting.id, "status": meeting.status.value}
     # close: the live meeting in the server process ends through the bus (Redis when set). This
     # process holds no recording: close a recorded meeting from the chair's console, whose close
@@ -119,7 +121,7 @@ async def _run(
     live = LiveMeetings(settings, db, audit, make_bus(settings))
     try:
         meeting = await service.close(
-            db, audit, live, None, actor, args.meeting_id, service.operator
+            db, audit, live, None, actor, args.meeting_id, service.operator, dt.datetime.now(dt.UTC)
         )
     finally:
         await live.close()

@@ -119,7 +119,12 @@ async def start_meeting(request: web.Request) -> web.Response:
     meeting_id = path_int(request, "meeting_id")
     app = request.app
     meeting = await service.start(
-        app[appkeys.DB], app[appkeys.AUDIT], actor_of(request), meeting_id, _authorize(request)
+        app[appkeys.DB],
+        app[appkeys.AUDIT],
+        actor_of(request),
+        meeting_id,
+        _authorize(request),
+        app[appkeys.CLOCK](),
     )
     return respond(MeetingOut, meeting)
 
@@ -143,5 +148,6 @@ async def close_meeting(request: web.Request) -> web.Response:
         actor_of(request),
         meeting_id,
         _authorize(request),
+        app[appkeys.CLOCK](),
     )
     return respond(MeetingOut, meeting)

@@ -200,16 +200,21 @@ async def add_agenda_item(
 
 
 async def start(
-    db: Database, audit: AuditLog, actor: str, meeting_id: int, authorize: Authorize
+    db: Database,
+    audit: AuditLog,
+    actor: str,
+    meeting_id: int,
+    authorize: Authorize,
+    now: dt.datetime,
 ) -> Meeting:
-    """Open a scheduled meeting; its mode is checked again as of today (G3, E1–P5)."""
+    """Open a scheduled meeting at ``now`` (the app clock); its mode is checked again as of that
+    day (G3, E1–P5)."""
     async with db.session() as session:
         meeting = await meeting_or_404(session, meeting_id)
         org = await org_or_404(session, meeting.org_id)
         authorize(Permission.MEETING_CHAIR, meeting.org_id)
         if meeting.status is not MeetingStatus.SCHEDULED:
             raise AppError.of(ErrorCode.CONFLICT, detail=f"meeting is {meeting.status.value}")
-        now = dt.datetime.now(dt.UTC)
         await rules.require_meeting_mode(
             session, org, meeting.mode, rules.local_date(now), exclude=meeting.id
         )
@@ -234,15 +239,18 @@ async def close(
     actor: str,
     meeting_id: int,
     authorize: Authorize,
+    now: dt.datetime,
 ) -> Meeting:
-    """Close an open cell meeting: committed with its attendance ended (A1), then
+    """Close an open cell meeting at ``now`` (the app clock, the one the hall check-ins and
+    check-outs are written by: an end read off another clock could fall before a start, A1):
+    committed with its attendance ended (A1), then
     :func:`end_live` (everyone connected told and disconnected, the recording completed)."""
     async with db.session() as session:
         meeting = await meeting_or_404(session, meeting_id)
         authorize(Permission.MEETING_CHAIR, meeting.org_id)
         if meeting.status is not MeetingStatus.OPEN:
             raise AppError.of(ErrorCode.CONFLICT, detail=f"meeting is {meeting.status.value}")
-        ended_at = dt.datetime.now(dt.UTC)
+        ended_at = now
         meeting.status = MeetingStatus.CLOSED
         meeting.ended_at = ended_at
         await session.flush()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, case, literal, or_, select, update
 
 from server.storage.db import Session
 from server.storage.models import AttendanceInterval
@@ -37,6 +37,13 @@ async def open_interval(
     return row.id
 
 
+def _end_at(at: dt.datetime) -> ColumnElement[dt.datetime]:
+    """A1: ``at`` as an interval's end, or its start if ``at`` is earlier (a clock set back, two
+    clocks a little apart): an interval never ends before it begins."""
+    end = literal(at, AttendanceInterval.joined_at.type)
+    return case((AttendanceInterval.joined_at > end, AttendanceInterval.joined_at), else_=end)
+
+
 def _held_by(owner: str | None) -> ColumnElement[bool]:
     if owner is None:
         return AttendanceInterval.owner.is_(None)
@@ -55,7 +62,7 @@ async def close_held(
             AttendanceInterval.left_at.is_(None),
             _held_by(owner),
         )
-        .values(left_at=at)
+        .values(left_at=_end_at(at))
         .returning(AttendanceInterval.id)
         .execution_options(synchronize_session=False)
     )
@@ -143,7 +150,7 @@ async def close_open(session: Session, meeting_id: int, at: dt.datetime) -> dict
     query = (
         update(AttendanceInterval)
         .where(AttendanceInterval.meeting_id == meeting_id, AttendanceInterval.left_at.is_(None))
-        .values(left_at=at)
+        .values(left_at=_end_at(at))
         .returning(AttendanceInterval.way)
         .execution_options(synchronize_session="fetch")
     )

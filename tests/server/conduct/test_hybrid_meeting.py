@@ -11,6 +11,7 @@ from typing import Any
 import docx
 import pypdf
 import pytest
+from sqlalchemy import select
 
 from policy.model import AgendaCategory, ItemStatus, Role
 from server.config import Settings
@@ -225,7 +226,17 @@ async def test_hybrid_meeting_from_check_in_to_minutes(
             ]
         },
     )
-    await p.ok(sec, "POST", f"{h.base}/close")
+    closed_meeting = await p.ok(sec, "POST", f"{h.base}/close")
+    # A1: the meeting and its attendance end on the app's clock, the one the hall check-ins are
+    # written by: whatever the machine's date, no interval ends before it began
+    assert dt.datetime.fromisoformat(closed_meeting["ended_at"]) == clock.now
+    async with db.session() as s:
+        rows = (
+            await s.scalars(
+                select(AttendanceInterval).where(AttendanceInterval.meeting_id == h.meeting)
+            )
+        ).all()
+    assert rows and all(r.left_at is not None and r.left_at >= r.joined_at for r in rows)
     # after the close, who attended is still known (the minutes' chair and secretary are
     # chosen among them, M1), whoever is present now
     after = {x["member_id"]: x for x in (await p.ok(sec, "GET", f"{h.base}/attendance"))["people"]}

@@ -166,3 +166,21 @@ async def test_closing_a_meeting_ends_a_dead_process_interval_at_its_last_seen_t
     assert rows[stale.id].left_at == stale.last_seen  # not the meeting's end
     (record,) = await app[appkeys.AUDIT].search(action="meeting.close")
     assert record.details["intervals_recovered"] == 1
+
+
+async def test_an_end_read_off_a_clock_behind_the_start_is_written_as_the_start(
+    live_client: Client, cell: Cell
+) -> None:
+    """A1: an interval never ends before it began, whatever clock the end was read off (a clock
+    set back, two processes' clocks a little apart): the end is written as its start."""
+    app = live_client.app
+    assert app is not None
+    held = await left_behind(live_client, cell, cell.people["member"].member_id, seen_ago=5)
+    other = await left_behind(live_client, cell, cell.people["chair"].member_id, seen_ago=5)
+    early = held.joined_at - dt.timedelta(hours=1)
+    async with app[appkeys.DB].session() as s:
+        assert await store.close_held(s, held.id, DEAD, early)
+        await store.close_open(s, cell.meeting_id, early)
+    rows = {r.id: r for r in await intervals(live_client, cell)}
+    assert rows[held.id].left_at == held.joined_at
+    assert rows[other.id].left_at == other.joined_at
