@@ -111,6 +111,9 @@ def _kind(kind: MediaKind) -> Literal["audio", "video"]:
     return "audio" if kind is MediaKind.AUDIO else "video"
 
 
+#: drops and grace ends this close together are told to the others as one presence delta
+DROPS_TOLD_WITHIN = 0.05
+
 #: a connection's outbox (bytes queued, not yet written to its socket) above which presence
 #: messages are no longer queued but coalesced: one resynchronisation (snapshot, hands,
 #: speakers, lobby) is sent once the outbox has drained (issue #15)
@@ -348,6 +351,11 @@ class LiveMeeting:
         self._pid_user: dict[str, Attendee] = {}
         self._audio_only: dict[str, bool] = {}
         self._dropped: dict[str, _Dropped] = {}  # by participant id
+        # drops and grace ends not yet told (:meth:`_tell_drops`): participant id → when lost;
+        # participant id → the connection whose grace ended
+        self._losing: dict[str, str] = {}
+        self._expiring: dict[str, str] = {}
+        self._telling: asyncio.Task[None] | None = None
         #: the relay's peer connection state and link quality (adaptation) per participant
         self._peer_state: dict[str, str] = {}
         self._link_quality: dict[str, Quality] = {}
@@ -364,7 +372,7 @@ class LiveMeeting:
 
     @property
     def idle(self) -> bool:
-        return not self._conns and not self._dropped and self.attendance.idle
+        return not self._conns and not self._dropped and not self._expiring and self.attendance.idle
 
     def _check_idle(self) -> None:
         """Tell the registry once nobody is connected and no grace period runs here."""
@@ -543,6 +551,8 @@ class LiveMeeting:
         dropped = self._dropped.pop(pid, None)
         if dropped is not None:
             dropped.timer.cancel()
+        self._losing.pop(pid, None)  # back before the drop or grace end was told: not told
+        self._expiring.pop(pid, None)
         for stale in [
             q for q, a in self._pid_user.items() if a.identity.user_id == identity.user_id
         ]:
@@ -574,8 +584,9 @@ class LiveMeeting:
         if not conn.closing and self.room.is_admitted(conn.conn_id) and not self.closed:
             timer = asyncio.get_running_loop().create_task(self._expire_drop(pid, conn.conn_id))
             self._dropped[pid] = _Dropped(conn.conn_id, timer)
-            lost_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-            await self._after(self.room.set_lost(pid, lost_at))  # the chair sees when
+            # the chair sees when; told with the other drops of the same moment (one delta)
+            self._losing[pid] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            self._tell_soon()
             return
         await self._after(self.room.disconnect(conn.conn_id))
         await self._journal.record(
@@ -591,15 +602,36 @@ class LiveMeeting:
         if dropped is None or dropped.conn_id != conn_id:
             return
         del self._dropped[pid]
-        attendee = self._pid_user.get(pid)
-        await self._after(self.room.disconnect(conn_id))
-        if attendee is not None:
-            await self._journal.record(
-                f"account:{attendee.account_id}",
-                "meeting.leave",
-                f"meeting:{self.info.id}",
-                {"participant": pid, "reason": "connection_lost"},
-            )
+        self._expiring[pid] = conn_id
+        self._tell_soon()
+
+    def _tell_soon(self) -> None:
+        """Tell the drops and grace ends of the next moment together (:meth:`_tell_drops`)."""
+        if self._telling is None and not self.closed:
+            self._telling = asyncio.get_running_loop().create_task(self._tell_drops())
+
+    async def _tell_drops(self) -> None:
+        """Issue 15: when a crowd's links fall together (a ship's satellite link, everyone
+        leaving at the end), the drops of one short moment go out as one presence delta and one
+        attendance sync, not one each to everyone still there (O(n) frames instead of O(n²))."""
+        await asyncio.sleep(DROPS_TOLD_WITHIN)
+        self._telling = None
+        if self.closed:
+            return
+        # a participant back meanwhile (join took them out of _dropped) is not lost any more
+        lost = {p: at for p, at in self._losing.items() if p in self._dropped}
+        expired = {p: c for p, c in self._expiring.items() if p not in self._pid_conn}
+        self._losing, self._expiring = {}, {}
+        await self._after(self.room.drop_many(lost, expired.values()))
+        for pid in expired:
+            attendee = self._pid_user.get(pid)
+            if attendee is not None:
+                await self._journal.record(
+                    f"account:{attendee.account_id}",
+                    "meeting.leave",
+                    f"meeting:{self.info.id}",
+                    {"participant": pid, "reason": "connection_lost"},
+                )
         self._check_idle()
 
     # ------------------------------------------------------------------ messages
@@ -983,6 +1015,11 @@ class LiveMeeting:
         for dropped in self._dropped.values():
             dropped.timer.cancel()
         self._dropped.clear()
+        if self._telling is not None:
+            self._telling.cancel()
+            self._telling = None
+        self._losing.clear()
+        self._expiring.clear()
         if self._recorder is not None:
             self._recorder.stop()  # the sink's owner decides whether the file completes
             self._recorder = None

@@ -564,6 +564,23 @@ def test_a_share_ends_with_its_connection(room: Room) -> None:
     )
 
 
+def test_many_drops_at_once_are_one_presence_delta(room: Room) -> None:
+    """Issue 15: links that fall together (lost, and the grace ends of others) reach each one
+    left as one ``presence`` delta, not one per drop."""
+    for conn, who in (("c-binh", BINH), ("c-cuong", CUONG)):
+        room.join(conn, who, join_msg())
+        room.handle("c-chair", Admit(participant_id=pid(room, conn)))
+    at = "2026-12-03T02:15:00+00:00"
+    out = room.drop_many({"p2": at, "p3": at, "p9": at}, ["c-cuong", "c-unknown"])
+    deltas = [o for o in out if isinstance(o.message, Presence)]
+    assert len(deltas) == 1 and set(deltas[0].conn_ids) == {"c-chair", "c-anh", "c-binh"}
+    delta = deltas[0].message
+    assert isinstance(delta, Presence) and delta.version == room.presence_version
+    assert delta.left == ("p4",) and [p.id for p in delta.changed] == ["p2", "p3"]
+    assert all(p.lost_at == at for p in delta.changed)
+    assert room.drop_many({"p2": at}, []) == ()  # told already: nothing new
+
+
 def test_speaking_and_quality(room: Room) -> None:
     out = room.set_speaking(["p2", "p99", "p2", "p1"])
     assert [o.message for o in out] == [Speaking(participant_ids=("p2", "p1"))]

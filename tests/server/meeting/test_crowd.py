@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -65,6 +66,22 @@ async def frames(ws: ClientWebSocketResponse, until: str, within: float = 30.0) 
                 return got
 
 
+async def join_all(
+    base: str, meeting_id: int, https: list[ClientSession]
+) -> list[tuple[ClientWebSocketResponse, list[Any]]]:
+    """Each of ``https`` joins the meeting at the same moment (audio only): its socket and the
+    frames it read up to ``lobby``."""
+
+    async def join(http: ClientSession) -> tuple[ClientWebSocketResponse, list[Any]]:
+        ws = await http.ws_connect(f"{base}/ws/meetings/{meeting_id}", headers={"Origin": ORIGIN})
+        join = {"v": 1, "type": "join", "meeting_id": str(meeting_id)}
+        join |= {"audio_only": True, "client": {"name": "tests", "version": "1"}}
+        await ws.send_str(json.dumps(join))
+        return ws, await frames(ws, "lobby")
+
+    return await asyncio.gather(*(join(h) for h in https))
+
+
 async def test_a_burst_of_joins_then_admit_all(
     live_client: Client,
     cell: Cell,
@@ -85,17 +102,7 @@ async def test_a_burst_of_joins_then_admit_all(
     name = cookie_name(app[appkeys.SETTINGS].server)
     https = [ClientSession(cookies={name: token}) for _, token in crowd]
     try:
-
-        async def join(http: ClientSession) -> tuple[ClientWebSocketResponse, list[Any]]:
-            ws = await http.ws_connect(
-                f"{base}/ws/meetings/{cell.meeting_id}", headers={"Origin": ORIGIN}
-            )
-            join = {"v": 1, "type": "join", "meeting_id": str(cell.meeting_id)}
-            join |= {"audio_only": True, "client": {"name": "tests", "version": "1"}}
-            await ws.send_str(json.dumps(join))
-            return ws, await frames(ws, "lobby")
-
-        joined = await asyncio.gather(*(join(h) for h in https))
+        joined = await join_all(base, cell.meeting_id, https)
         for _, got in joined:
             assert [m["type"] for m in got] == ["welcome", "lobby"]
         ids = [got[0]["participant_id"] for _, got in joined]
@@ -134,6 +141,58 @@ async def test_a_burst_of_joins_then_admit_all(
         assert held == sorted([chair_member, *(m for m, _ in crowd)])
         for ws, _ in joined:
             await ws.close()
+    finally:
+        for http in https:
+            await http.close()
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+@pytest.mark.parametrize("grace_seconds", [2])
+async def test_links_falling_together_are_told_in_a_few_deltas_not_one_each(
+    live_client: Client,
+    cell: Cell,
+    peers: dict[str, Peer],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A ship's link falls and its crew's sockets drop together: everyone left is told of the
+    drops, then of the grace ends, in a few presence deltas, not one per member (which is
+    O(n²) frames for a crowd); each is still shown lost, then gone, and each leave is audited."""
+    assert live_client.app is not None
+    app = live_client.app
+    caplog.set_level(logging.WARNING)
+    chair = peers["chair"]
+    await chair.join(cell.meeting_id)
+    await chair.expect("admitted")
+    crowd = await crowd_tokens(live_client, cell, CROWD)
+    base = str(live_client.make_url("")).rstrip("/")
+    name = cookie_name(app[appkeys.SETTINGS].server)
+    https = [ClientSession(cookies={name: token}) for _, token in crowd]
+    try:
+        joined = await join_all(base, cell.meeting_id, https)
+        ids = {got[0]["participant_id"] for _, got in joined}
+        await chair.expect("waiting", where=lambda m: len(m["participants"]) == CROWD)
+        await chair.send({"type": "admit_all"})
+        await chair.latest("participants", lambda m: ids <= {p["id"] for p in m["participants"]})
+
+        async def deltas_until(done: Callable[[dict[str, Any]], bool]) -> int:
+            told = 0
+            while not done(chair.people):
+                msg = await chair.recv(within=15)
+                told += msg["type"] == "participants" and "delta" in msg
+            return told
+
+        await asyncio.gather(*(ws.close() for ws, _ in joined))  # no leave: links lost
+        lost = await deltas_until(lambda people: all(people[p]["lost_at"] for p in ids))
+        gone = await deltas_until(lambda people: not ids & set(people))
+        # one each would be CROWD and CROWD
+        assert 1 <= lost <= CROWD // 8 and 1 <= gone <= CROWD // 8, (lost, gone)
+        async with asyncio.timeout(10):  # written after the delta went out
+            while True:
+                leaves = await app[appkeys.AUDIT].search(action="meeting.leave", limit=500)
+                if sum(r.details.get("reason") == "connection_lost" for r in leaves) == CROWD:
+                    break
+                await asyncio.sleep(0.1)
+        await chair.ping()
     finally:
         for http in https:
             await http.close()
