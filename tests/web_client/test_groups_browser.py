@@ -169,6 +169,10 @@ async def lead_group(
     await page.click("#absent-with")
     await expect(page.locator("#roster li").nth(14)).to_contain_text("vắng có lý do")
     await expect(page.locator("#attendance")).to_contain_text("Có mặt 14/15")
+    if page.viewport_size == PHONE:  # the leader's console at 390x844: nothing wider
+        await page.locator("#roster-title").scroll_into_view_if_needed()
+        await in_viewport_unscrolled(page, ("#roster-title", "#attendance"), scrolled=True)
+        await page.screenshot(path=str(shots / "group-console-phone.png"))
     # the content the committee set: discuss it, record the opinions
     item = page.locator("#items li", has_text=CONTENT)
     await item.locator("button[data-action=open]").click()

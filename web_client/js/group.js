@@ -95,9 +95,11 @@ function personState(p) {
 }
 
 function renderRoster() {
+  // who attended (also once the meeting has closed and nobody is present any more)
   const a = state.console.attendance;
+  const came = people().filter((p) => p.present || p.attended);
   $('attendance').textContent = t('groups.roster.summary', {
-    present: a.present, members: a.members, full: a.counted_full_present, counted: a.counted_full_members,
+    present: came.length, members: a.members, full: came.filter((p) => p.counted).length, counted: a.counted_full_members,
   });
   const open = state.console.meeting.status === 'open';
   const list = people().map((p) => ({ ...p, picked: state.picked.has(p.member_id), open }));
