@@ -32,7 +32,7 @@ import docx
 import pyotp
 import pytest
 from aiohttp import web
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, ViewportSize, async_playwright, expect
 
 from server import cli_demo
 from server.app import create_app
@@ -52,7 +52,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(420)]
 
 CHROMIUM = "/usr/bin/chromium"
 WAIT_MS = 60_000
-DESKTOP = {"width": 1280, "height": 900}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 CONTENT = "Quán triệt nhiệm vụ trọng tâm quý I năm sau"
 DRAFT = "Dự thảo nghị quyết chi bộ về nhiệm vụ quý I"
 RESOLUTION = "Chi bộ thống nhất thông qua nghị quyết về nhiệm vụ quý I."
