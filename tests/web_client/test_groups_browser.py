@@ -39,6 +39,11 @@ from server.app import create_app
 from server.config import Settings
 from server.rules import VN_TZ
 from tests.backends import POSTGRES_ENV, PostgresDatabase, require_env
+from tests.web_client.test_accessibility_browser import (  # noqa: F401 (axe_source: a fixture)
+    BLOCKING,
+    _violations,
+    axe_source,
+)
 from tests.web_client.test_conduct_browser import PHONE, in_viewport_unscrolled
 from tests.web_client.test_front_door_browser import (  # noqa: F401 (fixtures)
     _password,
@@ -223,6 +228,7 @@ async def test_party_group_cycle_in_the_browser(
     served: tuple[str, ShiftClock],
     settings: Settings,  # noqa: F811
     screenshot_dir: Path,
+    axe_source: str,  # noqa: F811
 ) -> None:
     server, clock = served
     started = time.monotonic()
@@ -364,6 +370,13 @@ async def test_party_group_cycle_in_the_browser(
             await sec.screenshot(
                 path=str(screenshot_dir / "groups-consolidated.png"), full_page=True
             )
+
+            # axe-core: nothing serious or critical on either page
+            for where in (sec, late):
+                found = [
+                    v["id"] for v in await _violations(where, axe_source) if v["impact"] in BLOCKING
+                ]
+                assert not found, (where.url, found)
 
             # the results, read back: GM3 flags, the consolidation, the minutes
             reports = await read(sec, f"{server}/api/meetings/{cell}/groups/reports")
