@@ -347,6 +347,12 @@ async def test_party_group_cycle_in_the_browser(
             await expect(state).to_contain_text("MUỘN")
             await late.locator("#report-panel").scroll_into_view_if_needed()
             await late.screenshot(path=str(screenshot_dir / "group-late-phone.png"))
+            # English on request, the same standing
+            await late.click("#lang")
+            await expect(late.locator("h1")).to_have_text("Party group meeting")
+            await expect(state).to_contain_text("LATE")
+            await late.click("#lang")
+            await expect(state).to_contain_text("MUỘN")
 
             # the committee: four reports side by side, then consolidation and the resolution
             await sec.click("#reports-refresh")

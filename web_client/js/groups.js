@@ -197,6 +197,12 @@ function render() {
   const { plan } = state;
   $('meeting').textContent = t('groups.page.meeting', { title: plan.meeting.title, date: vnDay(plan.meeting.scheduled_start) });
   const assigned = state.reports.length > 0;
+  if (plan.meeting.mode !== 'group') { // E2: only a meeting held by groups has groups to assign
+    $('status').hidden = false;
+    $('status').textContent = t('groups.page.not_group');
+    $('page').hidden = true;
+    return;
+  }
   $('assign-form').hidden = assigned;
   $('assigned').hidden = !assigned;
   if (assigned) renderAssigned();
@@ -262,8 +268,10 @@ async function main() {
       : err instanceof ApiError ? pick(err.body.message) : String(err);
     return;
   }
-  $('status').hidden = true;
-  $('page').hidden = false;
+  if (state.plan.meeting.mode === 'group') {
+    $('status').hidden = true;
+    $('page').hidden = false;
+  }
   $('assign-form').addEventListener('submit', save);
   $('reports-refresh').onclick = () => load();
   $('consolidate').onclick = consolidate;
