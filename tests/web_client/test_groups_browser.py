@@ -289,6 +289,11 @@ async def test_party_group_cycle_in_the_browser(
                     for g in range(4)
                 )
             )
+            # a leader chairs only the own group's meeting: another group's console is refused
+            resp = await leaders[1].goto(f"{server}/meetings/{meetings[0]}/group")
+            assert resp is not None and resp.status == 403
+            await leaders[1].goto(f"{server}/home")
+            await leaders[1].wait_for_selector("body[data-ready]")
             opinions = [None, ("differing", DIFFERING), ("reserved", RESERVED), None]
             for pair in ((0, 1), (2, 3)):
                 await asyncio.gather(
