@@ -405,6 +405,8 @@ async def test_party_group_cycle_in_the_browser(
             for expected in (
                 "TỔNG HỢP KẾT QUẢ SINH HOẠT CÁC TỔ ĐẢNG",
                 "tán thành 49",
+                "Sinh hoạt theo tổ đảng: có mặt ở các tổ 56 đồng chí",
+                "có mặt 14; báo cáo gửi chi ủy muộn (GM3).",
                 DIFFERING,
                 RESERVED,
                 RESOLUTION,

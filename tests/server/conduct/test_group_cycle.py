@@ -259,4 +259,8 @@ async def test_party_group_cycle_with_a_late_report(
     text = "\n".join(par.text for par in docx.Document(io.BytesIO(raw)).paragraphs)
     assert "TỔNG HỢP KẾT QUẢ SINH HOẠT CÁC TỔ ĐẢNG" in text
     assert "tán thành 49" in text
+    # E2: the cell met in its groups; each group's attendance and late report are recorded
+    assert "Sinh hoạt theo tổ đảng: có mặt ở các tổ 57 đồng chí" in text
+    assert "Tổ đảng số 4 (demo): họp ngày" in text
+    assert "có mặt 14; báo cáo gửi chi ủy muộn (GM3)." in text
     assert "Đề nghị lùi thời hạn sơ kết sang tháng 2." in text
