@@ -270,6 +270,8 @@ async def planning(session: Session, cell: Scope, committee_ids: frozenset[int])
         {
             "id": g.id,
             "name": g.name,
+            # who holds the group's leader role on the roster: the page proposes them
+            "leader_member_ids": await store.group_leader_member_ids(session, g.id),
             "members": [
                 {"id": m.id, "name": m.full_name, "status": m.status.value}
                 for m in members

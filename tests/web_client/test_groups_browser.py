@@ -262,12 +262,15 @@ async def test_party_group_cycle_in_the_browser(
             await sec.fill("#content-draft", DRAFT)
             await sec.click("#assign-save")
             await expect(sec.locator("#notice")).to_contain_text(
-                "Tổ đảng số 1 (demo): hãy chọn tổ trưởng."
+                "Tổ đảng số 1 (demo): hãy chọn chi ủy viên dự sinh hoạt với tổ."
             )
             when = f"{day}T{today:%H}:00"
             for g in range(4):
                 plan = plans.nth(g)
-                await plan.locator("[data-field=leader]").select_option(index=1)
+                # the group's leader on the roster is proposed
+                await expect(plan.locator("[data-field=leader]")).to_have_value(
+                    re.compile(r"^\d+$")
+                )
                 await plan.locator("[data-field=member]").select_option(index=1 if g < 2 else 2)
                 await plan.locator("[data-field=when]").fill(when)
                 await plan.locator("[data-field=place]").fill(f"Phòng họp tổ {g + 1}")

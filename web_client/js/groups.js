@@ -74,7 +74,8 @@ function renderForm() {
   $('plans').replaceChildren(...plan.groups.map((g) => {
     const card = el('fieldset', { className: 'plan', dataset: { group: String(g.id) } }, el('legend', {}, el('strong', { textContent: g.name })));
     const leader = el('select', { dataset: { field: 'leader' } });
-    options(leader, g.members.map((m) => [m.id, m.name]));
+    const proposed = (g.leader_member_ids || []).find((id) => g.members.some((m) => m.id === id)) || '';
+    options(leader, g.members.map((m) => [m.id, m.name]), proposed); // the group's leader on the roster
     const member = el('select', { dataset: { field: 'member' } });
     options(member, committee);
     const when = el('input', { type: 'datetime-local', value: defaultWhen(), dataset: { field: 'when' } });

@@ -105,6 +105,8 @@ async def test_party_group_cycle_with_a_late_report(
     )
     step = await p.ok(secretary, "GET", f"{base}/groups")
     assert [len(g["members"]) for g in step["groups"]] == [15, 15, 15, 15]
+    leader_ids = [leader.member_id for leader in leaders]
+    assert [g["leader_member_ids"] for g in step["groups"]] == [[i] for i in leader_ids]
     assert {c["id"] for c in step["committee"]} == {m[0], m[4], m[5]}
     assert [c["id"] for c in step["committee_meetings"]] == [committee["id"]]
     assert [c["title"] for c in step["content"]] == [content]
