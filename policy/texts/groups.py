@@ -196,6 +196,10 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Tổ trưởng không phải chi ủy viên: được mời dự họp chi ủy.",
         "The leader is not on the committee: invited to the committee's meeting.",
     ),
+    "groups.reports.who": (
+        "Tổ trưởng {leader}; chi ủy viên dự {member}; họp ngày {date}.",
+        "Leader {leader}; committee member {member}; met on {date}.",
+    ),
     "groups.reports.refresh": ("Tải lại", "Reload"),
     "groups.reports.not_yet": ("Chưa có báo cáo.", "No report yet."),
     "groups.reports.present": ("Có mặt {present} đồng chí.", "{present} present."),

@@ -145,7 +145,7 @@ function reportCard(r) {
   const statusText = t(`groups.report.status.${r.status}`, { due: dmy(r.due_on), on: dmy(r.reported_on) });
   const card = el('article', { className: 'report', dataset: { group: String(r.group_id), status: r.status } },
     el('h3', {}, r.group, ' ', r.status === 'reported_late' ? el('span', { className: 'badge late', textContent: t('groups.report.late') }) : ''),
-    el('p', { className: 'hint', textContent: t('groups.assign.row', { group: r.group, leader: r.leader, member: r.committee_member, date: dmy(r.held_on) }) }),
+    el('p', { className: 'hint', textContent: t('groups.reports.who', { leader: r.leader, member: r.committee_member, date: dmy(r.held_on) }) }),
     el('p', { className: `verdict ${late ? 'late' : ''}`, dataset: { status: r.status } }, statusText, ' ', basis(r.rules)));
   const rep = r.report;
   if (!rep) {
