@@ -24,7 +24,7 @@ import datetime as dt
 import io
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +76,14 @@ class ShiftClock:
 
     def __call__(self) -> dt.datetime:
         return dt.datetime.now(dt.UTC) + self.offset
+
+
+@pytest.fixture(autouse=True)
+def _patient_expect() -> Iterator[None]:
+    """Each step's answer may take several seconds on the loaded machine."""
+    expect.set_options(timeout=WAIT_MS)
+    yield
+    expect.set_options(timeout=5_000)  # Playwright's default, for the other modules
 
 
 @pytest.fixture
