@@ -393,6 +393,13 @@ async def test_party_group_cycle_in_the_browser(
                 path=str(screenshot_dir / "groups-consolidated.png"), full_page=True
             )
 
+            # the committee's page on a phone: the groups one under another, nothing wider
+            await sec.set_viewport_size(PHONE)
+            await sec.evaluate("window.scrollTo(0, 0)")
+            await in_viewport_unscrolled(sec, ("#lang",))
+            await sec.screenshot(path=str(screenshot_dir / "groups-phone.png"), full_page=True)
+            await sec.set_viewport_size(DESKTOP)
+
             # axe-core: nothing serious or critical on either page
             for where in (sec, late):
                 found = [
