@@ -17,6 +17,7 @@ from policy.texts import (
     committee,
     conduct,
     errors,
+    groups,
     media,
     oversight,
     pages,
@@ -76,6 +77,7 @@ def _build() -> dict[str, Text]:
         stage,
         committee,
         roster,
+        groups,
     ):
         for key, (vi, en) in part.TEXTS.items():
             if key in table:

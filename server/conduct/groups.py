@@ -23,18 +23,18 @@ from typing import Any
 from policy.calendar import check_group_report
 from policy.decision import Decision, Outcome, PolicyDenied, RuleId
 from policy.i18n import tr
-from policy.model import MeetingKind, MeetingMode, MeetingStatus, OrgLevel
+from policy.model import ItemStatus, MeetingKind, MeetingMode, MeetingStatus, OrgLevel
 from policy.quorum import check_vote, counted_full_members
 from server.conduct import minutes as minutes_service
 from server.conduct.common import Scope, conflict, invalid, missing, scope_of
-from server.rules import local_date, member_facts
+from server.rules import gate, local_date, member_facts
 from server.storage import attendance as attendance_store
 from server.storage import conduct as store
 from server.storage import meetings as meeting_store
 from server.storage import members as member_store
 from server.storage import organisations as org_store
 from server.storage.db import Session
-from server.storage.models import Meeting
+from server.storage.models import AgendaItem, Meeting
 from server.storage.models_conduct import GroupAssignment
 
 
@@ -69,6 +69,11 @@ async def assign(
     ):
         raise invalid("conduct.group.bad_committee_meeting")
     existing = {a.group_org_id for a in await store.assignments(session, meeting.id)}
+    content = [
+        i
+        for i in await meeting_store.agenda(session, meeting.id)
+        if i.status is not ItemStatus.DEFERRED
+    ]
     seen: set[int] = set()
     out = []
     for plan in plans:
@@ -96,6 +101,7 @@ async def assign(
                 parent_meeting_id=meeting.id,
             ),
         )
+        await _copy_content(session, content, group_meeting)
         out.append(
             await store.add_assignment(
                 session,
@@ -111,6 +117,27 @@ async def assign(
             )
         )
     return out
+
+
+async def _copy_content(
+    session: Session, content: Sequence[AgendaItem], group_meeting: Meeting
+) -> None:
+    """The content the committee set on the cell meeting (its agenda: the draft conclusion or
+    resolution and what each group discusses) becomes each group meeting's agenda, through the
+    planning gate again (G1: a topic blocked in group meetings is deferred there too)."""
+    for source in content:
+        item = AgendaItem(
+            meeting_id=group_meeting.id,
+            title=source.title,
+            description=source.description,
+            attachment_names=list(source.attachment_names),
+            category=source.category,
+        )
+        decision = gate(item, group_meeting)
+        item.gate = decision.as_dict()
+        if decision.outcome is Outcome.BLOCKED:
+            item.status = ItemStatus.DEFERRED
+        await meeting_store.add_item(session, item)
 
 
 async def assignment_for(session: Session, group: Scope) -> GroupAssignment:
@@ -172,37 +199,111 @@ async def report(
     return row, decision
 
 
+async def _status(
+    session: Session, row: GroupAssignment, on: dt.date, scope: Scope
+) -> dict[str, Any]:
+    """One group's standing under GM3 on ``on``: reported (on time or late), upcoming, due or
+    overdue, with its report once sent."""
+    group_meeting = await meeting_store.get(session, row.group_meeting_id)
+    group_org = await org_store.get(session, row.group_org_id)
+    assert group_meeting is not None and group_org is not None
+    held_on = local_date(group_meeting.scheduled_start)
+    reported_on = local_date(row.reported_at) if row.reported_at else None
+    decision = check_group_report(held_on, reported_on, on, scope.rules)
+    if reported_on is not None:
+        status = "reported" if decision.ok else "reported_late"
+    elif held_on > on:
+        status = "upcoming"
+    else:
+        status = "due" if decision.ok else "overdue"
+    leader = await member_store.get(session, row.leader_member_id)
+    assignee = await member_store.get(session, row.committee_member_id)
+    return {
+        "group_id": row.group_org_id,
+        "group": group_org.name,
+        "group_meeting_id": row.group_meeting_id,
+        "meeting_status": group_meeting.status.value,
+        "leader_member_id": row.leader_member_id,
+        "leader": leader.full_name if leader else "",
+        "committee_member_id": row.committee_member_id,
+        "committee_member": assignee.full_name if assignee else "",
+        "leader_invited": row.leader_invited,
+        "held_on": held_on.isoformat(),
+        "due_on": (held_on + dt.timedelta(days=scope.rules.group_report_days)).isoformat(),
+        "reported_on": reported_on.isoformat() if reported_on else None,
+        "status": status,
+        "report": row.report,
+        **decision.as_dict(),
+    }
+
+
 async def reports(session: Session, cell: Scope, on: dt.date) -> list[dict[str, Any]]:
-    """Every group of the cell meeting: reported (on time or late), due or overdue on ``on``."""
-    out = []
-    for row in await store.assignments(session, cell.meeting.id):
-        group_meeting = await meeting_store.get(session, row.group_meeting_id)
-        group_org = await org_store.get(session, row.group_org_id)
-        assert group_meeting is not None and group_org is not None
-        held_on = local_date(group_meeting.scheduled_start)
-        reported_on = local_date(row.reported_at) if row.reported_at else None
-        decision = check_group_report(held_on, reported_on, on, cell.rules)
-        if reported_on is not None:
-            status = "reported" if decision.ok else "reported_late"
-        elif held_on > on:
-            status = "upcoming"
-        else:
-            status = "due" if decision.ok else "overdue"
-        out.append(
-            {
-                "group_id": row.group_org_id,
-                "group": group_org.name,
-                "group_meeting_id": row.group_meeting_id,
-                "leader_member_id": row.leader_member_id,
-                "committee_member_id": row.committee_member_id,
-                "leader_invited": row.leader_invited,
-                "held_on": held_on.isoformat(),
-                "reported_on": reported_on.isoformat() if reported_on else None,
-                "status": status,
-                **decision.as_dict(),
-            }
-        )
-    return out
+    """Every group of the cell meeting: reported (on time or late), due or overdue on ``on``,
+    each with its report once sent (the committee reads them side by side)."""
+    return [
+        await _status(session, row, on, cell)
+        for row in await store.assignments(session, cell.meeting.id)
+    ]
+
+
+async def own_status(session: Session, group: Scope, on: dt.date) -> dict[str, Any]:
+    """The group meeting's part in the cycle, for its leader's console: the cell meeting, the
+    committee member attending, and the report's standing under GM3 on ``on``."""
+    row = await assignment_for(session, group)
+    cell = await meeting_store.get(session, row.cell_meeting_id)
+    assert cell is not None
+    return {
+        **await _status(session, row, on, group),
+        "cell_meeting_id": cell.id,
+        "cell_meeting_title": cell.title,
+    }
+
+
+async def planning(session: Session, cell: Scope, committee_ids: frozenset[int]) -> dict[str, Any]:
+    """What the committee needs to assign the groups (§II.4.2): the cell's party groups from
+    the roster with their members, the committee members, the committee's meetings, and the
+    content (the cell meeting's agenda) that each group meeting will take over."""
+    if cell.is_group:
+        raise conflict("conduct.group.not_group_meeting")
+    members = sorted(cell.members, key=lambda m: m.id)
+    groups = [
+        {
+            "id": g.id,
+            "name": g.name,
+            # who holds the group's leader role on the roster: the page proposes them
+            "leader_member_ids": await store.group_leader_member_ids(session, g.id),
+            "members": [
+                {"id": m.id, "name": m.full_name, "status": m.status.value}
+                for m in members
+                if m.group_id == g.id
+            ],
+        }
+        for g in await org_store.children(session, cell.org.id)
+        if g.level is OrgLevel.GROUP
+    ]
+    meetings = [
+        {"id": m.id, "title": m.title, "scheduled_start": m.scheduled_start.isoformat()}
+        for m in await meeting_store.of_org(session, cell.org.id)
+        if m.kind is MeetingKind.COMMITTEE
+    ]
+    content = [
+        {"id": i.id, "title": i.title, "category": i.category.value, "status": i.status.value}
+        for i in await meeting_store.agenda(session, cell.meeting.id)
+    ]
+    return {
+        "meeting": {
+            "id": cell.meeting.id,
+            "title": cell.meeting.title,
+            "mode": cell.meeting.mode.value,
+            "status": cell.meeting.status.value,
+            "scheduled_start": cell.meeting.scheduled_start.isoformat(),
+            "org_id": cell.org.id,
+        },
+        "groups": groups,
+        "committee": [{"id": m.id, "name": m.full_name} for m in members if m.id in committee_ids],
+        "committee_meetings": meetings,
+        "content": content,
+    }
 
 
 async def consolidate(session: Session, cell: Scope, at: dt.datetime) -> dict[str, Any]:

@@ -668,6 +668,20 @@ async def group_reports(call: Call, meeting_id: int, on: dt.date | None) -> list
         return await groups.reports(session, scope, on or call.now.astimezone(VN_TZ).date())
 
 
+async def group_planning(call: Call, meeting_id: int) -> dict[str, Any]:
+    """The committee's assignment step: groups from the roster, committee members, committee
+    meetings and the content (§II.4.2). Whoever may schedule the cell meeting."""
+    async with call.meeting(meeting_id, P.MEETING_SCHEDULE) as (session, scope):
+        committee = await conduct_store.committee_member_ids(session, scope.cell.id)
+        return await groups.planning(session, scope, committee)
+
+
+async def group_status(call: Call, meeting_id: int) -> dict[str, Any]:
+    """A group meeting's part in the cycle as its leader sees it (GM3 on the app clock)."""
+    async with call.meeting(meeting_id, P.MEETING_READ) as (session, scope):
+        return await groups.own_status(session, scope, call.now.astimezone(VN_TZ).date())
+
+
 async def group_state(call: Call, meeting_id: int, start: bool) -> dict[str, Any]:
     """Open or close a party group's meeting; attendance ends with it (A1). The caller then
     ends the live meeting (``server.meeting.service.end_live``)."""

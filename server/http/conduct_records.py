@@ -19,8 +19,10 @@ from server.http.conduct_schemas import (
     AssignmentOut,
     ConsolidationOut,
     DocumentOut,
+    GroupPlanningOut,
     GroupReportOut,
     GroupsIn,
+    GroupStatusOut,
     MinutesIn,
     MinutesOut,
     MinutesPatch,
@@ -248,6 +250,34 @@ async def assign_groups(request: web.Request) -> web.Response:
     ]
     rows = await service.assign_groups(call(request), meeting_id, body.committee_meeting_id, plans)
     return json_response([_assignment(r) for r in rows], status=201)
+
+
+@routes.route(
+    "GET",
+    f"{MEETING}/groups",
+    summary="The committee's assignment step for a cell meeting held by groups: the cell's party "
+    "groups from the roster with their members, the committee members, the committee's meetings "
+    "and the content each group meeting takes over (the cell meeting's agenda). Cell chair.",
+    tag="groups",
+    response=GroupPlanningOut,
+)
+async def group_planning(request: web.Request) -> web.Response:
+    meeting_id = path_int(request, "meeting_id")
+    return json_response(await service.group_planning(call(request), meeting_id))
+
+
+@routes.route(
+    "GET",
+    f"{MEETING}/group",
+    summary="A party group's meeting in the cycle: its cell meeting, the committee member "
+    "attending, and the report's standing today on the app clock (due, overdue, reported, "
+    "reported late: GM3). Those who may read the group's meeting.",
+    tag="groups",
+    response=GroupStatusOut,
+)
+async def group_status(request: web.Request) -> web.Response:
+    meeting_id = path_int(request, "meeting_id")
+    return json_response(await service.group_status(call(request), meeting_id))
 
 
 def _query_date(request: web.Request) -> dt.date | None:

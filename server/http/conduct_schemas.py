@@ -250,16 +250,39 @@ class GroupReportOut(Output):
     group_id: int
     group: str
     group_meeting_id: int
+    meeting_status: str
     leader_member_id: int
+    leader: str
     committee_member_id: int
+    committee_member: str
     leader_invited: bool
     held_on: dt.date
+    due_on: dt.date
     reported_on: dt.date | None
     status: str
+    report: dict[str, Any] | None
     outcome: str
     rules: list[str]
     vi: str
     en: str
+
+
+class GroupStatusOut(GroupReportOut):
+    """A group meeting's part in the cycle, for its leader (GM3 judged on the app clock)."""
+
+    cell_meeting_id: int
+    cell_meeting_title: str
+
+
+class GroupPlanningOut(Output):
+    """The committee's assignment step: the cell's party groups with their members, the
+    committee members, the committee's meetings and the content (the cell meeting's agenda)."""
+
+    meeting: dict[str, Any]
+    groups: list[dict[str, Any]]
+    committee: list[dict[str, Any]]
+    committee_meetings: list[dict[str, Any]]
+    content: list[dict[str, Any]]
 
 
 class ConsolidationOut(Output):

@@ -21,3 +21,30 @@ routes = Routes()
 )
 async def chair_page(request: web.Request) -> web.StreamResponse:
     return await meeting_shell(request, "chair.html", chair=True)
+
+
+@routes.route(
+    "GET",
+    r"/meetings/{meeting_id:\d+}/groups",
+    summary="The committee's page for a cell meeting held by party groups (E2, P5, §II.4.2): "
+    "content and assignments, every group's report side by side (GM3), consolidation and the "
+    "cell's resolution (A3); sign-in first, 403 page for anyone who may not chair the cell",
+    tag="pages",
+    content="text/html",
+    public=True,
+)
+async def groups_page(request: web.Request) -> web.StreamResponse:
+    return await meeting_shell(request, "groups.html", chair=True)
+
+
+@routes.route(
+    "GET",
+    r"/meetings/{meeting_id:\d+}/group",
+    summary="The group leader's console for a party group's meeting (phone-size): roster and "
+    "attendance, opinions, the group's vote on the draft, minutes, the report (GM3)",
+    tag="pages",
+    content="text/html",
+    public=True,
+)
+async def group_console_page(request: web.Request) -> web.StreamResponse:
+    return await meeting_shell(request, "group.html", chair=True)

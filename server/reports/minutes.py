@@ -67,6 +67,12 @@ def cited(text: str, rules: Sequence[str]) -> str:
     return text.strip()
 
 
+def _day(iso: object) -> str:
+    """dd/mm/yyyy for a YYYY-MM-DD date ("" when absent)."""
+    text = str(iso or "")
+    return "/".join(reversed(text.split("-"))) if text else ""
+
+
 def _vote_line(v: Mapping[str, Any]) -> str:
     line = (
         f"Biểu quyết “{v.get('subject', '')}”: tán thành {v.get('yes', 0)}, "
@@ -120,6 +126,17 @@ def blocks(c: Mapping[str, Any]) -> list[Block]:
         )
     )
     att = c.get("attendance", {})
+    cons = c.get("consolidation")
+    if cons and meeting.get("mode") == "group" and not att.get("present"):
+        # E2: the cell met in its party groups; who attended is counted there
+        att = {**cons.get("attendance", {}), "names": [], "quorum": {}}
+        add(
+            Block(
+                "para",
+                f"Sinh hoạt theo tổ đảng: có mặt ở các tổ {att.get('present', 0)} đồng chí "
+                "(chi tiết từng tổ ở mục Tổng hợp kết quả sinh hoạt các tổ đảng).",
+            )
+        )
     cats = ", ".join(
         f"{_CATEGORY.get(k, k)} {v}" for k, v in att.get("by_category", {}).items() if v
     )
@@ -167,11 +184,14 @@ def blocks(c: Mapping[str, Any]) -> list[Block]:
         heading("NỘI DUNG CHUYỂN SANG SINH HOẠT TRỰC TIẾP TOÀN CHI BỘ")
         for d in c["deferred"]:
             add(Block("bullet", f"{d['title']} [{', '.join(d.get('rules', []))}]"))
-    cons = c.get("consolidation")
     if cons:
         heading("TỔNG HỢP KẾT QUẢ SINH HOẠT CÁC TỔ ĐẢNG")
         ca = cons.get("attendance", {})
         add(Block("para", f"Tổng số có mặt ở các tổ: {ca.get('present', 0)} đồng chí."))
+        for g in cons.get("groups", []):
+            held = _day(g.get("held_on"))
+            late = "; báo cáo gửi chi ủy muộn (GM3)" if g.get("late") else ""
+            add(Block("bullet", f"{g['group']}: họp ngày {held}, có mặt {g['present']}{late}."))
         for v in cons.get("votes", []):
             add(Block("para", _vote_line(v)))
         for g in cons.get("groups", []):

@@ -297,3 +297,18 @@ async def committee_member_ids(session: Session, org_id: int) -> frozenset[int]:
         )
     )
     return frozenset(int(m) for m in (await session.execute(query)).scalars().all() if m)
+
+
+async def group_leader_member_ids(session: Session, group_id: int) -> list[int]:
+    """Members holding a party group's leader role through a linked account (oldest first)."""
+    query = (
+        select(Account.member_id)
+        .join(RoleAssignment, RoleAssignment.account_id == Account.id)
+        .where(
+            RoleAssignment.org_id == group_id,
+            RoleAssignment.role == Role.GROUP_LEADER,
+            Account.member_id.is_not(None),
+        )
+        .order_by(RoleAssignment.id)
+    )
+    return [int(m) for m in (await session.execute(query)).scalars().all() if m]

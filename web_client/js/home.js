@@ -36,6 +36,11 @@ function item(meeting, chair) {
     textContent: `${when(meeting.scheduled_start)} · ${mode} · ${status}`,
   });
   li.append(title, info);
+  if (chair && meeting.kind === "group") { // a party group's meeting: its leader's console, also for the report (GM3)
+    li.append(link(`/meetings/${meeting.id}/group`, "groups.home.console"));
+    return li;
+  }
+  if (chair && meeting.mode === "group") li.append(link(`/meetings/${meeting.id}/groups`, "groups.home.committee", "secondary"));
   if (meeting.status === "scheduled" || meeting.status === "open") {
     li.append(link(`/meetings/${meeting.id}`, "pages.home.join"));
     if (chair) li.append(link(`/meetings/${meeting.id}/chair`, "pages.home.chair", "secondary"));

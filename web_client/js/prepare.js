@@ -196,6 +196,7 @@ async function showGroups() {
   const m = state.meeting;
   if (m.mode !== 'group') return;
   $('groups-section').hidden = false;
+  $('groups-page-link').href = `/meetings/${m.id}/groups`; // the whole cycle: reports, consolidation
   const [orgs, meetings] = await Promise.all([api('GET', '/api/organisations'), api('GET', `/api/organisations/${m.org_id}/meetings`)]);
   const committees = meetings.filter((x) => x.kind === 'committee');
   $('committee-meeting').replaceChildren(...(committees.length

@@ -96,7 +96,21 @@ async def test_party_group_cycle_with_a_late_report(
             "scheduled_start": (today + dt.timedelta(days=2)).isoformat(),
         },
     )
-    base = f"/api/meetings/{cell_meeting['id']}"
+    base_id = cell_meeting["id"]
+    base = f"/api/meetings/{base_id}"
+    # the content the committee sets on the cell meeting is what every group meeting discusses
+    content = "Quán triệt nhiệm vụ quý I và góp ý dự thảo"
+    await p.ok(
+        secretary, "POST", f"{base}/agenda", 201, json={"title": content, "category": "ordinary"}
+    )
+    step = await p.ok(secretary, "GET", f"{base}/groups")
+    assert [len(g["members"]) for g in step["groups"]] == [15, 15, 15, 15]
+    leader_ids = [leader.member_id for leader in leaders]
+    assert [g["leader_member_ids"] for g in step["groups"]] == [[i] for i in leader_ids]
+    assert {c["id"] for c in step["committee"]} == {m[0], m[4], m[5]}
+    assert [c["id"] for c in step["committee_meetings"]] == [committee["id"]]
+    assert [c["title"] for c in step["content"]] == [content]
+    await p.refused(leaders[1], "GET", f"{base}/groups", 403)
     # group 4 met three days ago; groups 1–3 meet today
     held = [today, today, today, today - dt.timedelta(days=3)]
     plans = [
@@ -143,6 +157,12 @@ async def test_party_group_cycle_with_a_late_report(
     )
     assert [a["leader_invited"] for a in assigned] == [False, True, True, True]
     meetings = [a["group_meeting_id"] for a in assigned]
+    own = await p.ok(leaders[1], "GET", f"/api/meetings/{meetings[1]}/group")
+    assert (own["status"], own["cell_meeting_id"], own["report"]) == ("due", base_id, None)
+    assert own["due_on"] == (today + dt.timedelta(days=1)).date().isoformat()
+    await p.refused(leaders[1], "GET", f"/api/meetings/{meetings[0]}/group", 403)
+    copied = await p.ok(leaders[1], "GET", f"/api/meetings/{meetings[1]}/agenda")
+    assert [i["title"] for i in copied] == [content]
     group_meeting = await p.ok(secretary, "GET", f"/api/meetings/{meetings[1]}")
     assert (group_meeting["kind"], group_meeting["mode"]) == ("group", "group")
     assert group_meeting["parent_meeting_id"] == cell_meeting["id"]
@@ -216,6 +236,12 @@ async def test_party_group_cycle_with_a_late_report(
     await p.refused(leaders[3], "POST", f"/api/meetings/{meetings[3]}/group/report", 409)
     reports = await p.ok(secretary, "GET", f"{base}/groups/reports")
     assert [r["status"] for r in reports][3] == "reported_late"
+    assert (
+        reports[1]["report"]["differing"][0]["text"] == "Đề nghị lùi thời hạn sơ kết sang tháng 2."
+    )
+    assert reports[3]["report"]["votes"][0]["yes"] == 10
+    own = await p.ok(leaders[3], "GET", f"/api/meetings/{meetings[3]}/group")
+    assert own["status"] == "reported_late" and own["rules"] == ["GM3"]
 
     result = await p.ok(deputy, "POST", f"{base}/groups/consolidate")
     assert result["attendance"]["present"] == 14 + 15 + 14 + 14
@@ -235,4 +261,8 @@ async def test_party_group_cycle_with_a_late_report(
     text = "\n".join(par.text for par in docx.Document(io.BytesIO(raw)).paragraphs)
     assert "TỔNG HỢP KẾT QUẢ SINH HOẠT CÁC TỔ ĐẢNG" in text
     assert "tán thành 49" in text
+    # E2: the cell met in its groups; each group's attendance and late report are recorded
+    assert "Sinh hoạt theo tổ đảng: có mặt ở các tổ 57 đồng chí" in text
+    assert "Tổ đảng số 4 (demo): họp ngày" in text
+    assert "có mặt 14; báo cáo gửi chi ủy muộn (GM3)." in text
     assert "Đề nghị lùi thời hạn sơ kết sang tháng 2." in text
