@@ -28,6 +28,12 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "The extract could not be made: an audit record does not verify.",
     ),
     "records.recording_on": ("Đang ghi hình cuộc họp", "This meeting is being recorded"),
+    "records.play_denied": (
+        "Bạn không có quyền xem lại bản ghi cuộc họp: quyền này được cấp riêng, không đi kèm quyền"
+        " chủ trì (R7). Lần từ chối này đã được ghi vào nhật ký truy cập.",
+        "You may not list or play back the meeting's recordings: this permission is granted on its"
+        " own, not with chairing (R7). This refusal has been written to the access log.",
+    ),
     "records.officer.title": ("Nhật ký truy cập — cán bộ an ninh", "Access log — security officer"),
     "records.officer.stepup": (
         "Xác thực lại bằng mã 6 số (yếu tố thứ hai) để mở nhật ký.",
