@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from playwright.async_api import Page, ViewportSize, async_playwright
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from policy.model import Role
 from server import appkeys
@@ -94,17 +95,28 @@ async def test_chair_records_member_sees_it_chair_plays_back_deputy_refused(
             await chair.wait_for_selector(play, timeout=WAIT_MS)
             assert "Ghi từ" in (await chair.text_content("#recordings li") or "")
             await chair.click(play)
-            await chair.wait_for_function(
-                "() => { const v = document.getElementById('recording-player');"
-                " return !v.hidden && v.readyState >= 2 && v.currentTime > 1 && v.duration > 0"
-                " && !v.paused; }",
-                timeout=WAIT_MS,
-            )
+            try:
+                await chair.wait_for_function(
+                    "() => { const v = document.getElementById('recording-player');"
+                    " return !v.hidden && v.readyState >= 2 && v.currentTime > 1"
+                    " && v.duration > 0 && !v.paused; }",
+                    timeout=WAIT_MS,
+                )
+            except PlaywrightTimeout:
+                held = await chair.evaluate(
+                    "() => { const v = document.getElementById('recording-player');"
+                    " return {hidden: v.hidden, ready: v.readyState, at: v.currentTime,"
+                    " duration: String(v.duration), paused: v.paused, ended: v.ended,"
+                    " error: v.error && v.error.message}; }"
+                )
+                raise AssertionError(f"the recording does not play: {held}") from None
             video = await chair.evaluate(
                 "() => { const v = document.getElementById('recording-player');"
-                " return [v.videoWidth, v.videoHeight, v.currentTime, v.error]; }"
+                " return [v.videoWidth, v.videoHeight, v.currentTime, String(v.duration),"
+                " v.error]; }"
             )
-            assert video[0] > 0 and video[1] > 0 and video[3] is None, video
+            assert video[0] > 0 and video[1] > 0 and video[4] is None, video
+            print(f"playback: {video[0]}x{video[1]}, at {video[2]:.2f} s, duration {video[3]}")
             await chair.locator("#recording-panel").screenshot(
                 path=str(screenshot_dir / "chair-recording-playback.png")
             )

@@ -58,7 +58,8 @@ async function play(state, id) {
     refused(new ApiError(resp.status, body));
     return;
   }
-  // Matroska with VP8 and Opus: Chromium and Firefox play it as WebM
+  // Matroska with VP8 and Opus: Chromium and Firefox play it as WebM. Written as a stream, it has
+  // no index and no duration: it plays from the start, the seek bar cannot jump (docs/media.md)
   const blob = new Blob([await resp.arrayBuffer()], { type: 'video/webm' });
   if (playing) URL.revokeObjectURL(playing);
   playing = URL.createObjectURL(blob);
