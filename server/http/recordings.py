@@ -165,16 +165,22 @@ async def recording_list(request: web.Request) -> web.Response:
     "GET",
     f"/api/recordings/{_RECORDING_ID}/content",
     summary="Play or download a recording (chair with recording.play, R7; audited, refusals "
-    "too). Released only if the whole file authenticates",
+    "too). Released only if the whole file authenticates. `for=player`: remuxed in memory with "
+    "an index and a duration so a player can seek (the download is the file as recorded)",
     tag="records",
     content="application/octet-stream",
+    query=(("for", "string"),),
 )
 async def recording_content(request: web.Request) -> web.StreamResponse:
     context = context_of(request)
     row = await _recording_of(request)
     require_play(context, await _meeting_org(request, row.meeting_id))
+    service = request.app[appkeys.RECORDINGS]
     try:
-        chunks = await request.app[appkeys.RECORDINGS].open_plaintext(row.id, context.actor)
+        if request.query.get("for") == "player":
+            body = await service.open_for_player(row.id, context.actor)
+            return web.Response(body=body, content_type="video/x-matroska")
+        chunks = await service.open_plaintext(row.id, context.actor)
     except (RecordingStateError, CryptoError, OSError):
         await request.app[appkeys.AUDIT].record(
             context.actor,

@@ -117,6 +117,10 @@ async def test_chair_records_member_sees_it_chair_plays_back_deputy_refused(
             )
             assert video[0] > 0 and video[1] > 0 and video[4] is None, video
             print(f"playback: {video[0]}x{video[1]}, at {video[2]:.2f} s, duration {video[3]}")
+            # remuxed with its index by the server: a duration about the time recorded (a
+            # streamed file says Infinity). Seeking works in a plain Chromium page with the same
+            # bytes but failed in this test's browser ("demuxer seek failed"): not asserted.
+            assert RECORD_SECONDS - 2 <= float(video[3]) <= RECORD_SECONDS + 15, video
             await chair.locator("#recording-panel").screenshot(
                 path=str(screenshot_dir / "chair-recording-playback.png")
             )

@@ -2,7 +2,8 @@
 // meeting sees it is on (the live `meeting_state`; here the header badge and the panel). Listing
 // and playing back the recordings needs the separate permission `recording.play` as well: without
 // it the server refuses (403, audited, citing R7) and the panel says so. A recording is fetched
-// whole (the server releases it only once every segment authenticates) and played in the page.
+// whole (the server releases it only once every segment authenticates, remuxed so the player can
+// seek) and played in the page.
 
 import { ApiError, api } from './auth.js';
 import { pick, t } from './i18n.js';
@@ -52,14 +53,14 @@ export async function loadRecordings(state) {
 async function play(state, id) {
   $('recording-refused').hidden = true;
   const player = $('recording-player');
-  const resp = await fetch(`/api/recordings/${id}/content`, { credentials: 'same-origin' });
+  const resp = await fetch(`/api/recordings/${id}/content?for=player`, { credentials: 'same-origin' });
   if (!resp.ok) {
     const body = resp.headers.get('Content-Type')?.includes('json') ? await resp.json() : null;
     refused(new ApiError(resp.status, body));
     return;
   }
-  // Matroska with VP8 and Opus: Chromium and Firefox play it as WebM. Written as a stream, it has
-  // no index and no duration: it plays from the start, the seek bar cannot jump (docs/media.md)
+  // Matroska with VP8 and Opus (Chromium and Firefox play it as WebM), remuxed by the server with
+  // the index and duration a file written as a stream lacks, so the seek bar works
   const blob = new Blob([await resp.arrayBuffer()], { type: 'video/webm' });
   if (playing) URL.revokeObjectURL(playing);
   playing = URL.createObjectURL(blob);
