@@ -3,7 +3,10 @@
 A1: a member counts once, whether in the room or online; presence intervals are merged per member
 and a reconnect within the grace period does not break attendance.
 A2: counted full members = full members less the temporarily attached, the suspended and the
-exempted who are absent (an exempted member who attends is counted).
+exempted who are absent (an exempted member who attends is counted). Each flag counts only on the
+dates of its period on the member record (an exemption "until the end of a treatment" no longer
+takes a member out of the denominator the day after); quorum and votes are judged on the
+meeting's Vietnam date.
 A3: quorum (rule-set default: more than half of the counted full members present); a resolution
 passes only when more than half of the *counted full members* approve, not of those present. A
 meeting without quorum can discuss, but its votes are marked not valid.
@@ -16,13 +19,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import Enum
 
 from policy.decision import Decision, Outcome, RuleId
 from policy.facts import MemberFacts
 from policy.i18n import tr
-from policy.model import MemberStatus
+from policy.model import MemberFlag, MemberStatus
 from policy.rulesets import RuleSet
 
 
@@ -101,15 +104,18 @@ def present_at(presences: Iterable[Presence], at: datetime, grace: timedelta) ->
     )
 
 
-def counted_full_members(members: Iterable[MemberFacts], present: frozenset[str]) -> frozenset[str]:
-    """A2: the ids of the counted full members, given who is present."""
+def counted_full_members(
+    members: Iterable[MemberFacts], present: frozenset[str], *, on: date
+) -> frozenset[str]:
+    """A2: the ids of the counted full members on ``on`` (the meeting's Vietnam date), given who
+    is present. A flag with dates holds only within them (:meth:`MemberFacts.flag_on`)."""
     return frozenset(
         m.member_id
         for m in members
         if m.status is MemberStatus.FULL
-        and not m.temporarily_attached
-        and not m.suspended
-        and (not m.exempted or m.member_id in present)
+        and not m.flag_on(MemberFlag.TEMPORARILY_ATTACHED, on)
+        and not m.flag_on(MemberFlag.SUSPENDED, on)
+        and (not m.flag_on(MemberFlag.EXEMPTED, on) or m.member_id in present)
     )
 
 
@@ -118,11 +124,11 @@ def _more_than(part: int, whole: int, num: int, den: int) -> bool:
 
 
 def check_quorum(
-    members: Sequence[MemberFacts], present: frozenset[str], rules: RuleSet
+    members: Sequence[MemberFacts], present: frozenset[str], rules: RuleSet, *, on: date
 ) -> Decision:
-    """A2/A3: QUORATE when more than ``quorum_num/quorum_den`` of the counted full members are
-    present, else NOT_QUORATE (the meeting may discuss; its votes are not valid)."""
-    counted = counted_full_members(members, present)
+    """A2/A3: QUORATE when more than ``quorum_num/quorum_den`` of the counted full members on
+    ``on`` are present, else NOT_QUORATE (the meeting may discuss; its votes are not valid)."""
+    counted = counted_full_members(members, present, on=on)
     here = len(counted & present)
     params = {"present": here, "counted": len(counted)}
     if _more_than(here, len(counted), rules.quorum_num, rules.quorum_den):
@@ -161,13 +167,16 @@ def check_vote(
     present: frozenset[str],
     approvals: frozenset[str],
     rules: RuleSet,
+    *,
+    on: date,
 ) -> VoteResult:
     """A3/A4: PASSED when more than ``pass_num/pass_den`` of the counted full members (not of
     those present) approve; REJECTED otherwise; NOT_VALID without quorum.
 
     Invariant: the number of approvals that count never exceeds the counted full members, and
-    approving more never turns PASSED into anything else."""
-    counted = counted_full_members(members, present)
+    approving more never turns PASSED into anything else. ``on``: the meeting's Vietnam date
+    (A2's flags are read on it)."""
+    counted = counted_full_members(members, present, on=on)
     voters = counted & present
     valid_approvals = approvals & voters
     ignored = approvals - voters

@@ -26,7 +26,7 @@ import json
 import logging
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -391,6 +391,7 @@ class AuditLog:
         session: Session | None = None,
         actors: frozenset[str] | None = None,
         meeting: int | None = None,
+        where: Callable[[AuditView], bool] | None = None,
     ) -> list[AuditView]:
         """Decrypted records, newest first (for officers; callers audit the view). ``actors``:
         any of these actors; ``meeting``: every record about that meeting (see
@@ -408,6 +409,7 @@ class AuditLog:
                     session=s,
                     actors=actors,
                     meeting=meeting,
+                    where=where,
                 )
         ring = KeyRing(self._provider, await store.load_keys(session, KeyPurpose.AUDIT_SEGMENT))
         return await store.search_with(
@@ -422,6 +424,7 @@ class AuditLog:
             limit=limit,
             actors=actors,
             meeting=meeting,
+            where=where,
         )
 
     async def verify(

@@ -192,4 +192,28 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "chair.minutes.docx": ("Tải DOCX", "Download DOCX"),
     "chair.minutes.pdf": ("Tải PDF", "Download PDF"),
     **{f"chair.category.{k}": v for k, v in _CATEGORIES.items()},
+    "chair.recording.heading": ("Ghi hình cuộc họp", "Recording the meeting"),
+    "chair.recording.start": ("Bắt đầu ghi hình", "Start recording"),
+    "chair.recording.stop": ("Dừng ghi hình", "Stop recording"),
+    "chair.recording.on": (
+        "Đang ghi hình từ {since} — mọi người dự họp đều thấy.",
+        "Recording since {since} — everyone in the meeting sees it.",
+    ),
+    "chair.recording.off": ("Không ghi hình.", "Not recording."),
+    "chair.recording.list": ("Xem lại bản ghi", "Recordings"),
+    "chair.recording.hint": (
+        "Xem lại bản ghi cần quyền riêng (không đi kèm quyền chủ trì); mỗi lần xem đều được ghi"
+        " vào nhật ký truy cập.",
+        "Playing back needs a permission of its own (not part of chairing); every playback is"
+        " written to the access log.",
+    ),
+    "chair.recording.item": (
+        "Ghi từ {start} đến {stop} · {size}",
+        "Recorded {start} to {stop} · {size}",
+    ),
+    "chair.recording.play": ("Phát lại", "Play"),
+    "chair.recording.none": ("Chưa có bản ghi nào.", "No recordings yet."),
+    "chair.recording.state_recording": ("Đang ghi", "Recording"),
+    "chair.recording.state_failed": ("Hỏng, không đọc được", "Failed, unreadable"),
+    "chair.recording.state_shredded": ("Đã hủy", "Destroyed"),
 }

@@ -49,6 +49,9 @@ class Permission(str, Enum):
     PILOT_VET = "pilot.vet"
     #: on the superior committee: decide registrations (V2, E3, the standing committee)
     PILOT_DECIDE = "pilot.decide"
+    #: R6/R7: list and play back a meeting's recordings — separate from chairing (a deputy or
+    #: a group leader chairs without it); the cell's secretary, who keeps the meeting records
+    RECORDING_PLAY = "recording.play"
 
 
 P = Permission
@@ -60,7 +63,7 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
     Role.SECRETARY: frozenset(
         _CHAIR
         | {P.ORG_READ, P.MEMBERS_READ, P.MEMBERS_MANAGE, P.INVITE_SEND, P.PILOT_READ}
-        | {P.PILOT_MANAGE, P.ACCOUNTS_INVITE}
+        | {P.PILOT_MANAGE, P.ACCOUNTS_INVITE, P.RECORDING_PLAY}
         | _LEAD
     ),
     Role.DEPUTY: frozenset(

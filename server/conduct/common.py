@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 from policy.error_codes import ErrorCode
 from policy.i18n import tr
-from policy.model import MeetingStatus, MemberStatus, OrgLevel
+from policy.model import MeetingStatus, MemberFlag, MemberStatus, OrgLevel
 from policy.rulesets import RuleSet, regime_for
 from server.errors import AppError
-from server.rules import local_date
+from server.rules import local_date, member_facts
 from server.storage import meetings as meeting_store
 from server.storage import members as member_store
 from server.storage import organisations as org_store
@@ -85,13 +85,21 @@ async def scope_of(session: Session, meeting: Meeting) -> Scope:
     return Scope(meeting, org, cell, parent, members)
 
 
-def category(member: Member) -> str:
-    """The attendance category a member is listed under in the minutes (M1)."""
-    if member.suspended:
+def flags_on(member: Member, on: dt.date) -> frozenset[MemberFlag]:
+    """The member's flags that hold on ``on`` (a flag with dates only within them; A2)."""
+    facts = member_facts([member])[0]
+    return frozenset(flag for flag in MemberFlag if facts.flag_on(flag, on))
+
+
+def category(member: Member, on: dt.date) -> str:
+    """The attendance category a member is listed under in the minutes (M1) on ``on``, the
+    meeting's date: a flag outside its dates does not place the member under it (A2)."""
+    flags = flags_on(member, on)
+    if MemberFlag.SUSPENDED in flags:
         return "suspended"
-    if member.temporarily_attached:
+    if MemberFlag.TEMPORARILY_ATTACHED in flags:
         return "temporarily_attached"
-    if member.exempted:
+    if MemberFlag.EXEMPTED in flags:
         return "exempted"
     return "full" if member.status is MemberStatus.FULL else "probationary"
 

@@ -354,11 +354,11 @@ async def consolidate(session: Session, cell: Scope, at: dt.datetime) -> dict[st
         )
     facts = member_facts(cell.members)
     present = frozenset(attendees)
-    voters = sorted(counted_full_members(facts, present) & present, key=int)
+    voters = sorted(counted_full_members(facts, present, on=cell.on) & present, key=int)
     standing = []
     for subject, tally in votes.items():
         approvals = frozenset(voters[: tally["yes"]])
-        result = check_vote(facts, present, approvals, cell.rules)
+        result = check_vote(facts, present, approvals, cell.rules, on=cell.on)
         standing.append({"subject": subject, **tally, **result.decision.as_dict()})
     consolidation = {
         "cell_meeting_id": cell.meeting.id,

@@ -15,9 +15,9 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from policy.model import ItemStatus, MeetingKind, MemberStatus
+from policy.model import ItemStatus, MeetingKind, MemberFlag, MemberStatus
 from policy.quorum import check_quorum
-from server.conduct.common import Scope, category, conflict, missing
+from server.conduct.common import Scope, category, conflict, flags_on, missing
 from server.rules import VN_TZ, member_facts
 from server.storage import attendance as attendance_store
 from server.storage import chat as chat_store
@@ -74,22 +74,23 @@ async def build(
         for m in members
         if m.id in attended
     ]
-    quorum = check_quorum(facts, present_keys, scope.rules)
+    quorum = check_quorum(facts, present_keys, scope.rules, on=scope.on)
     by_category: dict[str, int] = dict.fromkeys(
         ("full", "probationary", "exempted", "temporarily_attached", "suspended"), 0
     )
     for m in members:
         if m.id in attended:
-            by_category[category(m)] += 1
+            by_category[category(m, scope.on)] += 1
     recorded = {a.member_id: a for a in await store.absences(session, meeting.id)}
     with_reason, without_reason = [], []
     for m in members:
-        if m.id in attended or m.suspended or m.temporarily_attached:
+        flags = flags_on(m, scope.on)
+        if m.id in attended or flags & {MemberFlag.SUSPENDED, MemberFlag.TEMPORARILY_ATTACHED}:
             continue
         absence = recorded.get(m.id)
         if absence is not None and absence.with_reason:
             with_reason.append({"name": m.full_name, "reason": absence.reason})
-        elif absence is not None or not m.exempted:
+        elif absence is not None or MemberFlag.EXEMPTED not in flags:
             without_reason.append({"name": m.full_name})
     agenda = await meeting_store.agenda(session, meeting.id)
     notes = await store.notes(session, [i.id for i in agenda])
@@ -151,9 +152,15 @@ async def build(
             "total": len(members),
             "full": full,
             "probationary": len(members) - full,
-            "temporarily_attached": sum(1 for m in members if m.temporarily_attached),
-            "exempted": sum(1 for m in members if m.exempted),
-            "suspended": sum(1 for m in members if m.suspended),
+            # A2: on the meeting's date (a flag outside its dates does not count)
+            **{
+                flag.value: sum(1 for m in members if flag in flags_on(m, scope.on))
+                for flag in (
+                    MemberFlag.TEMPORARILY_ATTACHED,
+                    MemberFlag.EXEMPTED,
+                    MemberFlag.SUSPENDED,
+                )
+            },
         },
         # no transfer records exist yet: the secretary enters the count (PATCH)
         "transferred_out": 0,

@@ -225,8 +225,8 @@ async def summary(
     # M1: whoever attended at any time (the minutes' chair and secretary, also after the close)
     attended = {r.member_id for r in await attendance_store.of_meeting(session, scope.meeting.id)}
     facts = member_facts(scope.members)
-    counted = counted_full_members(facts, present)
-    quorum = check_quorum(facts, present, scope.rules)
+    counted = counted_full_members(facts, present, on=scope.on)
+    quorum = check_quorum(facts, present, scope.rules, on=scope.on)
     absences = {a.member_id: a for a in await store.absences(session, scope.meeting.id)}
     by_category: dict[str, int] = {
         "full": 0,
@@ -240,13 +240,13 @@ async def summary(
         key = str(m.id)
         here = key in present
         if here:
-            by_category[category(m)] += 1
+            by_category[category(m, scope.on)] += 1
         absence = absences.get(m.id)
         people.append(
             {
                 "member_id": m.id,
                 "full_name": m.full_name,
-                "category": category(m),
+                "category": category(m, scope.on),
                 "present": here,
                 "attended": here or m.id in attended,
                 "ways": [w for w, s in (("room", room), ("online", online)) if key in s],

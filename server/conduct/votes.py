@@ -87,7 +87,7 @@ async def _hold_voting(session: Session, vote: Vote) -> None:
 
 
 def _counted(scope: Scope, present: frozenset[str]) -> frozenset[str]:
-    return counted_full_members(member_facts(scope.members), present)
+    return counted_full_members(member_facts(scope.members), present, on=scope.on)
 
 
 async def cast(
@@ -191,7 +191,7 @@ async def close(
     # check_vote counts approvals by member; the hall's hands are anonymous, so they stand for
     # as many of the room's eligible members (only the number matters, never who).
     approvals = frozenset(online_yes) | frozenset(hall[: vote.hall_yes])
-    result = check_vote(member_facts(scope.members), present, approvals, scope.rules)
+    result = check_vote(member_facts(scope.members), present, approvals, scope.rules, on=scope.on)
     hall_counts = {"yes": vote.hall_yes, "no": vote.hall_no, "abstain": vote.hall_abstain}
     vote.result = {
         **result.decision.as_dict(),

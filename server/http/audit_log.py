@@ -29,7 +29,7 @@ from server.crypto.errors import CryptoError
 from server.errors import AppError
 from server.http.body import Input, Output, json_response, parse_body, query_int, respond
 from server.http.routes import Routes
-from server.records import people
+from server.records import account_events, people
 
 routes = Routes()
 WEB_CLIENT = Path(__file__).resolve().parent.parent.parent / "web_client"
@@ -44,6 +44,18 @@ class AuditRecordOut(Output):
     actor: str
     action: str
     target: str
+    details: dict[str, object]
+
+
+class AccountEventOut(Output):
+    seq: int
+    ts: dt.datetime
+    event: str
+    action: str
+    actor: str
+    actor_name: str | None
+    target: str
+    target_name: str | None
     details: dict[str, object]
 
 
@@ -181,6 +193,34 @@ async def audit_search(request: web.Request) -> web.Response:
 async def audit_search_moved(request: web.Request) -> web.Response:
     query = f"?{request.query_string}" if request.query_string else ""
     raise web.HTTPPermanentRedirect(f"/api/audit{query}")
+
+
+@routes.route(
+    "GET",
+    "/api/audit/accounts",
+    summary="Account events (security officers, after a fresh step-up; audited as audit.view): "
+    "enrolment invitations, enrolments, second factors added/removed/reset and resets refused "
+    "without the administrator's step-up, locks and unlocks, sign-out everywhere, roles granted "
+    "— who did what to whom, newest first; never a secret (named detail fields only)",
+    tag="audit",
+    response=list[AccountEventOut],
+    query=(("since", "string"), ("until", "string"), ("before", "integer"), ("limit", "integer")),
+)
+async def audit_account_events(request: web.Request) -> web.Response:
+    context = await _officer(request)
+    audit: AuditLog = request.app[appkeys.AUDIT]
+    events = await account_events.account_events(
+        request.app[appkeys.DB],
+        audit,
+        since=_query_time(request, "since"),
+        until=_query_time(request, "until"),
+        before=query_int(request, "before"),
+        limit=max(1, min(query_int(request, "limit") or 200, 1000)),
+    )
+    await audit.record(
+        context.actor, "audit.view", "audit_log", {"view": "accounts", "rows": len(events)}
+    )
+    return respond(AccountEventOut, events)
 
 
 @routes.route(

@@ -1,5 +1,8 @@
-"""Recordings: the chair starts, stops, lists, plays and deletes them (R6, R7). The security
-officer's view of the audit log is in ``server/http/audit_log.py``; nothing there reaches these."""
+"""Recordings: the chair starts, stops and deletes them; listing and playing them back needs the
+separate permission ``recording.play`` as well (R6, R7: least privilege — a deputy or a group
+leader chairs without it); a refusal is audited (``access.denied`` naming the permission). The
+security officer's view of the audit log is in ``server/http/audit_log.py``; nothing there reaches
+these."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from aiohttp import web
 from policy.error_codes import ErrorCode
 from policy.i18n import tr
 from server import appkeys
-from server.auth.authz import Permission, require
+from server.auth.authz import Denied, Permission, allowed, require
 from server.auth.context import AccountContext
 from server.auth.middleware import context_of
 from server.crypto.errors import CryptoError
@@ -61,11 +64,27 @@ async def _meeting_org(request: web.Request, meeting_id: int) -> int:
     return await meeting_service.org_of(request.app[appkeys.DB], meeting_id)
 
 
-async def _chair_of_recording(request: web.Request) -> tuple[AccountContext, RecordingRow]:
-    context = context_of(request)
+def require_play(context: AccountContext, org_id: int) -> None:
+    """R7: the chair's permission and the separate ``recording.play``; the refusal says so in
+    Vietnamese, cites R7, and is audited by the auth middleware (:class:`Denied`)."""
+    require(context, Permission.MEETING_CHAIR, org_id)
+    if not allowed(context, Permission.RECORDING_PLAY, org_id):
+        denied = Denied(Permission.RECORDING_PLAY, org_id)
+        denied.message = tr("records.play_denied")
+        denied.rules = ("R7",)
+        raise denied
+
+
+async def _recording_of(request: web.Request) -> RecordingRow:
     row = await request.app[appkeys.RECORDINGS].get(request.match_info["recording_id"])
     if row is None:
         raise not_found("bản ghi / recording")
+    return row
+
+
+async def _chair_of_recording(request: web.Request) -> tuple[AccountContext, RecordingRow]:
+    context = context_of(request)
+    row = await _recording_of(request)
     require(context, Permission.MEETING_CHAIR, await _meeting_org(request, row.meeting_id))
     return context, row
 
@@ -131,13 +150,13 @@ async def recording_stop(request: web.Request) -> web.Response:
 @routes.route(
     "GET",
     r"/api/meetings/{meeting_id:\d+}/recordings",
-    summary="Recordings of a meeting (chair): metadata only",
+    summary="Recordings of a meeting (chair with recording.play, R7): metadata only",
     tag="records",
     response=list[RecordingOut],
 )
 async def recording_list(request: web.Request) -> web.Response:
     meeting_id = path_int(request, "meeting_id")
-    require(context_of(request), Permission.MEETING_CHAIR, await _meeting_org(request, meeting_id))
+    require_play(context_of(request), await _meeting_org(request, meeting_id))
     rows = await request.app[appkeys.RECORDINGS].list(meeting_id)
     return json_response([_recording(r) for r in rows])
 
@@ -145,15 +164,23 @@ async def recording_list(request: web.Request) -> web.Response:
 @routes.route(
     "GET",
     f"/api/recordings/{_RECORDING_ID}/content",
-    summary="Play or download a recording (chair; audited). Released only if the whole file "
-    "authenticates",
+    summary="Play or download a recording (chair with recording.play, R7; audited, refusals "
+    "too). Released only if the whole file authenticates. `for=player`: remuxed in memory with "
+    "an index and a duration so a player can seek (the download is the file as recorded)",
     tag="records",
     content="application/octet-stream",
+    query=(("for", "string"),),
 )
 async def recording_content(request: web.Request) -> web.StreamResponse:
-    context, row = await _chair_of_recording(request)
+    context = context_of(request)
+    row = await _recording_of(request)
+    require_play(context, await _meeting_org(request, row.meeting_id))
+    service = request.app[appkeys.RECORDINGS]
     try:
-        chunks = await request.app[appkeys.RECORDINGS].open_plaintext(row.id, context.actor)
+        if request.query.get("for") == "player":
+            body = await service.open_for_player(row.id, context.actor)
+            return web.Response(body=body, content_type="video/x-matroska")
+        chunks = await service.open_plaintext(row.id, context.actor)
     except (RecordingStateError, CryptoError, OSError):
         await request.app[appkeys.AUDIT].record(
             context.actor,

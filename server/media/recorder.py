@@ -230,3 +230,25 @@ class MeetingRecorder:
         packet.stream = self._streams[track.kind]
         self._container.mux(packet)
         track.written += 1
+
+
+def indexed_copy(data: bytes) -> bytes | None:
+    """The recording remuxed (packets copied, never decoded) into Matroska written to memory, so
+    the muxer can go back for the index (Cues) and the duration a streamed file lacks: a player
+    then seeks. ``None`` when ``data`` holds no readable stream (an empty recording)."""
+    try:
+        with av.open(io.BytesIO(data), mode="r", format="matroska") as src:
+            if not src.streams:
+                return None
+            target = io.BytesIO()
+            with av.open(target, mode="w", format="matroska") as dst:
+                mapping = {s.index: dst.add_stream_from_template(s) for s in src.streams}
+                for packet in src.demux():
+                    if packet.dts is None:  # the demuxer's flush packet
+                        continue
+                    packet.stream = mapping[packet.stream.index]
+                    dst.mux(packet)
+            return target.getvalue()
+    except av.FFmpegError as err:
+        logger.warning("recording not remuxed for the player: %s", err)
+        return None

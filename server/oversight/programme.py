@@ -334,7 +334,7 @@ async def unit_figures(
         here: set[str] = set()
         for mid in ids:
             here |= {str(i.member_id) for i in await attendance_store.of_meeting(session, mid)}
-        cfm = counted_full_members(members, frozenset(here))
+        cfm = counted_full_members(members, frozenset(here), on=on)
         counted += len(cfm)
         present += len(cfm & here)
         deferred += sum(

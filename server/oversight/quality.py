@@ -170,7 +170,7 @@ async def meeting_facts(
         present |= {str(i.member_id) for i in await attendance_store.of_meeting(session, mid)}
     member_ids = {str(m.id) for m in cell.members}
     facts = rules.member_facts(cell.members)
-    counted = counted_full_members(facts, frozenset(present))
+    counted = counted_full_members(facts, frozenset(present), on=on)
     items = await meeting_store.agenda(session, meeting.id)
     notes = await conduct_store.notes(session, [i.id for i in items])
     task_items = {i.id for i in items if i.category is AgendaCategory.TASK_REPORT}

@@ -34,6 +34,7 @@ from typing import BinaryIO
 from server.audit import AuditLog
 from server.crypto.keys import KeyPurpose, KeyRing
 from server.crypto.streaming import RecordingWriter, decrypt_recording
+from server.media.recorder import indexed_copy
 from server.records.data_keys import shred_key
 from server.storage import audit as key_store
 from server.storage import recordings as store
@@ -335,6 +336,18 @@ class RecordingService:
                 yield from chunks
 
         return release()
+
+    async def open_for_player(self, recording_id: str, by: str) -> bytes:
+        """The recording for the chair console's player (audited as :meth:`open_plaintext`):
+        remuxed in memory with an index and a duration, so the player can seek; the plaintext
+        as it is when that fails. Never written to disk."""
+        chunks = await self.open_plaintext(recording_id, by)
+
+        def build() -> bytes:
+            plain = b"".join(chunks)
+            return indexed_copy(plain) or plain
+
+        return await asyncio.to_thread(build)
 
     async def shred(self, recording_id: str, by: str) -> bool:
         """Crypto-shred: destroy the data key, delete the file, audit it. The log still

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -378,9 +378,11 @@ async def search_with(
     scan_limit: int = 200_000,
     actors: frozenset[str] | None = None,
     meeting: int | None = None,
+    where: Callable[[AuditView], bool] | None = None,
 ) -> list[AuditView]:
-    """Newest first. The payload is encrypted, so actor/action/target are matched after
-    decryption; time bounds and ``before`` (a seq) are applied in SQL."""
+    """Newest first. The payload is encrypted, so actor/action/target (and ``where``, any test
+    of a decrypted record) are matched after decryption; time bounds and ``before`` (a seq) are
+    applied in SQL."""
     segments = SegmentCache(ring)
     since_us = None if since is None else ts_from_datetime(since)
     until_us = None if until is None else ts_from_datetime(until)
@@ -396,7 +398,11 @@ async def search_with(
         scanned += len(page)
         for row in page:
             v = view(row, segments)
-            if v is not None and _matches(v, actor, action, target, actors, meeting):
+            if (
+                v is not None
+                and _matches(v, actor, action, target, actors, meeting)
+                and (where is None or where(v))
+            ):
                 out.append(v)
                 if len(out) >= limit:
                     break

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from policy.decision import Outcome, RuleId
-from policy.facts import MemberFacts
-from policy.model import MemberStatus
+from policy.facts import FlagPeriod, MemberFacts
+from policy.model import MemberFlag, MemberStatus
 from policy.quorum import (
     Channel,
     Interval,
@@ -27,6 +27,7 @@ from policy.quorum import (
 from policy.rulesets import BASELINE, CT50
 
 T0 = datetime(2025, 9, 3, 8, 0)
+DAY = T0.date()  # the meeting's Vietnam date
 GRACE = timedelta(minutes=2)
 
 
@@ -164,7 +165,7 @@ def test_a1_property_merge_invariants(intervals: list[Interval], grace_minutes: 
 def test_a2_counted_full_members(
     people: tuple[MemberFacts, ...], present: frozenset[str], counted: int
 ) -> None:
-    assert len(counted_full_members(people, present)) == counted
+    assert len(counted_full_members(people, present, on=DAY)) == counted
 
 
 @pytest.mark.parametrize(
@@ -177,14 +178,14 @@ def test_a2_counted_full_members(
 )
 def test_a3_quorum(n_present: int, quorate: bool) -> None:
     people = full(10)
-    decision = check_quorum(people, ids(people, n_present), CT50)
+    decision = check_quorum(people, ids(people, n_present), CT50, on=DAY)
     assert decision.outcome is (Outcome.QUORATE if quorate else Outcome.NOT_QUORATE)
     assert decision.rules == (RuleId.A2, RuleId.A3)
     assert f"{n_present}/10" in decision.text.vi
 
 
 def test_a3_quorum_of_empty_cell() -> None:
-    assert check_quorum((), frozenset(), BASELINE).outcome is Outcome.NOT_QUORATE
+    assert check_quorum((), frozenset(), BASELINE, on=DAY).outcome is Outcome.NOT_QUORATE
 
 
 @pytest.mark.parametrize(
@@ -201,7 +202,7 @@ def test_a3_resolution_needs_more_than_half_of_counted(
     n_present: int, n_approve: int, outcome: Outcome
 ) -> None:
     people = full(10)
-    result = check_vote(people, ids(people, n_present), ids(people, n_approve), CT50)
+    result = check_vote(people, ids(people, n_present), ids(people, n_approve), CT50, on=DAY)
     assert result.decision.outcome is outcome
     assert result.decision.rules == (RuleId.A2, RuleId.A3, RuleId.A4)
     assert result.passed is (outcome is Outcome.PASSED)
@@ -216,7 +217,7 @@ def test_a4_probationary_members_and_observers_never_vote() -> None:
     )
     present = ids(people)
     approvals = frozenset({"f0", "f1", "p1", "p2", "observer"})
-    result = check_vote(people, present | {"observer"}, approvals, CT50)
+    result = check_vote(people, present | {"observer"}, approvals, CT50, on=DAY)
     assert result.approvals == 2 and result.counted == 4
     assert result.ignored == frozenset({"p1", "p2", "observer"})
     assert result.decision.outcome is Outcome.REJECTED
@@ -224,19 +225,19 @@ def test_a4_probationary_members_and_observers_never_vote() -> None:
 
 def test_a4_absent_member_approval_ignored() -> None:
     people = full(5)
-    result = check_vote(people, ids(people, 3), ids(people), CT50)
+    result = check_vote(people, ids(people, 3), ids(people), CT50, on=DAY)
     assert result.approvals == 3 and result.ignored == frozenset({"f3", "f4"})
     assert result.passed
 
 
 def test_a2_exempted_member_who_attends_votes_and_counts() -> None:
     people = full(4) + full(1, "x", exempted=True)
-    without = check_vote(people, ids(people, 3), ids(people, 3), CT50)
+    without = check_vote(people, ids(people, 3), ids(people, 3), CT50, on=DAY)
     assert (without.counted, without.passed) == (4, True)
-    with_x = check_vote(people, ids(people, 3) | {"x0"}, ids(people, 3), CT50)
+    with_x = check_vote(people, ids(people, 3) | {"x0"}, ids(people, 3), CT50, on=DAY)
     assert (with_x.counted, with_x.passed) == (5, True)
     assert (
-        check_vote(people, ids(people, 2) | {"x0"}, ids(people, 2), CT50).decision.outcome
+        check_vote(people, ids(people, 2) | {"x0"}, ids(people, 2), CT50, on=DAY).decision.outcome
         is Outcome.REJECTED
     )
 
@@ -265,8 +266,8 @@ def test_a3_property_votes_are_monotonic_and_bounded(
     present = frozenset(data.draw(st.sets(st.sampled_from(everyone))) if everyone else set())
     approvals = frozenset(data.draw(st.sets(st.sampled_from(everyone))) if everyone else set())
     extra = frozenset(data.draw(st.sets(st.sampled_from(everyone))) if everyone else set())
-    result = check_vote(people, present, approvals, CT50)
-    more = check_vote(people, present, approvals | extra, CT50)
+    result = check_vote(people, present, approvals, CT50, on=DAY)
+    more = check_vote(people, present, approvals | extra, CT50, on=DAY)
     assert result.approvals <= result.present <= result.counted
     assert more.approvals >= result.approvals
     if result.passed:
@@ -291,3 +292,125 @@ def test_a3_property_votes_are_monotonic_and_bounded(
 def test_a5_cell_size(people: tuple[MemberFacts, ...], ok: bool) -> None:
     decision = check_cell_size(people, CT50)
     assert decision.ok is ok and decision.rules == (RuleId.A5,)
+
+
+# A2 with the flags' dates. The seed clause (DOMAIN.md A2): "The denominator ('counted full
+# members') is the full members of the cell, less those temporarily attached to another
+# organisation, suspended members, and exempted members who are absent (an exempted member who
+# attends and votes is counted)." The roster keeps each flag with its period (migration 0011):
+# a member is exempted — or suspended, or attached elsewhere — only on the dates inside it.
+
+EXEMPTED, SUSPENDED, ATTACHED = (
+    MemberFlag.EXEMPTED,
+    MemberFlag.SUSPENDED,
+    MemberFlag.TEMPORARILY_ATTACHED,
+)
+
+
+def flagged(flag: MemberFlag, start: date | None, end: date | None) -> MemberFacts:
+    """A full member whose ``flag`` holds from ``start`` to ``end`` (inclusive, None open)."""
+    return MemberFacts(
+        "x",
+        MemberStatus.FULL,
+        exempted=flag is EXEMPTED,
+        suspended=flag is SUSPENDED,
+        temporarily_attached=flag is ATTACHED,
+        flag_periods=(FlagPeriod(flag, start, end),),
+    )
+
+
+@pytest.mark.parametrize(
+    ("member", "counted"),
+    [
+        pytest.param(
+            flagged(EXEMPTED, date(2025, 6, 1), date(2025, 8, 31)),
+            True,
+            id="A2-exemption-ended-before-the-meeting-counts-again",
+        ),
+        pytest.param(
+            flagged(EXEMPTED, date(2025, 6, 1), DAY),
+            False,
+            id="A2-exemption-ending-on-the-meeting-day-still-holds",
+        ),
+        pytest.param(
+            flagged(EXEMPTED, DAY, None),
+            False,
+            id="A2-exemption-starting-on-the-meeting-day-holds",
+        ),
+        pytest.param(
+            flagged(EXEMPTED, DAY + timedelta(days=1), None),
+            True,
+            id="A2-exemption-not-yet-begun-counts",
+        ),
+        pytest.param(
+            flagged(EXEMPTED, None, date(2025, 12, 31)),
+            False,
+            id="A2-exemption-open-start-until-year-end-holds",
+        ),
+        pytest.param(
+            MemberFacts("x", MemberStatus.FULL, exempted=True),
+            False,
+            id="A2-exemption-without-dates-always-holds",
+        ),
+        pytest.param(
+            MemberFacts(
+                "x",
+                MemberStatus.FULL,
+                flag_periods=(FlagPeriod(EXEMPTED, date(2025, 1, 1), None),),
+            ),
+            True,
+            id="A2-dates-without-the-flag-do-not-exempt",
+        ),
+        pytest.param(
+            flagged(SUSPENDED, date(2025, 3, 1), date(2025, 8, 31)),
+            True,
+            id="A2-suspension-over-counts-again",
+        ),
+        pytest.param(
+            flagged(SUSPENDED, date(2025, 3, 1), None),
+            False,
+            id="A2-suspension-current-left-out",
+        ),
+        pytest.param(
+            flagged(ATTACHED, date(2025, 9, 4), date(2025, 12, 31)),
+            True,
+            id="A2-attachment-from-tomorrow-counts-today",
+        ),
+    ],
+)
+def test_a2_flags_count_only_within_their_dates(member: MemberFacts, counted: bool) -> None:
+    """A2 (absent member): counted exactly when no flag that takes them out holds on DAY."""
+    assert ("x" in counted_full_members((*full(5), member), frozenset(), on=DAY)) is counted
+
+
+def test_a2_exempted_inside_period_who_attends_is_counted() -> None:
+    """A2: "an exempted member who attends and votes is counted" — within the period too."""
+    member = flagged(EXEMPTED, date(2025, 6, 1), date(2025, 12, 31))
+    assert "x" in counted_full_members((*full(5), member), frozenset({"x"}), on=DAY)
+
+
+@pytest.mark.parametrize(
+    ("end", "quorate", "counted"),
+    [
+        pytest.param(date(2025, 8, 31), False, 10, id="A2-A3-ended-exemptions-raise-the-quorum"),
+        pytest.param(date(2025, 9, 30), True, 6, id="A2-A3-current-exemptions-lower-the-quorum"),
+    ],
+)
+def test_a2_a3_quorum_reads_exemption_dates(end: date, quorate: bool, counted: int) -> None:
+    """A2/A3: six active members and four exempted until ``end``; four active members attend.
+    Once the exemptions are over the four absentees count again and four of ten is no quorum."""
+    people = full(6) + tuple(
+        MemberFacts(
+            f"x{i}",
+            MemberStatus.FULL,
+            exempted=True,
+            flag_periods=(FlagPeriod(EXEMPTED, date(2025, 3, 1), end),),
+        )
+        for i in range(4)
+    )
+    present = ids(people, 4)
+    decision = check_quorum(people, present, CT50, on=DAY)
+    assert decision.outcome is (Outcome.QUORATE if quorate else Outcome.NOT_QUORATE)
+    assert f"4/{counted}" in decision.text.vi
+    vote = check_vote(people, present, present, CT50, on=DAY)
+    assert vote.counted == counted and vote.passed is quorate

@@ -6,6 +6,7 @@ import { Peer } from './peer.js';
 import { ChatPanel, vietnamTime } from './chat.js';
 import { LiveClient } from './live-client.js';
 import { renderPresent } from './chair-present.js';
+import { loadRecordingState } from './chair-recording.js';
 import { $, button, el, notice, redraw } from './chair-ui.js';
 import { renderChairVideo } from './chair-video.js';
 
@@ -104,7 +105,12 @@ export class Live {
       },
       speaking: (msg) => { s.speaking = msg.participant_ids; renderLive(s, this); },
       hands: (msg) => { s.hands = msg.queue; changed(); },
-      meeting_state: (msg) => { s.locked = msg.locked; changed(); },
+      meeting_state: (msg) => {
+        s.locked = msg.locked;
+        const on = msg.recording === true;
+        if (on !== s.recording) { s.recording = on; loadRecordingState(s); } // since when
+        changed();
+      },
       chat_message: (msg) => this.chat.received(msg),
       presenting: (msg) => { s.presenting = msg.document_id ? msg : null; renderPresent(s); },
       error: (msg) => {

@@ -8,6 +8,7 @@ import { renderCode, renderQuorum, renderRoll, wireAttendance } from './chair-at
 import { Live, renderLive } from './chair-live.js';
 import { loadDocuments, renderPresent, wirePresent } from './chair-present.js';
 import { renderMinutes, wireMinutes } from './chair-minutes.js';
+import { loadRecordingState, renderRecording, wireRecording } from './chair-recording.js';
 import { $, basis, makeAct, redraw } from './chair-ui.js';
 import { renderVotes, wireVotes } from './chair-votes.js';
 
@@ -21,6 +22,7 @@ const state = {
   participants: [], waiting: [], hands: [], speaking: [], locked: false, presenting: null, pdfs: [],
   slots: { audio: [], video: [], screen: [] }, mainSpeaker: null,
   hallCode: null, codeOn: false, minutesAt: null, minutesDirty: false, refreshes: 0,
+  recording: false, recordingSince: null, recordings: null,
 };
 let live = null;
 let inFlight = null;
@@ -95,6 +97,7 @@ function render() {
   if (live) renderLive(state, live);
   renderPresent(state);
   renderCode(state);
+  renderRecording(state);
   document.body.dataset.ready = 'true';
 }
 
@@ -124,6 +127,8 @@ async function main() {
   wireAttendance(state, act);
   wireVotes(state, act);
   wireMinutes(state, act);
+  wireRecording(state, act);
+  loadRecordingState(state);
   $('lang').addEventListener('click', () => { applyTexts(); render(); }); // after i18n's toggle
   live = new Live(state, refresh); // presence changes move attendance: refresh at once
   renderLive(state, live);

@@ -3,6 +3,7 @@
 
 import { api, ApiError, session } from "./auth.js";
 import { apply, init, pick, t } from "./i18n.js";
+import { wireAccounts } from "./officer-accounts.js";
 
 const $ = (id) => document.getElementById(id);
 let oldest = null; // seq of the last row shown, for "more"
@@ -159,6 +160,7 @@ async function main() {
     for (const box of document.querySelectorAll("#records tbody input")) box.checked = event.target.checked;
   });
   $("export-form").addEventListener("submit", (event) => exportExtract(event).catch(showError));
+  wireAccounts(vnTime, showError);
   $("lang").addEventListener("click", () => {
     apply();
     renderStatus();
