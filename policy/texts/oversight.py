@@ -203,6 +203,10 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Chi bộ không trực thuộc cấp ủy này (S1).",
         "The cell is not under this committee (S1).",
     ),
+    "oversight.s1.not_committee": (
+        "Chỉ phân công được cấp ủy viên của chính cấp ủy này theo dõi chi bộ (S1).",
+        "Only a member of this committee itself may be assigned to follow a cell (S1).",
+    ),
     "oversight.s1.not_assigned": (
         "Đồng chí không được phân công theo dõi chi bộ này (S1).",
         "You are not assigned to follow this cell (S1).",
