@@ -195,6 +195,28 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "pilot.new": ("Gửi hồ sơ đăng ký mới (mẫu 828-CV)", "A new registration (828-CV form)"),
     "pilot.scope": ("Hình thức", "Kind"),
     "pilot.groups": ("Số tổ đảng", "Party groups"),
+    "pilot.call": ("Đợt đăng ký (V1)", "Call for registrations (V1)"),
+    "pilot.call.item": (
+        "Hạn {deadline}: văn bản {number} của {org}",
+        "Deadline {deadline}: letter {number} of {org}",
+    ),
+    "pilot.call.without": ("Không theo đợt đăng ký", "Not answering a call"),
+    "pilot.call.days_left": (
+        "Hạn đăng ký {deadline} (giờ Việt Nam), còn {days} ngày. Gửi sau hạn sẽ bị từ chối (V1).",
+        "Deadline {deadline} (Vietnam time), {days} days left. Sent later, it is refused (V1).",
+    ),
+    "pilot.call.last_day": (
+        "Hôm nay ({deadline}) là ngày cuối cùng của hạn đăng ký (giờ Việt Nam) (V1).",
+        "Today ({deadline}) is the last day to register (Vietnam time) (V1).",
+    ),
+    "pilot.call.without_hint": (
+        "Hồ sơ gửi không theo đợt đăng ký nào của cấp ủy cấp trên.",
+        "The registration answers no call of the superior committee.",
+    ),
+    "pilot.call.none_open": (
+        "Cấp ủy cấp trên hiện không có đợt đăng ký nào còn hạn.",
+        "No call of the superior committee is open now.",
+    ),
     "pilot.submit": ("Gửi đăng ký", "Send"),
     "pilot.sent": ("Đã gửi hồ sơ đăng ký.", "The registration is sent."),
     "pilot.bad_count": (

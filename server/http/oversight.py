@@ -36,6 +36,7 @@ from server.http.oversight_schemas import (
     MonitoringOut,
     NotebookIn,
     NotebookOut,
+    OpenCallOut,
     ProgrammeRegistrationIn,
     ProgrammeRegistrationOut,
     PublishIn,
@@ -520,6 +521,20 @@ async def list_calls(request: web.Request) -> web.Response:
         request.app[appkeys.DB], path_int(request, "org_id"), _authorize(request)
     )
     return respond(CallOut, out)
+
+
+@routes.route(
+    "GET",
+    f"{ORG}/pilot-calls/open",
+    summary="Calls a unit may answer: deadline (Vietnam time) not past (V1)",
+    tag="pilot",
+    response=GenericAlias(list, (OpenCallOut,)),
+)
+async def list_open_calls(request: web.Request) -> web.Response:
+    out = await programme.open_calls(
+        request.app[appkeys.DB], path_int(request, "org_id"), _today(request), _authorize(request)
+    )
+    return respond(OpenCallOut, out)
 
 
 @routes.route(

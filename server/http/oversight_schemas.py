@@ -250,6 +250,13 @@ class CallOut(Output):
     deadline: dt.date
 
 
+class OpenCallOut(CallOut):
+    """V1: a call a unit may still answer, with the organisation that issued it."""
+
+    org: str
+    days_left: int
+
+
 class ProgrammeRegistrationIn(Input):
     """V1: the 828-CV form, answering a call (``call_id``); ``draft`` keeps it unsent."""
 

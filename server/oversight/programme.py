@@ -96,6 +96,34 @@ async def calls(db: Database, org_id: int, authorize: Authorize) -> list[PilotCa
         return list(await store.calls(session, org_id))
 
 
+async def open_calls(
+    db: Database, org_id: int, today: dt.date, authorize: Authorize
+) -> list[dict[str, Any]]:
+    """V1: the calls a unit may answer — those of the organisations above it whose deadline
+    (a date in Vietnam time, ``today`` from the app clock) has not passed — soonest first."""
+    async with db.session() as session:
+        await org_or_404(session, org_id)
+        authorize(P.PILOT_MANAGE, org_id)
+        out = []
+        for ancestor in sorted(await _ancestors(session, org_id)):
+            above = await org_or_404(session, ancestor)
+            for c in await store.calls(session, ancestor):
+                if c.issued_on <= today <= c.deadline:
+                    out.append(
+                        {
+                            "id": c.id,
+                            "org_id": c.org_id,
+                            "org": above.name,
+                            "number": c.number,
+                            "issued_on": c.issued_on,
+                            "deadline": c.deadline,
+                            "days_left": (c.deadline - today).days,
+                        }
+                    )
+        out.sort(key=lambda c: (c["deadline"], c["id"]))
+        return out
+
+
 async def _superior(session: Session, reg: PilotRegistration) -> Organisation:
     org = await org_or_404(session, reg.org_id)
     return await org_or_404(session, org.parent_id) if org.parent_id is not None else org
@@ -158,7 +186,9 @@ async def register(
     authorize: Authorize,
 ) -> PilotRegistration:
     """V1: a unit's registration (828-CV form), answering a call when ``call_id`` is given:
-    sent after the call's deadline it is refused citing V1. A draft is sent later."""
+    sent after the call's deadline it is refused citing V1 — judged on the later of the date the
+    form gives and today in Vietnam time by the app clock, so a form cannot be backdated past a
+    deadline. A draft is sent later."""
     async with db.session() as session:
         await org_or_404(session, org_id)
         authorize(P.PILOT_MANAGE, org_id)
@@ -168,7 +198,8 @@ async def register(
             if call is None or call.org_id not in await _ancestors(session, org_id):
                 raise not_found("đợt đăng ký / call")
             if not draft:
-                require(check_deadline(fields["submitted_on"], call.deadline))
+                sent = max(fields["submitted_on"], rules.local_date(now))
+                require(check_deadline(sent, call.deadline))
         row = PilotRegistration(
             org_id=org_id, state=RegistrationState.DRAFT.value if draft else "submitted", **fields
         )

@@ -5,7 +5,9 @@ back from the API, never made through it), on the demo that ``make run`` serves:
   cell's chair opens today's meeting and the member joins it from their home page as observer
   (R5), recorded as a visit (S1); the secretary evaluates the month, reads the evidence per
   criterion and publishes it (Q1, Q2); the cell's secretary reads the result on ``/home``;
-* the cell sends a pilot registration on ``/pilot``; the organisation board vets it and returns
+* the organisation board opens a call for registrations with its deadline on ``/board``; the
+  cell answers the open call (and is not offered one whose deadline passed) and sends a pilot
+  registration on ``/pilot``; the organisation board vets it and returns
   it with a reason on ``/board``; the cell corrects it; the board vets it again and puts it to
   the standing committee, which approves it with its decision (V1, V2, E3).
 
@@ -49,6 +51,8 @@ WAIT_MS = 30_000
 SEAFARERS = "Chi bộ Thuyền viên (demo)"
 LOBBY = "n => document.querySelectorAll('#lobby button[data-action=admit]').length === n"
 RETURN_REASON = "Bổ sung phương án bảo mật đường truyền vệ tinh trên tàu"
+CALL = "912-CV/ĐU"
+OLD_CALL = "845-CV/ĐU"
 
 
 @pytest.fixture(autouse=True)
@@ -249,13 +253,39 @@ async def test_board_vets_returns_and_the_standing_committee_approves_the_correc
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            # V1: the seafarers' cell sends a registration through its page
+            # V1: the organisation board opens a call with its deadline on its page, beside one
+            # whose deadline passed yesterday (Vietnam time)
+            board = await _signed_in(browser, server, settings, "bantochuc")
+            await board.get_by_role("link", name="Thí điểm: hồ sơ đăng ký").click()
+            await board.wait_for_url(f"{server}/board")
+            await board.wait_for_selector("body[data-ready]")
+            vn_today = dt.datetime.now(VN_TZ).date()
+            deadline = vn_today + dt.timedelta(days=10)
+            for number, issued, until in (
+                (OLD_CALL, vn_today - dt.timedelta(days=30), vn_today - dt.timedelta(days=1)),
+                (CALL, vn_today, deadline),
+            ):
+                await board.fill("#call-number", number)
+                await board.fill("#call-issued", issued.isoformat())
+                await board.fill("#call-deadline", until.isoformat())
+                await board.click("#call-submit")
+                await expect(board.locator("#calls")).to_contain_text(number)
+
+            # the seafarers' cell answers the open call through its page
             cell = await _signed_in(browser, server, settings, "bithu")
             await cell.get_by_role("link", name="Đăng ký thí điểm của chi bộ").click()
             await cell.wait_for_url(f"{server}/pilot")
             await cell.wait_for_selector("body[data-ready]")
             before = cell.locator("#registrations article[data-registration]")
             await expect(before).to_have_count(1)  # the demo's approved one
+            offered = cell.locator("#call option")
+            await expect(offered).to_have_count(2)  # the open call and "not answering a call"
+            await expect(offered.first).to_contain_text(CALL)
+            await expect(cell.locator("#call")).not_to_contain_text(OLD_CALL)
+            await expect(cell.locator("#call-hint")).to_contain_text(
+                f"Hạn đăng ký {deadline.strftime('%d/%m/%Y')} (giờ Việt Nam), còn 10 ngày"
+            )
+            call_id = int(await cell.locator("#call").input_value())
             await cell.click("#register-submit")  # nothing filled: refused, nothing sent
             await expect(cell.locator("#notice")).to_contain_text("số nguyên")
             await cell.select_option("#scope", "online")
@@ -269,12 +299,10 @@ async def test_board_vets_returns_and_the_standing_committee_approves_the_correc
             sent = cell.locator("#registrations article[data-state=submitted]")
             await expect(sent).to_have_count(1)
             reg = int(await sent.get_attribute("data-registration") or 0)
+            await cell.screenshot(path=str(screenshot_dir / "pilot-call.png"), full_page=True)
 
             # V2: the organisation board vets it and returns it with a reason
-            board = await _signed_in(browser, server, settings, "bantochuc")
-            await board.get_by_role("link", name="Thí điểm: hồ sơ đăng ký").click()
-            await board.wait_for_url(f"{server}/board")
-            await board.wait_for_selector("body[data-ready]")
+            await _open(board, server, "/board")
             card = board.locator(f"article[data-registration='{reg}']")
             await expect(card).to_have_attribute("data-state", "submitted")
             await card.locator("button[data-action=vet]").click()
@@ -348,6 +376,8 @@ async def test_board_vets_returns_and_the_standing_committee_approves_the_correc
             assert steps[2]["reason"] == RETURN_REASON and steps[2]["by"] != steps[3]["by"]
             roles = (await _get(cell, "/api/auth/session"))["roles"]
             cell_id = next(r["org_id"] for r in roles if r["role"] == "secretary")
+            answered = await _get(cell, f"/api/organisations/{cell_id}/registrations")
+            assert next(r for r in answered if r["id"] == reg)["call_id"] == call_id
             decisions = await _get(cell, f"/api/organisations/{cell_id}/decisions")
             assert any(d["number"] == "131-QĐ/ĐU" for d in decisions)
             # the review's figures and exports on the board's page
