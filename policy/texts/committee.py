@@ -83,6 +83,16 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Đã công bố kết quả tháng {month} cho các chi bộ (Q2).",
         "Month {month} published to the cells (Q2).",
     ),
+    "committee.evaluate.cell": ("Đánh giá", "Evaluate"),
+    "committee.evaluate.all": ("Tất cả chi bộ trực thuộc", "All the cells"),
+    "committee.evaluate.done_cell": (
+        "Đã tính kết quả tháng {month} của {cell}; chưa công bố cho chi bộ.",
+        "Month {month} evaluated for {cell}; not yet published to the cell.",
+    ),
+    "committee.evaluate.published_cell": (
+        "Đã công bố kết quả tháng {month} cho {cell} (Q2).",
+        "Month {month} published to {cell} (Q2).",
+    ),
     "committee.evidence.meeting": (
         "Cuộc họp ngày {date}: {percent}%",
         "Meeting of {date}: {percent}%",

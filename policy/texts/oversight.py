@@ -192,6 +192,10 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Không sinh hoạt chuyên đề trong quý: tối đa trung bình (R3).",
         "No thematic meeting in the quarter: at best average (R3).",
     ),
+    "oversight.q2.not_below": (
+        "Chi bộ không trực thuộc cấp ủy này, không đánh giá được (Q2).",
+        "The cell is not under this committee: it cannot be evaluated here (Q2).",
+    ),
     # Q3
     "oversight.q3.flag": (
         "Chi bộ yếu kém kéo dài: yếu {periods} kỳ liên tiếp ({first} – {last}) (Q3).",

@@ -144,7 +144,7 @@ async def meeting_quality(request: web.Request) -> web.Response:
 @routes.route(
     "POST",
     f"{ORG}/quality/evaluate",
-    summary="Classify every cell of the committee for a month or quarter, optionally publish (Q2)",
+    summary="Classify every cell of the committee, or one, for a month or quarter; publish (Q2)",
     tag="oversight",
     body=EvaluateIn,
     response=GenericAlias(list, (QualityResultOut,)),
@@ -161,6 +161,7 @@ async def evaluate(request: web.Request) -> web.Response:
         body.publish,
         _now(request),
         _authorize(request),
+        cell_id=body.cell_id,
     )
     return respond(QualityResultOut, out)
 
@@ -168,7 +169,7 @@ async def evaluate(request: web.Request) -> web.Response:
 @routes.route(
     "POST",
     f"{ORG}/quality/publish",
-    summary="Send the period's results back to the cells, openly (Q2)",
+    summary="Send the period's results back to the cells (or one cell), openly (Q2)",
     tag="oversight",
     body=PublishIn,
     response=GenericAlias(list, (QualityResultOut,)),
@@ -184,6 +185,7 @@ async def publish(request: web.Request) -> web.Response:
         body.period,
         _now(request),
         _authorize(request),
+        cell_id=body.cell_id,
     )
     return respond(QualityResultOut, out)
 

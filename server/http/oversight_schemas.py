@@ -55,14 +55,19 @@ class CriteriaOut(Output):
 
 
 class EvaluateIn(Input):
-    """Q2: classify every cell for the period; ``publish`` sends the results to the cells."""
+    """Q2: classify every cell for the period, or only ``cell_id``; ``publish`` sends the
+    results to the cells."""
 
     period: Period
     publish: bool = False
+    cell_id: int | None = Field(default=None, gt=0, lt=2**31)
 
 
 class PublishIn(Input):
+    """Q2: publish the period's stored results of every cell, or only of ``cell_id``."""
+
     period: Period
+    cell_id: int | None = Field(default=None, gt=0, lt=2**31)
 
 
 class QualityResultOut(Output):

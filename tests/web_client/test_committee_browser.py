@@ -181,9 +181,11 @@ async def test_committee_assigns_evaluates_and_the_cell_sees_its_result(
             # Q1, Q2: the committee evaluates the month, reads the evidence, publishes it
             await lead.reload()
             await lead.wait_for_selector("body[data-ready]")
+            await lead.select_option("#evaluate-cell", label=SEAFARERS)  # this cell alone
             await lead.click("#evaluate")
             result = lead.locator(f"#results div[data-cell='{sea}']")
             await expect(result).to_have_attribute("data-published", "false")
+            await expect(lead.locator("#results > div[data-cell]")).to_have_count(1)
             evidence = result.locator(f"details.evidence[data-meeting='{meeting}']")
             await evidence.locator("summary").click()
             await expect(evidence.locator("li[data-criterion=attendance]")).to_be_visible()
@@ -195,7 +197,9 @@ async def test_committee_assigns_evaluates_and_the_cell_sees_its_result(
             )
             await lead.click("#publish")
             await expect(result).to_have_attribute("data-published", "true")
-            await expect(lead.locator("#notice")).to_contain_text("Đã công bố")
+            await expect(lead.locator("#notice")).to_contain_text(
+                f"Đã công bố kết quả tháng {month[5:]}/{month[:4]} cho {SEAFARERS}"
+            )
             published = await _get(lead, f"/api/organisations/{root}/quality?period={month}")
             mine = next(c for c in published if c["cell_id"] == sea)
             assert mine["published"] and mine["stored"]

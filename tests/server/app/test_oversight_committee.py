@@ -244,3 +244,43 @@ async def test_q2_six_cells_over_two_quarters_classified_flagged_and_reported(
     assert {"report": "monthly", "period": "2026-01", "format": "pdf"} in [
         e.details for e in exports
     ]
+
+
+async def test_q2_one_cell_evaluated_and_published_alone_with_its_evidence(
+    client: Client, db_url: str
+) -> None:
+    """Q2 (50-CT/TW §5: "Cấp ủy cấp trên định kỳ tổ chức đánh giá và thông báo kết quả đến cấp
+    ủy, chi bộ trực thuộc"): the committee may evaluate and publish one cell without touching
+    the others' results; a cell that is not its own is refused citing Q2."""
+    built = await _built(db_url)
+    committee = built.committee
+    path = f"/api/organisations/{committee}/quality"
+    resp = await client.post(
+        f"{path}/evaluate", json={"period": "2026-01", "cell_id": built.cells[LATE_CELL]}
+    )
+    assert resp.status == 200, await resp.text()
+    [late] = await resp.json()
+    assert (late["cell"], late["grade"], late["published_at"]) == (
+        NAMES[LATE_CELL],
+        "weak",
+        None,
+    )
+    evidence = late["result"]["months"][0]["meetings"][0]["results"]
+    on_day = next(r for r in evidence if r["criterion"] == "on_day")
+    assert on_day["met"] is False and on_day["vi"] and on_day["rules"] == ["R1"]
+    # the other cells were not evaluated
+    overview = {c["cell"]: c for c in await (await client.get(f"{path}?period=2026-01")).json()}
+    assert overview[NAMES[LATE_CELL]]["stored"] and not overview[NAMES[GOOD]]["stored"]
+    # all cells, then only the late one published
+    assert (await client.post(f"{path}/evaluate", json={"period": "2026-01"})).status == 200
+    resp = await client.post(
+        f"{path}/publish", json={"period": "2026-01", "cell_id": built.cells[LATE_CELL]}
+    )
+    assert [r["cell"] for r in await resp.json()] == [NAMES[LATE_CELL]]
+    overview = {c["cell"]: c for c in await (await client.get(f"{path}?period=2026-01")).json()}
+    assert overview[NAMES[LATE_CELL]]["published"] and not overview[NAMES[GOOD]]["published"]
+    # not one of its cells: refused citing Q2, in Vietnamese
+    resp = await client.post(f"{path}/evaluate", json={"period": "2026-01", "cell_id": committee})
+    assert resp.status == 422
+    refusal = await resp.json()
+    assert refusal["rules"] == ["Q2"] and "không trực thuộc" in refusal["message"]["vi"]
