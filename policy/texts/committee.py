@@ -93,6 +93,74 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Đã công bố kết quả tháng {month} cho {cell} (Q2).",
         "Month {month} published to {cell} (Q2).",
     ),
+    # /committee: the criteria (Q1)
+    "committee.criteria": (
+        "Bộ tiêu chí đánh giá chất lượng sinh hoạt (Q1)",
+        "Quality criteria for the meetings (Q1)",
+    ),
+    "committee.criteria.hint": (
+        "Mỗi lần lưu tạo một phiên bản mới; kết quả đã tính vẫn giữ phiên bản đã dùng. Tiêu chí "
+        "không chọn thì không chấm; “xếp loại tối đa” là loại cao nhất của cuộc họp không đạt "
+        "tiêu chí đó.",
+        "Each save makes a new version; results already computed keep the version they used. "
+        "A criterion left unticked is not judged; the cap is the best grade of a meeting that "
+        "fails it.",
+    ),
+    "committee.criteria.points": ("Điểm", "Points"),
+    "committee.criteria.threshold": ("Tỷ lệ tối thiểu (%)", "Minimum share (%)"),
+    "committee.criteria.cap": ("Không đạt: xếp loại tối đa", "If failed: best grade"),
+    "committee.criteria.no_cap": ("Không giới hạn", "No cap"),
+    "committee.criteria.grades": (
+        "Ngưỡng xếp loại (tỷ lệ điểm tối thiểu, %)",
+        "Grade thresholds (lowest percentage of the points)",
+    ),
+    "committee.criteria.weak_periods": (
+        "Số kỳ yếu liên tiếp để cảnh báo (Q3)",
+        "Consecutive weak periods to flag (Q3)",
+    ),
+    "committee.criteria.save": ("Lưu thành phiên bản mới", "Save as a new version"),
+    "committee.criteria.fill_defaults": (
+        "Điền mặc định theo quy định",
+        "Fill in the defaults from the rules",
+    ),
+    "committee.criteria.defaults_filled": (
+        "Đã điền bộ tiêu chí mặc định theo quy định; bấm “Lưu thành phiên bản mới” để áp dụng.",
+        "The defaults from the rules are filled in; save them as a new version to apply them.",
+    ),
+    "committee.criteria.history": ("Các phiên bản", "Versions"),
+    "committee.criteria.version": ("Phiên bản {version}", "Version {version}"),
+    "committee.criteria.default": ("mặc định theo quy định", "the defaults from the rules"),
+    "committee.criteria.saved": ("do {who} lưu lúc {at}", "saved by {who} at {at}"),
+    "committee.criteria.summary": (
+        "{count} tiêu chí, {points} điểm; tốt từ {good}%, khá từ {fair}%, trung bình từ {average}%",
+        "{count} criteria, {points} points; good from {good}%, fair from {fair}%, average from "
+        "{average}%",
+    ),
+    "committee.criteria.in_force": ("(đang áp dụng)", "(in force)"),
+    "committee.criteria.done": (
+        "Đã lưu phiên bản {version} của bộ tiêu chí; các lần đánh giá sau dùng phiên bản này.",
+        "Version {version} of the criteria is saved; evaluations from now on use it.",
+    ),
+    "committee.criteria.bad_points": (
+        "{name}: điểm phải là số nguyên từ 0 đến 100.",
+        "{name}: points must be a whole number from 0 to 100.",
+    ),
+    "committee.criteria.bad_threshold": (
+        "{name}: tỷ lệ tối thiểu phải là số nguyên từ 0 đến 100 (%).",
+        "{name}: the minimum share must be a whole number from 0 to 100 (%).",
+    ),
+    "committee.criteria.bad_grade": (
+        "Ngưỡng loại {grade} phải là số nguyên từ 0 đến 100 (%).",
+        "The threshold for {grade} must be a whole number from 0 to 100 (%).",
+    ),
+    "committee.criteria.bad_periods": (
+        "Số kỳ yếu liên tiếp phải là số nguyên từ 1 đến 12.",
+        "The consecutive weak periods must be a whole number from 1 to 12.",
+    ),
+    "committee.criteria.none_chosen": (
+        "Cần chọn ít nhất một tiêu chí.",
+        "Choose at least one criterion.",
+    ),
     "committee.evidence.meeting": (
         "Cuộc họp ngày {date}: {percent}%",
         "Meeting of {date}: {percent}%",

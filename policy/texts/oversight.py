@@ -192,6 +192,24 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Không sinh hoạt chuyên đề trong quý: tối đa trung bình (R3).",
         "No thematic meeting in the quarter: at best average (R3).",
     ),
+    "oversight.q1.invalid.twice": (
+        "Mỗi tiêu chí chỉ được có một lần trong bộ tiêu chí: {criterion_vi} (Q1).",
+        "Each criterion at most once in the set: {criterion_en} (Q1).",
+    ),
+    "oversight.q1.invalid.no_points": (
+        "Bộ tiêu chí phải có ít nhất một tiêu chí được chấm điểm (tổng điểm lớn hơn 0) (Q1).",
+        "The set needs at least one criterion carrying points (more than 0 in all) (Q1).",
+    ),
+    "oversight.q1.invalid.thresholds": (
+        "Ngưỡng xếp loại phải tăng dần: trung bình ({average}%) ≤ khá ({fair}%) ≤ tốt ({good}%)"
+        " ≤ 100% (Q1).",
+        "The grade thresholds must rise: average ({average}%) ≤ fair ({fair}%) ≤ good ({good}%)"
+        " ≤ 100% (Q1).",
+    ),
+    "oversight.q1.invalid.other": (
+        "Bộ tiêu chí không hợp lệ: {detail} (Q1).",
+        "The criteria set is not valid: {detail} (Q1).",
+    ),
     "oversight.q2.not_below": (
         "Chi bộ không trực thuộc cấp ủy này, không đánh giá được (Q2).",
         "The cell is not under this committee: it cannot be evaluated here (Q2).",

@@ -24,6 +24,7 @@ from server.http.oversight_schemas import (
     CellOverviewOut,
     CriteriaIn,
     CriteriaOut,
+    CriteriaVersionOut,
     EvaluateIn,
     HandInIn,
     HandInOut,
@@ -53,7 +54,7 @@ from server.http.oversight_schemas import (
     WeakCellOut,
 )
 from server.http.routes import Routes
-from server.oversight import notebook, programme, quality, reports, supervision
+from server.oversight import criteria, notebook, programme, quality, reports, supervision
 from server.reports.layout import MEDIA_TYPES, render
 
 routes = Routes()
@@ -98,10 +99,24 @@ def _query_date(request: web.Request, name: str) -> dt.date:
     response=CriteriaOut,
 )
 async def get_criteria(request: web.Request) -> web.Response:
-    out = await quality.criteria(
+    out = await criteria.criteria(
         request.app[appkeys.DB], path_int(request, "org_id"), _authorize(request)
     )
     return respond(CriteriaOut, out)
+
+
+@routes.route(
+    "GET",
+    f"{ORG}/quality/criteria/versions",
+    summary="Every version of the committee's quality criteria, the defaults first (Q1)",
+    tag="oversight",
+    response=GenericAlias(list, (CriteriaVersionOut,)),
+)
+async def criteria_versions(request: web.Request) -> web.Response:
+    out = await criteria.history(
+        request.app[appkeys.DB], path_int(request, "org_id"), _authorize(request)
+    )
+    return respond(CriteriaVersionOut, out)
 
 
 @routes.route(
@@ -116,7 +131,7 @@ async def get_criteria(request: web.Request) -> web.Response:
 async def set_criteria(request: web.Request) -> web.Response:
     body = await parse_body(request, CriteriaIn)
     app = request.app
-    out = await quality.set_criteria(
+    out = await criteria.set_criteria(
         app[appkeys.DB],
         app[appkeys.AUDIT],
         actor_of(request),

@@ -54,6 +54,14 @@ class CriteriaOut(Output):
     criteria: list[dict[str, Any]]
 
 
+class CriteriaVersionOut(CriteriaOut):
+    """Q1: one version: the defaults from the rules (``default``) or a set the committee saved."""
+
+    default: bool
+    created_by: str | None
+    created_at: str | None
+
+
 class EvaluateIn(Input):
     """Q2: classify every cell for the period, or only ``cell_id``; ``publish`` sends the
     results to the cells."""

@@ -51,7 +51,7 @@ from server.storage import organisations as org_store
 from server.storage import oversight as store
 from server.storage.db import Database, Session
 from server.storage.models import Meeting, Member, Organisation
-from server.storage.models_oversight import CriteriaSetRow, QualityResult
+from server.storage.models_oversight import QualityResult
 
 P = Permission
 HELD = frozenset({MeetingStatus.OPEN, MeetingStatus.CLOSED})
@@ -341,44 +341,6 @@ def result_out(row: QualityResult, cell_name: str = "") -> dict[str, Any]:
 
 
 # -- flows --------------------------------------------------------------------------------------
-
-
-async def criteria(db: Database, committee_id: int, authorize: Authorize) -> dict[str, Any]:
-    async with db.session() as session:
-        await org_or_404(session, committee_id)
-        authorize(P.OVERSIGHT_READ, committee_id)
-        return (await criteria_of(session, committee_id)).as_dict()
-
-
-async def set_criteria(
-    db: Database,
-    audit: AuditLog,
-    actor: str,
-    committee_id: int,
-    data: Mapping[str, Any],
-    authorize: Authorize,
-) -> dict[str, Any]:
-    """Q1: a new version of the committee's criteria (earlier versions are kept: results name
-    the version they were computed with)."""
-    async with db.session() as session:
-        await org_or_404(session, committee_id)
-        authorize(P.OVERSIGHT_MANAGE, committee_id)
-        latest = await store.latest_criteria(session, committee_id)
-        version = (DEFAULT_CRITERIA.version if latest is None else latest.version) + 1
-        try:
-            parsed = criteria_from(data, version)
-        except (TypeError, ValueError) as exc:
-            raise AppError.of(ErrorCode.VALIDATION, detail=str(exc)) from None
-        await store.add(
-            session,
-            CriteriaSetRow(
-                org_id=committee_id, version=version, criteria=parsed.as_dict(), created_by=actor
-            ),
-        )
-        await audit.record(
-            actor, "quality.criteria", f"org:{committee_id}", {"version": version}, session=session
-        )
-        return parsed.as_dict()
 
 
 async def meeting_quality(db: Database, meeting_id: int, authorize: Authorize) -> dict[str, Any]:

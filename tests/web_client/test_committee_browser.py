@@ -4,12 +4,14 @@ back from the API, never made through it), on the demo that ``make run`` serves:
 * its secretary assigns a committee member to the seafarers' cell on ``/committee`` (S1); the
   cell's chair opens today's meeting and the member joins it from their home page as observer
   (R5), recorded as a visit (S1); the secretary evaluates the month, reads the evidence per
-  criterion and publishes it (Q1, Q2); the cell's secretary reads the result on ``/home``;
+  criterion for the cell alone and publishes it (Q1, Q2); it saves a new version of its
+  criteria, a bad one refused in Vietnamese (Q1); the cell's secretary reads the result on
+  ``/home``;
 * the organisation board opens a call for registrations with its deadline on ``/board``; the
   cell answers the open call (and is not offered one whose deadline passed) and sends a pilot
-  registration on ``/pilot``; the organisation board vets it and returns
-  it with a reason on ``/board``; the cell corrects it; the board vets it again and puts it to
-  the standing committee, which approves it with its decision (V1, V2, E3).
+  registration on ``/pilot`` (V1); the organisation board vets it and returns it with a reason
+  on ``/board``; the cell corrects it; the board vets it again and puts it to the standing
+  committee, which approves it with its decision (V2, E3).
 
 The pages are checked on a 390×844 phone (nothing wider than the screen) and by axe-core (no
 serious or critical violation); screenshots go where ``make screenshots`` asks."""
@@ -205,6 +207,40 @@ async def test_committee_assigns_evaluates_and_the_cell_sees_its_result(
             assert mine["published"] and mine["stored"]
             grade = mine["grade"]
             await lead.screenshot(path=str(screenshot_dir / "committee-cells.png"), full_page=True)
+
+            # Q1: the committee edits its criteria; a set that cannot stand is refused in
+            # Vietnamese and nothing is saved; a good one becomes the new version in force
+            versions = f"/api/organisations/{root}/quality/criteria/versions"
+            before = len(await _get(lead, versions))
+            history = lead.locator("#criteria-history")
+            await expect(history.locator("li[data-version='1']")).to_contain_text(
+                "mặc định theo quy định"
+            )
+            await lead.fill("#crit-points-attendance", "150")
+            await lead.click("#criteria-save")
+            await expect(lead.locator("#notice")).to_contain_text(
+                "Tỷ lệ dự họp (A2): điểm phải là số nguyên từ 0 đến 100"
+            )
+            await lead.fill("#crit-points-attendance", "20")
+            await lead.fill("#crit-good", "60")  # below "fair" (70)
+            await lead.click("#criteria-save")
+            await expect(lead.locator("#notice")).to_contain_text("Ngưỡng xếp loại phải tăng dần")
+            assert "Q1" in (await lead.locator("#notice").get_attribute("data-rules") or "")
+            assert len(await _get(lead, versions)) == before  # nothing saved
+            await lead.fill("#crit-good", "90")
+            await lead.uncheck("#crit-on-group_reports")
+            await lead.click("#criteria-save")
+            await expect(lead.locator("#notice")).to_contain_text(f"Đã lưu phiên bản {before + 1}")
+            await expect(history.locator(f"li[data-version='{before + 1}']")).to_contain_text(
+                "(đang áp dụng)"
+            )
+            saved = (await _get(lead, versions))[-1]
+            points = {c["criterion"]: c["points"] for c in saved["criteria"]}
+            assert (saved["version"], saved["good"], points["attendance"]) == (before + 1, 90, 20)
+            assert "group_reports" not in points
+            await lead.locator("#criteria-title").scroll_into_view_if_needed()
+            await lead.screenshot(path=str(screenshot_dir / "committee-criteria.png"))
+
             blocking["/committee"] = await _phone_and_axe(
                 browser,
                 lead,

@@ -7,6 +7,7 @@ import { apply, init, pick, t } from './i18n.js';
 import { api, session } from './auth.js';
 import { $, basis, el } from './dom.js';
 import { dmy, notice, refused, vnToday } from './oversight-ui.js';
+import { showCriteria } from './committee-criteria.js';
 
 const LEADS = new Set(['secretary', 'deputy', 'committee']);
 const MANAGERS = new Set(['secretary', 'deputy']);
@@ -177,7 +178,7 @@ async function show() {
   $('evaluate').hidden = !manage;
   $('evaluate-cell-label').hidden = !manage;
   showReports();
-  await Promise.all([showCells(), showWeak(), showAssignments()]);
+  await Promise.all([showCells(), showWeak(), showAssignments(), showCriteria(org().id, manage)]);
 }
 
 async function main() {

@@ -284,3 +284,48 @@ async def test_q2_one_cell_evaluated_and_published_alone_with_its_evidence(
     assert resp.status == 422
     refusal = await resp.json()
     assert refusal["rules"] == ["Q2"] and "không trực thuộc" in refusal["message"]["vi"]
+
+
+async def test_q1_criteria_new_version_refused_in_vietnamese_and_history_kept(
+    client: Client, db_url: str
+) -> None:
+    """Q1 (50-CT/TW §5: "Xây dựng tiêu chí đánh giá, xếp loại chất lượng sinh hoạt chi bộ khoa
+    học, chặt chẽ, định lượng, cụ thể"): the committee saves a new version of its criteria; a set
+    that cannot stand is refused with the reason in Vietnamese citing Q1 and nothing is stored;
+    the history lists the defaults from the rules first, then each saved version."""
+    built = await _built(db_url)
+    path = f"/api/organisations/{built.committee}/quality/criteria"
+    defaults = await (await client.get(path)).json()
+    assert defaults["version"] == 1 and len(defaults["criteria"]) == 12
+
+    def body(**change: Any) -> dict[str, Any]:
+        criteria = [
+            {k: c[k] for k in ("criterion", "points", "threshold", "cap")}
+            for c in defaults["criteria"]
+        ]
+        return {"criteria": criteria, "good": 85, "fair": 70, "average": 50, **change}
+
+    resp = await client.post(path, json=body(good=60, fair=70))
+    assert resp.status == 422
+    refusal = await resp.json()
+    assert refusal["rules"] == ["Q1"]
+    assert "Ngưỡng xếp loại phải tăng dần" in refusal["message"]["vi"]
+    first = body()["criteria"][0]
+    resp = await client.post(path, json=body(criteria=[first, dict(first)]))
+    assert resp.status == 422
+    assert "Sinh hoạt đúng ngày (R1)" in (await resp.json())["message"]["vi"]
+    resp = await client.post(path, json=body(criteria=[{"criterion": "on_day", "points": 0}]))
+    assert resp.status == 422 and "tổng điểm" in (await resp.json())["message"]["vi"]
+    versions = await (await client.get(f"{path}/versions")).json()
+    assert [v["version"] for v in versions] == [1]  # nothing stored
+
+    resp = await client.post(path, json=body(good=90, weak_periods=3))
+    assert resp.status == 201, await resp.text()
+    assert (await resp.json())["version"] == 2
+    versions = await (await client.get(f"{path}/versions")).json()
+    assert [(v["version"], v["default"], v["good"]) for v in versions] == [
+        (1, True, 85),
+        (2, False, 90),
+    ]
+    assert versions[1]["created_by"] and versions[1]["created_at"]
+    assert (await (await client.get(path)).json())["weak_periods"] == 3
