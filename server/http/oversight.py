@@ -29,6 +29,7 @@ from server.http.oversight_schemas import (
     HandInIn,
     HandInOut,
     IncidentIn,
+    IncidentListOut,
     IncidentOut,
     InspectionIn,
     InspectionOut,
@@ -659,7 +660,7 @@ async def registration_events(request: web.Request) -> web.Response:
 @routes.route(
     "POST",
     f"{ORG}/pilot-incidents",
-    summary="Record an incident of the pilot or members' feedback (V3)",
+    summary="Record an incident of the pilot or members' feedback: the unit or its board (V3)",
     tag="pilot",
     body=IncidentIn,
     response=IncidentOut,
@@ -677,6 +678,25 @@ async def record_incident(request: web.Request) -> web.Response:
         _authorize(request),
     )
     return respond(IncidentOut, row, 201)
+
+
+@routes.route(
+    "GET",
+    f"{ORG}/pilot-incidents",
+    summary="Incidents and feedback of the pilot recorded for the units under it (V3)",
+    tag="pilot",
+    response=GenericAlias(list, (IncidentListOut,)),
+    query=(("from", "string"), ("to", "string")),
+)
+async def list_incidents(request: web.Request) -> web.Response:
+    out = await programme.incidents(
+        request.app[appkeys.DB],
+        path_int(request, "org_id"),
+        _query_date(request, "from"),
+        _query_date(request, "to"),
+        _authorize(request),
+    )
+    return respond(IncidentListOut, out)
 
 
 @routes.route(

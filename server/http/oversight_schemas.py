@@ -359,6 +359,10 @@ class IncidentOut(Output):
     description: str
 
 
+class IncidentListOut(IncidentOut):
+    unit: str
+
+
 class MonitoringOut(Output):
     unit: str
     online_meetings: int

@@ -38,7 +38,7 @@ from server.audit import AuditLog
 from server.auth.authz import Authorize, Permission
 from server.errors import AppError, not_found
 from server.organisations import org_or_404
-from server.oversight.quality import HELD
+from server.oversight.quality import HELD, either
 from server.storage import attendance as attendance_store
 from server.storage import conduct as conduct_store
 from server.storage import meetings as meeting_store
@@ -310,10 +310,12 @@ async def record_incident(
     fields: Mapping[str, Any],
     authorize: Authorize,
 ) -> PilotIncident:
-    """V3: an incident or members' feedback, for the reviews."""
+    """V3: an incident or members' feedback, for the reviews: recorded by the unit itself or
+    by the organisation board that monitors the pilot (``PILOT_VET`` carried down from the
+    superior committee). Audited ``pilot.incident``."""
     async with db.session() as session:
         await org_or_404(session, org_id)
-        authorize(P.PILOT_MANAGE, org_id)
+        either(authorize, (P.PILOT_VET, org_id), (P.PILOT_MANAGE, org_id))
         meeting_id = fields.get("meeting_id")
         if meeting_id is not None:
             meeting = await meeting_store.get(session, meeting_id)
@@ -325,6 +327,30 @@ async def record_incident(
             actor, "pilot.incident", f"org:{org_id}", {"kind": row.kind}, session=session
         )
         return row
+
+
+async def incidents(
+    db: Database, org_id: int, start: dt.date, end: dt.date, authorize: Authorize
+) -> list[dict[str, Any]]:
+    """V3: the incidents and feedback recorded in ``start``–``end`` for ``org_id`` and the units
+    under it, newest first, each with its unit's name."""
+    async with db.session() as session:
+        root = await org_or_404(session, org_id)
+        authorize(P.PILOT_READ, org_id)
+        names = {o.id: o.name for o in [root, *await _units(session, root)]}
+        rows = await store.incidents(session, list(names), start, end)
+        return [
+            {
+                "id": r.id,
+                "org_id": r.org_id,
+                "unit": names[r.org_id],
+                "meeting_id": r.meeting_id,
+                "occurred_on": r.occurred_on,
+                "kind": r.kind,
+                "description": r.description,
+            }
+            for r in sorted(rows, key=lambda r: (r.occurred_on, r.id), reverse=True)
+        ]
 
 
 # -- V3: monitoring and reviews -----------------------------------------------------------------

@@ -5,13 +5,15 @@ back from the API, never made through it), on the demo that ``make run`` serves:
   cell's chair opens today's meeting and the member joins it from their home page as observer
   (R5), recorded as a visit (S1); the secretary evaluates the month, reads the evidence per
   criterion for the cell alone and publishes it (Q1, Q2); it saves a new version of its
-  criteria, a bad one refused in Vietnamese (Q1); the cell's secretary reads the result on
+  criteria, a bad one refused in Vietnamese (Q1); it opens an inspection of the cell's records
+  for the month, reads them and closes it (S2); the cell's secretary reads the result on
   ``/home``;
 * the organisation board opens a call for registrations with its deadline on ``/board``; the
   cell answers the open call (and is not offered one whose deadline passed) and sends a pilot
   registration on ``/pilot`` (V1); the organisation board vets it and returns it with a reason
   on ``/board``; the cell corrects it; the board vets it again and puts it to the standing
-  committee, which approves it with its decision (V2, E3).
+  committee, which approves it with its decision (V2, E3); the board records an incident for
+  the review, counted in its monitoring table (V3).
 
 The pages are checked on a 390×844 phone (nothing wider than the screen) and by axe-core (no
 serious or critical violation); screenshots go where ``make screenshots`` asks."""
@@ -54,6 +56,8 @@ SEAFARERS = "Chi bộ Thuyền viên (demo)"
 LOBBY = "n => document.querySelectorAll('#lobby button[data-action=admit]').length === n"
 RETURN_REASON = "Bổ sung phương án bảo mật đường truyền vệ tinh trên tàu"
 CALL = "912-CV/ĐU"
+INSPECTION = "Kiểm tra việc ghi biên bản và ban hành nghị quyết"
+INCIDENT = "Mất kết nối vệ tinh 20 phút trong cuộc họp"
 OLD_CALL = "845-CV/ĐU"
 
 
@@ -241,6 +245,30 @@ async def test_committee_assigns_evaluates_and_the_cell_sees_its_result(
             await lead.locator("#criteria-title").scroll_into_view_if_needed()
             await lead.screenshot(path=str(screenshot_dir / "committee-criteria.png"))
 
+            # S2: the committee inspects the cell's records for the month, then closes it
+            await lead.select_option("#inspect-cell", label=SEAFARERS)
+            await lead.fill("#inspect-subject", INSPECTION)
+            await lead.click("#inspect-submit")
+            await expect(lead.locator("#notice")).to_contain_text("Đã mở cuộc kiểm tra")
+            records = lead.locator("#inspection-records")
+            inspected = records.locator(f"article[data-meeting='{meeting}']")
+            await expect(inspected).to_be_visible()
+            await expect(inspected.locator("[data-part=minutes]")).to_contain_text("Biên bản")
+            await expect(records.locator("#inspection-notebooks")).to_contain_text(
+                "chỉ được xem khi đảng viên nộp"
+            )
+            await records.scroll_into_view_if_needed()
+            await lead.screenshot(path=str(screenshot_dir / "committee-inspection.png"))
+            opened = await _get(lead, f"/api/organisations/{root}/inspections")
+            [inspection] = [i for i in opened if i["subject"] == INSPECTION]
+            assert (inspection["cell_id"], inspection["closed_at"]) == (sea, None)
+            assert inspection["period_from"] == f"{month}-01"
+            row = lead.locator(f"#inspections li[data-inspection='{inspection['id']}']")
+            await row.locator("button[data-action=close]").click()
+            await expect(row).to_have_attribute("data-open", "false")
+            await expect(records).to_be_hidden()
+            closed = await _get(lead, f"/api/organisations/{root}/inspections")
+            assert next(i for i in closed if i["id"] == inspection["id"])["closed_at"]
             blocking["/committee"] = await _phone_and_axe(
                 browser,
                 lead,
@@ -420,6 +448,35 @@ async def test_board_vets_returns_and_the_standing_committee_approves_the_correc
             assert next(r for r in answered if r["id"] == reg)["call_id"] == call_id
             decisions = await _get(cell, f"/api/organisations/{cell_id}/decisions")
             assert any(d["number"] == "131-QĐ/ĐU" for d in decisions)
+            # V3: the organisation board records an incident for the pilot review on its page;
+            # the monitoring table counts it
+            await _open(board, server, "/board")
+            sea_row = board.locator("#monitoring tbody tr", has_text=SEAFARERS)
+            counted = int(await sea_row.locator("td").nth(5).inner_text())
+            await board.select_option("#incident-unit", label=SEAFARERS)
+            await board.select_option("#incident-kind", "technical")
+            await board.click("#incident-submit")  # no description: refused, nothing recorded
+            await expect(board.locator("#notice")).to_contain_text("Cần ghi nội dung")
+            await board.fill("#incident-description", INCIDENT)
+            await board.click("#incident-submit")
+            await expect(board.locator("#notice")).to_contain_text("Đã ghi nhận")
+            await expect(board.locator("#incidents")).to_contain_text(INCIDENT)
+            await expect(sea_row.locator("td").nth(5)).to_have_text(str(counted + 1))
+            await board.locator("#incidents-title").scroll_into_view_if_needed()
+            await board.screenshot(path=str(screenshot_dir / "board-incident.png"))
+            committee_id = next(
+                r["org_id"]
+                for r in (await _get(board, "/api/auth/session"))["roles"]
+                if r["role"] == "org_board"
+            )
+            day = dt.datetime.now(VN_TZ).date().isoformat()
+            incidents = await _get(
+                board, f"/api/organisations/{committee_id}/pilot-incidents?from={day}&to={day}"
+            )
+            assert [(i["unit"], i["kind"]) for i in incidents if i["description"] == INCIDENT] == [
+                (SEAFARERS, "technical")
+            ]
+
             # the review's figures and exports on the board's page
             await expect(standing.locator("#monitoring tbody tr")).not_to_have_count(0)
             href = await standing.locator("#exports a[data-format=xlsx]").get_attribute("href")

@@ -8,6 +8,7 @@ import { api, session } from './auth.js';
 import { $, basis, el } from './dom.js';
 import { dmy, notice, refused, vnToday } from './oversight-ui.js';
 import { showCriteria } from './committee-criteria.js';
+import { showInspect } from './committee-inspect.js';
 
 const LEADS = new Set(['secretary', 'deputy', 'committee']);
 const MANAGERS = new Set(['secretary', 'deputy']);
@@ -62,6 +63,7 @@ async function showCells() {
   $('evaluate-cell').replaceChildren(el('option', { value: '', textContent: t('committee.evaluate.all') }),
     ...now.map((c) => el('option', { value: String(c.cell_id), textContent: c.cell })));
   if (now.some((c) => String(c.cell_id) === chosen)) $('evaluate-cell').value = chosen;
+  return now;
 }
 
 async function showWeak() {
@@ -178,7 +180,8 @@ async function show() {
   $('evaluate').hidden = !manage;
   $('evaluate-cell-label').hidden = !manage;
   showReports();
-  await Promise.all([showCells(), showWeak(), showAssignments(), showCriteria(org().id, manage)]);
+  const [now] = await Promise.all([showCells(), showWeak(), showAssignments(), showCriteria(org().id, manage)]);
+  await showInspect(org().id, now, month());
 }
 
 async function main() {

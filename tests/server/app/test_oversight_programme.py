@@ -184,6 +184,30 @@ async def test_v1_v2_registration_vetted_returned_corrected_approved(
         "Chi bộ TAU-1": "approved",
         "Chi bộ VP-1": "submitted",
     }
+    # V3: the board records an incident on the ship's cell; the unit's own secretary elsewhere
+    # may not record one for another cell
+    h = await as_(board)
+    resp = await client.post(
+        f"/api/organisations/{ship}/pilot-incidents",
+        json={"occurred_on": "2026-04-05", "kind": "technical", "description": "Mất tín hiệu"},
+        headers=h,
+    )
+    assert resp.status == 201, await resp.text()
+    listed = await (
+        await client.get(
+            f"/api/organisations/{bloc_id}/pilot-incidents?from=2026-04-01&to=2026-04-30"
+        )
+    ).json()
+    assert [(i["unit"], i["kind"], i["description"]) for i in listed] == [
+        ("Chi bộ TAU-1", "technical", "Mất tín hiệu")
+    ]
+    h = await as_(other)
+    resp = await client.post(
+        f"/api/organisations/{ship}/pilot-incidents",
+        json={"occurred_on": "2026-04-05", "kind": "feedback", "description": "Ý kiến"},
+        headers=h,
+    )
+    assert resp.status == 403
     await db.close()
 
 
