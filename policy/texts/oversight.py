@@ -266,6 +266,10 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Gửi ngày {sent}, quá thời hạn đăng ký {deadline} (V1).",
         "Sent on {sent}, after the registration deadline {deadline} (V1).",
     ),
+    "oversight.v3.future": (
+        "Ngày xảy ra sự cố không được sau hôm nay (giờ Việt Nam) (V3).",
+        "An incident cannot be dated after today (Vietnam time) (V3).",
+    ),
     "oversight.v2.state.draft": ("Dự thảo", "Draft"),
     "oversight.v2.state.submitted": ("Đã gửi", "Submitted"),
     "oversight.v2.state.vetting": ("Đang thẩm định", "Under vetting"),

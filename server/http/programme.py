@@ -186,6 +186,7 @@ async def record_incident(request: web.Request) -> web.Response:
         actor_of(request),
         path_int(request, "org_id"),
         body.model_dump(),
+        today_of(request),
         authorize_of(request),
     )
     return respond(IncidentOut, row, 201)

@@ -20,6 +20,7 @@ from typing import Any
 from policy.caps import ONLINE_MODES
 from policy.decision import require
 from policy.error_codes import ErrorCode
+from policy.i18n import tr
 from policy.model import IssuerKind, ItemStatus, MeetingMode, OrgLevel
 from policy.programme import (
     ACTOR,
@@ -308,14 +309,18 @@ async def record_incident(
     actor: str,
     org_id: int,
     fields: Mapping[str, Any],
+    today: dt.date,
     authorize: Authorize,
 ) -> PilotIncident:
     """V3: an incident or members' feedback, for the reviews: recorded by the unit itself or
     by the organisation board that monitors the pilot (``PILOT_VET`` carried down from the
-    superior committee). Audited ``pilot.incident``."""
+    superior committee), on a day not after ``today`` (Vietnam time). Audited
+    ``pilot.incident``."""
     async with db.session() as session:
         await org_or_404(session, org_id)
         either(authorize, (P.PILOT_VET, org_id), (P.PILOT_MANAGE, org_id))
+        if fields["occurred_on"] > today:
+            raise AppError(422, ErrorCode.VALIDATION, tr("oversight.v3.future"), rules=("V3",))
         meeting_id = fields.get("meeting_id")
         if meeting_id is not None:
             meeting = await meeting_store.get(session, meeting_id)

@@ -201,6 +201,12 @@ async def test_v1_v2_registration_vetted_returned_corrected_approved(
     assert [(i["unit"], i["kind"], i["description"]) for i in listed] == [
         ("Chi bộ TAU-1", "technical", "Mất tín hiệu")
     ]
+    resp = await client.post(  # tomorrow in Vietnam: refused citing V3
+        f"/api/organisations/{ship}/pilot-incidents",
+        json={"occurred_on": "2026-04-06", "kind": "technical", "description": "Chưa xảy ra"},
+        headers=h,
+    )
+    assert resp.status == 422 and (await resp.json())["rules"] == ["V3"]
     h = await as_(other)
     resp = await client.post(
         f"/api/organisations/{ship}/pilot-incidents",
