@@ -25,6 +25,7 @@ from server.http.oversight_schemas import (
     CriteriaOut,
     CriteriaVersionOut,
     EvaluateIn,
+    HandInChoiceOut,
     HandInIn,
     HandInOut,
     InspectionIn,
@@ -488,6 +489,23 @@ async def write_notebook(request: web.Request) -> web.Response:
         authorize_of(request),
     )
     return respond(NotebookOut, out)
+
+
+@routes.route(
+    "GET",
+    f"{MEETING}/notebook/inspections",
+    summary="The open inspections the member may hand their notes on the meeting to (S2)",
+    tag="oversight",
+    response=GenericAlias(list, (HandInChoiceOut,)),
+)
+async def hand_in_choices(request: web.Request) -> web.Response:
+    out = await notebook.open_inspections(
+        request.app[appkeys.DB],
+        context_of(request),
+        path_int(request, "meeting_id"),
+        authorize_of(request),
+    )
+    return respond(HandInChoiceOut, out)
 
 
 @routes.route(

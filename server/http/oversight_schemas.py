@@ -236,6 +236,16 @@ class NotebookOut(Output):
     handed_in_at: str | None
 
 
+class HandInChoiceOut(Output):
+    """S2: an open inspection a member may hand their notes on a meeting to."""
+
+    id: int
+    committee: str
+    period_from: str
+    period_to: str
+    subject: str
+
+
 class HandInIn(Input):
     inspection_id: int = Field(gt=0, lt=2**31)
 

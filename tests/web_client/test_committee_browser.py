@@ -6,8 +6,9 @@ back from the API, never made through it), on the demo that ``make run`` serves:
   (R5), recorded as a visit (S1); the secretary evaluates the month, reads the evidence per
   criterion for the cell alone and publishes it (Q1, Q2); it saves a new version of its
   criteria, a bad one refused in Vietnamese (Q1); it opens an inspection of the cell's records
-  for the month, reads them and closes it (S2); the cell's secretary reads the result on
-  ``/home``;
+  for the month, a member of the cell hands in their notes on the meeting from the meeting page,
+  and the committee reads the records with those notes and closes it (S2); the cell's secretary
+  reads the result on ``/home``;
 * the organisation board opens a call for registrations with its deadline on ``/board``; the
   cell answers the open call (and is not offered one whose deadline passed) and sends a pilot
   registration on ``/pilot`` (V1); the organisation board vets it and returns it with a reason
@@ -58,6 +59,7 @@ RETURN_REASON = "Bổ sung phương án bảo mật đường truyền vệ tinh
 CALL = "912-CV/ĐU"
 INSPECTION = "Kiểm tra việc ghi biên bản và ban hành nghị quyết"
 INCIDENT = "Mất kết nối vệ tinh 20 phút trong cuộc họp"
+NOTE = "Ghi chép: chi bộ cần bổ sung phân công theo dõi thuyền viên tuyến Nhật Bản"
 OLD_CALL = "845-CV/ĐU"
 
 
@@ -152,6 +154,16 @@ async def test_committee_assigns_evaluates_and_the_cell_sees_its_result(
             assigned = await _get(lead, f"/api/organisations/{root}/supervision/assignments")
             assert [(a["cell_id"], a["member"]) for a in assigned] == [(sea, "Đảng ủy viên")]
 
+            # S2: the committee opens an inspection of the cell's records for the month
+            await lead.select_option("#inspect-cell", label=SEAFARERS)
+            await lead.fill("#inspect-subject", INSPECTION)
+            await lead.click("#inspect-submit")
+            await expect(lead.locator("#notice")).to_contain_text("Đã mở cuộc kiểm tra")
+            opened = await _get(lead, f"/api/organisations/{root}/inspections")
+            [inspection] = [i for i in opened if i["subject"] == INSPECTION]
+            assert (inspection["cell_id"], inspection["closed_at"]) == (sea, None)
+            assert inspection["period_from"] == f"{month}-01"
+
             # the cell's chair opens today's meeting on the console
             chair = await _signed_in(browser, server, settings, "bithu")
             await _open(chair, server, f"/meetings/{meeting}/chair")
@@ -180,6 +192,30 @@ async def test_committee_assigns_evaluates_and_the_cell_sees_its_result(
                 "the observer's visit (S1)",
             )
             assert [(v["member"], v["way"]) for v in visits] == [("Đảng ủy viên", "online")]
+
+            # S2: a member of the cell keeps notes on the meeting and hands them in to the
+            # inspection from the meeting page
+            writer = await _signed_in(browser, server, settings, "dangvien")
+            await writer.goto(f"{server}/meetings/{meeting}")  # the live page (no data-ready)
+            await writer.wait_for_function("() => window.hopchibo && window.hopchibo.ready")
+            await writer.click("#join")
+            await chair.wait_for_function(LOBBY, arg=1, timeout=WAIT_MS)
+            await chair.click("#lobby button[data-action=admit] >> nth=0")
+            await writer.wait_for_function("() => window.hopchibo.state.admitted", timeout=WAIT_MS)
+            await writer.wait_for_selector("#notebook-box:not([hidden])")
+            await expect(writer.locator("#notebook-handin")).to_be_hidden()  # nothing saved yet
+            await writer.fill("#notebook-text", NOTE)
+            await writer.click("#notebook-save")
+            await writer.wait_for_selector("#notebook-state[data-state=saved]")
+            await expect(writer.locator("#notebook-inspection")).to_contain_text(
+                f"Kiểm tra từ 01/{month[5:]}/{month[:4]}"
+            )
+            await writer.click("#notebook-handin-submit")
+            await expect(writer.locator("#notebook-handed")).to_contain_text("Đã nộp")
+            await writer.locator("#notebook-box").screenshot(
+                path=str(screenshot_dir / "member-notebook-handed.png")
+            )
+            await _open(writer, server, "/home")
             # both leave the live page (the meeting stays open, held: Q1 evaluates it)
             await _open(member, server, "/home")
             await _open(chair, server, "/home")
@@ -245,25 +281,18 @@ async def test_committee_assigns_evaluates_and_the_cell_sees_its_result(
             await lead.locator("#criteria-title").scroll_into_view_if_needed()
             await lead.screenshot(path=str(screenshot_dir / "committee-criteria.png"))
 
-            # S2: the committee inspects the cell's records for the month, then closes it
-            await lead.select_option("#inspect-cell", label=SEAFARERS)
-            await lead.fill("#inspect-subject", INSPECTION)
-            await lead.click("#inspect-submit")
-            await expect(lead.locator("#notice")).to_contain_text("Đã mở cuộc kiểm tra")
+            # S2: the committee reads the cell's records for the month and the notes the member
+            # handed in (only those), then closes the inspection
+            row = lead.locator(f"#inspections li[data-inspection='{inspection['id']}']")
+            await row.locator("button[data-action=read]").click()
             records = lead.locator("#inspection-records")
             inspected = records.locator(f"article[data-meeting='{meeting}']")
             await expect(inspected).to_be_visible()
             await expect(inspected.locator("[data-part=minutes]")).to_contain_text("Biên bản")
-            await expect(records.locator("#inspection-notebooks")).to_contain_text(
-                "chỉ được xem khi đảng viên nộp"
-            )
+            await expect(records.locator("#inspection-notebooks li")).to_have_count(1)
+            await expect(records.locator("#inspection-notebooks")).to_contain_text(NOTE)
             await records.scroll_into_view_if_needed()
             await lead.screenshot(path=str(screenshot_dir / "committee-inspection.png"))
-            opened = await _get(lead, f"/api/organisations/{root}/inspections")
-            [inspection] = [i for i in opened if i["subject"] == INSPECTION]
-            assert (inspection["cell_id"], inspection["closed_at"]) == (sea, None)
-            assert inspection["period_from"] == f"{month}-01"
-            row = lead.locator(f"#inspections li[data-inspection='{inspection['id']}']")
             await row.locator("button[data-action=close]").click()
             await expect(row).to_have_attribute("data-open", "false")
             await expect(records).to_be_hidden()
@@ -299,7 +328,7 @@ async def test_committee_assigns_evaluates_and_the_cell_sees_its_result(
                 axe_source,
             )
             # every demo role still gets its home page with its meetings (no load failure)
-            for page in (lead, member, chair):
+            for page in (lead, member, chair, writer):
                 await _open(page, server, "/home")
                 await expect(page.locator("#error")).to_be_hidden()
         finally:
