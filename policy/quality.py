@@ -196,6 +196,34 @@ def criteria_from(data: Mapping[str, object], version: int) -> CriteriaSet:
     return CriteriaSet(version, tuple(specs), **numbers)
 
 
+def criteria_problem(data: Mapping[str, object]) -> Text | None:
+    """Q1: why a submitted criteria set cannot stand, in words a committee reads (each
+    criterion at most once, points to share, thresholds rising), or ``None``. The field ranges
+    are checked where the set is parsed."""
+    raw = data.get("criteria")
+    items = [i for i in raw if isinstance(i, Mapping)] if isinstance(raw, list) else []
+    names = [str(i.get("criterion")) for i in items]
+    known = {c.value for c in Criterion}
+    twice = sorted({n for n in names if names.count(n) > 1 and n in known})
+    if twice:
+        named = [tr(f"oversight.criterion.{n}") for n in twice]
+        return tr(
+            "oversight.q1.invalid.twice",
+            criterion_vi=", ".join(n.vi for n in named),
+            criterion_en=", ".join(n.en for n in named),
+        )
+    points = [i.get("points") for i in items]
+    if not items or sum(p for p in points if isinstance(p, int)) <= 0:
+        return tr("oversight.q1.invalid.no_points")
+    given = [data.get(k, d) for k, d in (("good", 85), ("fair", 70), ("average", 50))]
+    good, fair, average = (v if isinstance(v, int) else None for v in given)
+    if good is None or fair is None or average is None:
+        return None
+    if not 0 <= average <= fair <= good <= 100:
+        return tr("oversight.q1.invalid.thresholds", good=good, fair=fair, average=average)
+    return None
+
+
 #: Q1 defaults, drawn from the rules (100 points): R1 10, M2 10, A2 15 (≥ 90 % of the counted
 #: full members), M3 5, R8 10, speakers 10 (≥ 30 % of those present), A3 10, M1 10, R3 5,
 #: P3/P5 5, R2 5, GM3 5. Failing R1, R2 or the caps caps the grade at average.

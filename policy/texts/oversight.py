@@ -192,6 +192,28 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Không sinh hoạt chuyên đề trong quý: tối đa trung bình (R3).",
         "No thematic meeting in the quarter: at best average (R3).",
     ),
+    "oversight.q1.invalid.twice": (
+        "Mỗi tiêu chí chỉ được có một lần trong bộ tiêu chí: {criterion_vi} (Q1).",
+        "Each criterion at most once in the set: {criterion_en} (Q1).",
+    ),
+    "oversight.q1.invalid.no_points": (
+        "Bộ tiêu chí phải có ít nhất một tiêu chí được chấm điểm (tổng điểm lớn hơn 0) (Q1).",
+        "The set needs at least one criterion carrying points (more than 0 in all) (Q1).",
+    ),
+    "oversight.q1.invalid.thresholds": (
+        "Ngưỡng xếp loại phải tăng dần: trung bình ({average}%) ≤ khá ({fair}%) ≤ tốt ({good}%)"
+        " ≤ 100% (Q1).",
+        "The grade thresholds must rise: average ({average}%) ≤ fair ({fair}%) ≤ good ({good}%)"
+        " ≤ 100% (Q1).",
+    ),
+    "oversight.q1.invalid.other": (
+        "Bộ tiêu chí không hợp lệ: {detail} (Q1).",
+        "The criteria set is not valid: {detail} (Q1).",
+    ),
+    "oversight.q2.not_below": (
+        "Chi bộ không trực thuộc cấp ủy này, không đánh giá được (Q2).",
+        "The cell is not under this committee: it cannot be evaluated here (Q2).",
+    ),
     # Q3
     "oversight.q3.flag": (
         "Chi bộ yếu kém kéo dài: yếu {periods} kỳ liên tiếp ({first} – {last}) (Q3).",
@@ -202,6 +224,10 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "oversight.s1.not_below": (
         "Chi bộ không trực thuộc cấp ủy này (S1).",
         "The cell is not under this committee (S1).",
+    ),
+    "oversight.s1.not_committee": (
+        "Chỉ phân công được cấp ủy viên của chính cấp ủy này theo dõi chi bộ (S1).",
+        "Only a member of this committee itself may be assigned to follow a cell (S1).",
     ),
     "oversight.s1.not_assigned": (
         "Đồng chí không được phân công theo dõi chi bộ này (S1).",
@@ -239,6 +265,10 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "oversight.v1.late": (
         "Gửi ngày {sent}, quá thời hạn đăng ký {deadline} (V1).",
         "Sent on {sent}, after the registration deadline {deadline} (V1).",
+    ),
+    "oversight.v3.future": (
+        "Ngày xảy ra sự cố không được sau hôm nay (giờ Việt Nam) (V3).",
+        "An incident cannot be dated after today (Vietnam time) (V3).",
     ),
     "oversight.v2.state.draft": ("Dự thảo", "Draft"),
     "oversight.v2.state.submitted": ("Đã gửi", "Submitted"),

@@ -160,6 +160,19 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Only you can read them; they are encrypted when saved. An inspection sees them only if "
         "you hand them in (S2).",
     ),
+    "ui.notebook.inspection": (
+        "Nộp cho cuộc kiểm tra của cấp ủy cấp trên (S2)",
+        "Hand in to the superior committee's inspection (S2)",
+    ),
+    "ui.notebook.inspection_item": (
+        "Kiểm tra từ {from} đến {to} — {committee}",
+        "Inspection from {from} to {to} — {committee}",
+    ),
+    "ui.notebook.hand_in": ("Nộp ghi chép cho cuộc kiểm tra", "Hand in the notes"),
+    "ui.notebook.handed": (
+        "Đã nộp cho cuộc kiểm tra lúc {at}; đoàn kiểm tra đọc được bản đã nộp.",
+        "Handed in at {at}; the inspection can read them.",
+    ),
     "ui.chat.heading": ("Trao đổi bằng tin nhắn", "Chat"),
     "ui.chat.label": ("Tin nhắn gửi cả cuộc họp", "Message to the whole meeting"),
     "ui.chat.placeholder": ("Nhập tin nhắn…", "Type a message…"),

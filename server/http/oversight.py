@@ -1,6 +1,8 @@
 """The superior committee's oversight API: meeting quality (Q1–Q3), supervision and inspection
-(S1–S3), members' notebooks (S2), the pilot programme (V1–V3) and the reports as files (S3, V3).
-Each handler parses, calls one service of :mod:`server.oversight` and serialises."""
+(S1–S3) and members' notebooks (S2); the pilot programme (V1–V3) is in
+:mod:`server.http.programme`, the reports as files in :mod:`server.http.oversight_reports`.
+Each handler parses, calls one service of :mod:`server.oversight` and serialises. The helpers
+``authorize_of``, ``now_of``, ``today_of``, ``query_text`` and ``query_date`` serve all three."""
 
 from __future__ import annotations
 
@@ -10,7 +12,6 @@ from types import GenericAlias
 from aiohttp import web
 
 from policy.error_codes import ErrorCode
-from policy.programme import RegistrationAction
 from server import appkeys, rules
 from server.auth.authz import Authorize, authorizer
 from server.auth.middleware import context_of
@@ -18,30 +19,23 @@ from server.errors import AppError
 from server.http.body import parse_body, path_int, respond
 from server.http.organisations import actor_of
 from server.http.oversight_schemas import (
-    CallIn,
-    CallOut,
     CandidateOut,
     CellOverviewOut,
     CriteriaIn,
     CriteriaOut,
+    CriteriaVersionOut,
     EvaluateIn,
+    HandInChoiceOut,
     HandInIn,
     HandInOut,
-    IncidentIn,
-    IncidentOut,
     InspectionIn,
     InspectionOut,
     InspectionRecordsOut,
     MeetingQualityOut,
-    MonitoringOut,
     NotebookIn,
     NotebookOut,
-    ProgrammeRegistrationIn,
-    ProgrammeRegistrationOut,
     PublishIn,
     QualityResultOut,
-    RegistrationEventOut,
-    StepIn,
     SupervisionAssignmentEndIn,
     SupervisionAssignmentIn,
     SupervisionAssignmentListOut,
@@ -52,36 +46,35 @@ from server.http.oversight_schemas import (
     WeakCellOut,
 )
 from server.http.routes import Routes
-from server.oversight import notebook, programme, quality, reports, supervision
-from server.reports.layout import MEDIA_TYPES, render
+from server.oversight import criteria, notebook, quality, supervision
 
 routes = Routes()
 ORG = r"/api/organisations/{org_id:\d+}"
 MEETING = r"/api/meetings/{meeting_id:\d+}"
 
 
-def _authorize(request: web.Request) -> Authorize:
+def authorize_of(request: web.Request) -> Authorize:
     return authorizer(context_of(request))
 
 
-def _now(request: web.Request) -> dt.datetime:
+def now_of(request: web.Request) -> dt.datetime:
     return request.app[appkeys.CLOCK]()
 
 
-def _today(request: web.Request) -> dt.date:
-    return rules.local_date(_now(request))
+def today_of(request: web.Request) -> dt.date:
+    return rules.local_date(now_of(request))
 
 
-def _query(request: web.Request, name: str) -> str:
+def query_text(request: web.Request, name: str) -> str:
     raw = request.query.get(name)
     if raw is None:
         raise AppError.of(ErrorCode.VALIDATION, detail=f"{name}: required")
     return raw
 
 
-def _query_date(request: web.Request, name: str) -> dt.date:
+def query_date(request: web.Request, name: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(_query(request, name))
+        return dt.date.fromisoformat(query_text(request, name))
     except ValueError:
         raise AppError.of(ErrorCode.VALIDATION, detail=f"{name}: YYYY-MM-DD") from None
 
@@ -97,10 +90,24 @@ def _query_date(request: web.Request, name: str) -> dt.date:
     response=CriteriaOut,
 )
 async def get_criteria(request: web.Request) -> web.Response:
-    out = await quality.criteria(
-        request.app[appkeys.DB], path_int(request, "org_id"), _authorize(request)
+    out = await criteria.criteria(
+        request.app[appkeys.DB], path_int(request, "org_id"), authorize_of(request)
     )
     return respond(CriteriaOut, out)
+
+
+@routes.route(
+    "GET",
+    f"{ORG}/quality/criteria/versions",
+    summary="Every version of the committee's quality criteria, the defaults first (Q1)",
+    tag="oversight",
+    response=GenericAlias(list, (CriteriaVersionOut,)),
+)
+async def criteria_versions(request: web.Request) -> web.Response:
+    out = await criteria.history(
+        request.app[appkeys.DB], path_int(request, "org_id"), authorize_of(request)
+    )
+    return respond(CriteriaVersionOut, out)
 
 
 @routes.route(
@@ -115,13 +122,13 @@ async def get_criteria(request: web.Request) -> web.Response:
 async def set_criteria(request: web.Request) -> web.Response:
     body = await parse_body(request, CriteriaIn)
     app = request.app
-    out = await quality.set_criteria(
+    out = await criteria.set_criteria(
         app[appkeys.DB],
         app[appkeys.AUDIT],
         actor_of(request),
         path_int(request, "org_id"),
         body.model_dump(),
-        _authorize(request),
+        authorize_of(request),
     )
     return respond(CriteriaOut, out, 201)
 
@@ -135,7 +142,7 @@ async def set_criteria(request: web.Request) -> web.Response:
 )
 async def meeting_quality(request: web.Request) -> web.Response:
     out = await quality.meeting_quality(
-        request.app[appkeys.DB], path_int(request, "meeting_id"), _authorize(request)
+        request.app[appkeys.DB], path_int(request, "meeting_id"), authorize_of(request)
     )
     return respond(MeetingQualityOut, out)
 
@@ -143,7 +150,7 @@ async def meeting_quality(request: web.Request) -> web.Response:
 @routes.route(
     "POST",
     f"{ORG}/quality/evaluate",
-    summary="Classify every cell of the committee for a month or quarter, optionally publish (Q2)",
+    summary="Classify every cell of the committee, or one, for a month or quarter; publish (Q2)",
     tag="oversight",
     body=EvaluateIn,
     response=GenericAlias(list, (QualityResultOut,)),
@@ -158,8 +165,9 @@ async def evaluate(request: web.Request) -> web.Response:
         path_int(request, "org_id"),
         body.period,
         body.publish,
-        _now(request),
-        _authorize(request),
+        now_of(request),
+        authorize_of(request),
+        cell_id=body.cell_id,
     )
     return respond(QualityResultOut, out)
 
@@ -167,7 +175,7 @@ async def evaluate(request: web.Request) -> web.Response:
 @routes.route(
     "POST",
     f"{ORG}/quality/publish",
-    summary="Send the period's results back to the cells, openly (Q2)",
+    summary="Send the period's results back to the cells (or one cell), openly (Q2)",
     tag="oversight",
     body=PublishIn,
     response=GenericAlias(list, (QualityResultOut,)),
@@ -181,8 +189,9 @@ async def publish(request: web.Request) -> web.Response:
         actor_of(request),
         path_int(request, "org_id"),
         body.period,
-        _now(request),
-        _authorize(request),
+        now_of(request),
+        authorize_of(request),
+        cell_id=body.cell_id,
     )
     return respond(QualityResultOut, out)
 
@@ -199,8 +208,8 @@ async def overview(request: web.Request) -> web.Response:
     out = await quality.overview(
         request.app[appkeys.DB],
         path_int(request, "org_id"),
-        _query(request, "period"),
-        _authorize(request),
+        query_text(request, "period"),
+        authorize_of(request),
     )
     return respond(CellOverviewOut, out)
 
@@ -214,7 +223,7 @@ async def overview(request: web.Request) -> web.Response:
 )
 async def cell_results(request: web.Request) -> web.Response:
     out = await quality.cell_results(
-        request.app[appkeys.DB], path_int(request, "org_id"), _authorize(request)
+        request.app[appkeys.DB], path_int(request, "org_id"), authorize_of(request)
     )
     return respond(QualityResultOut, out)
 
@@ -228,7 +237,7 @@ async def cell_results(request: web.Request) -> web.Response:
 )
 async def weak(request: web.Request) -> web.Response:
     out = await quality.weak(
-        request.app[appkeys.DB], path_int(request, "org_id"), _authorize(request)
+        request.app[appkeys.DB], path_int(request, "org_id"), authorize_of(request)
     )
     return respond(WeakCellOut, out)
 
@@ -245,7 +254,7 @@ async def weak(request: web.Request) -> web.Response:
 )
 async def list_assignments(request: web.Request) -> web.Response:
     out = await supervision.assignments(
-        request.app[appkeys.DB], path_int(request, "org_id"), _authorize(request)
+        request.app[appkeys.DB], path_int(request, "org_id"), authorize_of(request)
     )
     return respond(SupervisionAssignmentListOut, out)
 
@@ -259,7 +268,7 @@ async def list_assignments(request: web.Request) -> web.Response:
 )
 async def list_candidates(request: web.Request) -> web.Response:
     out = await supervision.candidates(
-        request.app[appkeys.DB], path_int(request, "org_id"), _authorize(request)
+        request.app[appkeys.DB], path_int(request, "org_id"), authorize_of(request)
     )
     return respond(CandidateOut, out)
 
@@ -284,7 +293,7 @@ async def assign(request: web.Request) -> web.Response:
         body.cell_id,
         body.account_id,
         body.started_on,
-        _authorize(request),
+        authorize_of(request),
     )
     return respond(SupervisionAssignmentOut, row, 201)
 
@@ -306,7 +315,7 @@ async def end_assignment(request: web.Request) -> web.Response:
         actor_of(request),
         path_int(request, "assignment_id"),
         body.ended_on,
-        _authorize(request),
+        authorize_of(request),
     )
     return respond(SupervisionAssignmentOut, row)
 
@@ -332,8 +341,8 @@ async def record_visit(request: web.Request) -> web.Response:
         path_int(request, "meeting_id"),
         body.account_id,
         body.way,
-        _now(request),
-        _authorize(request),
+        now_of(request),
+        authorize_of(request),
     )
     return respond(VisitOut, row, 201)
 
@@ -350,9 +359,9 @@ async def list_visits(request: web.Request) -> web.Response:
     out = await supervision.visits(
         request.app[appkeys.DB],
         path_int(request, "org_id"),
-        _query_date(request, "from"),
-        _query_date(request, "to"),
-        _authorize(request),
+        query_date(request, "from"),
+        query_date(request, "to"),
+        authorize_of(request),
     )
     return respond(VisitListOut, out)
 
@@ -369,7 +378,7 @@ async def list_visits(request: web.Request) -> web.Response:
 )
 async def list_inspections(request: web.Request) -> web.Response:
     out = await supervision.inspections(
-        request.app[appkeys.DB], path_int(request, "org_id"), _authorize(request)
+        request.app[appkeys.DB], path_int(request, "org_id"), authorize_of(request)
     )
     return respond(InspectionOut, out)
 
@@ -392,8 +401,8 @@ async def open_inspection(request: web.Request) -> web.Response:
         actor_of(request),
         path_int(request, "org_id"),
         body.model_dump(),
-        _now(request),
-        _authorize(request),
+        now_of(request),
+        authorize_of(request),
     )
     return respond(InspectionOut, supervision.inspection_out(row), 201)
 
@@ -413,7 +422,7 @@ async def inspection_records(request: web.Request) -> web.Response:
         actor_of(request),
         app[appkeys.KEYS],
         path_int(request, "inspection_id"),
-        _authorize(request),
+        authorize_of(request),
     )
     return respond(InspectionRecordsOut, out)
 
@@ -432,8 +441,8 @@ async def close_inspection(request: web.Request) -> web.Response:
         app[appkeys.AUDIT],
         actor_of(request),
         path_int(request, "inspection_id"),
-        _now(request),
-        _authorize(request),
+        now_of(request),
+        authorize_of(request),
     )
     return respond(InspectionOut, supervision.inspection_out(row))
 
@@ -453,7 +462,7 @@ async def read_notebook(request: web.Request) -> web.Response:
         app[appkeys.KEYS],
         context_of(request),
         path_int(request, "meeting_id"),
-        _authorize(request),
+        authorize_of(request),
     )
     return respond(NotebookOut, out)
 
@@ -476,10 +485,27 @@ async def write_notebook(request: web.Request) -> web.Response:
         context_of(request),
         path_int(request, "meeting_id"),
         body.text,
-        _now(request),
-        _authorize(request),
+        now_of(request),
+        authorize_of(request),
     )
     return respond(NotebookOut, out)
+
+
+@routes.route(
+    "GET",
+    f"{MEETING}/notebook/inspections",
+    summary="The open inspections the member may hand their notes on the meeting to (S2)",
+    tag="oversight",
+    response=GenericAlias(list, (HandInChoiceOut,)),
+)
+async def hand_in_choices(request: web.Request) -> web.Response:
+    out = await notebook.open_inspections(
+        request.app[appkeys.DB],
+        context_of(request),
+        path_int(request, "meeting_id"),
+        authorize_of(request),
+    )
+    return respond(HandInChoiceOut, out)
 
 
 @routes.route(
@@ -499,245 +525,7 @@ async def hand_in(request: web.Request) -> web.Response:
         context_of(request),
         path_int(request, "meeting_id"),
         body.inspection_id,
-        _now(request),
-        _authorize(request),
+        now_of(request),
+        authorize_of(request),
     )
     return respond(HandInOut, out)
-
-
-# -- V1–V3 --------------------------------------------------------------------------------------
-
-
-@routes.route(
-    "GET",
-    f"{ORG}/pilot-calls",
-    summary="The committee's calls for pilot registrations (V1)",
-    tag="pilot",
-    response=GenericAlias(list, (CallOut,)),
-)
-async def list_calls(request: web.Request) -> web.Response:
-    out = await programme.calls(
-        request.app[appkeys.DB], path_int(request, "org_id"), _authorize(request)
-    )
-    return respond(CallOut, out)
-
-
-@routes.route(
-    "POST",
-    f"{ORG}/pilot-calls",
-    summary="Open a call for pilot registrations with a deadline (V1)",
-    tag="pilot",
-    body=CallIn,
-    response=CallOut,
-    status=201,
-)
-async def open_call(request: web.Request) -> web.Response:
-    body = await parse_body(request, CallIn)
-    app = request.app
-    row = await programme.open_call(
-        app[appkeys.DB],
-        app[appkeys.AUDIT],
-        actor_of(request),
-        path_int(request, "org_id"),
-        body.model_dump(),
-        _authorize(request),
-    )
-    return respond(CallOut, row, 201)
-
-
-@routes.route(
-    "POST",
-    f"{ORG}/pilot-registrations",
-    summary="Register for the pilot answering a call, sent by its deadline or kept as draft (V1)",
-    tag="pilot",
-    body=ProgrammeRegistrationIn,
-    response=ProgrammeRegistrationOut,
-    status=201,
-)
-async def register(request: web.Request) -> web.Response:
-    body = await parse_body(request, ProgrammeRegistrationIn)
-    fields = body.model_dump()
-    draft = fields.pop("draft")
-    app = request.app
-    row = await programme.register(
-        app[appkeys.DB],
-        app[appkeys.AUDIT],
-        actor_of(request),
-        path_int(request, "org_id"),
-        fields,
-        draft,
-        _now(request),
-        _authorize(request),
-    )
-    return respond(ProgrammeRegistrationOut, row, 201)
-
-
-@routes.route(
-    "POST",
-    r"/api/registrations/{registration_id:\d+}/steps",
-    summary="A step of a registration: vet, return, correct, endorse, approve, refuse (V2)",
-    tag="pilot",
-    body=StepIn,
-    response=ProgrammeRegistrationOut,
-)
-async def registration_step(request: web.Request) -> web.Response:
-    body = await parse_body(request, StepIn)
-    today = _today(request)
-    decision = {
-        "number": body.number,
-        "decided_on": body.decided_on or today,
-        "issuer": body.issuer,
-        "issuer_kind": body.issuer_kind,
-        "valid_from": body.valid_from or body.decided_on or today,
-        "valid_to": body.valid_to,
-    }
-    correction = (
-        {k: v for k, v in body.correction.model_dump().items() if v is not None}
-        if body.correction is not None
-        else None
-    )
-    app = request.app
-    row = await programme.step(
-        app[appkeys.DB],
-        app[appkeys.AUDIT],
-        actor_of(request),
-        path_int(request, "registration_id"),
-        programme.Step(RegistrationAction(body.action), body.reason, correction, decision),
-        today,
-        _now(request),
-        _authorize(request),
-    )
-    return respond(ProgrammeRegistrationOut, row)
-
-
-@routes.route(
-    "GET",
-    r"/api/registrations/{registration_id:\d+}/events",
-    summary="A registration's steps, who took them and why (V2)",
-    tag="pilot",
-    response=GenericAlias(list, (RegistrationEventOut,)),
-)
-async def registration_events(request: web.Request) -> web.Response:
-    out = await programme.events(
-        request.app[appkeys.DB], path_int(request, "registration_id"), _authorize(request)
-    )
-    return respond(RegistrationEventOut, out)
-
-
-@routes.route(
-    "POST",
-    f"{ORG}/pilot-incidents",
-    summary="Record an incident of the pilot or members' feedback (V3)",
-    tag="pilot",
-    body=IncidentIn,
-    response=IncidentOut,
-    status=201,
-)
-async def record_incident(request: web.Request) -> web.Response:
-    body = await parse_body(request, IncidentIn)
-    app = request.app
-    row = await programme.record_incident(
-        app[appkeys.DB],
-        app[appkeys.AUDIT],
-        actor_of(request),
-        path_int(request, "org_id"),
-        body.model_dump(),
-        _authorize(request),
-    )
-    return respond(IncidentOut, row, 201)
-
-
-@routes.route(
-    "GET",
-    f"{ORG}/pilot-monitoring",
-    summary="The pilot's figures per unit for a period (V3)",
-    tag="pilot",
-    response=GenericAlias(list, (MonitoringOut,)),
-    query=(("from", "string"), ("to", "string")),
-)
-async def monitoring(request: web.Request) -> web.Response:
-    out = await programme.monitoring(
-        request.app[appkeys.DB],
-        path_int(request, "org_id"),
-        _query_date(request, "from"),
-        _query_date(request, "to"),
-        _authorize(request),
-    )
-    return respond(MonitoringOut, out)
-
-
-# -- reports (S3, S1, V3) -----------------------------------------------------------------------
-
-
-def _report_params(kind: str, request: web.Request) -> dict[str, object]:
-    if kind != "pilot":
-        return {"period": _query(request, "period")}
-    stage = request.query.get("stage", "interim")
-    if stage not in ("interim", "final"):
-        raise AppError.of(ErrorCode.VALIDATION, detail="stage: interim|final")
-    return {
-        "from": _query_date(request, "from"),
-        "to": _query_date(request, "to"),
-        "final": stage == "final",
-    }
-
-
-def _report_route(kind: str, name: str, fmt: str, summary: str, tag: str) -> None:
-    """``GET /api/organisations/{org_id}/reports/<name>.<fmt>``: the report as a file."""
-    query = (
-        (("from", "string"), ("to", "string"), ("stage", "string"))
-        if kind == "pilot"
-        else (("period", "string"),)
-    )
-
-    async def handler(request: web.Request) -> web.Response:
-        org_id = path_int(request, "org_id")
-        params = _report_params(kind, request)
-        app = request.app
-        report = await reports.export(
-            app[appkeys.DB],
-            app[appkeys.AUDIT],
-            actor_of(request),
-            kind,
-            org_id,
-            params,
-            fmt,
-            _today(request),
-            _authorize(request),
-        )
-        body, media_type = render(report, fmt)
-        return web.Response(
-            body=body,
-            content_type=media_type,
-            headers={"Content-Disposition": f'attachment; filename="{name}-{org_id}.{fmt}"'},
-        )
-
-    handler.__name__ = f"{name.replace('-', '_')}_{fmt}"  # operationId
-    routes.route(
-        "GET",
-        f"{ORG}/reports/{name}.{fmt}",
-        summary=f"{summary} ({fmt.upper()})",
-        tag=tag,
-        content=MEDIA_TYPES[fmt],
-        query=query,
-    )(handler)
-
-
-for _fmt in ("docx", "pdf", "xlsx"):
-    _report_route(
-        "monthly",
-        "monthly",
-        _fmt,
-        "Monthly report of the results of cell meetings (S3)",
-        "oversight",
-    )
-    _report_route(
-        "supervision",
-        "supervision",
-        _fmt,
-        "Quarterly supervision report of the assigned committee members (S1, S2)",
-        "oversight",
-    )
-    _report_route(
-        "pilot", "pilot-review", _fmt, "Interim or final review of the pilot (V3)", "pilot"
-    )

@@ -54,15 +54,28 @@ class CriteriaOut(Output):
     criteria: list[dict[str, Any]]
 
 
+class CriteriaVersionOut(CriteriaOut):
+    """Q1: one version: the defaults from the rules (``default``) or a set the committee saved."""
+
+    default: bool
+    created_by: str | None
+    created_at: str | None
+
+
 class EvaluateIn(Input):
-    """Q2: classify every cell for the period; ``publish`` sends the results to the cells."""
+    """Q2: classify every cell for the period, or only ``cell_id``; ``publish`` sends the
+    results to the cells."""
 
     period: Period
     publish: bool = False
+    cell_id: int | None = Field(default=None, gt=0, lt=2**31)
 
 
 class PublishIn(Input):
+    """Q2: publish the period's stored results of every cell, or only of ``cell_id``."""
+
     period: Period
+    cell_id: int | None = Field(default=None, gt=0, lt=2**31)
 
 
 class QualityResultOut(Output):
@@ -223,6 +236,16 @@ class NotebookOut(Output):
     handed_in_at: str | None
 
 
+class HandInChoiceOut(Output):
+    """S2: an open inspection a member may hand their notes on a meeting to."""
+
+    id: int
+    committee: str
+    period_from: str
+    period_to: str
+    subject: str
+
+
 class HandInIn(Input):
     inspection_id: int = Field(gt=0, lt=2**31)
 
@@ -248,6 +271,13 @@ class CallOut(Output):
     number: str
     issued_on: dt.date
     deadline: dt.date
+
+
+class OpenCallOut(CallOut):
+    """V1: a call a unit may still answer, with the organisation that issued it."""
+
+    org: str
+    days_left: int
 
 
 class ProgrammeRegistrationIn(Input):
@@ -337,6 +367,10 @@ class IncidentOut(Output):
     occurred_on: dt.date
     kind: str
     description: str
+
+
+class IncidentListOut(IncidentOut):
+    unit: str
 
 
 class MonitoringOut(Output):

@@ -33,6 +33,7 @@ from server.errors import AppError, not_found
 from server.oversight.quality import either
 from server.storage import audit as key_store
 from server.storage import meetings as meeting_store
+from server.storage import organisations as org_store
 from server.storage import oversight as store
 from server.storage.db import Database, Session
 from server.storage.models import Meeting
@@ -197,6 +198,33 @@ async def hand_in(
             "handed_in_inspection_id": row.handed_in_inspection_id,
             "handed_in_at": now.isoformat(),
         }
+
+
+async def open_inspections(
+    db: Database, context: AccountContext, meeting_id: int, authorize: Authorize
+) -> list[dict[str, Any]]:
+    """S2: the inspections the member may hand their notes on the meeting to: open, of the
+    meeting's cell, their period covering the meeting's day (Vietnam time)."""
+    async with db.session() as session:
+        meeting, _member = await _own_meeting(session, context, meeting_id, authorize)
+        cell = await org_store.get(session, meeting.org_id)
+        if cell is None or cell.parent_id is None:
+            return []
+        committee = await org_store.get(session, cell.parent_id)
+        on = rules.local_date(meeting.scheduled_start)
+        return [
+            {
+                "id": i.id,
+                "committee": committee.name if committee is not None else "",
+                "period_from": i.period_from.isoformat(),
+                "period_to": i.period_to.isoformat(),
+                "subject": i.subject,
+            }
+            for i in await store.inspections(session, cell.parent_id)
+            if i.cell_org_id == cell.id
+            and i.closed_at is None
+            and i.period_from <= on <= i.period_to
+        ]
 
 
 async def handed_in_for(

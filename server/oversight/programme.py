@@ -20,6 +20,7 @@ from typing import Any
 from policy.caps import ONLINE_MODES
 from policy.decision import require
 from policy.error_codes import ErrorCode
+from policy.i18n import tr
 from policy.model import IssuerKind, ItemStatus, MeetingMode, OrgLevel
 from policy.programme import (
     ACTOR,
@@ -38,7 +39,7 @@ from server.audit import AuditLog
 from server.auth.authz import Authorize, Permission
 from server.errors import AppError, not_found
 from server.organisations import org_or_404
-from server.oversight.quality import HELD
+from server.oversight.quality import HELD, either
 from server.storage import attendance as attendance_store
 from server.storage import conduct as conduct_store
 from server.storage import meetings as meeting_store
@@ -94,6 +95,34 @@ async def calls(db: Database, org_id: int, authorize: Authorize) -> list[PilotCa
         await org_or_404(session, org_id)
         authorize(P.PILOT_READ, org_id)
         return list(await store.calls(session, org_id))
+
+
+async def open_calls(
+    db: Database, org_id: int, today: dt.date, authorize: Authorize
+) -> list[dict[str, Any]]:
+    """V1: the calls a unit may answer — those of the organisations above it whose deadline
+    (a date in Vietnam time, ``today`` from the app clock) has not passed — soonest first."""
+    async with db.session() as session:
+        await org_or_404(session, org_id)
+        authorize(P.PILOT_MANAGE, org_id)
+        out = []
+        for ancestor in sorted(await _ancestors(session, org_id)):
+            above = await org_or_404(session, ancestor)
+            for c in await store.calls(session, ancestor):
+                if c.issued_on <= today <= c.deadline:
+                    out.append(
+                        {
+                            "id": c.id,
+                            "org_id": c.org_id,
+                            "org": above.name,
+                            "number": c.number,
+                            "issued_on": c.issued_on,
+                            "deadline": c.deadline,
+                            "days_left": (c.deadline - today).days,
+                        }
+                    )
+        out.sort(key=lambda c: (c["deadline"], c["id"]))
+        return out
 
 
 async def _superior(session: Session, reg: PilotRegistration) -> Organisation:
@@ -158,7 +187,9 @@ async def register(
     authorize: Authorize,
 ) -> PilotRegistration:
     """V1: a unit's registration (828-CV form), answering a call when ``call_id`` is given:
-    sent after the call's deadline it is refused citing V1. A draft is sent later."""
+    sent after the call's deadline it is refused citing V1 — judged on the later of the date the
+    form gives and today in Vietnam time by the app clock, so a form cannot be backdated past a
+    deadline. A draft is sent later."""
     async with db.session() as session:
         await org_or_404(session, org_id)
         authorize(P.PILOT_MANAGE, org_id)
@@ -168,7 +199,8 @@ async def register(
             if call is None or call.org_id not in await _ancestors(session, org_id):
                 raise not_found("đợt đăng ký / call")
             if not draft:
-                require(check_deadline(fields["submitted_on"], call.deadline))
+                sent = max(fields["submitted_on"], rules.local_date(now))
+                require(check_deadline(sent, call.deadline))
         row = PilotRegistration(
             org_id=org_id, state=RegistrationState.DRAFT.value if draft else "submitted", **fields
         )
@@ -277,12 +309,18 @@ async def record_incident(
     actor: str,
     org_id: int,
     fields: Mapping[str, Any],
+    today: dt.date,
     authorize: Authorize,
 ) -> PilotIncident:
-    """V3: an incident or members' feedback, for the reviews."""
+    """V3: an incident or members' feedback, for the reviews: recorded by the unit itself or
+    by the organisation board that monitors the pilot (``PILOT_VET`` carried down from the
+    superior committee), on a day not after ``today`` (Vietnam time). Audited
+    ``pilot.incident``."""
     async with db.session() as session:
         await org_or_404(session, org_id)
-        authorize(P.PILOT_MANAGE, org_id)
+        either(authorize, (P.PILOT_VET, org_id), (P.PILOT_MANAGE, org_id))
+        if fields["occurred_on"] > today:
+            raise AppError(422, ErrorCode.VALIDATION, tr("oversight.v3.future"), rules=("V3",))
         meeting_id = fields.get("meeting_id")
         if meeting_id is not None:
             meeting = await meeting_store.get(session, meeting_id)
@@ -294,6 +332,30 @@ async def record_incident(
             actor, "pilot.incident", f"org:{org_id}", {"kind": row.kind}, session=session
         )
         return row
+
+
+async def incidents(
+    db: Database, org_id: int, start: dt.date, end: dt.date, authorize: Authorize
+) -> list[dict[str, Any]]:
+    """V3: the incidents and feedback recorded in ``start``–``end`` for ``org_id`` and the units
+    under it, newest first, each with its unit's name."""
+    async with db.session() as session:
+        root = await org_or_404(session, org_id)
+        authorize(P.PILOT_READ, org_id)
+        names = {o.id: o.name for o in [root, *await _units(session, root)]}
+        rows = await store.incidents(session, list(names), start, end)
+        return [
+            {
+                "id": r.id,
+                "org_id": r.org_id,
+                "unit": names[r.org_id],
+                "meeting_id": r.meeting_id,
+                "occurred_on": r.occurred_on,
+                "kind": r.kind,
+                "description": r.description,
+            }
+            for r in sorted(rows, key=lambda r: (r.occurred_on, r.id), reverse=True)
+        ]
 
 
 # -- V3: monitoring and reviews -----------------------------------------------------------------

@@ -18,6 +18,7 @@ from policy.calendar import meeting_day, month_regime
 from policy.caps import ONLINE_MODES, count_group, count_online, online_cap
 from policy.error_codes import ErrorCode
 from policy.facts import GroupReport, MeetingRecord
+from policy.i18n import tr
 from policy.model import AgendaCategory, MeetingKind, MeetingMode, MeetingStatus, OrgLevel
 from policy.quality import (
     DEFAULT_CRITERIA,
@@ -50,7 +51,7 @@ from server.storage import organisations as org_store
 from server.storage import oversight as store
 from server.storage.db import Database, Session
 from server.storage.models import Meeting, Member, Organisation
-from server.storage.models_oversight import CriteriaSetRow, QualityResult
+from server.storage.models_oversight import QualityResult
 
 P = Permission
 HELD = frozenset({MeetingStatus.OPEN, MeetingStatus.CLOSED})
@@ -342,44 +343,6 @@ def result_out(row: QualityResult, cell_name: str = "") -> dict[str, Any]:
 # -- flows --------------------------------------------------------------------------------------
 
 
-async def criteria(db: Database, committee_id: int, authorize: Authorize) -> dict[str, Any]:
-    async with db.session() as session:
-        await org_or_404(session, committee_id)
-        authorize(P.OVERSIGHT_READ, committee_id)
-        return (await criteria_of(session, committee_id)).as_dict()
-
-
-async def set_criteria(
-    db: Database,
-    audit: AuditLog,
-    actor: str,
-    committee_id: int,
-    data: Mapping[str, Any],
-    authorize: Authorize,
-) -> dict[str, Any]:
-    """Q1: a new version of the committee's criteria (earlier versions are kept: results name
-    the version they were computed with)."""
-    async with db.session() as session:
-        await org_or_404(session, committee_id)
-        authorize(P.OVERSIGHT_MANAGE, committee_id)
-        latest = await store.latest_criteria(session, committee_id)
-        version = (DEFAULT_CRITERIA.version if latest is None else latest.version) + 1
-        try:
-            parsed = criteria_from(data, version)
-        except (TypeError, ValueError) as exc:
-            raise AppError.of(ErrorCode.VALIDATION, detail=str(exc)) from None
-        await store.add(
-            session,
-            CriteriaSetRow(
-                org_id=committee_id, version=version, criteria=parsed.as_dict(), created_by=actor
-            ),
-        )
-        await audit.record(
-            actor, "quality.criteria", f"org:{committee_id}", {"version": version}, session=session
-        )
-        return parsed.as_dict()
-
-
 async def meeting_quality(db: Database, meeting_id: int, authorize: Authorize) -> dict[str, Any]:
     """Q1 for one held meeting, with the evidence per criterion: the cell reads it, and so does
     its superior committee."""
@@ -398,6 +361,17 @@ async def meeting_quality(db: Database, meeting_id: int, authorize: Authorize) -
         return evaluate_meeting(facts, await criteria_of(session, committee)).as_dict()
 
 
+async def _chosen(session: Session, committee_id: int, cell_id: int | None) -> list[Organisation]:
+    """The committee's cells, or only ``cell_id`` (422 citing Q2 when it is not one of them)."""
+    cells = await cells_of(session, committee_id)
+    if cell_id is None:
+        return cells
+    chosen = [c for c in cells if c.id == cell_id]
+    if not chosen:
+        raise AppError(422, ErrorCode.VALIDATION, tr("oversight.q2.not_below"), rules=("Q2",))
+    return chosen
+
+
 async def evaluate(
     db: Database,
     audit: AuditLog,
@@ -407,17 +381,19 @@ async def evaluate(
     publish: bool,
     now: dt.datetime,
     authorize: Authorize,
+    *,
+    cell_id: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Q2: classify every cell of the committee for the period, store the results (a new
-    evaluation replaces an unpublished or published one and must be published again) and, with
-    ``publish``, send them to the cells."""
+    """Q2: classify every cell of the committee for the period — or only ``cell_id``, one of
+    its cells — store the results (a new evaluation replaces an unpublished or published one and
+    must be published again) and, with ``publish``, send them to the cells."""
     period = period_or_422(label)
     async with db.session() as session:
         await org_or_404(session, committee_id)
         authorize(P.OVERSIGHT_MANAGE, committee_id)
         crit = await criteria_of(session, committee_id)
         out = []
-        for cell in await cells_of(session, committee_id):
+        for cell in await _chosen(session, committee_id, cell_id):
             records = await load_cell(session, cell, period.end)
             result, months = await period_result(session, records, period, crit)
             row = await store.result(session, cell.id, period.label)
@@ -439,7 +415,7 @@ async def evaluate(
             actor,
             "quality.evaluate",
             f"org:{committee_id}",
-            {"period": period.label, "cells": len(out), "published": publish},
+            {"period": period.label, "cells": len(out), "cell": cell_id, "published": publish},
             session=session,
         )
         return out
@@ -453,13 +429,20 @@ async def publish(
     label: str,
     now: dt.datetime,
     authorize: Authorize,
+    *,
+    cell_id: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Q2: send the period's results back to the cells, openly."""
+    """Q2: send the period's results back to the cells (or only to ``cell_id``), openly."""
     period = period_or_422(label)
     async with db.session() as session:
         await org_or_404(session, committee_id)
         authorize(P.OVERSIGHT_MANAGE, committee_id)
-        rows = await store.results_of_committee(session, committee_id, [period.label])
+        chosen = {c.id for c in await _chosen(session, committee_id, cell_id)}
+        rows = [
+            r
+            for r in await store.results_of_committee(session, committee_id, [period.label])
+            if r.cell_org_id in chosen
+        ]
         if not rows:
             raise not_found("kết quả đánh giá / evaluation")
         for row in rows:
@@ -469,7 +452,7 @@ async def publish(
             actor,
             "quality.publish",
             f"org:{committee_id}",
-            {"period": period.label, "cells": len(rows)},
+            {"period": period.label, "cells": len(rows), "cell": cell_id},
             session=session,
         )
         names = {c.id: c.name for c in await cells_of(session, committee_id)}

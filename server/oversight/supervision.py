@@ -43,6 +43,9 @@ from server.storage.models_oversight import Inspection, SupervisionAssignment, S
 
 P = Permission
 
+#: S1: who on the committee may be assigned to follow a cell (cấp ủy viên)
+COMMITTEE_ROLES = (Role.SECRETARY, Role.DEPUTY, Role.COMMITTEE)
+
 
 def refused(key: str, status: int = 409) -> AppError:
     text = tr(key)
@@ -69,32 +72,62 @@ async def assign(
     started_on: dt.date,
     authorize: Authorize,
 ) -> SupervisionAssignment:
+    """S1: only a member of the committee itself (secretary, deputy, member: cấp ủy viên) may be
+    assigned to follow its cell; anyone else is refused (409 citing S1), and the refusal is
+    audited ``supervision.assign.refused`` in its own transaction so that it is kept."""
     async with db.session() as session:
         await org_or_404(session, committee_id)
         authorize(P.OVERSIGHT_MANAGE, committee_id)
         await _cell_below(session, committee_id, cell_id)
         if await account_store.get(session, account_id) is None:
             raise not_found("tài khoản / account")
-        granted = not await store.has_role(session, account_id, cell_id, Role.OBSERVER)
-        if granted:
-            await account_store.grant(session, account_id, cell_id, Role.OBSERVER)
-        row = SupervisionAssignment(
-            committee_org_id=committee_id,
-            cell_org_id=cell_id,
-            account_id=account_id,
-            started_on=started_on,
-            granted=granted,
-            created_by=actor,
-        )
-        await store.add(session, row)
+        on_committee = await store.committee_accounts(session, committee_id, COMMITTEE_ROLES)
+        row = None
+        if account_id in {a for a, _name, _role in on_committee}:
+            row = await _assigned(
+                session, audit, actor, committee_id, cell_id, account_id, started_on
+            )
+    if row is None:
         await audit.record(
             actor,
-            "supervision.assign",
+            "supervision.assign.refused",
             f"org:{cell_id}",
-            {"account": account_id, "committee": committee_id, "observer_granted": granted},
-            session=session,
+            {"account": account_id, "committee": committee_id, "rule": "S1"},
         )
-        return row
+        text = tr("oversight.s1.not_committee")
+        raise AppError(409, ErrorCode.POLICY_DENIED, text, rules=("S1",))
+    return row
+
+
+async def _assigned(
+    session: Session,
+    audit: AuditLog,
+    actor: str,
+    committee_id: int,
+    cell_id: int,
+    account_id: int,
+    started_on: dt.date,
+) -> SupervisionAssignment:
+    granted = not await store.has_role(session, account_id, cell_id, Role.OBSERVER)
+    if granted:
+        await account_store.grant(session, account_id, cell_id, Role.OBSERVER)
+    row = SupervisionAssignment(
+        committee_org_id=committee_id,
+        cell_org_id=cell_id,
+        account_id=account_id,
+        started_on=started_on,
+        granted=granted,
+        created_by=actor,
+    )
+    await store.add(session, row)
+    await audit.record(
+        actor,
+        "supervision.assign",
+        f"org:{cell_id}",
+        {"account": account_id, "committee": committee_id, "observer_granted": granted},
+        session=session,
+    )
+    return row
 
 
 async def end_assignment(
@@ -146,10 +179,6 @@ async def assignments(
             }
             for r in rows
         ]
-
-
-#: S1: who on the committee may be assigned to follow a cell (cấp ủy viên)
-COMMITTEE_ROLES = (Role.SECRETARY, Role.DEPUTY, Role.COMMITTEE)
 
 
 async def candidates(db: Database, committee_id: int, authorize: Authorize) -> list[dict[str, Any]]:

@@ -55,6 +55,15 @@ async def latest_criteria(session: Session, org_id: int) -> CriteriaSetRow | Non
     return (await session.execute(query)).scalars().first()
 
 
+async def criteria_versions(session: Session, org_id: int) -> Sequence[CriteriaSetRow]:
+    query = (
+        select(CriteriaSetRow)
+        .where(CriteriaSetRow.org_id == org_id)
+        .order_by(CriteriaSetRow.version)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
 async def result(session: Session, cell_id: int, period: str) -> QualityResult | None:
     query = select(QualityResult).where(
         QualityResult.cell_org_id == cell_id, QualityResult.period == period

@@ -4,10 +4,17 @@ back from the API, never made through it), on the demo that ``make run`` serves:
 * its secretary assigns a committee member to the seafarers' cell on ``/committee`` (S1); the
   cell's chair opens today's meeting and the member joins it from their home page as observer
   (R5), recorded as a visit (S1); the secretary evaluates the month, reads the evidence per
-  criterion and publishes it (Q1, Q2); the cell's secretary reads the result on ``/home``;
-* the cell sends a pilot registration on ``/pilot``; the organisation board vets it and returns
-  it with a reason on ``/board``; the cell corrects it; the board vets it again and puts it to
-  the standing committee, which approves it with its decision (V1, V2, E3).
+  criterion for the cell alone and publishes it (Q1, Q2); it saves a new version of its
+  criteria, a bad one refused in Vietnamese (Q1); it opens an inspection of the cell's records
+  for the month, a member of the cell hands in their notes on the meeting from the meeting page,
+  and the committee reads the records with those notes and closes it (S2); the cell's secretary
+  reads the result on ``/home``;
+* the organisation board opens a call for registrations with its deadline on ``/board``; the
+  cell answers the open call (and is not offered one whose deadline passed) and sends a pilot
+  registration on ``/pilot`` (V1); the organisation board vets it and returns it with a reason
+  on ``/board``; the cell corrects it; the board vets it again and puts it to the standing
+  committee, which approves it with its decision (V2, E3); the board records an incident for
+  the review, counted in its monitoring table (V3).
 
 The pages are checked on a 390×844 phone (nothing wider than the screen) and by axe-core (no
 serious or critical violation); screenshots go where ``make screenshots`` asks."""
@@ -49,6 +56,11 @@ WAIT_MS = 30_000
 SEAFARERS = "Chi bộ Thuyền viên (demo)"
 LOBBY = "n => document.querySelectorAll('#lobby button[data-action=admit]').length === n"
 RETURN_REASON = "Bổ sung phương án bảo mật đường truyền vệ tinh trên tàu"
+CALL = "912-CV/ĐU"
+INSPECTION = "Kiểm tra việc ghi biên bản và ban hành nghị quyết"
+INCIDENT = "Mất kết nối vệ tinh 20 phút trong cuộc họp"
+NOTE = "Ghi chép: chi bộ cần bổ sung phân công theo dõi thuyền viên tuyến Nhật Bản"
+OLD_CALL = "845-CV/ĐU"
 
 
 @pytest.fixture(autouse=True)
@@ -142,6 +154,16 @@ async def test_committee_assigns_evaluates_and_the_cell_sees_its_result(
             assigned = await _get(lead, f"/api/organisations/{root}/supervision/assignments")
             assert [(a["cell_id"], a["member"]) for a in assigned] == [(sea, "Đảng ủy viên")]
 
+            # S2: the committee opens an inspection of the cell's records for the month
+            await lead.select_option("#inspect-cell", label=SEAFARERS)
+            await lead.fill("#inspect-subject", INSPECTION)
+            await lead.click("#inspect-submit")
+            await expect(lead.locator("#notice")).to_contain_text("Đã mở cuộc kiểm tra")
+            opened = await _get(lead, f"/api/organisations/{root}/inspections")
+            [inspection] = [i for i in opened if i["subject"] == INSPECTION]
+            assert (inspection["cell_id"], inspection["closed_at"]) == (sea, None)
+            assert inspection["period_from"] == f"{month}-01"
+
             # the cell's chair opens today's meeting on the console
             chair = await _signed_in(browser, server, settings, "bithu")
             await _open(chair, server, f"/meetings/{meeting}/chair")
@@ -170,6 +192,30 @@ async def test_committee_assigns_evaluates_and_the_cell_sees_its_result(
                 "the observer's visit (S1)",
             )
             assert [(v["member"], v["way"]) for v in visits] == [("Đảng ủy viên", "online")]
+
+            # S2: a member of the cell keeps notes on the meeting and hands them in to the
+            # inspection from the meeting page
+            writer = await _signed_in(browser, server, settings, "dangvien")
+            await writer.goto(f"{server}/meetings/{meeting}")  # the live page (no data-ready)
+            await writer.wait_for_function("() => window.hopchibo && window.hopchibo.ready")
+            await writer.click("#join")
+            await chair.wait_for_function(LOBBY, arg=1, timeout=WAIT_MS)
+            await chair.click("#lobby button[data-action=admit] >> nth=0")
+            await writer.wait_for_function("() => window.hopchibo.state.admitted", timeout=WAIT_MS)
+            await writer.wait_for_selector("#notebook-box:not([hidden])")
+            await expect(writer.locator("#notebook-handin")).to_be_hidden()  # nothing saved yet
+            await writer.fill("#notebook-text", NOTE)
+            await writer.click("#notebook-save")
+            await writer.wait_for_selector("#notebook-state[data-state=saved]")
+            await expect(writer.locator("#notebook-inspection")).to_contain_text(
+                f"Kiểm tra từ 01/{month[5:]}/{month[:4]}"
+            )
+            await writer.click("#notebook-handin-submit")
+            await expect(writer.locator("#notebook-handed")).to_contain_text("Đã nộp")
+            await writer.locator("#notebook-box").screenshot(
+                path=str(screenshot_dir / "member-notebook-handed.png")
+            )
+            await _open(writer, server, "/home")
             # both leave the live page (the meeting stays open, held: Q1 evaluates it)
             await _open(member, server, "/home")
             await _open(chair, server, "/home")
@@ -177,9 +223,11 @@ async def test_committee_assigns_evaluates_and_the_cell_sees_its_result(
             # Q1, Q2: the committee evaluates the month, reads the evidence, publishes it
             await lead.reload()
             await lead.wait_for_selector("body[data-ready]")
+            await lead.select_option("#evaluate-cell", label=SEAFARERS)  # this cell alone
             await lead.click("#evaluate")
             result = lead.locator(f"#results div[data-cell='{sea}']")
             await expect(result).to_have_attribute("data-published", "false")
+            await expect(lead.locator("#results > div[data-cell]")).to_have_count(1)
             evidence = result.locator(f"details.evidence[data-meeting='{meeting}']")
             await evidence.locator("summary").click()
             await expect(evidence.locator("li[data-criterion=attendance]")).to_be_visible()
@@ -191,12 +239,65 @@ async def test_committee_assigns_evaluates_and_the_cell_sees_its_result(
             )
             await lead.click("#publish")
             await expect(result).to_have_attribute("data-published", "true")
-            await expect(lead.locator("#notice")).to_contain_text("Đã công bố")
+            await expect(lead.locator("#notice")).to_contain_text(
+                f"Đã công bố kết quả tháng {month[5:]}/{month[:4]} cho {SEAFARERS}"
+            )
             published = await _get(lead, f"/api/organisations/{root}/quality?period={month}")
             mine = next(c for c in published if c["cell_id"] == sea)
             assert mine["published"] and mine["stored"]
             grade = mine["grade"]
             await lead.screenshot(path=str(screenshot_dir / "committee-cells.png"), full_page=True)
+
+            # Q1: the committee edits its criteria; a set that cannot stand is refused in
+            # Vietnamese and nothing is saved; a good one becomes the new version in force
+            versions = f"/api/organisations/{root}/quality/criteria/versions"
+            before = len(await _get(lead, versions))
+            history = lead.locator("#criteria-history")
+            await expect(history.locator("li[data-version='1']")).to_contain_text(
+                "mặc định theo quy định"
+            )
+            await lead.fill("#crit-points-attendance", "150")
+            await lead.click("#criteria-save")
+            await expect(lead.locator("#notice")).to_contain_text(
+                "Tỷ lệ dự họp (A2): điểm phải là số nguyên từ 0 đến 100"
+            )
+            await lead.fill("#crit-points-attendance", "20")
+            await lead.fill("#crit-good", "60")  # below "fair" (70)
+            await lead.click("#criteria-save")
+            await expect(lead.locator("#notice")).to_contain_text("Ngưỡng xếp loại phải tăng dần")
+            assert "Q1" in (await lead.locator("#notice").get_attribute("data-rules") or "")
+            assert len(await _get(lead, versions)) == before  # nothing saved
+            await lead.fill("#crit-good", "90")
+            await lead.uncheck("#crit-on-group_reports")
+            await lead.click("#criteria-save")
+            await expect(lead.locator("#notice")).to_contain_text(f"Đã lưu phiên bản {before + 1}")
+            await expect(history.locator(f"li[data-version='{before + 1}']")).to_contain_text(
+                "(đang áp dụng)"
+            )
+            saved = (await _get(lead, versions))[-1]
+            points = {c["criterion"]: c["points"] for c in saved["criteria"]}
+            assert (saved["version"], saved["good"], points["attendance"]) == (before + 1, 90, 20)
+            assert "group_reports" not in points
+            await lead.locator("#criteria-title").scroll_into_view_if_needed()
+            await lead.screenshot(path=str(screenshot_dir / "committee-criteria.png"))
+
+            # S2: the committee reads the cell's records for the month and the notes the member
+            # handed in (only those), then closes the inspection
+            row = lead.locator(f"#inspections li[data-inspection='{inspection['id']}']")
+            await row.locator("button[data-action=read]").click()
+            records = lead.locator("#inspection-records")
+            inspected = records.locator(f"article[data-meeting='{meeting}']")
+            await expect(inspected).to_be_visible()
+            await expect(inspected.locator("[data-part=minutes]")).to_contain_text("Biên bản")
+            await expect(records.locator("#inspection-notebooks li")).to_have_count(1)
+            await expect(records.locator("#inspection-notebooks")).to_contain_text(NOTE)
+            await records.scroll_into_view_if_needed()
+            await lead.screenshot(path=str(screenshot_dir / "committee-inspection.png"))
+            await row.locator("button[data-action=close]").click()
+            await expect(row).to_have_attribute("data-open", "false")
+            await expect(records).to_be_hidden()
+            closed = await _get(lead, f"/api/organisations/{root}/inspections")
+            assert next(i for i in closed if i["id"] == inspection["id"])["closed_at"]
             blocking["/committee"] = await _phone_and_axe(
                 browser,
                 lead,
@@ -227,7 +328,7 @@ async def test_committee_assigns_evaluates_and_the_cell_sees_its_result(
                 axe_source,
             )
             # every demo role still gets its home page with its meetings (no load failure)
-            for page in (lead, member, chair):
+            for page in (lead, member, chair, writer):
                 await _open(page, server, "/home")
                 await expect(page.locator("#error")).to_be_hidden()
         finally:
@@ -249,13 +350,39 @@ async def test_board_vets_returns_and_the_standing_committee_approves_the_correc
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            # V1: the seafarers' cell sends a registration through its page
+            # V1: the organisation board opens a call with its deadline on its page, beside one
+            # whose deadline passed yesterday (Vietnam time)
+            board = await _signed_in(browser, server, settings, "bantochuc")
+            await board.get_by_role("link", name="Thí điểm: hồ sơ đăng ký").click()
+            await board.wait_for_url(f"{server}/board")
+            await board.wait_for_selector("body[data-ready]")
+            vn_today = dt.datetime.now(VN_TZ).date()
+            deadline = vn_today + dt.timedelta(days=10)
+            for number, issued, until in (
+                (OLD_CALL, vn_today - dt.timedelta(days=30), vn_today - dt.timedelta(days=1)),
+                (CALL, vn_today, deadline),
+            ):
+                await board.fill("#call-number", number)
+                await board.fill("#call-issued", issued.isoformat())
+                await board.fill("#call-deadline", until.isoformat())
+                await board.click("#call-submit")
+                await expect(board.locator("#calls")).to_contain_text(number)
+
+            # the seafarers' cell answers the open call through its page
             cell = await _signed_in(browser, server, settings, "bithu")
             await cell.get_by_role("link", name="Đăng ký thí điểm của chi bộ").click()
             await cell.wait_for_url(f"{server}/pilot")
             await cell.wait_for_selector("body[data-ready]")
             before = cell.locator("#registrations article[data-registration]")
             await expect(before).to_have_count(1)  # the demo's approved one
+            offered = cell.locator("#call option")
+            await expect(offered).to_have_count(2)  # the open call and "not answering a call"
+            await expect(offered.first).to_contain_text(CALL)
+            await expect(cell.locator("#call")).not_to_contain_text(OLD_CALL)
+            await expect(cell.locator("#call-hint")).to_contain_text(
+                f"Hạn đăng ký {deadline.strftime('%d/%m/%Y')} (giờ Việt Nam), còn 10 ngày"
+            )
+            call_id = int(await cell.locator("#call").input_value())
             await cell.click("#register-submit")  # nothing filled: refused, nothing sent
             await expect(cell.locator("#notice")).to_contain_text("số nguyên")
             await cell.select_option("#scope", "online")
@@ -269,12 +396,10 @@ async def test_board_vets_returns_and_the_standing_committee_approves_the_correc
             sent = cell.locator("#registrations article[data-state=submitted]")
             await expect(sent).to_have_count(1)
             reg = int(await sent.get_attribute("data-registration") or 0)
+            await cell.screenshot(path=str(screenshot_dir / "pilot-call.png"), full_page=True)
 
             # V2: the organisation board vets it and returns it with a reason
-            board = await _signed_in(browser, server, settings, "bantochuc")
-            await board.get_by_role("link", name="Thí điểm: hồ sơ đăng ký").click()
-            await board.wait_for_url(f"{server}/board")
-            await board.wait_for_selector("body[data-ready]")
+            await _open(board, server, "/board")
             card = board.locator(f"article[data-registration='{reg}']")
             await expect(card).to_have_attribute("data-state", "submitted")
             await card.locator("button[data-action=vet]").click()
@@ -348,8 +473,39 @@ async def test_board_vets_returns_and_the_standing_committee_approves_the_correc
             assert steps[2]["reason"] == RETURN_REASON and steps[2]["by"] != steps[3]["by"]
             roles = (await _get(cell, "/api/auth/session"))["roles"]
             cell_id = next(r["org_id"] for r in roles if r["role"] == "secretary")
+            answered = await _get(cell, f"/api/organisations/{cell_id}/registrations")
+            assert next(r for r in answered if r["id"] == reg)["call_id"] == call_id
             decisions = await _get(cell, f"/api/organisations/{cell_id}/decisions")
             assert any(d["number"] == "131-QĐ/ĐU" for d in decisions)
+            # V3: the organisation board records an incident for the pilot review on its page;
+            # the monitoring table counts it
+            await _open(board, server, "/board")
+            sea_row = board.locator("#monitoring tbody tr", has_text=SEAFARERS)
+            counted = int(await sea_row.locator("td").nth(5).inner_text())
+            await board.select_option("#incident-unit", label=SEAFARERS)
+            await board.select_option("#incident-kind", "technical")
+            await board.click("#incident-submit")  # no description: refused, nothing recorded
+            await expect(board.locator("#notice")).to_contain_text("Cần ghi nội dung")
+            await board.fill("#incident-description", INCIDENT)
+            await board.click("#incident-submit")
+            await expect(board.locator("#notice")).to_contain_text("Đã ghi nhận")
+            await expect(board.locator("#incidents")).to_contain_text(INCIDENT)
+            await expect(sea_row.locator("td").nth(5)).to_have_text(str(counted + 1))
+            await board.locator("#incidents-title").scroll_into_view_if_needed()
+            await board.screenshot(path=str(screenshot_dir / "board-incident.png"))
+            committee_id = next(
+                r["org_id"]
+                for r in (await _get(board, "/api/auth/session"))["roles"]
+                if r["role"] == "org_board"
+            )
+            day = dt.datetime.now(VN_TZ).date().isoformat()
+            incidents = await _get(
+                board, f"/api/organisations/{committee_id}/pilot-incidents?from={day}&to={day}"
+            )
+            assert [(i["unit"], i["kind"]) for i in incidents if i["description"] == INCIDENT] == [
+                (SEAFARERS, "technical")
+            ]
+
             # the review's figures and exports on the board's page
             await expect(standing.locator("#monitoring tbody tr")).not_to_have_count(0)
             href = await standing.locator("#exports a[data-format=xlsx]").get_attribute("href")

@@ -2,11 +2,12 @@
 // committee: the units' registrations with their states and reasons (V1, V2); the board vets,
 // returns with a reason, or puts one to the standing committee once E1/E2 and P1 hold; the
 // standing committee approves (recording the E3 decision) or refuses with a reason; the calls
-// with their deadlines; the monitoring figures and the review exports (V3).
+// with their deadlines; the monitoring figures, the incidents and the review exports (V3).
 import { apply, init, pick, t } from './i18n.js';
 import { api, session } from './auth.js';
 import { $, basis, el } from './dom.js';
 import { at, dmy, notice, refused, vnToday } from './oversight-ui.js';
+import { setupIncidents, showIncidents } from './board-incidents.js';
 
 // V2: who takes each step (policy/programme.py ACTOR): the unit, the board, the standing committee
 const BY = { submit: 'unit', correct: 'unit', vet: 'board', return: 'board', endorse: 'board', approve: 'standing', refuse: 'standing' };
@@ -164,7 +165,8 @@ async function showReview(event) {
 async function show() {
   const c = committee();
   $('who').textContent = [...c.roles].map((r) => t(`board.role.${r}`)).join(' · ');
-  await Promise.all([showRegistrations(), showCalls(), showReview()]);
+  setupIncidents(c, await units(c), () => showReview());
+  await Promise.all([showRegistrations(), showCalls(), showReview(), showIncidents(c.id)]);
 }
 
 async function main() {
@@ -197,7 +199,7 @@ async function main() {
   const again = () => show().catch((err) => refused(err));
   $('org').addEventListener('change', again);
   $('call-form').addEventListener('submit', openCall);
-  $('review-form').addEventListener('submit', (e) => showReview(e).catch((err) => refused(err)));
+  $('review-form').addEventListener('submit', (e) => Promise.all([showReview(e), showIncidents(committee().id)]).catch((err) => refused(err)));
   $('lang').addEventListener('click', () => { apply(); again(); });
   await show();
 }

@@ -7,6 +7,8 @@ import { apply, init, pick, t } from './i18n.js';
 import { api, session } from './auth.js';
 import { $, basis, el } from './dom.js';
 import { dmy, notice, refused, vnToday } from './oversight-ui.js';
+import { showCriteria } from './committee-criteria.js';
+import { showInspect } from './committee-inspect.js';
 
 const LEADS = new Set(['secretary', 'deputy', 'committee']);
 const MANAGERS = new Set(['secretary', 'deputy']);
@@ -57,6 +59,11 @@ async function showCells() {
   $('cells').replaceChildren(...(now.length ? now.map((c) => cellCard(c, trendOf(c.cell_id)))
     : [el('li', { textContent: t('committee.cells.none') })]));
   $('assign-cell').replaceChildren(...now.map((c) => el('option', { value: String(c.cell_id), textContent: c.cell })));
+  const chosen = $('evaluate-cell').value;
+  $('evaluate-cell').replaceChildren(el('option', { value: '', textContent: t('committee.evaluate.all') }),
+    ...now.map((c) => el('option', { value: String(c.cell_id), textContent: c.cell })));
+  if (now.some((c) => String(c.cell_id) === chosen)) $('evaluate-cell').value = chosen;
+  return now;
 }
 
 async function showWeak() {
@@ -123,17 +130,25 @@ function resultItem(r) {
 }
 
 function showResults() {
-  $('results').replaceChildren(...evaluated.map(resultItem));
-  $('publish').hidden = !evaluated.length || evaluated.every((r) => r.published_at);
+  const cell = $('evaluate-cell').value;
+  const shown = cell ? evaluated.filter((r) => String(r.cell_id) === cell) : evaluated;
+  $('results').replaceChildren(...shown.map(resultItem));
+  $('publish').hidden = !shown.length || shown.every((r) => r.published_at);
 }
 
 async function evaluate(publish) {
   const button = publish ? $('publish') : $('evaluate');
   button.disabled = true;
+  // Q2: one cell, or all of them; a cell's new result replaces the one shown for it
+  const cell = $('evaluate-cell').value ? Number($('evaluate-cell').value) : null;
+  const name = cell ? $('evaluate-cell').selectedOptions[0].textContent : '';
   try {
-    evaluated = await api('POST', `/api/organisations/${org().id}/quality/${publish ? 'publish' : 'evaluate'}`, publish ? { period: month() } : { period: month(), publish: false });
+    const body = { period: month(), ...(publish ? {} : { publish: false }), ...(cell ? { cell_id: cell } : {}) };
+    const got = await api('POST', `/api/organisations/${org().id}/quality/${publish ? 'publish' : 'evaluate'}`, body);
+    evaluated = cell ? [...evaluated.filter((r) => r.cell_id !== cell), ...got] : got;
     showResults();
-    notice(t(publish ? 'committee.evaluate.published' : 'committee.evaluate.done', { month: dmy(`${month()}-01`).slice(3) }));
+    const done = publish ? 'committee.evaluate.published' : 'committee.evaluate.done';
+    notice(t(cell ? `${done}_cell` : done, { month: dmy(`${month()}-01`).slice(3), cell: name }));
     await Promise.all([showCells(), showWeak()]);
   } catch (err) {
     refused(err);
@@ -163,8 +178,10 @@ async function show() {
   const manage = MANAGERS.has(org().role);
   $('assign-form').hidden = !manage;
   $('evaluate').hidden = !manage;
+  $('evaluate-cell-label').hidden = !manage;
   showReports();
-  await Promise.all([showCells(), showWeak(), showAssignments()]);
+  const [now] = await Promise.all([showCells(), showWeak(), showAssignments(), showCriteria(org().id, manage)]);
+  await showInspect(org().id, now, month());
 }
 
 async function main() {
@@ -197,6 +214,7 @@ async function main() {
   $('month').addEventListener('change', () => { if (month()) again(); });
   $('assign-form').addEventListener('submit', assign);
   $('evaluate').addEventListener('click', () => evaluate(false));
+  $('evaluate-cell').addEventListener('change', showResults);
   $('publish').addEventListener('click', () => evaluate(true));
   $('lang').addEventListener('click', () => { apply(); again(); });
   await show();

@@ -1,5 +1,6 @@
-// A cell's pilot registrations (its secretary): send the 828-CV form (V1), follow its state and
-// the board's reasons, correct a returned one and send it again (V2).
+// A cell's pilot registrations (its secretary): send the 828-CV form answering an open call of
+// the committees above it by its deadline (V1), follow its state and the board's reasons,
+// correct a returned one and send it again (V2).
 import { apply, init, t } from './i18n.js';
 import { api, session } from './auth.js';
 import { $, el } from './dom.js';
@@ -60,6 +61,25 @@ async function showRegistrations() {
     : [el('p', { textContent: t('pilot.none') })]));
 }
 
+/** V1: the calls of the organisations above the cell still open (deadline in Vietnam time). */
+async function showCalls() {
+  const calls = await api('GET', `/api/organisations/${$('org').value}/pilot-calls/open`);
+  const label = (c) => t('pilot.call.item', { number: c.number, org: c.org, deadline: dmy(c.deadline) });
+  $('call').replaceChildren(...calls.map((c) => el('option', {
+    value: String(c.id), textContent: label(c), dataset: { deadline: c.deadline, daysLeft: String(c.days_left) },
+  })), el('option', { value: '', textContent: t('pilot.call.without') }));
+  callHint();
+}
+
+function callHint() {
+  const chosen = $('call').selectedOptions[0];
+  const days = chosen && chosen.value ? Number(chosen.dataset.daysLeft) : null;
+  $('call-hint').textContent = days === null
+    ? t($('call').options.length > 1 ? 'pilot.call.without_hint' : 'pilot.call.none_open')
+    : days === 0 ? t('pilot.call.last_day', { deadline: dmy(chosen.dataset.deadline) })
+      : t('pilot.call.days_left', { deadline: dmy(chosen.dataset.deadline), days });
+}
+
 async function register(event) {
   event.preventDefault();
   const count = Number($('member_count').value);
@@ -79,10 +99,11 @@ async function register(event) {
       it_readiness: $('it_readiness').value.trim(),
       reason: $('reason').value.trim(),
       contact: $('contact').value.trim(),
+      call_id: $('call').value ? Number($('call').value) : null,
     });
     notice(t('pilot.sent'));
     $('register').reset();
-    await showRegistrations();
+    await Promise.all([showRegistrations(), showCalls()]);
   } catch (err) {
     refused(err);
   } finally {
@@ -108,10 +129,12 @@ async function main() {
   }
   $('org').replaceChildren(...orgs.map((o) => el('option', { value: String(o.id), textContent: o.name })));
   $('org-label').hidden = orgs.length < 2;
-  $('org').addEventListener('change', () => showRegistrations().catch(refused));
+  const again = () => Promise.all([showRegistrations(), showCalls()]).catch(refused);
+  $('org').addEventListener('change', again);
+  $('call').addEventListener('change', callHint);
   $('register').addEventListener('submit', register);
-  $('lang').addEventListener('click', () => { apply(); showRegistrations().catch(refused); });
-  await showRegistrations();
+  $('lang').addEventListener('click', () => { apply(); again(); });
+  await Promise.all([showRegistrations(), showCalls()]);
 }
 
 main()

@@ -21,6 +21,7 @@ from policy.model import (
     MeetingStatus,
     MemberStatus,
     OrgLevel,
+    Role,
 )
 from server.rules import VN_TZ
 from server.storage.db import Database, Session
@@ -32,6 +33,7 @@ from server.storage.models import (
     Member,
     Minutes,
     Organisation,
+    RoleAssignment,
     Vote,
 )
 from server.storage.models_conduct import GroupAssignment, ItemNote, MeetingDocument
@@ -303,6 +305,7 @@ async def build(db: Database) -> Built:
         s.add(follower)
         await s.flush()
         built.follower = follower.id
+        s.add(RoleAssignment(account_id=follower.id, org_id=committee.id, role=Role.COMMITTEE))
         for code, cell_id in built.cells.items():
             ids = built.members[code]
             made: list[Meeting] = []

@@ -244,3 +244,88 @@ async def test_q2_six_cells_over_two_quarters_classified_flagged_and_reported(
     assert {"report": "monthly", "period": "2026-01", "format": "pdf"} in [
         e.details for e in exports
     ]
+
+
+async def test_q2_one_cell_evaluated_and_published_alone_with_its_evidence(
+    client: Client, db_url: str
+) -> None:
+    """Q2 (50-CT/TW §5: "Cấp ủy cấp trên định kỳ tổ chức đánh giá và thông báo kết quả đến cấp
+    ủy, chi bộ trực thuộc"): the committee may evaluate and publish one cell without touching
+    the others' results; a cell that is not its own is refused citing Q2."""
+    built = await _built(db_url)
+    committee = built.committee
+    path = f"/api/organisations/{committee}/quality"
+    resp = await client.post(
+        f"{path}/evaluate", json={"period": "2026-01", "cell_id": built.cells[LATE_CELL]}
+    )
+    assert resp.status == 200, await resp.text()
+    [late] = await resp.json()
+    assert (late["cell"], late["grade"], late["published_at"]) == (
+        NAMES[LATE_CELL],
+        "weak",
+        None,
+    )
+    evidence = late["result"]["months"][0]["meetings"][0]["results"]
+    on_day = next(r for r in evidence if r["criterion"] == "on_day")
+    assert on_day["met"] is False and on_day["vi"] and on_day["rules"] == ["R1"]
+    # the other cells were not evaluated
+    overview = {c["cell"]: c for c in await (await client.get(f"{path}?period=2026-01")).json()}
+    assert overview[NAMES[LATE_CELL]]["stored"] and not overview[NAMES[GOOD]]["stored"]
+    # all cells, then only the late one published
+    assert (await client.post(f"{path}/evaluate", json={"period": "2026-01"})).status == 200
+    resp = await client.post(
+        f"{path}/publish", json={"period": "2026-01", "cell_id": built.cells[LATE_CELL]}
+    )
+    assert [r["cell"] for r in await resp.json()] == [NAMES[LATE_CELL]]
+    overview = {c["cell"]: c for c in await (await client.get(f"{path}?period=2026-01")).json()}
+    assert overview[NAMES[LATE_CELL]]["published"] and not overview[NAMES[GOOD]]["published"]
+    # not one of its cells: refused citing Q2, in Vietnamese
+    resp = await client.post(f"{path}/evaluate", json={"period": "2026-01", "cell_id": committee})
+    assert resp.status == 422
+    refusal = await resp.json()
+    assert refusal["rules"] == ["Q2"] and "không trực thuộc" in refusal["message"]["vi"]
+
+
+async def test_q1_criteria_new_version_refused_in_vietnamese_and_history_kept(
+    client: Client, db_url: str
+) -> None:
+    """Q1 (50-CT/TW §5: "Xây dựng tiêu chí đánh giá, xếp loại chất lượng sinh hoạt chi bộ khoa
+    học, chặt chẽ, định lượng, cụ thể"): the committee saves a new version of its criteria; a set
+    that cannot stand is refused with the reason in Vietnamese citing Q1 and nothing is stored;
+    the history lists the defaults from the rules first, then each saved version."""
+    built = await _built(db_url)
+    path = f"/api/organisations/{built.committee}/quality/criteria"
+    defaults = await (await client.get(path)).json()
+    assert defaults["version"] == 1 and len(defaults["criteria"]) == 12
+
+    def body(**change: Any) -> dict[str, Any]:
+        criteria = [
+            {k: c[k] for k in ("criterion", "points", "threshold", "cap")}
+            for c in defaults["criteria"]
+        ]
+        return {"criteria": criteria, "good": 85, "fair": 70, "average": 50, **change}
+
+    resp = await client.post(path, json=body(good=60, fair=70))
+    assert resp.status == 422
+    refusal = await resp.json()
+    assert refusal["rules"] == ["Q1"]
+    assert "Ngưỡng xếp loại phải tăng dần" in refusal["message"]["vi"]
+    first = body()["criteria"][0]
+    resp = await client.post(path, json=body(criteria=[first, dict(first)]))
+    assert resp.status == 422
+    assert "Sinh hoạt đúng ngày (R1)" in (await resp.json())["message"]["vi"]
+    resp = await client.post(path, json=body(criteria=[{"criterion": "on_day", "points": 0}]))
+    assert resp.status == 422 and "tổng điểm" in (await resp.json())["message"]["vi"]
+    versions = await (await client.get(f"{path}/versions")).json()
+    assert [v["version"] for v in versions] == [1]  # nothing stored
+
+    resp = await client.post(path, json=body(good=90, weak_periods=3))
+    assert resp.status == 201, await resp.text()
+    assert (await resp.json())["version"] == 2
+    versions = await (await client.get(f"{path}/versions")).json()
+    assert [(v["version"], v["default"], v["good"]) for v in versions] == [
+        (1, True, 85),
+        (2, False, 90),
+    ]
+    assert versions[1]["created_by"] and versions[1]["created_at"]
+    assert (await (await client.get(path)).json())["weak_periods"] == 3

@@ -119,6 +119,11 @@ async def test_s2_notebook_sealed_officer_refused_inspection_after_hand_in_and_r
     assert (await client.get(f"/api/inspections/{inspection}/records")).status == 403
 
     csrf = await as_(member)
+    # the member is offered the open inspection of the cell whose period covers the meeting
+    choices = await (await client.get(f"{notebook}/inspections")).json()
+    assert [(c["id"], c["period_from"], c["period_to"]) for c in choices] == [
+        (inspection, "2026-01-01", "2026-03-31")
+    ]
     resp = await client.post(
         f"{notebook}/hand-in", json={"inspection_id": inspection}, headers={"X-CSRF-Token": csrf}
     )

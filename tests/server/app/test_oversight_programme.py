@@ -68,7 +68,7 @@ async def test_v1_v2_registration_vetted_returned_corrected_approved(
         bloc_id = bloc.id
     ship = await _cell(db, bloc_id, "TAU-1", seafarers=4)
     office = await _cell(db, bloc_id, "VP-1", seafarers=1)
-    clock = FakeClock(dt.datetime.now(dt.UTC).replace(microsecond=0))
+    clock = FakeClock(dt.datetime(2026, 4, 5, 1, 0, tzinfo=dt.UTC))  # 08:00 on 5/4 in Vietnam
     client: Client = await aiohttp_client(create_app(settings, clock=clock))
     board = await make_account(db, settings, "bantochuc", Role.ORG_BOARD, bloc_id)
     standing = await make_account(db, settings, "thuongvu", Role.STANDING_COMMITTEE, bloc_id)
@@ -184,4 +184,101 @@ async def test_v1_v2_registration_vetted_returned_corrected_approved(
         "Chi bộ TAU-1": "approved",
         "Chi bộ VP-1": "submitted",
     }
+    # V3: the board records an incident on the ship's cell; the unit's own secretary elsewhere
+    # may not record one for another cell
+    h = await as_(board)
+    resp = await client.post(
+        f"/api/organisations/{ship}/pilot-incidents",
+        json={"occurred_on": "2026-04-05", "kind": "technical", "description": "Mất tín hiệu"},
+        headers=h,
+    )
+    assert resp.status == 201, await resp.text()
+    listed = await (
+        await client.get(
+            f"/api/organisations/{bloc_id}/pilot-incidents?from=2026-04-01&to=2026-04-30"
+        )
+    ).json()
+    assert [(i["unit"], i["kind"], i["description"]) for i in listed] == [
+        ("Chi bộ TAU-1", "technical", "Mất tín hiệu")
+    ]
+    resp = await client.post(  # tomorrow in Vietnam: refused citing V3
+        f"/api/organisations/{ship}/pilot-incidents",
+        json={"occurred_on": "2026-04-06", "kind": "technical", "description": "Chưa xảy ra"},
+        headers=h,
+    )
+    assert resp.status == 422 and (await resp.json())["rules"] == ["V3"]
+    h = await as_(other)
+    resp = await client.post(
+        f"/api/organisations/{ship}/pilot-incidents",
+        json={"occurred_on": "2026-04-05", "kind": "feedback", "description": "Ý kiến"},
+        headers=h,
+    )
+    assert resp.status == 403
+    await db.close()
+
+
+async def test_v1_open_calls_listed_in_vietnam_time_and_a_backdated_form_refused(
+    aiohttp_client: AiohttpClient, tmp_path: Path, db_url: str
+) -> None:
+    """V1 (828-CV/ĐUK §1: "báo cáo Ban Thường vụ Đảng uỷ Khối trước 10/4/2023"): a cell is
+    offered the calls of the organisations above it whose deadline has not passed in Vietnam
+    time; after the deadline the call is no longer offered, and a form dated before it is
+    refused citing V1 (the app clock's date counts, not the date the form gives)."""
+    settings = make_settings(tmp_path, db_url)
+    db = Database(db_url)
+    async with db.session() as s:
+        bloc = Organisation(level=OrgLevel.GRASSROOTS, name="Đảng ủy Khối V1", code="DUK-V1")
+        other_bloc = Organisation(level=OrgLevel.GRASSROOTS, name="Đảng ủy khác", code="DUK-X")
+        s.add_all([bloc, other_bloc])
+        await s.flush()
+        bloc_id, other_id = bloc.id, other_bloc.id
+    ship = await _cell(db, bloc_id, "TAU-V1", seafarers=4)
+    # 23:30 on 10/4 in Vietnam (16:30 UTC): the deadline's last half hour
+    clock = FakeClock(dt.datetime(2026, 4, 10, 16, 30, tzinfo=dt.UTC))
+    client: Client = await aiohttp_client(create_app(settings, clock=clock))
+    board = await make_account(db, settings, "bantochucv1", Role.ORG_BOARD, bloc_id)
+    elsewhere = await make_account(db, settings, "bantochucx", Role.ORG_BOARD, other_id)
+    unit = await make_account(db, settings, "bithutauv1", Role.SECRETARY, ship)
+
+    async def as_(account: SignInAccount) -> dict[str, str]:
+        clock.advance(seconds=31)
+        return {"X-CSRF-Token": await sign_in(client, account, clock.now)}
+
+    async def call(headers: dict[str, str], org: int, number: str, deadline: str) -> int:
+        resp = await client.post(
+            f"/api/organisations/{org}/pilot-calls",
+            json={"number": number, "issued_on": "2026-03-23", "deadline": deadline},
+            headers=headers,
+        )
+        assert resp.status == 201, await resp.text()
+        return int((await resp.json())["id"])
+
+    h = await as_(board)
+    open_one = await call(h, bloc_id, "828-CV/ĐUK", "2026-04-10")
+    await call(h, bloc_id, "801-CV/ĐUK", "2026-04-09")  # passed yesterday
+    await call(await as_(elsewhere), other_id, "900-CV/ĐU", "2026-05-01")  # not above the cell
+
+    h = await as_(unit)
+    offered = await (await client.get(f"/api/organisations/{ship}/pilot-calls/open")).json()
+    assert [(c["id"], c["org"], c["deadline"], c["days_left"]) for c in offered] == [
+        (open_one, "Đảng ủy Khối V1", "2026-04-10", 0)
+    ]
+    # the board's page is not the cell's: the listing is the unit's (PILOT_MANAGE)
+    h_board = await as_(board)
+    denied = await client.get(f"/api/organisations/{ship}/pilot-calls/open", headers=h_board)
+    assert denied.status == 403
+
+    clock.advance(minutes=31)  # 00:01 on 11/4 in Vietnam
+    h = await as_(unit)
+    assert await (await client.get(f"/api/organisations/{ship}/pilot-calls/open")).json() == []
+    late = await client.post(
+        f"/api/organisations/{ship}/pilot-registrations",
+        json=_form("2026-04-10", open_one),  # dated on the deadline, sent after it
+        headers=h,
+    )
+    assert late.status == 409, await late.text()
+    refusal = await late.json()
+    assert refusal["rules"] == ["V1"]
+    assert "quá thời hạn đăng ký 10/04/2026" in refusal["message"]["vi"]
+    assert "11/04/2026" in refusal["message"]["vi"]
     await db.close()
