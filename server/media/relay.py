@@ -157,6 +157,11 @@ RelayEvent = SlotsChanged | ActiveSpeakers | PeerStateChanged
 
 #: ``(publisher id, kind, frame)`` for every frame a publisher sends that is not muted
 FrameListener = Callable[[str, Kind, EncodedFrame], None]
+#: ``(publisher id, kind, frame, audio level)`` for every forwarded frame of a publisher served
+#: here (not of remote ones): what the pipe carries to the other relay workers (``pipe.py``)
+PipeListener = Callable[[str, "SourceKind", EncodedFrame, int | None], None]
+#: asks the worker serving a remote publisher for a keyframe of its ``video`` or ``screen``
+RemoteKeyframe = Callable[[str, "SourceKind"], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,9 +240,10 @@ class UnknownParticipantError(KeyError):
 
 @dataclass(eq=False, slots=True)
 class _Peer:
-    """One peer connection of a participant (a new one per renegotiation)."""
+    """One peer connection of a participant (a new one per renegotiation); for a publisher
+    served by another relay worker (``add_remote_publisher``), none: ``pc`` is ``None``."""
 
-    pc: RTCPeerConnection
+    pc: RTCPeerConnection | None
     audio_slots: tuple[SlotTrack, ...]
     video_slots: tuple[SlotTrack, ...]
     audio_tap: ReceiverTap | None = None
@@ -251,6 +257,14 @@ class _Peer:
     """Paces the video sent on this peer connection while its downlink is reduced."""
     retired: bool = False
     """Replaced by renegotiation or disconnected: its events and frames are ignored."""
+    remote_kinds: frozenset[SourceKind] = frozenset()
+    """What a remote publisher sends through the pipe (its taps are on another worker)."""
+
+    def publishes(self, kind: SourceKind) -> bool:
+        if kind in self.remote_kinds:
+            return True
+        tap = {"audio": self.audio_tap, "video": self.video_tap, "screen": self.screen_tap}[kind]
+        return tap is not None
 
     def slots(self, kind: SourceKind) -> tuple[SlotTrack, ...]:
         if kind == "screen":
@@ -289,6 +303,10 @@ class _Participant:
     last_keyframe_ask: float = 0.0
     #: the publisher's own video, as measured (``_VideoRate``)
     video_rate: _VideoRate = field(default_factory=lambda: _VideoRate())
+    remote: bool = False
+    """Served by another relay worker: only its media comes here, through the pipe."""
+    level: int | None = None
+    """The newest RFC 6464 audio level of this publisher (piped along with its audio)."""
 
 
 @dataclass(slots=True)
@@ -354,6 +372,7 @@ class MeetingRelay:
         self._closing: set[asyncio.Task[None]] = set()
         self._closed = False
         self._listeners: list[FrameListener] = []
+        self._pipe_out: PipeListener | None = None
 
     # ---------------------------------------------------------------- public API
 
@@ -382,6 +401,9 @@ class MeetingRelay:
                 await peer.pc.close()
                 raise RuntimeError("relay is closed")
             old = self._participants.get(participant_id)
+            if old is not None and old.remote:  # moved here from another worker
+                self._drop(old)
+                old = None
             if old is None:
                 participant = _Participant(participant_id, peer, audio_only)
                 participant.keyframes = KeyframeRequester(self._pli_sender(participant, "video"))
@@ -400,6 +422,7 @@ class MeetingRelay:
                 # flood it (a better path is found within seconds: the estimate climbs)
             self._ensure_ticker()
             self._reselect()
+            assert peer.pc is not None
             local: RTCSessionDescription = peer.pc.localDescription
             return str(local.sdp)
 
@@ -414,16 +437,18 @@ class MeetingRelay:
 
         A candidate aiortc cannot use raises ``ValueError`` (aiortc itself asserts or raises
         ``IndexError``/``KeyError`` on malformed input)."""
-        participant = self._get(participant_id)
+        pc = self._get(participant_id).peer.pc
+        if pc is None:
+            raise UnknownParticipantError(participant_id)
         text = candidate.strip().removeprefix("a=").removeprefix("candidate:")
         if not text:
-            await participant.peer.pc.addIceCandidate(None)
+            await pc.addIceCandidate(None)
             return
         try:
             parsed = candidate_from_sdp(text)
             parsed.sdpMid = sdp_mid
             parsed.sdpMLineIndex = sdp_mline_index
-            await participant.peer.pc.addIceCandidate(parsed)
+            await pc.addIceCandidate(parsed)
         except (AssertionError, IndexError, KeyError) as exc:
             raise ValueError(f"unusable ICE candidate: {exc!r}") from None
 
@@ -469,12 +494,10 @@ class MeetingRelay:
             return
         lock = self._locks.setdefault(participant_id, asyncio.Lock())
         async with lock:
-            participant = self._participants.pop(participant_id, None)
-            if participant is None:
+            participant = self._participants.get(participant_id)
+            if participant is None or participant.remote:
                 return
-            self._retire_peer(participant, inherit_to=None)
-            _close_keyframes(participant)
-            self._speakers.forget(participant_id)
+            self._drop(participant)
             self._reselect()
         self._locks.pop(participant_id, None)
         await self._drain_closing()
@@ -493,6 +516,74 @@ class MeetingRelay:
         self._participants.clear()
         self._feeds.clear()
         await self._drain_closing()
+
+    # ---------------------------------------------------------------- relay workers
+
+    def set_pipe_listener(self, listener: PipeListener | None) -> None:
+        """Hand every forwarded frame of a publisher served here (screen included, while it
+        presents) to ``listener``, with the publisher's newest audio level: the pipe."""
+        self._pipe_out = listener
+
+    def add_remote_publisher(
+        self,
+        participant_id: str,
+        kinds: Sequence[SourceKind],
+        muted: Sequence[Kind],
+        request_keyframe: RemoteKeyframe,
+    ) -> None:
+        """A participant served by another relay worker: its frames come through the pipe
+        (:meth:`push_remote_frame`), keyframe requests for it go back with
+        ``request_keyframe``. Called again, updates what it publishes and its mutes. A
+        participant served here is left alone (it moved here; the pipe lags)."""
+        existing = self._participants.get(participant_id)
+        if existing is not None and not existing.remote:
+            return
+        if existing is None:
+            participant = _Participant(participant_id, _Peer(None, (), ()), False, remote=True)
+            participant.keyframes = KeyframeRequester(
+                _remote_sender(request_keyframe, participant_id, "video")
+            )
+            participant.screen_keyframes = KeyframeRequester(
+                _remote_sender(request_keyframe, participant_id, "screen")
+            )
+            self._participants[participant_id] = participant
+        else:
+            participant = existing
+        participant.peer.remote_kinds = frozenset(kinds)
+        participant.muted = set(muted)
+        self._ensure_ticker()
+        self._reselect()
+
+    def remove_remote_publisher(self, participant_id: str) -> None:
+        """The other worker no longer serves it (left, moved, or the worker is gone)."""
+        participant = self._participants.get(participant_id)
+        if participant is not None and participant.remote:
+            self._drop(participant)
+            self._reselect()
+
+    def push_remote_frame(
+        self, participant_id: str, kind: SourceKind, frame: EncodedFrame, level: int | None
+    ) -> None:
+        """A frame of a remote publisher, from the pipe: forwarded as if received here."""
+        participant = self._participants.get(participant_id)
+        if participant is None or not participant.remote:
+            return
+        if kind == "audio" and level is not None:
+            self._speakers.observe(participant_id, level)
+        self._forward(participant, kind, frame)
+
+    def is_remote(self, participant_id: str) -> bool:
+        participant = self._participants.get(participant_id)
+        return participant is not None and participant.remote
+
+    def published(self, participant_id: str) -> tuple[tuple[SourceKind, ...], tuple[Kind, ...]]:
+        """What a participant served here publishes, and the kinds the chair muted."""
+        participant = self._get(participant_id)
+        kinds: tuple[SourceKind, ...] = ("audio", "video", "screen")
+        return (
+            tuple(k for k in kinds if participant.peer.publishes(k)),
+            tuple(sorted(participant.muted)),
+        )
 
     def add_frame_listener(self, listener: FrameListener) -> Callable[[], None]:
         """Also hand every unmuted frame from a publisher to ``listener`` (the recorder), on the
@@ -523,13 +614,13 @@ class MeetingRelay:
             return tuple(
                 pid
                 for pid, p in self._participants.items()
-                if "audio" not in p.muted and p.peer.audio_tap is not None
+                if "audio" not in p.muted and p.peer.publishes("audio")
             )
         return tuple(
             pid
             for pid, p in self._participants.items()
             if "video" not in p.muted
-            and p.peer.video_tap is not None
+            and p.peer.publishes("video")
             and p.last_video_at is not None
             and now - p.last_video_at <= STALE_VIDEO_SECONDS
         )
@@ -545,7 +636,9 @@ class MeetingRelay:
 
     def stats(self) -> RelayStats:
         return RelayStats(
-            participants=tuple(self._participant_stats(p) for p in self._participants.values()),
+            participants=tuple(
+                self._participant_stats(p) for p in self._participants.values() if not p.remote
+            ),
             active_speakers=self._speakers.active,
         )
 
@@ -693,9 +786,18 @@ class MeetingRelay:
         participant.lost_base += sum(w.retransmit_requests for w in old.writers)
         if old.audio_tap is not None:
             participant.recovered_base += old.audio_tap.recovered_frames
+        if old.pc is None:
+            return
         task = asyncio.get_running_loop().create_task(old.pc.close())
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
+
+    def _drop(self, participant: _Participant) -> None:
+        """Forget a participant (its peer closes in the background); no reselection."""
+        self._participants.pop(participant.id, None)
+        self._retire_peer(participant, inherit_to=None)
+        _close_keyframes(participant)
+        self._speakers.forget(participant.id)
 
     async def _drain_closing(self) -> None:
         if self._closing:
@@ -706,31 +808,44 @@ class MeetingRelay:
     def _frame_sink(
         self, participant_id: str, kind: SourceKind, peer: _Peer
     ) -> Callable[[EncodedFrame], None]:
-        key = (participant_id, kind)
-
         def on_frame(frame: EncodedFrame) -> None:
             participant = self._participants.get(participant_id)
             if participant is None or participant.peer is not peer:
                 return  # a retired peer connection still delivering
-            participant.received[kind] += 1
-            if kind == "screen":  # fed only while presenting (``_reselect``); not recorded
-                for slot in self._feeds.get(key, ()):
-                    slot.push(participant_id, frame)
+            if not self._forward(participant, kind, frame) or self._pipe_out is None:
                 return
-            if kind in participant.muted:
+            if kind == "screen" and participant_id != self._presenter:
                 return
-            if kind == "video":
-                participant.last_video_at = time.monotonic()
-                participant.video_rate.add(frame)
-            for slot in self._feeds.get(key, ()):
-                slot.push(participant_id, frame)
-            for listener in tuple(self._listeners):
-                try:
-                    listener(participant_id, kind, frame)
-                except Exception:
-                    logger.exception("frame listener failed")
+            try:
+                self._pipe_out(participant_id, kind, frame, participant.level)
+            except Exception:
+                logger.exception("piping a frame failed")
 
         return on_frame
+
+    def _forward(self, participant: _Participant, kind: SourceKind, frame: EncodedFrame) -> bool:
+        """Feed a publisher's frame to the slots it feeds and to the listeners; False when it
+        is dropped (muted)."""
+        participant_id = participant.id
+        key = (participant_id, kind)
+        participant.received[kind] += 1
+        if kind == "screen":  # fed only while presenting (``_reselect``); not recorded
+            for slot in self._feeds.get(key, ()):
+                slot.push(participant_id, frame)
+            return True
+        if kind in participant.muted:
+            return False
+        if kind == "video":
+            participant.last_video_at = time.monotonic()
+            participant.video_rate.add(frame)
+        for slot in self._feeds.get(key, ()):
+            slot.push(participant_id, frame)
+        for listener in tuple(self._listeners):
+            try:
+                listener(participant_id, kind, frame)
+            except Exception:
+                logger.exception("frame listener failed")
+        return True
 
     def _level_sink(self, participant_id: str, peer: _Peer) -> Callable[[int, bool], None]:
         observe = self._speakers.observe
@@ -738,6 +853,7 @@ class MeetingRelay:
         def on_level(level: int, _vad: bool) -> None:
             participant = self._participants.get(participant_id)
             if participant is not None and participant.peer is peer:
+                participant.level = level
                 observe(participant_id, level)
 
         return on_level
@@ -816,6 +932,8 @@ class MeetingRelay:
         self._bound_publishers()
         video_order = self._video_order(now)
         for p in self._participants.values():
+            if p.remote:  # its downlink is measured by the worker serving it
+                continue
             peer = p.peer
             writers = peer.writers
             counts = [(w.octets, w.packets, w.reports) for w in writers]
@@ -893,7 +1011,7 @@ class MeetingRelay:
                 others = [
                     q.adaptation.estimator.estimate * HEADROOM_DOWN
                     for qid, q in self._participants.items()
-                    if qid != pid and not q.audio_only
+                    if qid != pid and not q.audio_only and not q.remote
                 ]
                 if others:
                     ceiling = max(PUBLISHER_FLOOR_BPS, int(max(others)))
@@ -916,7 +1034,7 @@ class MeetingRelay:
         video_publishers = {
             pid
             for pid, p in self._participants.items()
-            if p.peer.video_tap is not None and "video" not in p.muted
+            if p.peer.publishes("video") and "video" not in p.muted
         }
         stale = {
             pid
@@ -933,13 +1051,15 @@ class MeetingRelay:
         audio_publishers = {
             pid
             for pid, p in self._participants.items()
-            if p.peer.audio_tap is not None and "audio" not in p.muted
+            if p.peer.publishes("audio") and "audio" not in p.muted
         }
         audio_order = [pid for pid in ranking if pid in audio_publishers]
         video_order = self._video_order(now)
         shown = self._participants.get(self._presenter or "")
-        presenter = shown.id if shown is not None and shown.peer.screen_tap is not None else None
+        presenter = shown.id if shown is not None and shown.peer.publishes("screen") else None
         for participant in self._participants.values():
+            if participant.remote:  # its slots are chosen by the worker serving it
+                continue
             peer = participant.peer
             # a client offering more slots than announced gets the announced number filled
             audio_count = min(len(peer.audio_slots), self._config.audio_slots)
@@ -1005,7 +1125,7 @@ class MeetingRelay:
         keyframes = p.keyframes
         return ParticipantStats(
             participant_id=p.id,
-            connection_state=str(peer.pc.connectionState),
+            connection_state=str(peer.pc.connectionState) if peer.pc else "remote",
             audio_only=p.audio_only,
             publishes_audio=peer.audio_tap is not None,
             publishes_video=peer.video_tap is not None,
@@ -1041,6 +1161,16 @@ def _close_keyframes(participant: _Participant) -> None:
     for requester in (participant.keyframes, participant.screen_keyframes):
         if requester is not None:
             requester.close()
+
+
+def _remote_sender(
+    request: RemoteKeyframe, participant_id: str, kind: SourceKind
+) -> Callable[[], Awaitable[bool]]:
+    async def send() -> bool:
+        request(participant_id, kind)
+        return True
+
+    return send
 
 
 def _attach_writer(

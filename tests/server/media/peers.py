@@ -9,6 +9,7 @@ import struct
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from aiortc import (
     RTCBundlePolicy,
@@ -22,8 +23,22 @@ from av import AudioFrame, VideoFrame
 from av.frame import Frame
 
 from server.media.passthrough import add_loopback_candidate, tolerate_long_round_trips
-from server.media.relay import MeetingRelay, RelayEvent, SlotsChanged
+from server.media.relay import RelayEvent, SlotsChanged
 from tests.impair import Shaper, loopback_candidate_addr, only_candidate
+
+
+class Answering(Protocol):
+    """What a client joins: a :class:`MeetingRelay` or a sharded one (``shards.py``)."""
+
+    async def connect(
+        self,
+        participant_id: str,
+        offer_sdp: str,
+        *,
+        audio_only: bool = False,
+        screen_mid: str | None = None,
+    ) -> str: ...
+
 
 WIDTH, HEIGHT = 160, 120
 FPS = 15
@@ -169,7 +184,7 @@ class Client:
         return self.pc.localDescription.sdp
 
     async def join(
-        self, relay: MeetingRelay, *, audio_only: bool = False, via: Shaper | None = None
+        self, relay: Answering, *, audio_only: bool = False, via: Shaper | None = None
     ) -> None:
         """Offer and take the relay's answer; ``via``: every datagram crosses that shaper."""
         offer = await self.offer()

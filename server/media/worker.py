@@ -1,0 +1,425 @@
+"""A relay worker process: the peer connections of a shard of a meeting's members.
+
+Started by :class:`~server.media.shards.WorkerPool` (or ``hopchibo relay-worker``), a worker
+listens on two TCP ports and prints them as one JSON line on stdout: its *control* port, where the
+server's process asks it to answer offers and tells it the room's decisions (JSON on the framing of
+``pipe.py``), and its *pipe* port, where the other workers connect. It runs one
+:class:`~server.media.relay.MeetingRelay` per meeting it serves members of; in it, the members
+served by other workers are *remote publishers* whose frames come through the pipes. Each frame of
+a member served here goes once over each pipe whose worker serves members of the same meeting;
+keyframe requests for it come back over the pipe. The worker exits when its control connection
+closes. ``docs/media.md`` describes the design.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import json
+import logging
+import sys
+from collections import Counter
+from typing import Any, cast
+
+from server.media.ice import IceServer
+from server.media.pipe import CLOCK_RATES, Framed, PipeLink, StreamKind, decode_frame
+from server.media.relay import (
+    ActiveSpeakers,
+    MeetingRelay,
+    PeerStateChanged,
+    RelayConfig,
+    RelayEvent,
+    SlotsChanged,
+    UnknownParticipantError,
+)
+
+logger = logging.getLogger(__name__)
+
+EVENT_NAMES: dict[type[Any], str] = {
+    SlotsChanged: "slots",
+    ActiveSpeakers: "speakers",
+    PeerStateChanged: "peer_state",
+}
+
+
+def config_to_json(config: RelayConfig) -> dict[str, Any]:
+    return dataclasses.asdict(config)
+
+
+def config_from_json(data: dict[str, Any]) -> RelayConfig:
+    servers = tuple(
+        IceServer(tuple(s["urls"]), s.get("username"), s.get("credential"))
+        for s in data.get("ice_servers", ())
+    )
+    return RelayConfig(**{**data, "ice_servers": servers})
+
+
+@dataclasses.dataclass(slots=True)
+class _Remote:
+    """A participant another worker announced over one pipe."""
+
+    link: PipeLink
+    meeting: str
+    streams: dict[int, StreamKind]
+
+
+class RelayWorker:
+    """The meetings, pipes and control connection of one worker process."""
+
+    def __init__(self, name: str, host: str = "127.0.0.1") -> None:
+        self.name = name
+        self.host = host
+        self._relays: dict[str, MeetingRelay] = {}
+        self._links: dict[str, PipeLink] = {}
+        self._control: _Control | None = None
+        # streams of the publishers served here, by (meeting, participant, kind), and back
+        self._streams: dict[tuple[str, str, StreamKind], int] = {}
+        self._owners: dict[int, tuple[str, str, StreamKind]] = {}
+        self._next_stream = 1
+        # what the other workers announced: by (meeting, participant); by pipe, stream
+        self._remote: dict[tuple[str, str], _Remote] = {}
+        self._remote_streams: dict[PipeLink, dict[int, tuple[str, str, StreamKind]]] = {}
+        #: how many members each pipe's worker serves, per meeting (frames go where > 0)
+        self._members: dict[PipeLink, Counter[str]] = {}
+        #: keyframe requests for each publisher served here that came through a pipe
+        self.piped_keyframe_requests: Counter[str] = Counter()
+        self.done = asyncio.Event()
+
+    # ------------------------------------------------------------------ serving
+
+    async def serve(self, control_port: int = 0, pipe_port: int = 0) -> tuple[int, int]:
+        loop = asyncio.get_running_loop()
+        control = await loop.create_server(lambda: _Control(self), self.host, control_port)
+        pipes = await loop.create_server(lambda: PipeLink(self), self.host, pipe_port)
+        return (
+            control.sockets[0].getsockname()[1],
+            pipes.sockets[0].getsockname()[1],
+        )
+
+    async def link_to(self, name: str, host: str, port: int) -> None:
+        """Open the pipe to another worker (the one of each pair with the greater name does)."""
+        if name in self._links or name >= self.name:
+            return
+        loop = asyncio.get_running_loop()
+        _, link = await loop.create_connection(lambda: PipeLink(self), host, port)
+        link.send_json({"type": "hello", "name": self.name})
+        self._linked(name, link)
+
+    def _linked(self, name: str, link: PipeLink) -> None:
+        link.peer_name = name
+        self._links[name] = link
+        self._remote_streams.setdefault(link, {})
+        self._members.setdefault(link, Counter())
+        for meeting, relay in self._relays.items():
+            for pid in self._served(relay):
+                link.send_json(self._announcement(meeting, pid))
+
+    async def close(self) -> None:
+        for relay in list(self._relays.values()):
+            await relay.close()
+        self._relays.clear()
+        for link in list(self._links.values()):
+            link.close()
+        self.done.set()
+
+    # ------------------------------------------------------------------ control
+
+    async def handle(self, op: str, args: dict[str, Any]) -> Any:
+        meeting = str(args.get("meeting", ""))
+        if op == "open":
+            self._open(meeting, config_from_json(args["config"]))
+            opened = self._relays[meeting]
+            opened.set_pinned(args.get("pinned", ()))
+            opened.set_screen_presenter(args.get("presenter"))
+            return None
+        if op == "peers":
+            for peer in args["workers"]:
+                with contextlib.suppress(OSError):
+                    await self.link_to(peer["name"], peer["host"], int(peer["pipe"]))
+            return None
+        if op == "stats":
+            return self.stats()
+        relay = self._relays.get(meeting)
+        if relay is None:
+            raise UnknownParticipantError(meeting)
+        pid = str(args.get("participant", ""))
+        match op:
+            case "connect":
+                answer = await relay.connect(
+                    pid,
+                    args["offer"],
+                    audio_only=bool(args.get("audio_only")),
+                    screen_mid=args.get("screen_mid"),
+                )
+                for kind in args.get("muted", ()):
+                    relay.set_publisher_muted(pid, kind, True)
+                self._announce(meeting, pid)
+                return answer
+            case "ice":
+                await relay.add_ice_candidate(
+                    pid, args["candidate"], args.get("sdp_mid"), args.get("sdp_mline_index")
+                )
+            case "audio_only":
+                relay.set_audio_only(pid, bool(args["on"]))
+            case "mute":
+                relay.set_publisher_muted(pid, args["kind"], bool(args["muted"]))
+                self._announce(meeting, pid)
+            case "pinned":
+                relay.set_pinned(args["participants"])
+            case "presenter":
+                relay.set_screen_presenter(args.get("participant"))
+            case "disconnect":
+                if not relay.is_remote(pid):
+                    await relay.disconnect(pid)
+                    self._gone(meeting, pid)
+            case "close":
+                self._relays.pop(meeting, None)
+                for served in self._served(relay):
+                    self._gone(meeting, served)
+                await relay.close()
+            case _:
+                raise ValueError(f"unknown operation {op!r}")
+        return None
+
+    def _open(self, meeting: str, config: RelayConfig) -> None:
+        if meeting in self._relays:
+            return
+        relay = MeetingRelay(config, lambda event: self._event(meeting, event))
+        relay.set_pipe_listener(
+            lambda pid, kind, frame, level: self._pipe_out(meeting, pid, kind, frame, level)
+        )
+        self._relays[meeting] = relay
+        # what the other workers announced before this meeting was opened here
+        for (m, pid), remote in list(self._remote.items()):
+            if m == meeting:
+                self._add_remote(relay, pid, remote, None)
+
+    def _event(self, meeting: str, event: RelayEvent) -> None:
+        if self._control is not None:
+            data = dataclasses.asdict(event)
+            self._control.send_json(
+                {"event": EVENT_NAMES[type(event)], "meeting": meeting, "data": data}
+            )
+
+    def stats(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "meetings": {m: dataclasses.asdict(r.stats()) for m, r in self._relays.items()},
+            "pipes": {
+                name: {
+                    "frames_sent": link.frames_sent,
+                    "frames_received": link.frames_received,
+                    "frames_dropped": link.frames_dropped,
+                    "keyframes_asked": link.keyframes_asked,
+                }
+                for name, link in self._links.items()
+            },
+            "piped_keyframe_requests": dict(self.piped_keyframe_requests),
+        }
+
+    # ------------------------------------------------------------------ the pipes, out
+
+    @staticmethod
+    def _served(relay: MeetingRelay) -> list[str]:
+        return [p.participant_id for p in relay.stats().participants]
+
+    def _announcement(self, meeting: str, pid: str) -> dict[str, Any]:
+        kinds, muted = self._relays[meeting].published(pid)
+        streams: dict[str, int] = {}
+        for kind in kinds:
+            key = (meeting, pid, kind)
+            if key not in self._streams:
+                self._streams[key] = self._next_stream
+                self._owners[self._next_stream] = key
+                self._next_stream += 1
+            streams[kind] = self._streams[key]
+        return {
+            "type": "announce",
+            "meeting": meeting,
+            "participant": pid,
+            "streams": streams,
+            "muted": list(muted),
+        }
+
+    def _announce(self, meeting: str, pid: str) -> None:
+        message = self._announcement(meeting, pid)
+        for link in self._links.values():
+            link.send_json(message)
+
+    def _gone(self, meeting: str, pid: str) -> None:
+        for kind in ("audio", "video", "screen"):
+            stream = self._streams.pop((meeting, pid, kind), None)
+            if stream is not None:
+                self._owners.pop(stream, None)
+        for link in self._links.values():
+            link.send_json({"type": "gone", "meeting": meeting, "participant": pid})
+
+    def _pipe_out(
+        self, meeting: str, pid: str, kind: StreamKind, frame: Any, level: int | None
+    ) -> None:
+        stream = self._streams.get((meeting, pid, kind))
+        if stream is None:
+            return
+        relay = self._relays[meeting]
+        for link in self._links.values():
+            if self._members[link][meeting] > 0:
+                link.send_frame(
+                    stream,
+                    frame,
+                    level if kind == "audio" else None,
+                    lambda: relay.request_keyframe(pid),
+                )
+
+    # ------------------------------------------------------------------ the pipes, in
+
+    def pipe_json(self, link: PipeLink, message: dict[str, Any]) -> None:
+        kind = message.get("type")
+        if kind == "hello":
+            self._linked(str(message["name"]), link)
+            return
+        meeting, pid = str(message["meeting"]), str(message["participant"])
+        key = (meeting, pid)
+        old = self._remote.get(key)
+        if old is not None:
+            if kind == "gone" and old.link is not link:
+                return  # a late notice from the worker it left
+            self._forget_remote(key, old, keep_publisher=kind == "announce")
+        if kind == "announce":
+            streams = {int(s): cast(StreamKind, k) for k, s in message["streams"].items()}
+            remote = _Remote(link, meeting, streams)
+            self._remote[key] = remote
+            self._members[link][meeting] += 1
+            for stream, k in streams.items():
+                self._remote_streams[link][stream] = (meeting, pid, k)
+            relay = self._relays.get(meeting)
+            if relay is not None:
+                self._add_remote(relay, pid, remote, message.get("muted", ()))
+
+    def _add_remote(
+        self, relay: MeetingRelay, pid: str, remote: _Remote, muted: Any | None
+    ) -> None:
+        by_kind = {kind: stream for stream, kind in remote.streams.items()}
+        link = remote.link
+
+        def ask(_pid: str, kind: StreamKind) -> None:
+            stream = by_kind.get(kind)
+            if stream is not None:
+                link.send_keyframe_request(stream)
+
+        relay.add_remote_publisher(pid, list(by_kind), list(muted or ()), ask)
+
+    def _forget_remote(self, key: tuple[str, str], remote: _Remote, keep_publisher: bool) -> None:
+        del self._remote[key]
+        self._members[remote.link][remote.meeting] -= 1
+        streams = self._remote_streams.get(remote.link, {})
+        for stream in remote.streams:
+            streams.pop(stream, None)
+        relay = self._relays.get(remote.meeting)
+        if relay is not None and not keep_publisher:
+            relay.remove_remote_publisher(key[1])
+
+    def pipe_frame(self, link: PipeLink, stream: int, body: bytes) -> None:
+        source = self._remote_streams.get(link, {}).get(stream)
+        if source is None:
+            return
+        meeting, pid, kind = source
+        relay = self._relays.get(meeting)
+        if relay is not None:
+            _, frame, level = decode_frame(body, CLOCK_RATES[kind])
+            relay.push_remote_frame(pid, kind, frame, level)
+
+    def pipe_keyframe(self, link: PipeLink, stream: int) -> None:
+        owner = self._owners.get(stream)
+        if owner is None:
+            return
+        meeting, pid, kind = owner
+        relay = self._relays.get(meeting)
+        if relay is None:
+            return
+        self.piped_keyframe_requests[pid] += 1
+        if kind == "screen":
+            relay.request_screen_keyframe(pid)
+        else:
+            relay.request_keyframe(pid)
+
+    def pipe_lost(self, link: PipeLink) -> None:
+        if link.peer_name is not None and self._links.get(link.peer_name) is link:
+            del self._links[link.peer_name]
+        for key, remote in list(self._remote.items()):
+            if remote.link is link:
+                self._forget_remote(key, remote, keep_publisher=False)
+        self._remote_streams.pop(link, None)
+        self._members.pop(link, None)
+
+
+class _Control(Framed):
+    """The server process's connection: requests ``{id, op, ...}``, answers ``{id, ok, ...}``,
+    and the relays' events. Requests run in arrival order as far as they do not wait."""
+
+    def __init__(self, worker: RelayWorker) -> None:
+        super().__init__()
+        self._worker = worker
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        if self._worker._control is not None:  # one server process per worker
+            transport.close()
+            return
+        self._worker._control = self
+
+    def on_message(self, kind: bytes, body: bytes) -> None:
+        request = json.loads(body)
+        task = asyncio.get_running_loop().create_task(self._run(request))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _run(self, request: dict[str, Any]) -> None:
+        rid = request.get("id")
+        try:
+            result = await self._worker.handle(str(request.get("op")), request)
+        except UnknownParticipantError as exc:
+            reply = {"id": rid, "ok": False, "unknown": True, "error": repr(exc)}
+        except Exception as exc:
+            if rid is None:
+                logger.exception("control request %s failed", request.get("op"))
+            reply = {"id": rid, "ok": False, "error": repr(exc)}
+        else:
+            reply = {"id": rid, "ok": True, "result": result}
+        if rid is not None:
+            self.send_json(reply)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        super().connection_lost(exc)
+        if self._worker._control is self:
+            self._worker._control = None
+            asyncio.get_running_loop().create_task(self._worker.close())
+
+
+async def run(name: str, host: str, control_port: int, pipe_port: int) -> None:
+    worker = RelayWorker(name, host)
+    control, pipe = await worker.serve(control_port, pipe_port)
+    sys.stdout.write(json.dumps({"name": name, "control": control, "pipe": pipe}) + "\n")
+    sys.stdout.flush()
+    await worker.done.wait()
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--name", required=True, help="this worker's name, unique in the pool")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--control-port", type=int, default=0)
+    parser.add_argument("--pipe-port", type=int, default=0)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    asyncio.run(run(args.name, args.host, args.control_port, args.pipe_port))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,185 @@
+"""One meeting over two relay worker processes joined by a pipe, with real aiortc peers.
+
+The workers are real processes (``python -m server.media.worker``) started by the pool; the
+members are real aiortc peers on loopback that decode what they receive (issue 15).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from server.media.passthrough import on_keyframe_request
+from server.media.relay import PeerStateChanged, RelayConfig
+from server.media.shards import ShardedRelay, WorkerPool
+from tests.server.media.peers import BLUE, GREEN, GREY, RED, Client, Colour, EventLog, wait_for
+
+pytestmark = [pytest.mark.media, pytest.mark.timeout(120)]
+
+LOUD = 16_000
+COLOURS: dict[str, Colour] = {"a1": RED, "b1": GREEN, "a2": BLUE, "b2": GREY}
+
+
+class Meeting:
+    def __init__(self, relay: ShardedRelay, log: EventLog) -> None:
+        self.relay = relay
+        self.log = log
+        self.clients: dict[str, Client] = {}
+
+    async def join(self, name: str) -> Client:
+        client = Client(name, COLOURS[name], LOUD)
+        self.clients[name] = client
+        await client.join(self.relay)
+        return client
+
+    def worker(self, name: str) -> str:
+        worker = self.relay.worker_of(name)
+        assert worker is not None
+        return worker.name
+
+    def frames(self, viewer: str, publisher: str, kind: str = "video") -> int:
+        """Frames the viewer decoded on the slot the relay says the publisher feeds (-1: none)."""
+        slots = self.log.slots(viewer)
+        if slots is None:
+            return -1
+        sources = slots.video if kind == "video" else slots.audio
+        if publisher not in sources:
+            return -1
+        client = self.clients[viewer]
+        views = client.video if kind == "video" else client.audio
+        view = views[sources.index(publisher)]
+        if kind == "video" and (view.last_uv is None or not COLOURS[publisher].near(*view.last_uv)):
+            return -1
+        return view.frames
+
+    def decodes_all(self, since: dict[tuple[str, str, str], int] | None = None) -> bool:
+        for viewer in self.clients:
+            for publisher in self.clients:
+                if publisher == viewer:
+                    continue
+                for kind in ("video", "audio"):
+                    base = (since or {}).get((viewer, publisher, kind), 0)
+                    if self.frames(viewer, publisher, kind) <= base + 3:
+                        return False
+        return True
+
+    def counts(self) -> dict[tuple[str, str, str], int]:
+        return {
+            (v, p, k): self.frames(v, p, k)
+            for v in self.clients
+            for p in self.clients
+            for k in ("video", "audio")
+            if v != p
+        }
+
+
+@pytest.fixture
+async def pool() -> AsyncIterator[WorkerPool]:
+    pool = WorkerPool()
+    await pool.start(2, prefix="pipe-test-w")
+    try:
+        yield pool
+    finally:
+        await pool.close()
+
+
+async def _stats(meeting: Meeting) -> dict[str, dict[str, Any]]:
+    return await meeting.relay.stats()
+
+
+async def test_meeting_over_two_workers(pool: WorkerPool) -> None:
+    started = time.monotonic()
+    log = EventLog()
+    meeting = Meeting(pool.relay("pipe-test", RelayConfig(add_loopback_candidate=True), log), log)
+    for name in COLOURS:
+        await meeting.join(name)
+    w0, w1 = (w.name for w in pool.workers)
+    # placed on the least loaded worker, in turn
+    assert [meeting.worker(n) for n in COLOURS] == [w0, w1, w0, w1]
+
+    # every member decodes every other, those on the other worker included (video and audio)
+    took = await wait_for(meeting.decodes_all, 30, "every member decoding every other")
+    stats = await _stats(meeting)
+    assert stats[w0]["pipes"][w1]["frames_sent"] > 0
+    assert stats[w1]["pipes"][w0]["frames_sent"] > 0
+
+    # a keyframe request of b1 (on w1) for a1's camera (on w0) crosses the pipe to a1
+    publisher, subscriber = meeting.clients["a1"], meeting.clients["b1"]
+    plis: list[float] = []
+    on_keyframe_request(
+        publisher.video_transceivers()[0].sender, lambda: plis.append(time.monotonic())
+    )
+    await wait_for(
+        lambda: not plis or time.monotonic() - plis[-1] > 1.0, 10, "no keyframe requests for 1 s"
+    )
+    before = await _stats(meeting)
+    slots = log.slots("b1")
+    assert slots is not None
+    receiver = subscriber.video_transceivers()[slots.video.index("a1")].receiver
+    ssrc = receiver.getSynchronizationSources()[0].source
+    asked_at = time.monotonic()
+    await receiver._send_rtcp_pli(ssrc)
+    await wait_for(lambda: any(t > asked_at for t in plis), 5, "a1 to get a PLI")
+
+    async def crossed() -> bool:
+        after = await _stats(meeting)
+        piped = after[w0]["piped_keyframe_requests"].get("a1", 0)
+        piped_before = before[w0]["piped_keyframe_requests"].get("a1", 0)
+        b1_now = _participant(after[w1], "b1")["keyframe_requests_received"]
+        b1_before = _participant(before[w1], "b1")["keyframe_requests_received"]
+        return piped > piped_before and b1_now > b1_before
+
+    assert await _eventually(crossed, 5), "the PLI did not cross the pipe from w1 to w0"
+
+    # w1 dies: its members are told, offer again, land on w0 and everyone decodes again
+    handle = pool.workers[1]
+    assert handle.process is not None
+    os.kill(handle.process.pid, signal.SIGKILL)
+    await wait_for(
+        lambda: (
+            {
+                e.participant_id
+                for e in log.events
+                if isinstance(e, PeerStateChanged) and e.state == "failed"
+            }
+            >= {"b1", "b2"}
+        ),
+        10,
+        "w1's members to be told their relay failed",
+    )
+    for name in ("b1", "b2"):
+        await meeting.clients.pop(name).close()
+        await meeting.join(name)
+    assert {meeting.worker(n) for n in COLOURS} == {w0}
+    since = meeting.counts()
+    moved = await wait_for(
+        lambda: meeting.decodes_all(since), 30, "every member decoding again on w0"
+    )
+    await meeting.relay.close()
+    await asyncio.gather(*(c.close() for c in meeting.clients.values()))
+    print(
+        f"decoding across workers after {took:.1f} s; again after the kill in {moved:.1f} s;"
+        f" whole test {time.monotonic() - started:.1f} s"
+    )
+
+
+def _participant(worker_stats: dict[str, Any], pid: str) -> dict[str, Any]:
+    for p in worker_stats["relay"]["participants"]:
+        if p["participant_id"] == pid:
+            return dict(p)
+    raise KeyError(pid)
+
+
+async def _eventually(check: Any, within: float) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if await check():
+            return True
+        await asyncio.sleep(0.1)
+    return False
