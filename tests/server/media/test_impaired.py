@@ -116,6 +116,7 @@ async def test_consent_survives_loss_bursts_and_expires_on_a_cut() -> None:
 
 def _relay_consent(relay: MeetingRelay, pid: str) -> ConsentFreshness:
     pc = relay._participants[pid].peer.pc  # the test looks inside the relay on purpose
+    assert pc is not None
     (freshness,) = tolerate_long_round_trips(pc)  # idempotent: returns the installed one
     return freshness
 

@@ -133,7 +133,7 @@ async def test_meeting_over_two_workers(pool: WorkerPool) -> None:
         piped_before = before[w0]["piped_keyframe_requests"].get("a1", 0)
         b1_now = _participant(after[w1], "b1")["keyframe_requests_received"]
         b1_before = _participant(before[w1], "b1")["keyframe_requests_received"]
-        return piped > piped_before and b1_now > b1_before
+        return bool(piped > piped_before and b1_now > b1_before)
 
     assert await _eventually(crossed, 5), "the PLI did not cross the pipe from w1 to w0"
 
