@@ -1,10 +1,11 @@
-"""Relay process of the benchmark: aiortc's stock MediaRelay or the project's MeetingRelay behind
-a minimal signalling endpoint on 127.0.0.1 (`POST /offer` {participant, sdp, audio_only,
-publish} → {sdp}; `POST /pin` {ids}; `GET /stats`).
+"""Relay process of the benchmark: aiortc's stock MediaRelay, the project's MeetingRelay, or the
+project's relay over worker processes (``sharded``: server.media.shards, ``--workers N``) behind a
+minimal signalling endpoint on 127.0.0.1 (`POST /offer` {participant, sdp, audio_only, publish}
+→ {sdp}; `POST /pin` {ids}; `GET /stats`).
 
-Run by bench/relay.py as `python -m bench.relay_server --mode stock|passthrough`; prints
-`{"type": "listening", "port": N}` once it accepts offers, and exits when stdin closes or after
-`--max-lifetime` seconds.
+Run by bench/relay.py as `python -m bench.relay_server --mode stock|passthrough|sharded`; prints
+`{"type": "listening", "port": N, "worker_pids": [...]}` once it accepts offers, and exits when
+stdin closes or after `--max-lifetime` seconds.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import inspect
 import sys
 import time
 from collections.abc import Sequence
@@ -25,7 +27,7 @@ from bench.relay_common import LOOPBACK, emit, force_loopback, loopback_sdp
 class Relay(Protocol):
     async def connect(self, pid: str, offer_sdp: str, audio_only: bool, publish: bool) -> str: ...
     def set_pinned(self, ids: list[str]) -> None: ...
-    def stats(self) -> dict[str, Any]: ...
+    def stats(self) -> Any: ...
     async def close(self) -> None: ...
 
 
@@ -104,6 +106,42 @@ class PassthroughRelay:
         await self._relay.close()
 
 
+class ShardedBenchRelay:
+    """The project's relay over ``workers`` relay worker processes (server.media.shards)."""
+
+    def __init__(self, video_slots: int, audio_slots: int, workers: int) -> None:
+        from server.media.relay import RelayConfig
+        from server.media.shards import WorkerPool
+
+        self._count = workers
+        self._pool = WorkerPool()
+        self._config = RelayConfig(
+            video_slots=video_slots, audio_slots=audio_slots, add_loopback_candidate=True
+        )
+        self._relay: Any = None
+
+    async def start(self) -> list[int]:
+        await self._pool.start(self._count, prefix="bench-w")
+        self._relay = self._pool.relay("bench", self._config)
+        return [w.process.pid for w in self._pool.workers if w.process is not None]
+
+    async def connect(self, pid: str, offer_sdp: str, audio_only: bool, publish: bool) -> str:
+        del publish
+        answer: str = await self._relay.connect(pid, offer_sdp, audio_only=audio_only)
+        return answer
+
+    def set_pinned(self, ids: list[str]) -> None:
+        self._relay.set_pinned(ids)
+
+    async def stats(self) -> dict[str, Any]:
+        out: dict[str, Any] = await self._relay.stats()
+        return out
+
+    async def close(self) -> None:
+        await self._relay.close()
+        await self._pool.close()
+
+
 RELAY_KEY = web.AppKey("relay", Relay)
 
 
@@ -125,7 +163,10 @@ async def pin(request: web.Request) -> web.Response:
 
 
 async def stats(request: web.Request) -> web.Response:
-    return web.json_response(request.app[RELAY_KEY].stats(), dumps=_dumps)
+    value = request.app[RELAY_KEY].stats()
+    if inspect.isawaitable(value):
+        value = await value
+    return web.json_response(value, dumps=_dumps)
 
 
 def _dumps(value: Any) -> str:
@@ -142,9 +183,20 @@ async def _stdin_closed() -> None:
         pass
 
 
-async def run(mode: str, video_slots: int, audio_slots: int, max_lifetime_s: float) -> None:
+async def run(
+    mode: str, video_slots: int, audio_slots: int, max_lifetime_s: float, workers: int = 0
+) -> None:
     force_loopback()
-    relay: Relay = StockRelay() if mode == "stock" else PassthroughRelay(video_slots, audio_slots)
+    worker_pids: list[int] = []
+    relay: Relay
+    if mode == "stock":
+        relay = StockRelay()
+    elif mode == "sharded":
+        sharded = ShardedBenchRelay(video_slots, audio_slots, workers)
+        worker_pids = await sharded.start()
+        relay = sharded
+    else:
+        relay = PassthroughRelay(video_slots, audio_slots)
     app = web.Application()
     app[RELAY_KEY] = relay
     app.router.add_post("/offer", offer)
@@ -155,7 +207,14 @@ async def run(mode: str, video_slots: int, audio_slots: int, max_lifetime_s: flo
     site = web.TCPSite(runner, LOOPBACK, 0)
     await site.start()
     port = int(runner.addresses[0][1])
-    emit({"type": "listening", "port": port, "pid_started": time.monotonic()})
+    emit(
+        {
+            "type": "listening",
+            "port": port,
+            "pid_started": time.monotonic(),
+            "worker_pids": worker_pids,
+        }
+    )
     try:
         await asyncio.wait_for(_stdin_closed(), max_lifetime_s)
     except TimeoutError:
@@ -167,12 +226,13 @@ async def run(mode: str, video_slots: int, audio_slots: int, max_lifetime_s: flo
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--mode", choices=("stock", "passthrough"), required=True)
+    parser.add_argument("--mode", choices=("stock", "passthrough", "sharded"), required=True)
+    parser.add_argument("--workers", type=int, default=1, help="relay workers (sharded)")
     parser.add_argument("--video-slots", type=int, default=1)
     parser.add_argument("--audio-slots", type=int, default=1)
     parser.add_argument("--max-lifetime", type=float, default=600.0, help="seconds")
     args = parser.parse_args(argv)
-    asyncio.run(run(args.mode, args.video_slots, args.audio_slots, args.max_lifetime))
+    asyncio.run(run(args.mode, args.video_slots, args.audio_slots, args.max_lifetime, args.workers))
 
 
 if __name__ == "__main__":

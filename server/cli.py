@@ -125,6 +125,14 @@ def build_parser() -> argparse.ArgumentParser:
     cli_holidays.add_parser(sub)
     cli_records.add_parsers(sub)
     cli_gate.add_parser(sub)
+    relay_worker = sub.add_parser(
+        "relay-worker",
+        help="a relay worker process (media.workers starts them itself; this runs one by hand)",
+    )
+    relay_worker.add_argument("--name", required=True, help="unique among the workers")
+    relay_worker.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    relay_worker.add_argument("--control-port", type=int, default=0)
+    relay_worker.add_argument("--pipe-port", type=int, default=0)
     return parser
 
 
@@ -132,6 +140,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command in cli_gate.COMMANDS:  # a pure check: no settings, database or key
         return cli_gate.run(args)
+    if args.command == "relay-worker":  # media only: no settings, database or key
+        from server.media import worker  # aiortc only here
+
+        logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+        asyncio.run(worker.run(args.name, args.host, args.control_port, args.pipe_port))
+        return 0
     logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration is noise
     try:
         settings = load_settings()

@@ -147,6 +147,10 @@ class MediaSettings:
     videos, a lower frame rate, audio only). Off by default until it stops costing a member at
     sea (20 % random loss: 11 % concealed with it, against at most 5 % without) and a console's
     speaker video; bench/adapt.py and bench/sea.py turn it on to measure it (issue #16)."""
+    workers: int = 0
+    """Relay worker processes of this server process (``server/media/worker.py``): each member's
+    peer connection goes to one of them and pipes join them, so one meeting uses several cores.
+    0: the relay runs in this process, as before (issue 15, docs/media.md)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,6 +59,8 @@ class _LiveCollector(Collector):
             labels=["meeting"],
         )
         for m in meetings:
+            if m.sharded_relay is not None:
+                continue  # its relay runs in worker processes (media.workers)
             stats = m.relay.stats()
             mid = str(m.info.id)
             audio = sum(p.forwarded_audio_packets for p in stats.participants)

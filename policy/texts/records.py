@@ -7,6 +7,12 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Cuộc họp đang được ghi hình.",
         "The meeting is already being recorded.",
     ),
+    "records.not_with_workers": (
+        "Máy chủ này chưa ghi hình được khi âm thanh và hình ảnh chạy trên nhiều tiến trình"
+        " chuyển tiếp (media.workers). Hãy báo quản trị viên.",
+        "This server cannot record yet while media runs over several relay processes"
+        " (media.workers). Tell the administrator.",
+    ),
     "records.not_recording": (
         "Cuộc họp không được ghi hình.",
         "The meeting is not being recorded.",

@@ -115,6 +115,9 @@ async def recording_start(request: web.Request) -> web.Response:
     context = context_of(request)
     meeting_id = path_int(request, "meeting_id")
     require(context, Permission.MEETING_CHAIR, await _meeting_org(request, meeting_id))
+    live = request.app[appkeys.LIVE].get(meeting_id)
+    if live is not None and live.sharded_relay is not None:  # the recorder needs its frames here
+        raise AppError(503, ErrorCode.UNAVAILABLE, tr("records.not_with_workers"))
     try:
         handle = await request.app[appkeys.RECORDINGS].start(meeting_id, context.actor)
     except RecordingStateError:

@@ -45,6 +45,7 @@ from server.media.relay import (
     SlotsChanged,
     UnknownParticipantError,
 )
+from server.media.shards import ShardedRelay, WorkerPool
 from server.meeting import live_share
 from server.meeting.admission import (
     Attendee,
@@ -301,6 +302,7 @@ class LiveMeeting:
         on_idle: Callable[[LiveMeeting], None] | None = None,
         journal: AuditJournal | None = None,
         leases: Leases,
+        relay_pool: WorkerPool | None = None,
     ) -> None:
         """``on_ended``: called when a notice on the bus says the meeting was closed, before it
         ends here (the registry forgets it). ``on_idle``: called when the last connection or
@@ -326,17 +328,20 @@ class LiveMeeting:
             ),
             directory.get,
         )
-        self.relay = MeetingRelay(
-            RelayConfig(
-                video_slots=media.video_slots,
-                audio_slots=media.audio_slots,
-                add_loopback_candidate=media.loopback_candidate,
-                ice_servers=ice.ice_servers(media, "relay", now),
-                opus_fec=media.opus_fec,
-                audio_red=media.audio_red,
-                adaptation=media.adaptation,
-            ),
-            self._on_relay_event,
+        relay_config = RelayConfig(
+            video_slots=media.video_slots,
+            audio_slots=media.audio_slots,
+            add_loopback_candidate=media.loopback_candidate,
+            ice_servers=ice.ice_servers(media, "relay", now),
+            opus_fec=media.opus_fec,
+            audio_red=media.audio_red,
+            adaptation=media.adaptation,
+        )
+        #: in this process, or over the relay workers (``media.workers``, docs/media.md)
+        self._relay: MeetingRelay | ShardedRelay = (
+            MeetingRelay(relay_config, self._on_relay_event)
+            if relay_pool is None
+            else relay_pool.relay(str(info.id), relay_config, self._on_relay_event)
         )
         self.attendance = Attendance(
             db,
@@ -369,6 +374,18 @@ class LiveMeeting:
         self._last: tuple[ServerMessage, int] | None = None  # told to each socket at the close
 
     # ------------------------------------------------------------------ queries
+
+    @property
+    def relay(self) -> MeetingRelay:
+        """The relay in this process (the recorder, metrics, tests); ``RuntimeError`` when the
+        meeting's media runs over relay workers (``media.workers``; :attr:`sharded_relay`)."""
+        if not isinstance(self._relay, MeetingRelay):
+            raise RuntimeError("the relay runs in worker processes (media.workers > 0)")
+        return self._relay
+
+    @property
+    def sharded_relay(self) -> ShardedRelay | None:
+        return self._relay if isinstance(self._relay, ShardedRelay) else None
 
     @property
     def idle(self) -> bool:
@@ -642,7 +659,7 @@ class LiveMeeting:
             case Offer(sdp=sdp, screen_mid=screen_mid):
                 pid = self.room.require_admitted(conn.conn_id)
                 try:
-                    answer = await self.relay.connect(
+                    answer = await self._relay.connect(
                         pid,
                         sdp,
                         audio_only=self._audio_only.get(pid, False),
@@ -661,7 +678,7 @@ class LiveMeeting:
             case IceCandidate():
                 pid = self.room.require_admitted(conn.conn_id)
                 try:
-                    await self.relay.add_ice_candidate(
+                    await self._relay.add_ice_candidate(
                         pid, msg.candidate or "", msg.sdp_mid, msg.sdp_mline_index
                     )
                 except UnknownParticipantError:
@@ -694,7 +711,7 @@ class LiveMeeting:
                 pid = self.room.require_admitted(conn.conn_id)
                 self._audio_only[pid] = on
                 if pid in self._in_relay:
-                    self.relay.set_audio_only(pid, on)
+                    self._relay.set_audio_only(pid, on)
             case CheckIn(member_id=user_id) | CheckOut(member_id=user_id):
                 self.room.require_chair(conn.conn_id)
                 checked_in = isinstance(msg, CheckIn)
@@ -813,12 +830,12 @@ class LiveMeeting:
                 self._deliver(self.room.handle(conn.conn_id, msg))  # refused unless a chair
                 # enforced in the relay too: a modified client cannot talk over a chair's mute
                 if target_pid in self._in_relay:
-                    self.relay.set_publisher_muted(target_pid, _kind(kind), True)
+                    self._relay.set_publisher_muted(target_pid, _kind(kind), True)
             case Unmute(kind=kind):
                 self._deliver(self.room.handle(conn.conn_id, msg))
                 pid = self.room.require_admitted(conn.conn_id)
                 if pid in self._in_relay:
-                    self.relay.set_publisher_muted(pid, _kind(kind), False)
+                    self._relay.set_publisher_muted(pid, _kind(kind), False)
             case ShareScreen(on=on) | AllowScreen(on=on):
                 self._deliver(self.room.handle(conn.conn_id, msg))  # refused unless allowed
                 self._pin()  # the relay forwards the presenter's screen line only
@@ -869,7 +886,7 @@ class LiveMeeting:
     async def _relay_disconnect(self, pid: str) -> None:
         if pid in self._in_relay:
             self._in_relay.discard(pid)
-            await self.relay.disconnect(pid)
+            await self._relay.disconnect(pid)
 
     def _on_relay_event(self, event: RelayEvent) -> None:
         match event:
@@ -963,9 +980,9 @@ class LiveMeeting:
         pinned = [p for p, (_, role) in online.items() if role is RoomRole.ROOM_DEVICE] + [
             p for p, (_, role) in online.items() if role is RoomRole.CHAIR
         ]
-        self.relay.set_pinned([p for p in pinned if p in self._in_relay])
+        self._relay.set_pinned([p for p in pinned if p in self._in_relay])
         presenter = self.room.screen_presenter
-        self.relay.set_screen_presenter(presenter if presenter in self._in_relay else None)
+        self._relay.set_screen_presenter(presenter if presenter in self._in_relay else None)
 
     def _present(self) -> dict[int, str]:
         """A1: counted members connected online, each once; a dropped link is absent. Those in
@@ -1023,7 +1040,7 @@ class LiveMeeting:
         if self._recorder is not None:
             self._recorder.stop()  # the sink's owner decides whether the file completes
             self._recorder = None
-        await self.relay.close()
+        await self._relay.close()
         await self.attendance.close()
         for task in list(self._tasks):
             if task is asyncio.current_task():  # ended by a notice: its follower returns next

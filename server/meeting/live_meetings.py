@@ -16,6 +16,7 @@ from policy.i18n import tr
 from server.audit import AuditLog
 from server.config import Settings
 from server.leases import make_leases
+from server.media.shards import WorkerPool
 from server.meeting.admission import MeetingInfo, cell_directory
 from server.meeting.hosts import make_hosts
 from server.meeting.journal import AuditJournal
@@ -56,10 +57,15 @@ class LiveMeetings:
         #: the nodes' loads: where a meeting live nowhere goes (issue 15)
         self.nodes = make_nodes(settings, self.leases)
         self._keeper: asyncio.Task[None] | None = None
+        #: the relay worker processes (``media.workers``); None: relays run in this process
+        self.relay_pool: WorkerPool | None = None
 
     async def start(self) -> None:
         """Take the lease, recover what processes that died left open (start-up), then keep
         the lease, the last-seen times and the recovery going (:meth:`_keep`)."""
+        if self._settings.media.workers > 0:
+            self.relay_pool = WorkerPool()
+            await self.relay_pool.start(self._settings.media.workers)
         await self._beat()
         self._keeper = asyncio.get_running_loop().create_task(self._keep())
 
@@ -132,6 +138,7 @@ class LiveMeetings:
                     on_idle=self._idle,
                     journal=self._journal,
                     leases=self.leases,
+                    relay_pool=self.relay_pool,
                 )
                 await live.start()  # loads the members already checked in at the hall
                 self._meetings[info.id] = live
@@ -260,6 +267,8 @@ class LiveMeetings:
             except Exception:
                 log.exception("the process lease was not released")
         await self.hosts.close()
+        if self.relay_pool is not None:
+            await self.relay_pool.close()
         try:
             await self.nodes.close()
         except Exception:

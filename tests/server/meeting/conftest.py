@@ -57,19 +57,32 @@ def heartbeat_seconds() -> int:
 
 
 @pytest.fixture
+def relay_workers() -> int:
+    """``media.workers``: 0, the relay in the server's process (parametrize to change)."""
+    return 0
+
+
+@pytest.fixture
 async def live_client(
     aiohttp_client: AiohttpClient,
     tmp_path: Path,
     db_url: str,
     grace_seconds: int,
     heartbeat_seconds: int,
+    relay_workers: int,
 ) -> Client:
     attendance = AttendanceSettings(
         heartbeat_seconds=heartbeat_seconds, lease_seconds=3 * heartbeat_seconds
     )
     return await aiohttp_client(
         create_app(
-            live_settings(tmp_path, db_url, attendance, reconnect_grace_seconds=grace_seconds)
+            live_settings(
+                tmp_path,
+                db_url,
+                attendance,
+                reconnect_grace_seconds=grace_seconds,
+                workers=relay_workers,
+            )
         )
     )
 
