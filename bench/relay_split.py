@@ -171,14 +171,18 @@ async def meeting(bench: Bench, members: int, workers: int, processes: int) -> P
         p.pid: Expectation(min(4, len(video - {p.pid})), min(3, len(speakers - {p.pid})))
         for p in everyone
     }
-    fps, pps, full = summarize(stream_rates(w.first, w.last), expected)
+    rates = stream_rates(w.first, w.last)
+    fps, pps, full = summarize(rates, expected)
+    # frames and audio packets the members received per second: CPU per delivered frame does
+    # not flatter a relay that a loaded machine starved (it forwards less and burns less)
+    delivered = sum(sum(r["video"]) + sum(r["audio"]) for r in rates.values())
     (fmin, fmed), (amin, amed) = _min_med(fps), _min_med(pps)
     mode = f"split-{workers}w" if workers else "in-process"
     return Point(
         mode, members, w.relay_cpu, w.seconds, connected, members, fmin, fmed,
         amin, amed, full, w.generators_cpu, w.others_cpu, w.per_generator_cpu,
         *send_rates(w.first, w.last), *w.udp_drops, w.relay_runqueue_wait, errors,
-        _pipe_summary(stats),
+        {**_pipe_summary(stats), "delivered_per_s": delivered},
     )  # fmt: skip
 
 
@@ -240,6 +244,27 @@ def report(
             f"- relay CPU per member, {members}-member meeting (mean of the repeats): one worker "
             f"{1000 * one:.1f} mcore, split over two {1000 * two:.1f} mcore: ratio "
             f"{ratio:.3f} (goal ≤ {1 + SPLIT_OVERHEAD_GOAL:.2f}, {verdict})"
+        )
+    per_frame = {
+        mode: statistics.mean(
+            p.relay_cpu / p.relay_stats["delivered_per_s"] * 1e6
+            for p in mine
+            if p.relay_stats.get("delivered_per_s")
+        )
+        for mode in ("in-process", "split-1w", "split-2w")
+        if (
+            mine := [p for p in overhead if p.mode == mode and p.relay_stats.get("delivered_per_s")]
+        )
+    }
+    if per_frame:
+        lines.append(
+            "- relay CPU per delivered frame or audio packet: "
+            + ", ".join(f"{mode} {us:.0f} µs" for mode, us in per_frame.items())
+            + (
+                f"; split-2w / split-1w {per_frame['split-2w'] / per_frame['split-1w']:.3f}"
+                if "split-1w" in per_frame and "split-2w" in per_frame
+                else ""
+            )
         )
     inproc = per_member.get("in-process")
     if inproc and one:

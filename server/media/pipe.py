@@ -9,7 +9,8 @@ is decoded or re-encrypted: the pipe is for workers on one host or inside one tr
 
 Every message is ``u32 length | u8 type | body``:
 
-- ``J`` a JSON object: ``hello`` (the sender's worker name), ``announce`` (a participant the sender
+- ``J`` a JSON object: ``hello`` (the sender's worker name and the pool's token: nothing else is
+  read from a pipe before a hello with the right token), ``announce`` (a participant the sender
   serves: its meeting, id, the stream id of each source it publishes, and its mutes) and ``gone``;
 - ``F`` one encoded frame: ``u32 stream | u8 flags | u8 temporal layer | u8 audio level |
   i64 pts | data`` (flags: keyframe, has a layer, has a level); a stream id names one source of
@@ -115,13 +116,20 @@ class Framed(asyncio.Protocol):
                     bytes(buffer[start : start + 1]), bytes(buffer[start + 1 : start + length])
                 )
                 pos = start + length
+        except (ValueError, KeyError, TypeError) as exc:  # a stranger, a corrupt or old peer
+            logger.warning("closing a pipe or control connection: %s", exc)
+            self._abort()
+            return
         except Exception:
             logger.exception("closing a pipe or control connection after a bad message")
-            del buffer[:]
-            if self.transport is not None:
-                self.transport.close()
+            self._abort()
             return
         del buffer[:pos]
+
+    def _abort(self) -> None:
+        self._buffer.clear()
+        if self.transport is not None:
+            self.transport.close()
 
     def on_message(self, kind: bytes, body: bytes) -> None:
         raise NotImplementedError
@@ -167,6 +175,8 @@ class PipeLink(Framed):
         super().__init__()
         self._handler = handler
         self.peer_name: str | None = None
+        self.authenticated = False
+        """A hello with the pool's token came (``PipeHandler.pipe_json`` checks it)."""
         #: streams whose video was dropped for backlog: nothing more until their next keyframe
         self._broken: set[int] = set()
         self.frames_sent = 0
@@ -176,6 +186,8 @@ class PipeLink(Framed):
         """Keyframe requests this worker received on this pipe (for its publishers)."""
 
     def on_message(self, kind: bytes, body: bytes) -> None:
+        if not self.authenticated and kind != JSON:
+            raise ValueError("a pipe must say hello first")
         if kind == FRAME:
             self.frames_received += 1
             (stream,) = _STREAM.unpack_from(body)
@@ -188,8 +200,8 @@ class PipeLink(Framed):
             message = json.loads(body)
             if not isinstance(message, dict):
                 raise ValueError("a pipe's JSON message must be an object")
-            if message.get("type") == "hello":
-                self.peer_name = str(message.get("name"))
+            if not self.authenticated and message.get("type") != "hello":
+                raise ValueError("a pipe must say hello first")
             self._handler.pipe_json(self, message)
         else:
             raise ValueError(f"unknown pipe message {kind!r}")

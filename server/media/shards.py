@@ -16,6 +16,8 @@ import contextlib
 import itertools
 import json
 import logging
+import os
+import secrets
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -30,7 +32,7 @@ from server.media.relay import (
     SlotsChanged,
     UnknownParticipantError,
 )
-from server.media.worker import config_to_json
+from server.media.worker import TOKEN_ENV, config_to_json
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +53,7 @@ class WorkerHandle(Framed):
         self.name = name
         self.host = "127.0.0.1"
         self.pipe_port = 0
+        self.control_port = 0
         self.process: asyncio.subprocess.Process | None = None
         self.alive = True
         self._ids = itertools.count(1)
@@ -101,6 +104,8 @@ class WorkerPool:
     def __init__(self) -> None:
         self.workers: list[WorkerHandle] = []
         self._relays: dict[str, ShardedRelay] = {}
+        #: every worker of the pool and its pipes must present it (``worker.TOKEN_ENV``)
+        self._token = secrets.token_urlsafe(32)
 
     async def start(self, count: int, *, host: str = "127.0.0.1", prefix: str = "w") -> None:
         """Start ``count`` workers on this machine and join them with pipes."""
@@ -118,6 +123,7 @@ class WorkerPool:
             "--host",
             host,
             stdout=asyncio.subprocess.PIPE,
+            env={**os.environ, TOKEN_ENV: self._token},
         )
         assert process.stdout is not None
         try:
@@ -133,7 +139,9 @@ class WorkerPool:
         )
         handle.host = host
         handle.pipe_port = int(ports["pipe"])
+        handle.control_port = int(ports["control"])
         handle.process = process
+        await handle.request("auth", token=self._token)
         return handle
 
     async def _introduce(self) -> None:

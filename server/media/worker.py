@@ -17,8 +17,10 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
+import hmac
 import json
 import logging
+import os
 import sys
 from collections import Counter
 from typing import Any, cast
@@ -36,6 +38,10 @@ from server.media.relay import (
 )
 
 logger = logging.getLogger(__name__)
+
+#: the environment variable holding the pool's secret: the control connection and every pipe
+#: must present it first (never on the command line, which every local user can read)
+TOKEN_ENV = "HOPCHIBO_RELAY_TOKEN"  # noqa: S105 (a variable's name, not a secret)
 
 EVENT_NAMES: dict[type[Any], str] = {
     SlotsChanged: "slots",
@@ -68,9 +74,12 @@ class _Remote:
 class RelayWorker:
     """The meetings, pipes and control connection of one worker process."""
 
-    def __init__(self, name: str, host: str = "127.0.0.1") -> None:
+    def __init__(self, name: str, token: str, host: str = "127.0.0.1") -> None:
+        if not token:
+            raise ValueError(f"a relay worker needs its pool's token in {TOKEN_ENV}")
         self.name = name
         self.host = host
+        self.token = token
         self._relays: dict[str, MeetingRelay] = {}
         self._links: dict[str, PipeLink] = {}
         self._control: _Control | None = None
@@ -104,7 +113,8 @@ class RelayWorker:
             return
         loop = asyncio.get_running_loop()
         _, link = await loop.create_connection(lambda: PipeLink(self), host, port)
-        link.send_json({"type": "hello", "name": self.name})
+        link.send_json({"type": "hello", "name": self.name, "token": self.token})
+        link.authenticated = True  # we dialled the address the pool gave us
         self._linked(name, link)
 
     def _linked(self, name: str, link: PipeLink) -> None:
@@ -277,6 +287,14 @@ class RelayWorker:
     def pipe_json(self, link: PipeLink, message: dict[str, Any]) -> None:
         kind = message.get("type")
         if kind == "hello":
+            if not self.valid(message.get("token")):
+                logger.warning("closing a pipe that did not present the pool's token")
+                link.close()
+                return
+            if link.authenticated:
+                return  # the answer to the hello of the side that dialled: both proved it
+            link.authenticated = True
+            link.send_json({"type": "hello", "name": self.name, "token": self.token})
             self._linked(str(message["name"]), link)
             return
         meeting, pid = str(message["meeting"]), str(message["participant"])
@@ -320,6 +338,9 @@ class RelayWorker:
         if relay is not None and not keep_publisher:
             relay.remove_remote_publisher(key[1])
 
+    def valid(self, token: object) -> bool:
+        return isinstance(token, str) and hmac.compare_digest(token, self.token)
+
     def pipe_frame(self, link: PipeLink, stream: int, body: bytes) -> None:
         source = self._remote_streams.get(link, {}).get(stream)
         if source is None:
@@ -362,16 +383,25 @@ class _Control(Framed):
         super().__init__()
         self._worker = worker
         self._tasks: set[asyncio.Task[None]] = set()
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        super().connection_made(transport)
-        if self._worker._control is not None:  # one server process per worker
-            transport.close()
-            return
-        self._worker._control = self
+        self._authenticated = False
 
     def on_message(self, kind: bytes, body: bytes) -> None:
         request = json.loads(body)
+        if not self._authenticated:
+            # the first message proves the pool's token; one server process per worker
+            worker = self._worker
+            if (
+                request.get("op") != "auth"
+                or not worker.valid(request.get("token"))
+                or worker._control is not None
+            ):
+                logger.warning("closing a control connection without the pool's token")
+                self.close()
+                return
+            self._authenticated = True
+            worker._control = self
+            self.send_json({"id": request.get("id"), "ok": True, "result": None})
+            return
         task = asyncio.get_running_loop().create_task(self._run(request))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -399,7 +429,7 @@ class _Control(Framed):
 
 
 async def run(name: str, host: str, control_port: int, pipe_port: int) -> None:
-    worker = RelayWorker(name, host)
+    worker = RelayWorker(name, os.environ.get(TOKEN_ENV, ""), host)
     control, pipe = await worker.serve(control_port, pipe_port)
     sys.stdout.write(json.dumps({"name": name, "control": control, "pipe": pipe}) + "\n")
     sys.stdout.flush()

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from server.media.passthrough import on_keyframe_request
+from server.media.pipe import KEYFRAME, encode, encode_json
 from server.media.relay import PeerStateChanged, RelayConfig
 from server.media.shards import ShardedRelay, WorkerPool
 from tests.server.media.peers import BLUE, GREEN, GREY, RED, Client, Colour, EventLog, wait_for
@@ -167,6 +168,24 @@ async def test_meeting_over_two_workers(pool: WorkerPool) -> None:
         f"decoding across workers after {took:.1f} s; again after the kill in {moved:.1f} s;"
         f" whole test {time.monotonic() - started:.1f} s"
     )
+
+
+async def test_workers_refuse_strangers(pool: WorkerPool) -> None:
+    """Deny by default: a control connection or a pipe without the pool's token is closed
+    before anything it sends is read."""
+    worker = pool.workers[0]
+    for port, first in (
+        (worker.control_port, encode_json({"id": 1, "op": "stats"})),
+        (worker.control_port, encode_json({"id": 1, "op": "auth", "token": "guess"})),
+        (worker.pipe_port, encode_json({"type": "hello", "name": "zz", "token": "guess"})),
+        (worker.pipe_port, encode(KEYFRAME, b"\x00\x00\x00\x01")),
+    ):
+        reader, writer = await asyncio.open_connection(worker.host, port)
+        writer.write(first)
+        await writer.drain()
+        assert await asyncio.wait_for(reader.read(), 10) == b""  # closed, nothing answered
+        writer.close()
+    assert (await pool.stats())[0]["name"] == worker.name  # the pool's own connection holds
 
 
 def _participant(worker_stats: dict[str, Any], pid: str) -> dict[str, Any]:
