@@ -572,6 +572,10 @@ class MeetingRelay:
             self._speakers.observe(participant_id, level)
         self._forward(participant, kind, frame)
 
+    def served_here(self) -> tuple[str, ...]:
+        """Participants with a peer connection to this relay (not remote publishers)."""
+        return tuple(pid for pid, p in self._participants.items() if not p.remote)
+
     def is_remote(self, participant_id: str) -> bool:
         participant = self._participants.get(participant_id)
         return participant is not None and participant.remote

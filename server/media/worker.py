@@ -123,7 +123,7 @@ class RelayWorker:
         self._remote_streams.setdefault(link, {})
         self._members.setdefault(link, Counter())
         for meeting, relay in self._relays.items():
-            for pid in self._served(relay):
+            for pid in relay.served_here():
                 link.send_json(self._announcement(meeting, pid))
 
     async def close(self) -> None:
@@ -186,7 +186,7 @@ class RelayWorker:
                     self._gone(meeting, pid)
             case "close":
                 self._relays.pop(meeting, None)
-                for served in self._served(relay):
+                for served in relay.served_here():
                     self._gone(meeting, served)
                 await relay.close()
             case _:
@@ -230,10 +230,6 @@ class RelayWorker:
         }
 
     # ------------------------------------------------------------------ the pipes, out
-
-    @staticmethod
-    def _served(relay: MeetingRelay) -> list[str]:
-        return [p.participant_id for p in relay.stats().participants]
 
     def _announcement(self, meeting: str, pid: str) -> dict[str, Any]:
         kinds, muted = self._relays[meeting].published(pid)
