@@ -124,6 +124,10 @@ class WorkerPool:
             host,
             stdout=asyncio.subprocess.PIPE,
             env={**os.environ, TOKEN_ENV: self._token},
+            # a session of its own, so a scheduler autogroup of its own, as a process on a host
+            # of its own would have; it still ends with this process (its control connection
+            # closes, or nobody connects within ``worker.LONELY_SECONDS``)
+            start_new_session=True,
         )
         assert process.stdout is not None
         try:

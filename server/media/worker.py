@@ -43,6 +43,9 @@ logger = logging.getLogger(__name__)
 #: must present it first (never on the command line, which every local user can read)
 TOKEN_ENV = "HOPCHIBO_RELAY_TOKEN"  # noqa: S105 (a variable's name, not a secret)
 
+#: a worker that no server process has connected to within this many seconds exits
+LONELY_SECONDS = 60.0
+
 EVENT_NAMES: dict[type[Any], str] = {
     SlotsChanged: "slots",
     ActiveSpeakers: "speakers",
@@ -429,6 +432,10 @@ async def run(name: str, host: str, control_port: int, pipe_port: int) -> None:
     control, pipe = await worker.serve(control_port, pipe_port)
     sys.stdout.write(json.dumps({"name": name, "control": control, "pipe": pipe}) + "\n")
     sys.stdout.flush()
+    await asyncio.sleep(LONELY_SECONDS)
+    if worker._control is None:
+        logger.warning("no server process connected in %.0f s: exiting", LONELY_SECONDS)
+        await worker.close()
     await worker.done.wait()
 
 
