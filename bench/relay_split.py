@@ -266,6 +266,28 @@ def report(
                 else ""
             )
         )
+    # like for like: the points that delivered (nearly) everything, so none was starved
+    most = max((p.relay_stats.get("delivered_per_s", 0.0) for p in overhead), default=0.0)
+    full = {
+        mode: [
+            p
+            for p in overhead
+            if p.mode == mode and p.relay_stats.get("delivered_per_s", 0.0) >= 0.95 * most
+        ]
+        for mode in ("split-1w", "split-2w")
+    }
+    if most and full["split-1w"] and full["split-2w"]:
+        one_full = statistics.mean(p.relay_cpu / p.subscribers for p in full["split-1w"])
+        two_full = statistics.mean(p.relay_cpu / p.subscribers for p in full["split-2w"])
+        lines.append(
+            f"- like for like (only the points that delivered ≥ 95 % of the most delivered, "
+            f"{most:.0f} frames and packets/s): one worker {1000 * one_full:.1f} mcore per "
+            f"member ({len(full['split-1w'])} point(s)), split {1000 * two_full:.1f} "
+            f"({len(full['split-2w'])}): ratio {two_full / one_full:.3f} "
+            f"(goal ≤ {1 + SPLIT_OVERHEAD_GOAL:.2f})"
+        )
+    else:
+        lines.append("- like for like: no point of both kinds delivered ≥ 95 % of the most")
     inproc = per_member.get("in-process")
     if inproc and one:
         lines.append(
@@ -304,6 +326,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "root): on a shared machine, keeps others' load from starving them",
     )
     parser.add_argument("--json", default="var/bench/relay_split.json", help="result file")
+    parser.add_argument(
+        "--from-json", metavar="PATH", help="measure nothing: print the report of a result file"
+    )
     args = parser.parse_args(argv)
     quick = args.quick
     args.members = args.members or (20 if quick else 40)
@@ -368,6 +393,7 @@ async def run(args: argparse.Namespace, command: str) -> int:
                 "load_average": loads,
                 "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 "points": [asdict(p) for p in [*overhead, *sweep]],
+                "overhead_points": len(overhead),
                 "report": text,
             },
             indent=2,
@@ -377,8 +403,20 @@ async def run(args: argparse.Namespace, command: str) -> int:
     return 1 if failed else 0
 
 
+def report_from(path: str) -> str:
+    saved = json.loads(Path(path).read_text(encoding="utf-8"))
+    points = [Point(**p) for p in saved["points"]]
+    split = int(saved.get("overhead_points", 0))
+    return report(
+        saved["machine"], points[:split], points[split:], saved["command"], saved["load_average"]
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
+    if args.from_json:
+        print(report_from(args.from_json))
+        return
     command = ".venv/bin/python -m bench.relay_split " + " ".join(
         sys.argv[1:] if argv is None else list(argv)
     )
