@@ -266,12 +266,14 @@ def report(
                 else ""
             )
         )
-    # like for like: the points that delivered (nearly) everything, so none was starved
-    most = max((p.relay_stats.get("delivered_per_s", 0.0) for p in overhead), default=0.0)
+    # like for like: the points of that size (the sweep's too) that delivered (nearly)
+    # everything, so that none was starved
+    same = [p for p in [*overhead, *sweep] if p.subscribers == members]
+    most = max((p.relay_stats.get("delivered_per_s", 0.0) for p in same), default=0.0)
     full = {
         mode: [
             p
-            for p in overhead
+            for p in same
             if p.mode == mode and p.relay_stats.get("delivered_per_s", 0.0) >= 0.95 * most
         ]
         for mode in ("split-1w", "split-2w")
