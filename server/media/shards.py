@@ -256,19 +256,26 @@ class ShardedRelay:
         if self._closed:
             raise RuntimeError("relay is closed")
         worker = self._placed.get(participant_id)
+        placed = worker is None or not worker.alive
         if worker is None or not worker.alive:
             worker = self._pool.choose()
-        self._placed[participant_id] = worker
+        self._placed[participant_id] = worker  # counted at once: concurrent joins spread
         self._open_on(worker)
-        answer = await worker.request(
-            "connect",
-            meeting=self._meeting,
-            participant=participant_id,
-            offer=offer_sdp,
-            audio_only=audio_only,
-            screen_mid=screen_mid,
-            muted=sorted(self._muted.get(participant_id, ())),
-        )
+        try:
+            answer = await worker.request(
+                "connect",
+                meeting=self._meeting,
+                participant=participant_id,
+                offer=offer_sdp,
+                audio_only=audio_only,
+                screen_mid=screen_mid,
+                muted=sorted(self._muted.get(participant_id, ())),
+            )
+        except BaseException:
+            # a refused first offer leaves nothing there (a renegotiation keeps the old one)
+            if placed and self._placed.get(participant_id) is worker:
+                del self._placed[participant_id]
+            raise
         return str(answer)
 
     def _open_on(self, worker: WorkerHandle) -> None:

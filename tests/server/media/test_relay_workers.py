@@ -186,6 +186,12 @@ async def test_workers_refuse_strangers(pool: WorkerPool) -> None:
         assert await asyncio.wait_for(reader.read(), 10) == b""  # closed, nothing answered
         writer.close()
     assert (await pool.stats())[0]["name"] == worker.name  # the pool's own connection holds
+    # a refused offer places nobody
+    relay = pool.relay("pipe-test-bad", RelayConfig())
+    with pytest.raises(ValueError):
+        await relay.connect("x", "v=0\r\nnot an offer\r\n")
+    assert relay.worker_of("x") is None and pool.load(worker) == 0
+    await relay.close()
 
 
 def _participant(worker_stats: dict[str, Any], pid: str) -> dict[str, Any]:
