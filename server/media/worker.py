@@ -272,14 +272,10 @@ class RelayWorker:
         if stream is None:
             return
         relay = self._relays[meeting]
+        ask = relay.request_screen_keyframe if kind == "screen" else relay.request_keyframe
         for link in self._links.values():
             if self._members[link][meeting] > 0:
-                link.send_frame(
-                    stream,
-                    frame,
-                    level if kind == "audio" else None,
-                    lambda: relay.request_keyframe(pid),
-                )
+                link.send_frame(stream, frame, level if kind == "audio" else None, lambda: ask(pid))
 
     # ------------------------------------------------------------------ the pipes, in
 
