@@ -8,9 +8,11 @@ from server.media.passthrough import EncodedFrame
 from server.media.pipe import (
     CLOCK_RATES,
     FRAME,
+    HIGH_WATER,
     JSON,
     KEYFRAME,
     Framed,
+    PipeLink,
     decode_frame,
     encode,
     encode_frame,
@@ -79,3 +81,52 @@ def test_a_bad_length_closes_the_connection() -> None:
 
 def test_clock_rates_are_the_forwarded_codecs() -> None:
     assert CLOCK_RATES == {"audio": 48_000, "video": 90_000, "screen": 90_000}
+
+
+class _Handler:
+    def pipe_json(self, link: PipeLink, message: dict[str, object]) -> None: ...
+
+    def pipe_frame(self, link: PipeLink, stream: int, body: bytes) -> None: ...
+
+    def pipe_keyframe(self, link: PipeLink, stream: int) -> None: ...
+
+    def pipe_lost(self, link: PipeLink) -> None: ...
+
+
+class _SlowTransport:
+    """Stands in for a TCP transport whose peer reads slowly."""
+
+    def __init__(self) -> None:
+        self.backlog = 0
+        self.written: list[bytes] = []
+
+    def get_write_buffer_size(self) -> int:
+        return self.backlog
+
+    def is_closing(self) -> bool:
+        return False
+
+    def write(self, data: bytes) -> None:
+        self.written.append(data)
+
+
+def test_a_slow_pipe_drops_video_until_a_keyframe_never_audio() -> None:
+    link = PipeLink(_Handler())
+    transport = _SlowTransport()
+    link.transport = transport  # type: ignore[assignment]
+    asked: list[int] = []
+    video = EncodedFrame(b"delta", 0, 90_000, False)
+    key = EncodedFrame(b"key", 3000, 90_000, True)
+    audio = EncodedFrame(b"opus", 960, 48_000, True)
+
+    transport.backlog = HIGH_WATER + 1
+    link.send_frame(1, video, None, lambda: asked.append(1))
+    link.send_frame(2, audio, 40, lambda: asked.append(2))
+    assert asked == [1] and len(transport.written) == 1  # the audio went, the video did not
+    transport.backlog = 0
+    link.send_frame(1, video, None, lambda: asked.append(1))  # still waits for a keyframe
+    link.send_frame(1, key, None, lambda: asked.append(1))
+    link.send_frame(1, video, None, lambda: asked.append(1))
+    assert asked == [1] and link.frames_dropped == 2 and link.frames_sent == 3
+    sent = [decode_frame(w[5:], 90_000)[1] for w in transport.written[1:]]
+    assert sent == [key, video]
