@@ -25,6 +25,7 @@ from tests.server.meeting.conftest import (  # noqa: F401 - fixtures
     heartbeat_seconds,
     live_client,
     peers,
+    relay_workers,
 )
 from tests.server.meeting.support import Cell, Peer
 from tests.server.meeting.test_ws_media import media_join, wait_for
