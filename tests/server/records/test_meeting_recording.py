@@ -151,3 +151,29 @@ async def test_chair_records_a_live_meeting(
     assert not on_disk.startswith(MATROSKA_MAGIC)
     assert plain[:64] not in on_disk
     assert b"matroska" not in on_disk and b"webm" not in on_disk
+
+
+@pytest.mark.parametrize("relay_workers", [2])
+async def test_no_recording_while_media_runs_over_relay_workers(
+    live_client: Client,  # noqa: F811
+    cell: Cell,  # noqa: F811
+    peers: dict[str, Peer],  # noqa: F811
+) -> None:
+    """``media.workers > 0``: the recorder would get no frames in this process, so the chair is
+    refused with a clear message and nothing is started (issue 15, docs/media.md)."""
+    chair = peers["chair"]
+    csrf = await chair_csrf(chair)  # signed in once: the join reuses the session
+    await chair.join(cell.meeting_id)
+    await chair.expect("admitted")
+    resp = await chair.http.post(
+        f"{chair.base_url}/api/meetings/{cell.meeting_id}/recording/start",
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert resp.status == 503, await resp.text()
+    body = await resp.json()
+    assert body["code"] == "unavailable" and "media.workers" in body["message"]["vi"], body
+    assert live_client.app is not None
+    live = live_client.app[appkeys.LIVE].get(cell.meeting_id)
+    assert live is not None and live.sharded_relay is not None and not live.recording
+    state = await chair.http.get(f"{chair.base_url}/api/meetings/{cell.meeting_id}/recording")
+    assert state.status == 200 and (await state.json())["recording"] is False
