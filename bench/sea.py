@@ -41,7 +41,6 @@ from tests.backends import SqliteTemplate
 from tests.impair import GilbertElliott, LinkProfile, Shaper
 from tests.server.meeting.support import make_cell
 from tests.web_client.speech import write_speech_wav
-from tests.web_client.test_impaired_browser import SHAPE_SCRIPT
 from tests.web_client.test_meeting_browser import (
     COLOURS,
     launch,
@@ -52,6 +51,7 @@ from tests.web_client.test_meeting_browser import (
     until,
     write_y4m,
 )
+from tests.web_client.thin_link import SHAPE_SCRIPT
 
 CHROMIUM = "/usr/bin/chromium"
 #: (name, Opus FEC, RED), each measured on a fresh meeting in the same run

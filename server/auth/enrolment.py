@@ -20,13 +20,12 @@ from policy.i18n import tr
 from policy.model import Role
 from server import appkeys
 from server.audit import AuditLog
-from server.auth import signin
+from server.auth import links, signin
 from server.auth.authz import Permission, require
 from server.auth.context import AccountContext
 from server.auth.middleware import client_address
 from server.auth.passwords import hash_password
 from server.auth.sessions import Stage
-from server.auth.tokens import digest, new_token
 from server.errors import AppError, not_found
 from server.storage import accounts as account_store
 from server.storage import identity as store
@@ -91,16 +90,9 @@ async def invite(
             # administrator's to give, not the secretary's
             require(context, Permission.ACCOUNTS_MANAGE, member.org_id)
         await store.void_enrolment_links(s, account.id, now)
-        token = new_token()
+        new = links.fresh(now, hours)
         link = await store.add_enrolment_link(
-            s,
-            EnrolmentLink(
-                token_hash=digest(token),
-                account_id=account.id,
-                created_by=context.account_id,
-                created_at=now,
-                expires_at=now + dt.timedelta(hours=hours),
-            ),
+            s, EnrolmentLink(account_id=account.id, **new.columns(context.account_id))
         )
         await audit.record(
             context.actor,
@@ -109,23 +101,17 @@ async def invite(
             {"member": member.id, "link": link.id, "hours": hours},
             session=s,
         )
-        return Invited(token, account.id, account.username, link.expires_at)
+        return Invited(new.token, account.id, account.username, link.expires_at)
 
 
 async def _usable(request: web.Request, token: str) -> tuple[EnrolmentLink, Account]:
     """The link and its account, or a refusal (audited)."""
     now = request.app[appkeys.CLOCK]()
-    reason = ""
     async with request.app[appkeys.DB].session() as s:
-        link = await store.enrolment_link_by_hash(s, digest(token))
+        link = await store.enrolment_link_by_hash(s, links.stored_hash(token))
         account = await account_store.get(s, link.account_id) if link is not None else None
-        if link is None or account is None:
-            reason = "unknown"
-        elif link.used_at is not None:
-            reason = "used"
-        elif link.expires_at <= now:
-            reason = "expired"
-        elif account.disabled:
+        reason: str = links.unusable(link if account is not None else None, now)
+        if not reason and account is not None and account.disabled:
             reason = "locked"
     if reason or link is None or account is None:
         await request.app[appkeys.AUDIT].record(

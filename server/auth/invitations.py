@@ -22,10 +22,10 @@ from policy.error_codes import ErrorCode
 from policy.i18n import tr
 from policy.model import Role
 from server.audit import AuditLog
+from server.auth import links
 from server.auth.authz import Permission, require, roles_at
 from server.auth.context import AccountContext, RoleGrant
 from server.auth.signin import refusal
-from server.auth.tokens import digest, new_token
 from server.errors import AppError, not_found
 from server.storage import accounts as account_store
 from server.storage import identity as store
@@ -64,16 +64,11 @@ async def invite(
         member = await member_store.get(s, member_id)
         if member is None or meeting.org_id not in (member.org_id, member.group_id):
             raise AppError(422, ErrorCode.VALIDATION, tr("auth.member_not_in_meeting"))
-        token = new_token()
+        new = links.fresh(now, hours)
         row = await store.add_invitation(
             s,
             Invitation(
-                token_hash=digest(token),
-                member_id=member.id,
-                meeting_id=meeting.id,
-                created_by=context.account_id,
-                created_at=now,
-                expires_at=now + dt.timedelta(hours=hours),
+                member_id=member.id, meeting_id=meeting.id, **new.columns(context.account_id)
             ),
         )
         await audit.record(
@@ -83,7 +78,7 @@ async def invite(
             {"member": member.id, "invitation": row.id, "hours": hours},
             session=s,
         )
-    return Invited(token, meeting.id, member.id, row.expires_at)
+    return Invited(new.token, meeting.id, member.id, row.expires_at)
 
 
 async def invite_observer(
@@ -121,17 +116,14 @@ async def invite_observer(
         if account is None or not observer:
             # one answer for an unknown account and one without the role: no account probing
             raise AppError(422, ErrorCode.VALIDATION, tr("auth.not_an_observer"), rules=("R5",))
-        token = new_token()
+        new = links.fresh(now, hours)
         row = await store.add_invitation(
             s,
             Invitation(
-                token_hash=digest(token),
                 member_id=None,
                 observer_account_id=account.id,
                 meeting_id=meeting.id,
-                created_by=context.account_id,
-                created_at=now,
-                expires_at=now + dt.timedelta(hours=hours),
+                **new.columns(context.account_id),
             ),
         )
         await audit.record(
@@ -142,7 +134,7 @@ async def invite_observer(
             session=s,
         )
         name = account.display_name or account.username
-    return Invited(token, meeting.id, None, row.expires_at, observer=name)
+    return Invited(new.token, meeting.id, None, row.expires_at, observer=name)
 
 
 async def redeem(
@@ -150,22 +142,12 @@ async def redeem(
 ) -> int:
     """Use an invitation after signing in: the meeting it opens. Unknown, used, expired or
     another member's: refused and audited (``invitation.rejected``)."""
-    reason = ""
     async with db.session() as s:
-        row = await store.invitation_by_hash(s, digest(token))
-        if row is None:
-            reason = "unknown"
-        elif row.used_at is not None:
-            reason = "used"
-        elif row.expires_at <= now:
-            reason = "expired"
-        elif (
-            row.observer_account_id != context.account_id
-            if row.observer_account_id is not None
-            else row.member_id != context.member_id
-        ):
+        row = await store.invitation_by_hash(s, links.stored_hash(token))
+        reason: str = links.unusable(row, now)
+        if row is not None and not reason and not _invitee(row, context):
             reason = "other_member"
-        else:
+        if row is not None and not reason:
             meeting = await meeting_store.get(s, row.meeting_id)
             assert meeting is not None
             require(context, Permission.MEETING_ATTEND, meeting.org_id)
@@ -195,3 +177,10 @@ async def redeem(
         )
         raise err
     return meeting_id
+
+
+def _invitee(row: Invitation, context: AccountContext) -> bool:
+    """Whether the signed-in account is the one the invitation names (member or observer)."""
+    if row.observer_account_id is not None:
+        return row.observer_account_id == context.account_id
+    return row.member_id == context.member_id

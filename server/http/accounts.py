@@ -13,18 +13,17 @@ from server import appkeys
 from server.auth import accounts_admin, enrolment
 from server.auth.middleware import context_of
 from server.http.body import Input, Output, json_response, parse_body, path_int, respond
+from server.http.links import Hours, Token, hours_or_default, link_url
 from server.http.routes import Routes
 
 routes = Routes()
-
-Token = Annotated[str, Field(min_length=16, max_length=128)]
 
 
 class EnrolInviteIn(Input):
     member_id: int = Field(gt=0)
     #: the new account's username (ignored when the member has an account already)
     username: Annotated[str, Field(max_length=64)] = ""
-    hours: int | None = Field(default=None, ge=1, le=24 * 14)
+    hours: Hours | None = None
 
 
 class EnrolInviteOut(Output):
@@ -74,7 +73,6 @@ class CountOut(Output):
 )
 async def invite(request: web.Request) -> web.Response:
     body = await parse_body(request, EnrolInviteIn)
-    settings = request.app[appkeys.SETTINGS]
     invited = await enrolment.invite(
         request.app[appkeys.DB],
         request.app[appkeys.AUDIT],
@@ -82,11 +80,10 @@ async def invite(request: web.Request) -> web.Response:
         request.app[appkeys.CLOCK](),
         body.member_id,
         body.username,
-        body.hours or settings.security.invitation_hours,
+        hours_or_default(request, body.hours),
     )
-    url = f"{settings.server.public_origin.rstrip('/')}/enrol#{invited.token}"
     out = {
-        "url": url,
+        "url": link_url(request, "/enrol#", invited.token),
         "account_id": invited.account_id,
         "username": invited.username,
         "expires_at": invited.expires_at,

@@ -4,30 +4,39 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 from aiohttp import web
 from pydantic import Field
 
 from server import appkeys
+from server.audit import AuditLog
 from server.auth import invitations
+from server.auth.context import AccountContext
 from server.auth.middleware import context_of
 from server.http.body import Input, Output, json_response, parse_body, path_int, respond
+from server.http.links import Hours, Token, hours_or_default, link_url
 from server.http.routes import Routes
 
+if TYPE_CHECKING:
+    from server.storage.db import Database
+
 routes = Routes()
+
+T = TypeVar("T")
 
 
 class InvitationIn(Input):
     member_id: int = Field(gt=0)
-    hours: int | None = Field(default=None, ge=1, le=24 * 14)
+    hours: Hours | None = None
 
 
 class ObserverInvitationIn(Input):
     """R5: the observer's username (an account the superior committee assigned to the cell)."""
 
     username: Annotated[str, Field(min_length=1, max_length=100)]
-    hours: int | None = Field(default=None, ge=1, le=24 * 14)
+    hours: Hours | None = None
 
 
 class InvitationOut(Output):
@@ -39,7 +48,7 @@ class InvitationOut(Output):
 
 
 class RedeemIn(Input):
-    invitation: Annotated[str, Field(min_length=16, max_length=128)]
+    invitation: Token
 
 
 class RedeemOut(Output):
@@ -57,22 +66,11 @@ class RedeemOut(Output):
     status=201,
 )
 async def create_invitation(request: web.Request) -> web.Response:
-    context = context_of(request)
-    settings = request.app[appkeys.SETTINGS]
-
     async def member_and_hours() -> tuple[int, int]:
         body = await parse_body(request, InvitationIn)
-        return body.member_id, body.hours or settings.security.invitation_hours
+        return body.member_id, hours_or_default(request, body.hours)
 
-    invited = await invitations.invite(
-        request.app[appkeys.DB],
-        request.app[appkeys.AUDIT],
-        context,
-        request.app[appkeys.CLOCK](),
-        path_int(request, "meeting_id"),
-        member_and_hours,
-    )
-    return respond(InvitationOut, _invitation_out(request, invited), 201)
+    return await _create(request, invitations.invite, member_and_hours)
 
 
 @routes.route(
@@ -85,33 +83,39 @@ async def create_invitation(request: web.Request) -> web.Response:
     status=201,
 )
 async def create_observer_invitation(request: web.Request) -> web.Response:
-    context = context_of(request)
-    settings = request.app[appkeys.SETTINGS]
-
     async def username_and_hours() -> tuple[str, int]:
         body = await parse_body(request, ObserverInvitationIn)
-        return body.username, body.hours or settings.security.invitation_hours
+        return body.username, hours_or_default(request, body.hours)
 
-    invited = await invitations.invite_observer(
+    return await _create(request, invitations.invite_observer, username_and_hours)
+
+
+async def _create(
+    request: web.Request,
+    invite: Callable[
+        [Database, AuditLog, AccountContext, dt.datetime, int, Callable[[], Awaitable[T]]],
+        Awaitable[invitations.Invited],
+    ],
+    read: Callable[[], Awaitable[T]],
+) -> web.Response:
+    """Either kind of invitation: the body is read (by ``read``) only after the caller may send
+    invitations; the answer carries the link, shown once."""
+    invited = await invite(
         request.app[appkeys.DB],
         request.app[appkeys.AUDIT],
-        context,
+        context_of(request),
         request.app[appkeys.CLOCK](),
         path_int(request, "meeting_id"),
-        username_and_hours,
+        read,
     )
-    return respond(InvitationOut, _invitation_out(request, invited), 201)
-
-
-def _invitation_out(request: web.Request, invited: invitations.Invited) -> dict[str, object]:
-    origin = request.app[appkeys.SETTINGS].server.public_origin.rstrip("/")
-    return {
-        "url": f"{origin}/login?invite={invited.token}",
+    out = {
+        "url": link_url(request, "/login?invite=", invited.token),
         "meeting_id": invited.meeting_id,
         "member_id": invited.member_id,
         "expires_at": invited.expires_at,
         "observer": invited.observer,
     }
+    return respond(InvitationOut, out, 201)
 
 
 @routes.route(

@@ -12,26 +12,20 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from playwright.async_api import async_playwright
 
 from server import appkeys
 from tests.impair import LinkProfile, Shaper
 from tests.server.meeting.support import Cell
 from tests.web_client.test_accessibility_browser import axe_source  # noqa: F401 (the fixture)
 from tests.web_client.test_devices_browser import blocking_violations
-from tests.web_client.test_impaired_browser import SHAPE_SCRIPT
 from tests.web_client.test_meeting_browser import (
-    COLOURS,
-    launch,
     server,  # noqa: F401 (the fixture)
-    sign_in,
     slot_stats,
     stat_of,
     state,
     until,
-    write_y4m,
 )
-from tests.web_client.thin_link import Publishers, describe, thin_link
+from tests.web_client.thin_link import Publishers, describe, shaped_meeting, thin_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(400)]
 
@@ -58,37 +52,17 @@ async def test_member_on_a_capped_downlink_keeps_audio_and_gets_reduced_video(
     base, cell, app = server
     url = f"{base}/meetings/{cell.meeting_id}"
     shaper = await Shaper(uplink=LinkProfile(), downlink=LinkProfile()).start()
-
-    def relay_port(port: int) -> None:
-        shaper.relay_addr = ("127.0.0.1", port)
-
-    for key in ("chair", "member"):
-        write_y4m(tmp_path / f"{key}.y4m", COLOURS[key][0])
     publishers: Publishers | None = None
-    async with async_playwright() as pw:
-        chair_browser = await launch(pw, chromium_path, tmp_path / "chair.y4m", speech_wav)
-        member_browser = await launch(pw, chromium_path, tmp_path / "member.y4m", speech_wav)
+    async with shaped_meeting(
+        base,
+        cell,
+        shaper,
+        tmp_path,
+        chromium_path,
+        wav=speech_wav,
+        member_viewport={"width": 390, "height": 844},
+    ) as (chair, member):
         try:
-            chair = await (await chair_browser.new_context(base_url=base)).new_page()
-            member_context = await member_browser.new_context(
-                base_url=base, viewport={"width": 390, "height": 844}
-            )
-            await member_context.expose_function("shaperRelayPort", relay_port)
-            await member_context.add_init_script(
-                SHAPE_SCRIPT % (shaper.member_port, shaper.relay_facing_port)
-            )
-            member = await member_context.new_page()
-            await sign_in(chair, base, cell.people["chair"])
-            await sign_in(member, base, cell.people["member"])
-            await chair.goto(url)
-            await chair.wait_for_function("() => window.hopchibo && window.hopchibo.ready")
-            await chair.click("#join")
-            await member.goto(url)
-            await member.wait_for_function("() => window.hopchibo && window.hopchibo.ready")
-            await member.click("#join")
-            await chair.wait_for_selector("#waiting button[data-action=admit]")
-            await chair.click("#waiting button[data-action=admit]")
-            await member.wait_for_function("() => window.hopchibo.state.admitted")
             chair_id = (await state(chair))["participantId"]
             live = app[appkeys.LIVE].get(cell.meeting_id)
             assert live is not None
@@ -137,6 +111,3 @@ async def test_member_on_a_capped_downlink_keeps_audio_and_gets_reduced_video(
         finally:
             if publishers is not None:
                 await publishers.close()
-            await chair_browser.close()
-            await member_browser.close()
-            shaper.close()

@@ -4,7 +4,8 @@ help); the page recovers its media by itself, without the lobby, in one attendan
 
 The member's page gets an init script that rewrites its offer's candidates to the shaper's
 relay-facing port and the relay's answer to the shaper's member port, and tells the test where
-the relay listens (``docs/media.md``, "Impaired links in tests").
+the relay listens (``thin_link.shaped_meeting``; ``docs/media.md``, "Impaired links in
+tests").
 """
 
 from __future__ import annotations
@@ -16,73 +17,26 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import Page
 
 from server import appkeys
 from server.storage.attendance import of_meeting
 from tests.impair import GilbertElliott, LinkProfile, Shaper
 from tests.server.meeting.support import Cell
 from tests.web_client.test_meeting_browser import (
-    COLOURS,
-    launch,
     server,  # noqa: F401 (the fixture)
-    sign_in,
     slot_stats,
     stat_of,
     state,
     until,
-    write_y4m,
 )
+from tests.web_client.thin_link import shaped_meeting
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(200)]
 
 CUT_SECONDS = 20.0
 LONG_CUT_SECONDS = 40.0
 BACK_WITHIN = 5.0
-
-#: rewrites candidates so that the page's media crosses the shaper (see the module docstring)
-SHAPE_SCRIPT = """
-(() => {
-  const [memberPort, relayFacingPort] = [%d, %d];
-  const only = (sdp, port) => {
-    const cand = `a=candidate:1 1 udp 2130706431 127.0.0.1 ${port} typ host`;
-    const out = [];
-    let inMedia = false;
-    for (const raw of sdp.split(/\\r?\\n/)) {
-      const line = raw.trim();
-      if (!line || /^a=(candidate:|end-of-candidates)/.test(line)) continue;
-      if (line.startsWith('m=')) {
-        if (inMedia) out.push(cand, 'a=end-of-candidates');
-        inMedia = true;
-      }
-      out.push(line);
-    }
-    if (inMedia) out.push(cand, 'a=end-of-candidates');
-    return out.join('\\r\\n') + '\\r\\n';
-  };
-  const send = WebSocket.prototype.send;
-  WebSocket.prototype.send = function (data) {
-    try {
-      const msg = JSON.parse(data);
-      if (msg.type === 'offer') {
-        msg.sdp = only(msg.sdp, relayFacingPort);
-        data = JSON.stringify(msg);
-      }
-    } catch (err) { /* not JSON */ }
-    return send.call(this, data);
-  };
-  const srd = RTCPeerConnection.prototype.setRemoteDescription;
-  RTCPeerConnection.prototype.setRemoteDescription = async function (desc) {
-    if (desc && desc.type === 'answer') {
-      const m = desc.sdp.match(/a=candidate:\\S+ 1 udp \\d+ 127\\.0\\.0\\.1 (\\d+) typ host/i);
-      if (m) await window.shaperRelayPort(Number(m[1]));
-      desc = { type: 'answer', sdp: only(desc.sdp, memberPort) };
-    }
-    return srd.call(this, desc);
-  };
-})();
-"""
-
 
 #: what the page's camera sender is doing (why it might not send)
 OUTBOUND_VIDEO = """async () => {
@@ -115,89 +69,57 @@ async def test_member_page_recovers_after_the_path_is_cut(
     chromium_path: str,
 ) -> None:
     base, cell, app = server
-    url = f"{base}/meetings/{cell.meeting_id}"
     sat = LinkProfile(delay=0.05)
     shaper = await Shaper(uplink=sat, downlink=sat).start()
+    async with shaped_meeting(base, cell, shaper, tmp_path, chromium_path) as (chair, member):
+        chair_id = (await state(chair))["participantId"]
+        member_id = (await state(member))["participantId"]
+        await until("media at the member", lambda: _flowing(member, chair_id), 30)
+        await asyncio.sleep(3)
+        assert shaper.downlink_stats.delivered > 100, "the member's media crosses the shaper"
+        log_before = len((await state(member))["log"])
 
-    def relay_port(port: int) -> None:
-        shaper.relay_addr = ("127.0.0.1", port)
+        shaper.cut = True
+        await asyncio.sleep(CUT_SECONDS)
+        assert not await _flowing(member, chair_id)
+        shaper.cut = False
+        restored = time.monotonic()
+        await until("media back at the member", lambda: _flowing(member, chair_id), 15)
+        back_after = time.monotonic() - restored
+        print(f"media back {back_after:.1f} s after a {CUT_SECONDS:.0f} s cut")
+        assert back_after <= BACK_WITHIN
 
-    for key in ("chair", "member"):
-        write_y4m(tmp_path / f"{key}.y4m", COLOURS[key][0])
-    async with async_playwright() as pw:
-        chair_browser = await launch(pw, chromium_path, tmp_path / "chair.y4m")
-        member_browser = await launch(pw, chromium_path, tmp_path / "member.y4m")
-        try:
-            chair = await (await chair_browser.new_context(base_url=base)).new_page()
-            member_context = await member_browser.new_context(base_url=base)
-            await member_context.expose_function("shaperRelayPort", relay_port)
-            await member_context.add_init_script(
-                SHAPE_SCRIPT % (shaper.member_port, shaper.relay_facing_port)
-            )
-            member = await member_context.new_page()
-            await sign_in(chair, base, cell.people["chair"])
-            await sign_in(member, base, cell.people["member"])
-            await chair.goto(url)
-            await chair.wait_for_function("() => window.hopchibo && window.hopchibo.ready")
-            await chair.click("#join")
-            await member.goto(url)
-            await member.wait_for_function("() => window.hopchibo && window.hopchibo.ready")
-            await member.click("#join")
-            await chair.wait_for_selector("#waiting button[data-action=admit]")
-            await chair.click("#waiting button[data-action=admit]")
-            await member.wait_for_function("() => window.hopchibo.state.admitted")
-            chair_id = (await state(chair))["participantId"]
-            member_id = (await state(member))["participantId"]
-            await until("media at the member", lambda: _flowing(member, chair_id), 30)
-            await asyncio.sleep(3)
-            assert shaper.downlink_stats.delivered > 100, "the member's media crosses the shaper"
-            log_before = len((await state(member))["log"])
+        after: dict[str, Any] = await state(member)
+        new_log = after["log"][log_before:]
+        assert "ui.status.ice_restart" in new_log, new_log
+        assert "ui.status.lobby" not in new_log and "ui.status.rejoining" not in new_log
+        assert after["admitted"] and after["participantId"] == member_id
+        assert after["mediaRestarts"] >= 1
+        await member.wait_for_function(
+            "() => window.hopchibo.state.status.key === 'ui.status.connected'", timeout=5_000
+        )
+        assert "Đã kết nối" in (await member.text_content("#status") or "")
 
-            shaper.cut = True
-            await asyncio.sleep(CUT_SECONDS)
-            assert not await _flowing(member, chair_id)
-            shaper.cut = False
-            restored = time.monotonic()
-            await until("media back at the member", lambda: _flowing(member, chair_id), 15)
-            back_after = time.monotonic() - restored
-            print(f"media back {back_after:.1f} s after a {CUT_SECONDS:.0f} s cut")
-            assert back_after <= BACK_WITHIN
+        # cut beyond the relay's consent timeout (30 s): the old connection is gone for good,
+        # only a fresh one (the page's own restart) brings media back
+        shaper.cut = True
+        await asyncio.sleep(LONG_CUT_SECONDS)
+        shaper.cut = False
+        restored = time.monotonic()
+        await until("media back after a long cut", lambda: _flowing(member, chair_id), 15)
+        long_back = time.monotonic() - restored
+        print(f"media back {long_back:.1f} s after a {LONG_CUT_SECONDS:.0f} s cut")
+        assert long_back <= BACK_WITHIN
+        assert (await state(member))["admitted"]
 
-            after: dict[str, Any] = await state(member)
-            new_log = after["log"][log_before:]
-            assert "ui.status.ice_restart" in new_log, new_log
-            assert "ui.status.lobby" not in new_log and "ui.status.rejoining" not in new_log
-            assert after["admitted"] and after["participantId"] == member_id
-            assert after["mediaRestarts"] >= 1
-            await member.wait_for_function(
-                "() => window.hopchibo.state.status.key === 'ui.status.connected'", timeout=5_000
-            )
-            assert "Đã kết nối" in (await member.text_content("#status") or "")
-
-            # cut beyond the relay's consent timeout (30 s): the old connection is gone for good,
-            # only a fresh one (the page's own restart) brings media back
-            shaper.cut = True
-            await asyncio.sleep(LONG_CUT_SECONDS)
-            shaper.cut = False
-            restored = time.monotonic()
-            await until("media back after a long cut", lambda: _flowing(member, chair_id), 15)
-            long_back = time.monotonic() - restored
-            print(f"media back {long_back:.1f} s after a {LONG_CUT_SECONDS:.0f} s cut")
-            assert long_back <= BACK_WITHIN
-            assert (await state(member))["admitted"]
-
-            # one online attendance interval for the member, still open
-            async with app[appkeys.DB].session() as s:
-                rows = [
-                    r
-                    for r in await of_meeting(s, cell.meeting_id)
-                    if r.member_id == cell.people["member"].member_id and r.way == "online"
-                ]
-            assert len(rows) == 1 and rows[0].left_at is None, rows
-        finally:
-            await chair_browser.close()
-            await member_browser.close()
-            shaper.close()
+        # one online attendance interval for the member, still open
+        async with app[appkeys.DB].session() as s:
+            rows = [
+                r
+                for r in await of_meeting(s, cell.meeting_id)
+                if r.member_id == cell.people["member"].member_id and r.way == "online"
+            ]
+        assert len(rows) == 1 and rows[0].left_at is None, rows
 
 
 PATH_CHANGE_WITHIN = 3.0
@@ -214,86 +136,54 @@ async def test_member_media_follows_a_path_change(
     rebinding: ``Shaper.rebind``): media is back within 3 s, in one attendance interval.
     The member's video reaches the chair again too."""
     base, cell, app = server
-    url = f"{base}/meetings/{cell.meeting_id}"
     link = LinkProfile(delay=0.05)
     shaper = await Shaper(uplink=link, downlink=link).start()
+    async with shaped_meeting(base, cell, shaper, tmp_path, chromium_path) as (chair, member):
+        chair_id = (await state(chair))["participantId"]
+        member_id = (await state(member))["participantId"]
+        await until("media at the member", lambda: _flowing(member, chair_id), 30)
+        await asyncio.sleep(3)
 
-    def relay_port(port: int) -> None:
-        shaper.relay_addr = ("127.0.0.1", port)
+        shaper.rebind()
+        moved = time.monotonic()
+        await until("media back after the path change", lambda: _flowing(member, chair_id), 15)
+        back_after = time.monotonic() - moved
+        print(f"media back at the member {back_after:.1f} s after the path change")
+        assert back_after <= PATH_CHANGE_WITHIN
 
-    for key in ("chair", "member"):
-        write_y4m(tmp_path / f"{key}.y4m", COLOURS[key][0])
-    async with async_playwright() as pw:
-        chair_browser = await launch(pw, chromium_path, tmp_path / "chair.y4m")
-        member_browser = await launch(pw, chromium_path, tmp_path / "member.y4m")
+        # the chair hears the member again within the same 3 s
+        async def chair_hears_member() -> bool:
+            before = stat_of(await slot_stats(chair), "audio", member_id)
+            await asyncio.sleep(0.25)
+            after = stat_of(await slot_stats(chair), "audio", member_id)
+            return bool(before and after and after["bytesReceived"] > before["bytesReceived"])
+
+        await until("the member's audio at the chair", chair_hears_member, PATH_CHANGE_WITHIN)
+        after: dict[str, Any] = await state(member)
+        assert after["admitted"] and after["participantId"] == member_id
+        async with app[appkeys.DB].session() as s:
+            rows = [
+                r
+                for r in await of_meeting(s, cell.meeting_id)
+                if r.member_id == cell.people["member"].member_id and r.way == "online"
+            ]
+        assert len(rows) == 1 and rows[0].left_at is None, rows
+
+        # the member's video at the chair: Chromium sends it throughout, but the relay's video
+        # jitter buffer waited on a packet lost in the change (its NACK went to the old
+        # address) until 512 packets had come; the relay now skips such a gap after 1 s
+        async def chair_sees_member() -> bool:
+            return await _flowing(chair, member_id)
+
         try:
-            chair = await (await chair_browser.new_context(base_url=base)).new_page()
-            member_context = await member_browser.new_context(base_url=base)
-            await member_context.expose_function("shaperRelayPort", relay_port)
-            await member_context.add_init_script(
-                SHAPE_SCRIPT % (shaper.member_port, shaper.relay_facing_port)
-            )
-            member = await member_context.new_page()
-            await sign_in(chair, base, cell.people["chair"])
-            await sign_in(member, base, cell.people["member"])
-            await chair.goto(url)
-            await chair.wait_for_function("() => window.hopchibo && window.hopchibo.ready")
-            await chair.click("#join")
-            await member.goto(url)
-            await member.wait_for_function("() => window.hopchibo && window.hopchibo.ready")
-            await member.click("#join")
-            await chair.wait_for_selector("#waiting button[data-action=admit]")
-            await chair.click("#waiting button[data-action=admit]")
-            await member.wait_for_function("() => window.hopchibo.state.admitted")
-            chair_id = (await state(chair))["participantId"]
-            member_id = (await state(member))["participantId"]
-            await until("media at the member", lambda: _flowing(member, chair_id), 30)
-            await asyncio.sleep(3)
-
-            shaper.rebind()
-            moved = time.monotonic()
-            await until("media back after the path change", lambda: _flowing(member, chair_id), 15)
-            back_after = time.monotonic() - moved
-            print(f"media back at the member {back_after:.1f} s after the path change")
-            assert back_after <= PATH_CHANGE_WITHIN
-
-            # the chair hears the member again within the same 3 s
-            async def chair_hears_member() -> bool:
-                before = stat_of(await slot_stats(chair), "audio", member_id)
-                await asyncio.sleep(0.25)
-                after = stat_of(await slot_stats(chair), "audio", member_id)
-                return bool(before and after and after["bytesReceived"] > before["bytesReceived"])
-
-            await until("the member's audio at the chair", chair_hears_member, PATH_CHANGE_WITHIN)
-            after: dict[str, Any] = await state(member)
-            assert after["admitted"] and after["participantId"] == member_id
-            async with app[appkeys.DB].session() as s:
-                rows = [
-                    r
-                    for r in await of_meeting(s, cell.meeting_id)
-                    if r.member_id == cell.people["member"].member_id and r.way == "online"
-                ]
-            assert len(rows) == 1 and rows[0].left_at is None, rows
-
-            # the member's video at the chair: Chromium sends it throughout, but the relay's video
-            # jitter buffer waited on a packet lost in the change (its NACK went to the old
-            # address) until 512 packets had come; the relay now skips such a gap after 1 s
-            async def chair_sees_member() -> bool:
-                return await _flowing(chair, member_id)
-
-            try:
-                await until("the member's video at the chair", chair_sees_member, VIDEO_WITHIN)
-            except AssertionError:
-                print(await member.evaluate(OUTBOUND_VIDEO))
-                live = app[appkeys.LIVE].get(cell.meeting_id)
-                assert live is not None
-                print(live.relay.stats().participant(member_id))
-                raise
-            print(f"the member's video at the chair {time.monotonic() - moved:.1f} s after")
-        finally:
-            await chair_browser.close()
-            await member_browser.close()
-            shaper.close()
+            await until("the member's video at the chair", chair_sees_member, VIDEO_WITHIN)
+        except AssertionError:
+            print(await member.evaluate(OUTBOUND_VIDEO))
+            live = app[appkeys.LIVE].get(cell.meeting_id)
+            assert live is not None
+            print(live.relay.stats().participant(member_id))
+            raise
+        print(f"the member's video at the chair {time.monotonic() - moved:.1f} s after")
 
 
 #: issue #16's targets for what a member at sea hears: concealed samples over all received
@@ -364,92 +254,61 @@ async def test_member_at_sea_hears_and_is_heard_through_loss(
     The link stays up throughout (over a minute at 600 ms RTT; aioice alone dropped it at
     30-35 s) without a page restart. bench/sea.py gives the same figures with FEC/RED off."""
     base, cell, app = server
-    url = f"{base}/meetings/{cell.meeting_id}"
     sat = LinkProfile(delay=0.3)
     shaper = await Shaper(uplink=sat, downlink=sat, seed=16).start()
+    async with shaped_meeting(base, cell, shaper, tmp_path, chromium_path, wav=speech_wav) as pages:
+        chair, member = pages
+        behind_since = time.monotonic()
+        chair_id = (await state(chair))["participantId"]
+        member_id = (await state(member))["participantId"]
 
-    def relay_port(port: int) -> None:
-        shaper.relay_addr = ("127.0.0.1", port)
+        async def both_hear() -> bool:
+            a = stat_of(await slot_stats(member), "audio", chair_id)
+            b = stat_of(await slot_stats(chair), "audio", member_id)
+            return bool(a and b and a["totalSamplesReceived"] and b["totalSamplesReceived"])
 
-    for key in ("chair", "member"):
-        write_y4m(tmp_path / f"{key}.y4m", COLOURS[key][0])
-    async with async_playwright() as pw:
-        chair_browser = await launch(pw, chromium_path, tmp_path / "chair.y4m", speech_wav)
-        member_browser = await launch(pw, chromium_path, tmp_path / "member.y4m", speech_wav)
-        try:
-            chair = await (await chair_browser.new_context(base_url=base)).new_page()
-            member_context = await member_browser.new_context(base_url=base)
-            await member_context.expose_function("shaperRelayPort", relay_port)
-            await member_context.add_init_script(
-                SHAPE_SCRIPT % (shaper.member_port, shaper.relay_facing_port)
-            )
-            member = await member_context.new_page()
-            await sign_in(chair, base, cell.people["chair"])
-            await sign_in(member, base, cell.people["member"])
-            await chair.goto(url)
-            await chair.wait_for_function("() => window.hopchibo && window.hopchibo.ready")
-            await chair.click("#join")
-            await member.goto(url)
-            await member.wait_for_function("() => window.hopchibo && window.hopchibo.ready")
-            await member.click("#join")
-            await chair.wait_for_selector("#waiting button[data-action=admit]")
-            await chair.click("#waiting button[data-action=admit]")
-            await member.wait_for_function("() => window.hopchibo.state.admitted")
-            behind_since = time.monotonic()
-            chair_id = (await state(chair))["participantId"]
-            member_id = (await state(member))["participantId"]
+        await until("audio both ways over the satellite link", both_hear, 40)
+        live = app[appkeys.LIVE].get(cell.meeting_id)
+        assert live is not None
 
-            async def both_hear() -> bool:
-                a = stat_of(await slot_stats(member), "audio", chair_id)
-                b = stat_of(await slot_stats(chair), "audio", member_id)
-                return bool(a and b and a["totalSamplesReceived"] and b["totalSamplesReceived"])
+        random20 = LinkProfile(delay=0.3, loss=0.2)
+        shaper.set_profiles(uplink=random20, downlink=random20)
+        await asyncio.sleep(SETTLE_SECONDS)
+        member_hears, chair_hears = await asyncio.gather(
+            _concealed(member, chair_id, WINDOW_SECONDS),
+            _concealed(chair, member_id, WINDOW_SECONDS),
+        )
+        relay = live.relay.stats()
+        reported = await member.evaluate(REPORTED_LOSS)
+        print(
+            f"20 % random loss: member conceals {100 * member_hears:.1f} %, chair "
+            f"{100 * chair_hears:.1f} %; RED repeats to the member "
+            f"{relay.participant(member_id).audio_redundancy}, member frames rebuilt "
+            f"{relay.participant(member_id).recovered_audio_frames}; loss the relay "
+            f"reports to the member's sender {reported}"
+        )
+        assert member_hears <= RANDOM_LOSS_WITHIN
+        assert chair_hears <= 2 * RANDOM_LOSS_WITHIN
+        assert relay.participant(member_id).audio_redundancy >= 3
+        assert relay.participant(member_id).recovered_audio_frames > 0
+        assert reported and 0.08 <= max(reported) <= 0.4, reported
 
-            await until("audio both ways over the satellite link", both_hear, 40)
-            live = app[appkeys.LIVE].get(cell.meeting_id)
-            assert live is not None
+        bursty = LinkProfile(delay=0.3, bursty=GilbertElliott.with_mean(0.3, 3.0))
+        shaper.set_profiles(uplink=bursty, downlink=bursty)
+        await asyncio.sleep(SETTLE_SECONDS)
+        member_hears = await _concealed(member, chair_id, WINDOW_SECONDS)
+        print(f"30 % bursty loss: member conceals {100 * member_hears:.1f} %")
+        assert member_hears <= BURSTY_LOSS_WITHIN
 
-            random20 = LinkProfile(delay=0.3, loss=0.2)
-            shaper.set_profiles(uplink=random20, downlink=random20)
-            await asyncio.sleep(SETTLE_SECONDS)
-            member_hears, chair_hears = await asyncio.gather(
-                _concealed(member, chair_id, WINDOW_SECONDS),
-                _concealed(chair, member_id, WINDOW_SECONDS),
-            )
-            relay = live.relay.stats()
-            reported = await member.evaluate(REPORTED_LOSS)
-            print(
-                f"20 % random loss: member conceals {100 * member_hears:.1f} %, chair "
-                f"{100 * chair_hears:.1f} %; RED repeats to the member "
-                f"{relay.participant(member_id).audio_redundancy}, member frames rebuilt "
-                f"{relay.participant(member_id).recovered_audio_frames}; loss the relay "
-                f"reports to the member's sender {reported}"
-            )
-            assert member_hears <= RANDOM_LOSS_WITHIN
-            assert chair_hears <= 2 * RANDOM_LOSS_WITHIN
-            assert relay.participant(member_id).audio_redundancy >= 3
-            assert relay.participant(member_id).recovered_audio_frames > 0
-            assert reported and 0.08 <= max(reported) <= 0.4, reported
-
-            bursty = LinkProfile(delay=0.3, bursty=GilbertElliott.with_mean(0.3, 3.0))
-            shaper.set_profiles(uplink=bursty, downlink=bursty)
-            await asyncio.sleep(SETTLE_SECONDS)
-            member_hears = await _concealed(member, chair_id, WINDOW_SECONDS)
-            print(f"30 % bursty loss: member conceals {100 * member_hears:.1f} %")
-            assert member_hears <= BURSTY_LOSS_WITHIN
-
-            # twice the 30-35 s after which aioice alone dropped a 600 ms RTT link
-            shaper.set_profiles(uplink=random20, downlink=random20)
-            await asyncio.sleep(max(0.0, HOLD_SECONDS - (time.monotonic() - behind_since)))
-            await until(
-                "the chair's audio still at the member", lambda: _audio_flows(member, chair_id), 5
-            )
-            held = time.monotonic() - behind_since
-            print(f"connected behind 600 ms RTT for {held:.0f} s")
-            after: dict[str, Any] = await state(member)
-            assert after["mediaRestarts"] == 0 and "ui.status.ice_restart" not in after["log"]
-            assert after["status"]["key"] == "ui.status.connected"
-            assert await member.evaluate(TRANSPORT_STATES) == [["connected", "connected"]]
-        finally:
-            await chair_browser.close()
-            await member_browser.close()
-            shaper.close()
+        # twice the 30-35 s after which aioice alone dropped a 600 ms RTT link
+        shaper.set_profiles(uplink=random20, downlink=random20)
+        await asyncio.sleep(max(0.0, HOLD_SECONDS - (time.monotonic() - behind_since)))
+        await until(
+            "the chair's audio still at the member", lambda: _audio_flows(member, chair_id), 5
+        )
+        held = time.monotonic() - behind_since
+        print(f"connected behind 600 ms RTT for {held:.0f} s")
+        after: dict[str, Any] = await state(member)
+        assert after["mediaRestarts"] == 0 and "ui.status.ice_restart" not in after["log"]
+        assert after["status"]["key"] == "ui.status.connected"
+        assert await member.evaluate(TRANSPORT_STATES) == [["connected", "connected"]]

@@ -7,6 +7,9 @@ directly (they send only: nothing of theirs is decoded, to keep the machine's lo
 a 160×120 camera of moving noise at 15 frames a second (a few hundred kbit/s, what aiortc's
 encoder makes of it), without a microphone (only the chair speaks: aiortc's Opus at some
 96 kbit/s would be no member's voice).
+
+``shaped_meeting`` is the set-up this shares with ``test_impaired_browser.py``: the chair and a
+member whose media crosses the shaper, both in the meeting.
 """
 
 from __future__ import annotations
@@ -15,23 +18,132 @@ import asyncio
 import fractions
 import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from aiortc import RTCBundlePolicy, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from av import VideoFrame
 from av.frame import Frame
-from playwright.async_api import Page
+from playwright.async_api import Page, ViewportSize, async_playwright
 
 from server.media.passthrough import add_loopback_candidate, tolerate_long_round_trips
 from server.media.relay import MeetingRelay
 from tests.impair import LinkProfile, Shaper
-from tests.web_client.test_meeting_browser import slot_stats, stat_of, state
+from tests.server.meeting.support import Cell
+from tests.web_client.test_meeting_browser import (
+    COLOURS,
+    launch,
+    sign_in,
+    slot_stats,
+    stat_of,
+    state,
+    write_y4m,
+)
 
 WIDTH, HEIGHT, FPS = 160, 120, 15
 CAP_BPS = 256_000
+
+
+#: rewrites candidates so that the page's media crosses the shaper (see ``shaped_meeting``)
+SHAPE_SCRIPT = """
+(() => {
+  const [memberPort, relayFacingPort] = [%d, %d];
+  const only = (sdp, port) => {
+    const cand = `a=candidate:1 1 udp 2130706431 127.0.0.1 ${port} typ host`;
+    const out = [];
+    let inMedia = false;
+    for (const raw of sdp.split(/\\r?\\n/)) {
+      const line = raw.trim();
+      if (!line || /^a=(candidate:|end-of-candidates)/.test(line)) continue;
+      if (line.startsWith('m=')) {
+        if (inMedia) out.push(cand, 'a=end-of-candidates');
+        inMedia = true;
+      }
+      out.push(line);
+    }
+    if (inMedia) out.push(cand, 'a=end-of-candidates');
+    return out.join('\\r\\n') + '\\r\\n';
+  };
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    try {
+      const msg = JSON.parse(data);
+      if (msg.type === 'offer') {
+        msg.sdp = only(msg.sdp, relayFacingPort);
+        data = JSON.stringify(msg);
+      }
+    } catch (err) { /* not JSON */ }
+    return send.call(this, data);
+  };
+  const srd = RTCPeerConnection.prototype.setRemoteDescription;
+  RTCPeerConnection.prototype.setRemoteDescription = async function (desc) {
+    if (desc && desc.type === 'answer') {
+      const m = desc.sdp.match(/a=candidate:\\S+ 1 udp \\d+ 127\\.0\\.0\\.1 (\\d+) typ host/i);
+      if (m) await window.shaperRelayPort(Number(m[1]));
+      desc = { type: 'answer', sdp: only(desc.sdp, memberPort) };
+    }
+    return srd.call(this, desc);
+  };
+})();
+"""
+
+
+@asynccontextmanager
+async def shaped_meeting(
+    base: str,
+    cell: Cell,
+    shaper: Shaper,
+    tmp_path: Path,
+    chromium_path: str,
+    *,
+    wav: Path | None = None,
+    member_viewport: ViewportSize | None = None,
+) -> AsyncIterator[tuple[Page, Page]]:
+    """The chair's and the member's pages (Chromium, signed in for real), both admitted to
+    ``cell``'s meeting; the member's media crosses ``shaper`` (``SHAPE_SCRIPT``: its offer's
+    candidates go to the shaper's relay-facing port, the relay's answer to its member port, and
+    the page tells the shaper where the relay listens). The browsers and the shaper are closed
+    on the way out."""
+    url = f"{base}/meetings/{cell.meeting_id}"
+
+    def relay_port(port: int) -> None:
+        shaper.relay_addr = ("127.0.0.1", port)
+
+    for key in ("chair", "member"):
+        write_y4m(tmp_path / f"{key}.y4m", COLOURS[key][0])
+    async with async_playwright() as pw:
+        chair_browser = await launch(pw, chromium_path, tmp_path / "chair.y4m", wav)
+        member_browser = await launch(pw, chromium_path, tmp_path / "member.y4m", wav)
+        try:
+            chair = await (await chair_browser.new_context(base_url=base)).new_page()
+            member_context = await member_browser.new_context(
+                base_url=base, viewport=member_viewport
+            )
+            await member_context.expose_function("shaperRelayPort", relay_port)
+            await member_context.add_init_script(
+                SHAPE_SCRIPT % (shaper.member_port, shaper.relay_facing_port)
+            )
+            member = await member_context.new_page()
+            await sign_in(chair, base, cell.people["chair"])
+            await sign_in(member, base, cell.people["member"])
+            await chair.goto(url)
+            await chair.wait_for_function("() => window.hopchibo && window.hopchibo.ready")
+            await chair.click("#join")
+            await member.goto(url)
+            await member.wait_for_function("() => window.hopchibo && window.hopchibo.ready")
+            await member.click("#join")
+            await chair.wait_for_selector("#waiting button[data-action=admit]")
+            await chair.click("#waiting button[data-action=admit]")
+            await member.wait_for_function("() => window.hopchibo.state.admitted")
+            yield chair, member
+        finally:
+            await chair_browser.close()
+            await member_browser.close()
+            shaper.close()
 
 
 class NoiseTrack(MediaStreamTrack):

@@ -6,6 +6,7 @@
 import { ApiError, api, session } from './auth.js';
 import { apply as applyTexts, init as loadTexts, pick, t } from './i18n.js';
 import { $, basis, el, redraw } from './dom.js';
+import { dmy, minutesLinks, noticeBar } from './groups-ui.js';
 
 const POLL_MS = 5000;
 const state = {
@@ -13,34 +14,7 @@ const state = {
   group: null, console: null, picked: new Set(), notes: [], loaded: false,
 };
 
-/** dd/mm/yyyy for a YYYY-MM-DD date. */
-export function dmy(iso) {
-  return iso ? iso.slice(0, 10).split('-').reverse().join('/') : '';
-}
-
-/** Show a refusal (its message and rule ids) or a short confirmation. */
-function notice(err, text) {
-  const box = $('notice');
-  box.hidden = false;
-  clearTimeout(box._timer);
-  if (!err) {
-    box.dataset.kind = 'ok';
-    box.dataset.rules = '';
-    box.textContent = text || t('groups.done');
-    box._timer = setTimeout(() => { if (box.dataset.kind === 'ok') box.hidden = true; }, 4000);
-    return;
-  }
-  const body = err instanceof ApiError ? err.body : { message: { vi: String(err), en: String(err) } };
-  const rules = body.rules || [];
-  box.dataset.kind = 'error';
-  box.dataset.rules = rules.join(',');
-  box.replaceChildren(el('strong', { textContent: t('groups.refused', { message: pick(body.message) }) }), ' ', basis(rules));
-}
-
-/** A check in the page before anything is sent: the refusal in Vietnamese, nothing lost. */
-function refuse(key, params) {
-  notice(new ApiError(422, { message: { vi: t(key, params), en: t(key, params) } }));
-}
+const { notice, refuse } = noticeBar({ okMs: 4000 });
 
 async function act(method, path, body, done) {
   try {
@@ -186,10 +160,7 @@ function renderMinutes() {
   $('minutes-state').dataset.state = m.adopted ? 'adopted' : m.exists ? 'draft' : 'none';
   $('minutes-generate').hidden = m.adopted;
   $('minutes-adopt').hidden = m.adopted || !m.exists || !closed;
-  for (const fmt of ['docx', 'pdf']) {
-    $(`minutes-${fmt}`).hidden = !m.exists;
-    $(`minutes-${fmt}`).href = `${base()}/minutes.${fmt}`;
-  }
+  minutesLinks(base(), m.exists);
 }
 
 function renderReport() {

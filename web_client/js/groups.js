@@ -7,6 +7,7 @@
 import { ApiError, api, session } from './auth.js';
 import { apply as applyTexts, init as loadTexts, pick, t } from './i18n.js';
 import { $, basis, el, redraw } from './dom.js';
+import { dmy, minutesLinks, noticeBar } from './groups-ui.js';
 
 const POLL_MS = 5000;
 const state = {
@@ -15,36 +16,11 @@ const state = {
 };
 const base = () => `/api/meetings/${state.meetingId}`;
 
-function dmy(iso) {
-  return iso ? iso.slice(0, 10).split('-').reverse().join('/') : '';
-}
-
 function vnDay(iso) {
   return dmy(new Date(iso).toLocaleDateString('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }));
 }
 
-function notice(err, text) {
-  const box = $('notice');
-  box.hidden = false;
-  clearTimeout(box._timer);
-  if (!err) {
-    box.dataset.kind = 'ok';
-    box.dataset.rules = '';
-    box.textContent = text || t('groups.done');
-    box._timer = setTimeout(() => { if (box.dataset.kind === 'ok') box.hidden = true; }, 6000);
-    return;
-  }
-  const body = err instanceof ApiError ? err.body : { message: { vi: String(err), en: String(err) } };
-  const rules = body.rules || [];
-  box.dataset.kind = 'error';
-  box.dataset.rules = rules.join(',');
-  box.replaceChildren(el('strong', { textContent: t('groups.refused', { message: pick(body.message) }) }), ' ', basis(rules));
-  box.scrollIntoView({ block: 'nearest' });
-}
-
-function refuse(key, params) {
-  notice(new ApiError(422, { message: { vi: t(key, params), en: t(key, params) } }));
-}
+const { notice, refuse } = noticeBar({ okMs: 6000, scroll: true });
 
 function options(select, entries, chosen = '') {
   select.replaceChildren(el('option', { value: '', textContent: t('groups.assign.pick') }),
@@ -188,10 +164,7 @@ function renderAdopted() {
   const adopted = Boolean(state.minutes && state.minutes.adopted);
   $('adopted').hidden = !adopted;
   $('adopted').textContent = t('groups.resolution.adopted');
-  for (const fmt of ['docx', 'pdf']) {
-    $(`minutes-${fmt}`).hidden = !state.minutes;
-    $(`minutes-${fmt}`).href = `${base()}/minutes.${fmt}`;
-  }
+  minutesLinks(base(), Boolean(state.minutes));
 }
 
 function render() {
