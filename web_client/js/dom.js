@@ -40,7 +40,7 @@ export function cite(rules) {
  * @param {string[]} rules
  */
 export function basis(rules) {
-  if (!rules || !rules.length) return null;
+  if (!rules || !rules.length) return ''; // nothing cited: an empty text, never the word null in a page
   return el('details', { className: 'basis', dataset: { rules: rules.join(',') } },
     el('summary', { textContent: t('plan.basis') }),
     el('span', { className: 'rules', textContent: rules.join(', ') }));

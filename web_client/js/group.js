@@ -196,9 +196,17 @@ async function absent(withReason) {
   const reason = $('absence-reason').value.trim();
   if (!state.picked.size) return refuse('groups.roster.pick_first');
   if (withReason && !reason) return refuse('groups.roster.reason_needed');
-  const absences = [...state.picked].map((id) => ({ member_id: id, with_reason: withReason, reason: withReason ? reason : '' }));
+  const sent = [...state.picked];
+  const absences = sent.map((id) => ({ member_id: id, with_reason: withReason, reason: withReason ? reason : '' }));
   const out = await act('PUT', `${base()}/attendance/absences`, { absences });
-  if (out) { state.picked.clear(); $('absence-reason').value = ''; $('roster')._sig = null; render(); }
+  if (out) { unpick(sent); $('absence-reason').value = ''; }
+}
+
+// Only what was sent is unticked: a box ticked while the request was on its way stays ticked.
+function unpick(sent) {
+  for (const id of sent) state.picked.delete(id);
+  $('roster')._sig = null;
+  render();
 }
 
 function wire() {
@@ -206,8 +214,9 @@ function wire() {
   $('close').onclick = () => act('POST', `${base()}/group/close`);
   $('check-in').onclick = async () => {
     if (!state.picked.size) return refuse('groups.roster.pick_first');
-    const out = await act('POST', `${base()}/attendance/check-in`, { member_ids: [...state.picked] });
-    if (out) { state.picked.clear(); $('roster')._sig = null; render(); }
+    const sent = [...state.picked];
+    const out = await act('POST', `${base()}/attendance/check-in`, { member_ids: sent });
+    if (out) unpick(sent);
   };
   $('absent-with').onclick = () => absent(true);
   $('absent-without').onclick = () => absent(false);
