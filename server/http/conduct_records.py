@@ -284,7 +284,8 @@ async def group_status(request: web.Request) -> web.Response:
 @routes.route(
     "GET",
     "/api/home",
-    summary="The party-group meetings the caller attends for the cell committee (§II.4.2)",
+    summary="The home page's today (Vietnam, on the app clock: never the device's) and the "
+    "party-group meetings the caller attends for the cell committee (§II.4.2)",
     tag="meetings",
     response=HomeOut,
 )

@@ -284,8 +284,11 @@ class AttendingOut(Output):
 
 
 class HomeOut(Output):
-    """The group meetings the caller attends for the committee."""
+    """The home page's day and the group meetings the caller attends for the committee."""
 
+    #: today in Vietnam on the app clock: the page's "today", never the device's
+    today: dt.date
+    now: dt.datetime
     attending: list[AttendingOut]
 
 

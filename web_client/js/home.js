@@ -12,7 +12,7 @@ const LEAD_ROLES = new Set(["secretary", "deputy", "committee"]); // a committee
 const ROSTER_ROLES = new Set(["secretary", "deputy", "admin"]);
 const SCOPE_ROLES = new Set(["secretary", "deputy"]);
 
-/** The Vietnam calendar date of an instant, as YYYY-MM-DD. */
+/** The Vietnam calendar date of an instant, as YYYY-MM-DD ("today" itself comes from the server). */
 function vnDate(iso) {
   return new Date(iso).toLocaleDateString("en-CA", { timeZone: VN });
 }
@@ -159,7 +159,7 @@ async function main() {
     showLinks(roles).catch((err) => console.warn("home: links", err)),
     showScopes(roles).catch((err) => console.warn("home: E1 figure", err)),
   ]);
-  // the group meetings attended for the committee (§II.4.2)
+  // the server's day (Vietnam, app clock) and the group meetings attended for the committee
   const home = await api("GET", "/api/home");
   const orgs = new Map();
   for (const r of roles) {
@@ -173,7 +173,7 @@ async function main() {
     await extras;
     return;
   }
-  const today = vnDate(new Date().toISOString());
+  const today = home.today;
   const all = [];
   for (const [orgId, chair] of orgs) {
     // one organisation's meetings failing to load does not hide the others'

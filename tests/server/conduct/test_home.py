@@ -1,5 +1,6 @@
 """The home API (``GET /api/home``): the committee member assigned to attend a party group's
-meeting finds it there (§II.4.2)."""
+meeting finds it there (§II.4.2), and the page's "today" is the server's, in Vietnam time on the
+app clock, never the device's."""
 
 from __future__ import annotations
 
@@ -93,6 +94,27 @@ async def test_home_lists_the_group_meetings_a_committee_member_attends(
     assert [a["meeting"]["id"] for a in home["attending"]] == group_meetings[:1]
     home = await p.ok(leaders[1], "GET", "/api/home")
     assert home["attending"] == []
+
+
+async def test_home_today_is_the_servers_day_in_vietnam(
+    client: Client, db: Database, settings: Settings, clock: FakeClock
+) -> None:
+    """The page lists as "today" what falls on the server's Vietnam date (the app clock): at
+    23:30 on 23/11 in Vietnam it is already 24/11 there and still 23/11 in UTC (the date a
+    device set to UTC would take)."""
+    p = People(client, db, settings, clock)
+    cell = await org_id(db, LARGE_CODE)
+    m = [x.id for x in await members_of(db, cell)]
+    clock.now = dt.datetime(2026, 11, 23, 17, 30, tzinfo=dt.UTC)
+    member = await p.add("dangvien-home", Role.MEMBER, cell, m[3])
+    home = await p.ok(member, "GET", "/api/home")
+    assert home["today"] == "2026-11-24"
+    assert dt.datetime.fromisoformat(home["now"]) == clock.now
+    # the server's clock moves on a day: so does the page's today
+    clock.now += dt.timedelta(days=1)
+    member = await p.add("dangvien-home2", Role.MEMBER, cell, m[6])
+    home = await p.ok(member, "GET", "/api/home")
+    assert home["today"] == "2026-11-25"
 
 
 async def test_home_needs_a_session(client: Client) -> None:
