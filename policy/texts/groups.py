@@ -241,4 +241,8 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     # the home page
     "groups.home.console": ("Điều hành sinh hoạt tổ", "Conduct the group meeting"),
     "groups.home.committee": ("Phân công, báo cáo các tổ", "Groups: assignments and reports"),
+    "groups.home.attending": (
+        "{group} · Đồng chí được chi ủy phân công dự",
+        "{group} · You attend for the cell committee",
+    ),
 }

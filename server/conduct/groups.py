@@ -153,6 +153,8 @@ def _totals(content: dict[str, Any]) -> dict[str, Any]:
         votes.extend(item.get("votes", []))
     return {
         "attendance": content.get("attendance", {}),
+        #: M1: the group's absent members by name, with or without a reason, for the cell's minutes
+        "absences": content.get("absences", {"with_reason": [], "without_reason": []}),
         "membership": content.get("membership", {}),
         "votes": [
             {k: v.get(k) for k in ("subject", "yes", "no", "abstain", "valid", "passed")}
@@ -348,6 +350,7 @@ async def consolidate(session: Session, cell: Scope, at: dt.datetime) -> dict[st
                 "held_on": report.get("held_on"),
                 "late": bool((row.gm3 or {}).get("late")),
                 "present": int(att.get("present", 0)),
+                "absences": report.get("absences"),  # None: a report sent before names were kept
                 "differing": report.get("differing", []),
                 "reserved": report.get("reserved", []),
             }

@@ -718,3 +718,29 @@ async def consolidate_groups(call: Call, meeting_id: int) -> dict[str, Any]:
             session, "groups.consolidate", f"meeting:{meeting_id}", {"groups": len(out["groups"])}
         )
         return out
+
+
+# -- the home page -----------------------------------------------------------------------------
+
+
+async def home(call: Call) -> dict[str, Any]:
+    """What the home page needs beyond the caller's organisations' meetings: today's date in
+    Vietnam on the app clock (the page lists "today" by the server, never by the device), and
+    the party-group meetings the caller is assigned to attend for the cell committee (§II.4.2),
+    each only while the caller may still attend it (deny by default)."""
+    member_id = call.context.member_id
+    rows: Sequence[tuple[GroupAssignment, Any, Any]] = []
+    if member_id is not None:
+        async with call.db.session() as session:
+            rows = await conduct_store.attending(session, member_id)
+    attending = [
+        {
+            "meeting": meeting,
+            "group_id": group.id,
+            "group": group.name,
+            "cell_meeting_id": row.cell_meeting_id,
+        }
+        for row, meeting, group in rows
+        if allowed(call.context, P.MEETING_ATTEND, meeting.org_id)
+    ]
+    return {"today": call.now.astimezone(VN_TZ).date(), "now": call.now, "attending": attending}

@@ -13,7 +13,7 @@ from policy.error_codes import ErrorCode
 from server import appkeys
 from server.conduct import groups, service
 from server.errors import AppError
-from server.http.body import json_response, parse_body, path_int
+from server.http.body import json_response, parse_body, path_int, respond
 from server.http.conduct_base import call
 from server.http.conduct_schemas import (
     AssignmentOut,
@@ -23,6 +23,7 @@ from server.http.conduct_schemas import (
     GroupReportOut,
     GroupsIn,
     GroupStatusOut,
+    HomeOut,
     MinutesIn,
     MinutesOut,
     MinutesPatch,
@@ -278,6 +279,18 @@ async def group_planning(request: web.Request) -> web.Response:
 async def group_status(request: web.Request) -> web.Response:
     meeting_id = path_int(request, "meeting_id")
     return json_response(await service.group_status(call(request), meeting_id))
+
+
+@routes.route(
+    "GET",
+    "/api/home",
+    summary="The home page's today (Vietnam, on the app clock: never the device's) and the "
+    "party-group meetings the caller attends for the cell committee (§II.4.2)",
+    tag="meetings",
+    response=HomeOut,
+)
+async def home(request: web.Request) -> web.Response:
+    return respond(HomeOut, await service.home(call(request)))
 
 
 def _query_date(request: web.Request) -> dt.date | None:

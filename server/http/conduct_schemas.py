@@ -10,7 +10,7 @@ from pydantic_core import PydanticCustomError
 
 from policy.model import AgendaCategory, ItemStatus
 from server.http.body import Input, Output
-from server.http.schemas import AwareDatetime
+from server.http.schemas import AwareDatetime, MeetingOut
 from server.plaintext import NoControl, NoControlButLines
 
 Id = Annotated[int, Field(gt=0, lt=2**31)]
@@ -272,6 +272,24 @@ class GroupStatusOut(GroupReportOut):
 
     cell_meeting_id: int
     cell_meeting_title: str
+
+
+class AttendingOut(Output):
+    """A party group's meeting the caller attends for the cell committee (§II.4.2)."""
+
+    meeting: MeetingOut
+    group_id: int
+    group: str
+    cell_meeting_id: int
+
+
+class HomeOut(Output):
+    """The home page's day and the group meetings the caller attends for the committee."""
+
+    #: today in Vietnam on the app clock: the page's "today", never the device's
+    today: dt.date
+    now: dt.datetime
+    attending: list[AttendingOut]
 
 
 class GroupPlanningOut(Output):

@@ -96,6 +96,27 @@ def harmless(value: Any) -> Any:
     return value
 
 
+def _group_absences(g: Mapping[str, Any]) -> list[Block]:
+    """M1: a group's absent members by name, with their reasons, as its report carried them."""
+    absences = g.get("absences")
+    if absences is None:  # a report sent before the names were kept: the count only
+        return []
+    with_reason = absences.get("with_reason", [])
+    without = absences.get("without_reason", [])
+    reasons = "; ".join(f"{a['name']} ({a.get('reason') or 'có lý do'})" for a in with_reason)
+    names = "; ".join(str(a["name"]) for a in without)
+    return [
+        Block(
+            "bullet",
+            f"{g['group']}: vắng có lý do {len(with_reason)} đồng chí"
+            + (f": {reasons}" if reasons else "")
+            + f"; vắng không có lý do {len(without)} đồng chí"
+            + (f": {names}" if names else "")
+            + ".",
+        )
+    ]
+
+
 def blocks(c: Mapping[str, Any]) -> list[Block]:
     """The body of the minutes, section by section, in Vietnamese."""
     c = harmless(c)
@@ -192,6 +213,7 @@ def blocks(c: Mapping[str, Any]) -> list[Block]:
             held = _day(g.get("held_on"))
             late = "; báo cáo gửi chi ủy muộn (GM3)" if g.get("late") else ""
             add(Block("bullet", f"{g['group']}: họp ngày {held}, có mặt {g['present']}{late}."))
+            out.extend(_group_absences(g))
         for v in cons.get("votes", []):
             add(Block("para", _vote_line(v)))
         for g in cons.get("groups", []):

@@ -18,6 +18,7 @@ from server.storage.models import (
     Ballot,
     Meeting,
     Minutes,
+    Organisation,
     RoleAssignment,
     Vote,
 )
@@ -312,3 +313,18 @@ async def group_leader_member_ids(session: Session, group_id: int) -> list[int]:
         .order_by(RoleAssignment.id)
     )
     return [int(m) for m in (await session.execute(query)).scalars().all() if m]
+
+
+async def attending(
+    session: Session, member_id: int
+) -> Sequence[tuple[GroupAssignment, Meeting, Organisation]]:
+    """§II.4.2: the party-group meetings a committee member is assigned to attend, with the
+    group's meeting and the group, earliest first."""
+    query = (
+        select(GroupAssignment, Meeting, Organisation)
+        .join(Meeting, Meeting.id == GroupAssignment.group_meeting_id)
+        .join(Organisation, Organisation.id == GroupAssignment.group_org_id)
+        .where(GroupAssignment.committee_member_id == member_id)
+        .order_by(Meeting.scheduled_start, Meeting.id)
+    )
+    return [(a, m, o) for a, m, o in (await session.execute(query)).all()]

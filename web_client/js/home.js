@@ -12,7 +12,7 @@ const LEAD_ROLES = new Set(["secretary", "deputy", "committee"]); // a committee
 const ROSTER_ROLES = new Set(["secretary", "deputy", "admin"]);
 const SCOPE_ROLES = new Set(["secretary", "deputy"]);
 
-/** The Vietnam calendar date of an instant, as YYYY-MM-DD. */
+/** The Vietnam calendar date of an instant, as YYYY-MM-DD ("today" itself comes from the server). */
 function vnDate(iso) {
   return new Date(iso).toLocaleDateString("en-CA", { timeZone: VN });
 }
@@ -25,17 +25,25 @@ function link(href, key, extra = "") {
   return Object.assign(document.createElement("a"), { href, className: `action ${extra}`.trim(), textContent: t(key) });
 }
 
-function item(meeting, chair) {
+function item(meeting, chair, attending = null) {
   const li = document.createElement("li");
   li.dataset.meeting = String(meeting.id);
   const title = Object.assign(document.createElement("span"), { className: "meeting-title", textContent: meeting.title });
+  li.append(title);
+  if (attending) { // §II.4.2: a party group's meeting the person attends for the cell committee
+    li.dataset.attending = String(attending.group_id);
+    li.append(Object.assign(document.createElement("span"), {
+      className: "meeting-role",
+      textContent: t("groups.home.attending", { group: attending.group }),
+    }));
+  }
   const status = t(`pages.home.status.${meeting.status}`);
   const mode = t(`pages.home.mode.${meeting.mode}`);
   const info = Object.assign(document.createElement("span"), {
     className: "meeting-when",
     textContent: `${when(meeting.scheduled_start)} · ${mode} · ${status}`,
   });
-  li.append(title, info);
+  li.append(info);
   if (chair && meeting.kind === "group") { // a party group's meeting: its leader's console, also for the report (GM3)
     li.append(link(`/meetings/${meeting.id}/group`, "groups.home.console"));
     return li;
@@ -151,19 +159,21 @@ async function main() {
     showLinks(roles).catch((err) => console.warn("home: links", err)),
     showScopes(roles).catch((err) => console.warn("home: E1 figure", err)),
   ]);
+  // the server's day (Vietnam, app clock) and the group meetings attended for the committee
+  const home = await api("GET", "/api/home");
   const orgs = new Map();
   for (const r of roles) {
     if (!ATTEND_ROLES.has(r.role)) continue;
     orgs.set(r.org_id, (orgs.get(r.org_id) || false) || CHAIR_ROLES.has(r.role));
   }
-  if (orgs.size === 0) {
+  if (orgs.size === 0 && home.attending.length === 0) {
     fill($("today"), []);
     $("today").firstChild.textContent = t("pages.home.no_meeting_role");
     $("upcoming-section").hidden = true;
     await extras;
     return;
   }
-  const today = vnDate(new Date().toISOString());
+  const today = home.today;
   const all = [];
   for (const [orgId, chair] of orgs) {
     // one organisation's meetings failing to load does not hide the others'
@@ -173,13 +183,19 @@ async function main() {
       $("error").hidden = false;
       return [];
     });
-    for (const m of meetings) all.push({ m, chair });
+    for (const m of meetings) all.push({ m, chair, attending: null });
+  }
+  for (const a of home.attending) { // §II.4.2: attending a party group's meeting for the committee
+    const listed = all.find((e) => e.m.id === a.meeting.id);
+    if (listed) listed.attending = a;
+    else all.push({ m: a.meeting, chair: false, attending: a });
   }
   await extras;
   all.sort((a, b) => a.m.scheduled_start.localeCompare(b.m.scheduled_start));
   const isToday = ({ m }) => vnDate(m.scheduled_start) === today;
-  fill($("today"), all.filter(isToday).map(({ m, chair }) => item(m, chair)));
-  fill($("upcoming"), all.filter((e) => !isToday(e) && vnDate(e.m.scheduled_start) > today).map(({ m, chair }) => item(m, chair)));
+  const show = ({ m, chair, attending }) => item(m, chair, attending);
+  fill($("today"), all.filter(isToday).map(show));
+  fill($("upcoming"), all.filter((e) => !isToday(e) && vnDate(e.m.scheduled_start) > today).map(show));
 }
 
 $("logout").addEventListener("click", async () => {

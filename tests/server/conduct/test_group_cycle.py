@@ -24,11 +24,20 @@ DRAFT = "Dự thảo nghị quyết chi bộ tháng 12"
 
 
 async def _group_meeting(
-    p: People, leader: Person, meeting_id: int, member_ids: list[int], hall: tuple[int, int, int]
+    p: People,
+    leader: Person,
+    meeting_id: int,
+    member_ids: list[int],
+    hall: tuple[int, int, int],
+    excused: tuple[int, str] | None = None,
 ) -> None:
     base = f"/api/meetings/{meeting_id}"
     await p.ok(leader, "POST", f"{base}/group/start")
     await p.ok(leader, "POST", f"{base}/attendance/check-in", json={"member_ids": member_ids})
+    if excused is not None:  # M1: an absence with its reason, named in the cell's minutes
+        member_id, reason = excused
+        absence = {"member_id": member_id, "with_reason": True, "reason": reason}
+        await p.ok(leader, "PUT", f"{base}/attendance/absences", json={"absences": [absence]})
     vote = await p.ok(leader, "POST", f"{base}/votes", 201, json={"subject": DRAFT})
     yes, no, abstain = hall
     await p.ok(
@@ -214,7 +223,8 @@ async def test_party_group_cycle_with_a_late_report(
     await p.ok(leaders[1], "POST", f"{g2}/group/close")
 
     # groups 1, 3, 4: 14 of 15 attend; group 4 has 3 probationary members (12 full)
-    await _group_meeting(p, leaders[0], meetings[0], by_group[groups[0]][:14], (12, 1, 1))
+    excused = (by_group[groups[0]][14], "Đi công tác biển")
+    await _group_meeting(p, leaders[0], meetings[0], by_group[groups[0]][:14], (12, 1, 1), excused)
     await _group_meeting(p, leaders[2], meetings[2], by_group[groups[2]][:14], (14, 0, 0))
     await _group_meeting(p, leaders[3], meetings[3], by_group[groups[3]][:14], (10, 1, 0))
 
@@ -266,3 +276,17 @@ async def test_party_group_cycle_with_a_late_report(
     assert "Tổ đảng số 4 (demo): họp ngày" in text
     assert "có mặt 14; báo cáo gửi chi ủy muộn (GM3)." in text
     assert "Đề nghị lùi thời hạn sơ kết sang tháng 2." in text
+    # M1: each group's absent members by name, with or without a reason
+    name = {x.id: x.full_name for x in members}
+    assert (
+        f"Tổ đảng số 1 (demo): vắng có lý do 1 đồng chí: {name[excused[0]]} (Đi công tác biển); "
+        "vắng không có lý do 0 đồng chí." in text
+    )
+    assert "Tổ đảng số 2 (demo): vắng có lý do 0 đồng chí; vắng không có lý do 0 đồng chí." in text
+    absent = name[by_group[groups[2]][14]]
+    assert (
+        f"Tổ đảng số 3 (demo): vắng có lý do 0 đồng chí; vắng không có lý do 1 đồng chí: {absent}."
+        in text
+    )
+    raw = await p.ok(secretary, "GET", f"{base}/minutes.pdf")
+    assert raw.startswith(b"%PDF")
