@@ -245,4 +245,8 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "{group} · Đồng chí được chi ủy phân công dự",
         "{group} · You attend for the cell committee",
     ),
+    "groups.home.report_owed": (
+        "Báo cáo của tổ chưa gửi chi ủy (GM3)",
+        "The group's report is not yet sent to the cell committee (GM3)",
+    ),
 }

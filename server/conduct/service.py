@@ -727,12 +727,15 @@ async def home(call: Call) -> dict[str, Any]:
     """What the home page needs beyond the caller's organisations' meetings: today's date in
     Vietnam on the app clock (the page lists "today" by the server, never by the device), and
     the party-group meetings the caller is assigned to attend for the cell committee (§II.4.2),
-    each only while the caller may still attend it (deny by default)."""
+    each only while the caller may still attend it (deny by default), and the group meetings
+    the caller leads whose report is still owed (GM3)."""
     member_id = call.context.member_id
     rows: Sequence[tuple[GroupAssignment, Any, Any]] = []
+    owed: Sequence[Any] = []
     if member_id is not None:
         async with call.db.session() as session:
             rows = await conduct_store.attending(session, member_id)
+            owed = await conduct_store.reports_owed(session, member_id)
     attending = [
         {
             "meeting": meeting,
@@ -743,4 +746,10 @@ async def home(call: Call) -> dict[str, Any]:
         for row, meeting, group in rows
         if allowed(call.context, P.MEETING_ATTEND, meeting.org_id)
     ]
-    return {"today": call.now.astimezone(VN_TZ).date(), "now": call.now, "attending": attending}
+    return {
+        "today": call.now.astimezone(VN_TZ).date(),
+        "now": call.now,
+        "attending": attending,
+        # GM3: the leader reaches the console to send a report also once the meeting is past
+        "reports_owed": [m for m in owed if allowed(call.context, P.MEETING_CHAIR, m.org_id)],
+    }

@@ -290,6 +290,8 @@ class HomeOut(Output):
     today: dt.date
     now: dt.datetime
     attending: list[AttendingOut]
+    #: GM3: the group meetings the caller leads whose report the committee still waits for
+    reports_owed: list[MeetingOut]
 
 
 class GroupPlanningOut(Output):

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import delete, func, select, update
 
-from policy.model import ItemStatus, Role
+from policy.model import ItemStatus, MeetingStatus, Role
 from server.crypto.keys import KeyPurpose
 from server.storage.db import Session
 from server.storage.models import (
@@ -313,6 +313,22 @@ async def group_leader_member_ids(session: Session, group_id: int) -> list[int]:
         .order_by(RoleAssignment.id)
     )
     return [int(m) for m in (await session.execute(query)).scalars().all() if m]
+
+
+async def reports_owed(session: Session, member_id: int) -> Sequence[Meeting]:
+    """GM3: the party-group meetings a member leads whose report the committee still waits
+    for (not cancelled), earliest first: also once past, when the report is late."""
+    query = (
+        select(Meeting)
+        .join(GroupAssignment, GroupAssignment.group_meeting_id == Meeting.id)
+        .where(
+            GroupAssignment.leader_member_id == member_id,
+            GroupAssignment.reported_at.is_(None),
+            Meeting.status != MeetingStatus.CANCELLED,
+        )
+        .order_by(Meeting.scheduled_start, Meeting.id)
+    )
+    return (await session.execute(query)).scalars().all()
 
 
 async def attending(

@@ -370,11 +370,12 @@ async def test_party_group_cycle_in_the_browser(
 
             late = await new_page(browser, phone=True)
             await sign_in(late, server, settings, "totruong4", clock)
-            # two days on, by the server's day (not the device's) the group meeting is past: no
-            # longer on the home page's today, so the leader opens the console's address
-            row = late.locator("#today li", has_text=f"{title} — Tổ đảng số 4 (demo)")
-            await expect(row).to_have_count(0)
-            await late.goto(f"{server}/meetings/{meetings[3]}/group")
+            # two days on, by the server's day (not the device's) the group meeting is past, but
+            # its report is owed (GM3): it stays on the leader's home page, marked, with the console
+            row = late.locator(f"#today li[data-meeting='{meetings[3]}']")
+            await expect(row).to_have_attribute("data-report-owed", "true")
+            await expect(row).to_contain_text("Báo cáo của tổ chưa gửi chi ủy (GM3)")
+            await row.get_by_role("link", name="Điều hành sinh hoạt tổ").click()
             await late.wait_for_selector("body[data-ready]")
             await expect(late.locator("#report-state")).to_have_attribute("data-status", "overdue")
             await late.click("#report-send")

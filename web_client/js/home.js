@@ -25,11 +25,15 @@ function link(href, key, extra = "") {
   return Object.assign(document.createElement("a"), { href, className: `action ${extra}`.trim(), textContent: t(key) });
 }
 
-function item(meeting, chair, attending = null) {
+function item(meeting, chair, attending = null, owed = false) {
   const li = document.createElement("li");
   li.dataset.meeting = String(meeting.id);
   const title = Object.assign(document.createElement("span"), { className: "meeting-title", textContent: meeting.title });
   li.append(title);
+  if (owed) { // GM3: the leader's report is still owed, also once the meeting is past
+    li.dataset.reportOwed = "true";
+    li.append(Object.assign(document.createElement("span"), { className: "meeting-role", textContent: t("groups.home.report_owed") }));
+  }
   if (attending) { // §II.4.2: a party group's meeting the person attends for the cell committee
     li.dataset.attending = String(attending.group_id);
     li.append(Object.assign(document.createElement("span"), {
@@ -166,7 +170,7 @@ async function main() {
     if (!ATTEND_ROLES.has(r.role)) continue;
     orgs.set(r.org_id, (orgs.get(r.org_id) || false) || CHAIR_ROLES.has(r.role));
   }
-  if (orgs.size === 0 && home.attending.length === 0) {
+  if (orgs.size === 0 && home.attending.length === 0 && home.reports_owed.length === 0) {
     fill($("today"), []);
     $("today").firstChild.textContent = t("pages.home.no_meeting_role");
     $("upcoming-section").hidden = true;
@@ -192,9 +196,14 @@ async function main() {
   }
   await extras;
   all.sort((a, b) => a.m.scheduled_start.localeCompare(b.m.scheduled_start));
+  const owed = new Set(home.reports_owed.map((m) => m.id));
+  for (const m of home.reports_owed) { // the leader's console: listed in today's even once past
+    if (!all.some((e) => e.m.id === m.id)) all.push({ m, chair: true, attending: null });
+  }
   const isToday = ({ m }) => vnDate(m.scheduled_start) === today;
-  const show = ({ m, chair, attending }) => item(m, chair, attending);
-  fill($("today"), all.filter(isToday).map(show));
+  const isPastOwed = ({ m }) => owed.has(m.id) && vnDate(m.scheduled_start) < today;
+  const show = ({ m, chair, attending }) => item(m, chair, attending, owed.has(m.id) && m.status === "closed");
+  fill($("today"), all.filter((e) => isToday(e) || isPastOwed(e)).map(show));
   fill($("upcoming"), all.filter((e) => !isToday(e) && vnDate(e.m.scheduled_start) > today).map(show));
 }
 

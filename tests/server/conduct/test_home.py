@@ -94,6 +94,10 @@ async def test_home_lists_the_group_meetings_a_committee_member_attends(
     assert [a["meeting"]["id"] for a in home["attending"]] == group_meetings[:1]
     home = await p.ok(leaders[1], "GET", "/api/home")
     assert home["attending"] == []
+    # GM3: each leader's group meeting is listed while its report is owed; nobody else's
+    assert [m["id"] for m in home["reports_owed"]] == group_meetings[1:2]
+    home = await p.ok(committee_member, "GET", "/api/home")
+    assert home["reports_owed"] == []
 
 
 async def test_home_today_is_the_servers_day_in_vietnam(
