@@ -99,12 +99,16 @@ def next_state(state: S, action: A) -> S:
     return TRANSITIONS[action][1]
 
 
-def check_deadline(sent_on: date, deadline: date | None) -> Decision:
+def check_deadline(sent_on: date, deadline: date | None, closed_on: date | None = None) -> Decision:
     """V1: a registration is sent no later than the deadline the superior committee set
-    (828-CV: "trước 10/4/2023"); without a call there is no deadline."""
+    (828-CV: "trước 10/4/2023"), and not to a call the committee closed early (``closed_on``,
+    the day it closed in Vietnam time); without a call there is no deadline."""
     if deadline is None:
         return Decision(Outcome.ALLOWED, (RuleId.V1,), tr("oversight.v1.no_deadline"))
     params = {"deadline": deadline.strftime("%d/%m/%Y"), "sent": sent_on.strftime("%d/%m/%Y")}
+    if closed_on is not None:
+        closed = closed_on.strftime("%d/%m/%Y")
+        return Decision(Outcome.BLOCKED, (RuleId.V1,), tr("oversight.v1.closed", closed=closed))
     if sent_on <= deadline:
         return Decision(Outcome.ALLOWED, (RuleId.V1,), tr("oversight.v1.in_time", **params))
     return Decision(Outcome.BLOCKED, (RuleId.V1,), tr("oversight.v1.late", **params))

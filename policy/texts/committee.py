@@ -323,6 +323,12 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "board.call.deadline": ("Hạn đăng ký", "Deadline"),
     "board.call.submit": ("Mở đợt đăng ký", "Open a call"),
     "board.call.done": ("Đã mở đợt đăng ký.", "The call is open."),
+    "board.call.close": ("Đóng đợt đăng ký", "Close the call"),
+    "board.call.closed": ("đã đóng ngày {date}", "closed on {date}"),
+    "board.call.closed_done": (
+        "Đã đóng đợt đăng ký {number}: các chi bộ không gửi hồ sơ theo đợt này được nữa (V1).",
+        "Call {number} is closed: no more registrations to it (V1).",
+    ),
     "board.review": ("Theo dõi, sơ kết, tổng kết (V3)", "Monitoring and reviews (V3)"),
     "board.review.from": ("Từ ngày", "From"),
     "board.review.to": ("Đến ngày", "To"),

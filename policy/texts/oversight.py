@@ -266,6 +266,14 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Gửi ngày {sent}, quá thời hạn đăng ký {deadline} (V1).",
         "Sent on {sent}, after the registration deadline {deadline} (V1).",
     ),
+    "oversight.v1.closed": (
+        "Đợt đăng ký đã được cấp ủy cấp trên đóng ngày {closed}, không nhận thêm hồ sơ (V1).",
+        "The superior committee closed this call on {closed}; no more registrations (V1).",
+    ),
+    "oversight.v1.already_closed": (
+        "Đợt đăng ký này đã đóng (V1).",
+        "This call is already closed (V1).",
+    ),
     "oversight.v3.future": (
         "Ngày xảy ra sự cố không được sau hôm nay (giờ Việt Nam) (V3).",
         "An incident cannot be dated after today (Vietnam time) (V3).",

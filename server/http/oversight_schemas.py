@@ -271,6 +271,8 @@ class CallOut(Output):
     number: str
     issued_on: dt.date
     deadline: dt.date
+    #: V1: when the organisation board closed it early (no registration accepted after)
+    closed_at: dt.datetime | None = None
 
 
 class OpenCallOut(CallOut):

@@ -91,6 +91,26 @@ async def open_call(request: web.Request) -> web.Response:
 
 @routes.route(
     "POST",
+    r"/api/pilot-calls/{call_id:\d+}/close",
+    summary="Close a call for registrations before its deadline (V1, the organisation board)",
+    tag="pilot",
+    response=CallOut,
+)
+async def close_call(request: web.Request) -> web.Response:
+    app = request.app
+    row = await programme.close_call(
+        app[appkeys.DB],
+        app[appkeys.AUDIT],
+        actor_of(request),
+        path_int(request, "call_id"),
+        now_of(request),
+        authorize_of(request),
+    )
+    return respond(CallOut, row)
+
+
+@routes.route(
+    "POST",
     f"{ORG}/pilot-registrations",
     summary="Register for the pilot answering a call, sent by its deadline or kept as draft (V1)",
     tag="pilot",

@@ -90,6 +90,41 @@ async def open_call(
         return row
 
 
+async def close_call(
+    db: Database,
+    audit: AuditLog,
+    actor: str,
+    call_id: int,
+    now: dt.datetime,
+    authorize: Authorize,
+) -> PilotCall:
+    """V1: the organisation board closes a call before its deadline; it is no longer offered
+    to the units and a registration sent to it is refused citing V1. Audited
+    ``pilot.call.close``."""
+    async with db.session() as session:
+        row = await store.call(session, call_id)
+        if row is None:
+            raise not_found("đợt đăng ký / call")
+        authorize(P.PILOT_VET, row.org_id)
+        if row.closed_at is not None:
+            raise AppError(
+                409, ErrorCode.CONFLICT, tr("oversight.v1.already_closed"), rules=("V1",)
+            )
+        row.closed_at, row.closed_by = now, actor
+        await audit.record(
+            actor,
+            "pilot.call.close",
+            f"org:{row.org_id}",
+            {"call": row.id, "number": row.number},
+            session=session,
+        )
+        return row
+
+
+def _closed_on(call: PilotCall) -> dt.date | None:
+    return rules.local_date(call.closed_at) if call.closed_at is not None else None
+
+
 async def calls(db: Database, org_id: int, authorize: Authorize) -> list[PilotCall]:
     async with db.session() as session:
         await org_or_404(session, org_id)
@@ -109,7 +144,7 @@ async def open_calls(
         for ancestor in sorted(await _ancestors(session, org_id)):
             above = await org_or_404(session, ancestor)
             for c in await store.calls(session, ancestor):
-                if c.issued_on <= today <= c.deadline:
+                if c.closed_at is None and c.issued_on <= today <= c.deadline:
                     out.append(
                         {
                             "id": c.id,
@@ -200,7 +235,7 @@ async def register(
                 raise not_found("đợt đăng ký / call")
             if not draft:
                 sent = max(fields["submitted_on"], rules.local_date(now))
-                require(check_deadline(sent, call.deadline))
+                require(check_deadline(sent, call.deadline, _closed_on(call)))
         row = PilotRegistration(
             org_id=org_id, state=RegistrationState.DRAFT.value if draft else "submitted", **fields
         )
@@ -256,7 +291,7 @@ async def step(
         if asked.action is A.SUBMIT and reg.call_id is not None:
             call = await store.call(session, reg.call_id)
             if call is not None:
-                require(check_deadline(today, call.deadline))
+                require(check_deadline(today, call.deadline, _closed_on(call)))
         if asked.action is A.CORRECT and asked.fields:
             for name in _EDITABLE:
                 if name in asked.fields:

@@ -157,6 +157,9 @@ class PilotCall(Base):
     deadline: Mapped[dt.date] = mapped_column(Date)
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: V1: closed early by the organisation board (no registration accepted after it)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    closed_by: Mapped[str | None] = mapped_column(String(200), default=None)
 
     __table_args__ = (CheckConstraint("issued_on <= deadline", name="ck_pilot_call_deadline"),)
 

@@ -327,6 +327,14 @@ def test_v1_deadline(sent: date, outcome: Outcome) -> None:
     assert check_deadline(sent, None).ok
 
 
+def test_v1_closed_call_refuses_before_its_deadline() -> None:
+    """V1 ("by a deadline set by the superior committee"): a call the committee closed early
+    takes no registration, even one sent before its deadline; the refusal gives the day."""
+    decision = check_deadline(date(2023, 4, 5), date(2023, 4, 10), closed_on=date(2023, 4, 3))
+    assert decision.outcome is Outcome.BLOCKED and decision.rules == (RuleId.V1,)
+    assert "đóng ngày 03/04/2023" in decision.text.vi
+
+
 S, Act = RegistrationState, RegistrationAction
 
 

@@ -61,6 +61,7 @@ INSPECTION = "Kiểm tra việc ghi biên bản và ban hành nghị quyết"
 INCIDENT = "Mất kết nối vệ tinh 20 phút trong cuộc họp"
 NOTE = "Ghi chép: chi bộ cần bổ sung phân công theo dõi thuyền viên tuyến Nhật Bản"
 OLD_CALL = "845-CV/ĐU"
+CLOSING_CALL = "930-CV/ĐU"
 
 
 @pytest.fixture(autouse=True)
@@ -357,10 +358,16 @@ async def test_board_vets_returns_and_the_standing_committee_approves_the_correc
             await board.wait_for_url(f"{server}/board")
             await board.wait_for_selector("body[data-ready]")
             vn_today = dt.datetime.now(VN_TZ).date()
+            board_org = next(
+                r["org_id"]
+                for r in (await _get(board, "/api/auth/session"))["roles"]
+                if r["role"] == "org_board"
+            )
             deadline = vn_today + dt.timedelta(days=10)
             for number, issued, until in (
                 (OLD_CALL, vn_today - dt.timedelta(days=30), vn_today - dt.timedelta(days=1)),
                 (CALL, vn_today, deadline),
+                (CLOSING_CALL, vn_today, vn_today + dt.timedelta(days=20)),
             ):
                 await board.fill("#call-number", number)
                 await board.fill("#call-issued", issued.isoformat())
@@ -376,9 +383,22 @@ async def test_board_vets_returns_and_the_standing_committee_approves_the_correc
             before = cell.locator("#registrations article[data-registration]")
             await expect(before).to_have_count(1)  # the demo's approved one
             offered = cell.locator("#call option")
-            await expect(offered).to_have_count(2)  # the open call and "not answering a call"
+            await expect(offered).to_have_count(3)  # the open calls and "not answering a call"
             await expect(offered.first).to_contain_text(CALL)
             await expect(cell.locator("#call")).not_to_contain_text(OLD_CALL)
+            # V1: the board closes the later call early on its page while the cell's page still
+            # offers it; sent to it, the registration is refused citing V1 and nothing is lost
+            closing = board.locator("#calls li", has_text=CLOSING_CALL)
+            await expect(closing).to_have_attribute("data-open", "true")
+            await closing.locator("button[data-action=close]").click()
+            await expect(board.locator("#notice")).to_contain_text(
+                f"Đã đóng đợt đăng ký {CLOSING_CALL}"
+            )
+            await expect(closing).to_have_attribute("data-open", "false")
+            await expect(closing).to_contain_text(f"đã đóng ngày {vn_today.strftime('%d/%m/%Y')}")
+            await expect(closing.locator("button[data-action=close]")).to_have_count(0)
+            calls = await _get(board, f"/api/organisations/{board_org}/pilot-calls")
+            assert [c["number"] for c in calls if c["closed_at"]] == [CLOSING_CALL]
             await expect(cell.locator("#call-hint")).to_contain_text(
                 f"Hạn đăng ký {deadline.strftime('%d/%m/%Y')} (giờ Việt Nam), còn 10 ngày"
             )
@@ -391,6 +411,18 @@ async def test_board_vets_returns_and_the_standing_committee_approves_the_correc
             await cell.fill("#it_readiness", "Kết nối vệ tinh trên tàu")
             await cell.fill("#reason", "Thuyền viên tuyến quốc tế, năm 2027 (E1a)")
             await cell.fill("#contact", "Bí thư chi bộ")
+            closed_id = await offered.nth(1).get_attribute("value") or ""
+            await cell.select_option("#call", closed_id)
+            await cell.click("#register-submit")
+            await expect(cell.locator("#notice")).to_contain_text(
+                f"Đợt đăng ký đã được cấp ủy cấp trên đóng ngày {vn_today.strftime('%d/%m/%Y')}"
+            )
+            assert "V1" in (await cell.locator("#notice").get_attribute("data-rules") or "")
+            await expect(before).to_have_count(1)  # nothing sent
+            await expect(offered).to_have_count(2)  # no longer offered
+            await expect(cell.locator("#call")).not_to_contain_text(CLOSING_CALL)
+            await expect(cell.locator("#member_count")).to_have_value("14")  # nothing lost
+            await cell.select_option("#call", str(call_id))
             await cell.click("#register-submit")
             await expect(cell.locator("#notice")).to_contain_text("Đã gửi")
             sent = cell.locator("#registrations article[data-state=submitted]")

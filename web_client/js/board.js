@@ -6,7 +6,7 @@
 import { apply, init, pick, t } from './i18n.js';
 import { api, session } from './auth.js';
 import { $, basis, el } from './dom.js';
-import { at, dmy, notice, refused, vnToday } from './oversight-ui.js';
+import { at, dmy, notice, refused, vnDay, vnToday } from './oversight-ui.js';
 import { setupIncidents, showIncidents } from './board-incidents.js';
 
 // V2: who takes each step (policy/programme.py ACTOR): the unit, the board, the standing committee
@@ -123,11 +123,32 @@ async function showRegistrations() {
     : [el('p', { textContent: t('board.registrations.none') })]));
 }
 
+/** V1: the organisation board closes a call before its deadline (no more registrations). */
+async function closeCall(call) {
+  try {
+    await api('POST', `/api/pilot-calls/${call.id}/close`);
+    notice(t('board.call.closed_done', { number: call.number }));
+    await showCalls();
+  } catch (err) {
+    refused(err);
+  }
+}
+
+function callItem(c, board) {
+  const open = !c.closed_at && c.deadline >= vnToday();
+  return el('li', { dataset: { call: String(c.id), open: String(open) } },
+    t('board.call.item', { number: c.number, issued: dmy(c.issued_on), deadline: dmy(c.deadline) }),
+    c.closed_at ? el('strong', { className: 'closed', textContent: ` · ${t('board.call.closed', { date: dmy(vnDay(c.closed_at)) })}` }) : '',
+    board && open ? el('button', { type: 'button', className: 'secondary', dataset: { action: 'close' },
+      textContent: t('board.call.close'), onclick: () => closeCall(c) }) : '');
+}
+
 async function showCalls() {
   const calls = await api('GET', `/api/organisations/${committee().id}/pilot-calls`);
-  $('calls').replaceChildren(...(calls.length ? calls.map((c) => el('li', { textContent: t('board.call.item', { number: c.number, issued: dmy(c.issued_on), deadline: dmy(c.deadline) }) }))
+  const board = committee().roles.has('org_board');
+  $('calls').replaceChildren(...(calls.length ? calls.map((c) => callItem(c, board))
     : [el('li', { textContent: t('board.calls.none') })]));
-  $('call-form').hidden = !committee().roles.has('org_board');
+  $('call-form').hidden = !board;
 }
 
 async function openCall(event) {

@@ -6,6 +6,8 @@ import { $, basis, el } from './dom.js';
 
 export const VN = 'Asia/Ho_Chi_Minh';
 export const vnToday = () => new Date().toLocaleDateString('en-CA', { timeZone: VN });
+/** The day of an instant (an ISO timestamp) in Vietnam time, as YYYY-MM-DD. */
+export const vnDay = (iso) => new Date(iso).toLocaleDateString('en-CA', { timeZone: VN });
 export const dmy = (iso) => (iso ? iso.slice(0, 10).split('-').reverse().join('/') : '');
 export const at = (iso) => new Date(iso).toLocaleString('vi-VN', { timeZone: VN, dateStyle: 'short', timeStyle: 'short' });
 

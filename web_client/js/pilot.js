@@ -106,6 +106,8 @@ async function register(event) {
     await Promise.all([showRegistrations(), showCalls()]);
   } catch (err) {
     refused(err);
+    // V1: a call closed or past its deadline meanwhile is no longer offered; the form is kept
+    await showCalls().catch(() => {});
   } finally {
     $('register-submit').disabled = false;
   }

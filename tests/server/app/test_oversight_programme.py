@@ -17,7 +17,13 @@ from server.storage.db import Database
 from server.storage.models import Member, Organisation
 from tests.conftest import AiohttpClient, Client
 from tests.server.auth.conftest import make_settings
-from tests.server.auth.support import FakeClock, SignInAccount, make_account, sign_in
+from tests.server.auth.support import (
+    FakeClock,
+    SignInAccount,
+    audit_records,
+    make_account,
+    sign_in,
+)
 
 
 async def _cell(db: Database, bloc: int, code: str, seafarers: int) -> int:
@@ -281,4 +287,79 @@ async def test_v1_open_calls_listed_in_vietnam_time_and_a_backdated_form_refused
     assert refusal["rules"] == ["V1"]
     assert "quá thời hạn đăng ký 10/04/2026" in refusal["message"]["vi"]
     assert "11/04/2026" in refusal["message"]["vi"]
+    await db.close()
+
+
+async def test_v1_a_call_closed_early_by_the_board_is_not_offered_and_refuses_registrations(
+    aiohttp_client: AiohttpClient, tmp_path: Path, db_url: str
+) -> None:
+    """V1 ("Cells register with the form of 828-CV by a deadline set by the superior
+    committee"): the organisation board may close its call before the deadline; the call is no
+    longer offered to the cell, a registration sent to it (or a draft sent later) is refused
+    citing V1 with the day it closed (Vietnam time); only the board closes it, once, audited."""
+    settings = make_settings(tmp_path, db_url)
+    db = Database(db_url)
+    async with db.session() as s:
+        bloc = Organisation(level=OrgLevel.GRASSROOTS, name="Đảng ủy Khối đóng", code="DUK-CL")
+        s.add(bloc)
+        await s.flush()
+        bloc_id = bloc.id
+    ship = await _cell(db, bloc_id, "TAU-CL", seafarers=4)
+    # 23:30 on 5/4 in Vietnam (16:30 UTC): the Vietnam date is not the UTC one
+    clock = FakeClock(dt.datetime(2026, 4, 5, 16, 30, tzinfo=dt.UTC))
+    client: Client = await aiohttp_client(create_app(settings, clock=clock))
+    board = await make_account(db, settings, "bantochuccl", Role.ORG_BOARD, bloc_id)
+    unit = await make_account(db, settings, "bithutaucl", Role.SECRETARY, ship)
+
+    async def as_(account: SignInAccount) -> dict[str, str]:
+        clock.advance(seconds=31)
+        return {"X-CSRF-Token": await sign_in(client, account, clock.now)}
+
+    h = await as_(board)
+    resp = await client.post(
+        f"/api/organisations/{bloc_id}/pilot-calls",
+        json={"number": "828-CV/ĐUK", "issued_on": "2026-03-23", "deadline": "2026-04-10"},
+        headers=h,
+    )
+    call = (await resp.json())["id"]
+    h = await as_(unit)
+    draft = await client.post(
+        f"/api/organisations/{ship}/pilot-registrations",
+        json={**_form("2026-04-05", call), "draft": True},
+        headers=h,
+    )
+    assert draft.status == 201, await draft.text()
+    # the cell cannot close the committee's call
+    assert (await client.post(f"/api/pilot-calls/{call}/close", headers=h)).status == 403
+
+    h = await as_(board)
+    resp = await client.post(f"/api/pilot-calls/{call}/close", headers=h)
+    assert resp.status == 200, await resp.text()
+    assert (await resp.json())["closed_at"] is not None
+    listed = await (await client.get(f"/api/organisations/{bloc_id}/pilot-calls")).json()
+    assert [c["closed_at"] is not None for c in listed] == [True]
+    again = await client.post(f"/api/pilot-calls/{call}/close", headers=h)
+    assert again.status == 409 and (await again.json())["rules"] == ["V1"]
+    closes = [
+        r for r in await audit_records(db, "pilot.call.close") if r.actor == f"account:{board.id}"
+    ]
+    assert len(closes) == 1 and closes[0].target == f"org:{bloc_id}"
+
+    h = await as_(unit)
+    assert await (await client.get(f"/api/organisations/{ship}/pilot-calls/open")).json() == []
+    refused = await client.post(
+        f"/api/organisations/{ship}/pilot-registrations",
+        json=_form("2026-04-05", call),
+        headers=h,
+    )
+    assert refused.status == 409, await refused.text()
+    refusal = await refused.json()
+    assert refusal["rules"] == ["V1"]
+    assert "đã được cấp ủy cấp trên đóng ngày 05/04/2026" in refusal["message"]["vi"]
+    resp = await client.post(
+        f"/api/registrations/{(await draft.json())['id']}/steps",
+        json={"action": "submit"},
+        headers=h,
+    )
+    assert resp.status == 409 and (await resp.json())["rules"] == ["V1"]
     await db.close()
