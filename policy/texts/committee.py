@@ -392,6 +392,11 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Hạn {deadline}: văn bản {number} của {org}",
         "Deadline {deadline}: letter {number} of {org}",
     ),
+    "pilot.reg.call": (
+        "Theo đợt đăng ký: văn bản {number} của {org}, hạn {deadline} (giờ Việt Nam)",
+        "Answering letter {number} of {org}, deadline {deadline} (Vietnam time)",
+    ),
+    "pilot.reg.no_call": ("Không theo đợt đăng ký nào", "Answering no call"),
     "pilot.call.without": ("Không theo đợt đăng ký", "Not answering a call"),
     "pilot.call.days_left": (
         "Hạn đăng ký {deadline} (giờ Việt Nam), còn {days} ngày. Gửi sau hạn sẽ bị từ chối (V1).",

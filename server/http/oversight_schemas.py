@@ -275,6 +275,13 @@ class CallOut(Output):
     closed_at: dt.datetime | None = None
 
 
+class AnsweredCallOut(CallOut):
+    """V1: a call one of the unit's registrations answered, with the organisation that issued
+    it."""
+
+    org: str
+
+
 class OpenCallOut(CallOut):
     """V1: a call a unit may still answer, with the organisation that issued it."""
 

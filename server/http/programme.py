@@ -14,6 +14,7 @@ from server.http.body import parse_body, path_int, respond
 from server.http.organisations import actor_of
 from server.http.oversight import ORG, authorize_of, now_of, query_date, today_of
 from server.http.oversight_schemas import (
+    AnsweredCallOut,
     CallIn,
     CallOut,
     IncidentIn,
@@ -64,6 +65,20 @@ async def list_open_calls(request: web.Request) -> web.Response:
         authorize_of(request),
     )
     return respond(OpenCallOut, out)
+
+
+@routes.route(
+    "GET",
+    f"{ORG}/pilot-calls/answered",
+    summary="The calls a unit's registrations answered, with their deadlines (V1)",
+    tag="pilot",
+    response=GenericAlias(list, (AnsweredCallOut,)),
+)
+async def list_answered_calls(request: web.Request) -> web.Response:
+    out = await programme.answered_calls(
+        request.app[appkeys.DB], path_int(request, "org_id"), authorize_of(request)
+    )
+    return respond(AnsweredCallOut, out)
 
 
 @routes.route(

@@ -160,6 +160,33 @@ async def open_calls(
         return out
 
 
+async def answered_calls(db: Database, org_id: int, authorize: Authorize) -> list[dict[str, Any]]:
+    """V1: the calls a unit's registrations answered — open, past or closed — each with the
+    organisation that issued it, so the unit's page shows what each registration answered."""
+    async with db.session() as session:
+        await org_or_404(session, org_id)
+        authorize(P.PILOT_READ, org_id)
+        ids = {r.call_id for r in await pilot_store.registrations(session, org_id)}
+        out = []
+        for call_id in sorted(i for i in ids if i is not None):
+            c = await store.call(session, call_id)
+            if c is None:
+                continue
+            above = await org_or_404(session, c.org_id)
+            out.append(
+                {
+                    "id": c.id,
+                    "org_id": c.org_id,
+                    "org": above.name,
+                    "number": c.number,
+                    "issued_on": c.issued_on,
+                    "deadline": c.deadline,
+                    "closed_at": c.closed_at,
+                }
+            )
+        return out
+
+
 async def _superior(session: Session, reg: PilotRegistration) -> Organisation:
     org = await org_or_404(session, reg.org_id)
     return await org_or_404(session, org.parent_id) if org.parent_id is not None else org

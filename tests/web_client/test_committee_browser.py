@@ -62,6 +62,7 @@ INCIDENT = "Mất kết nối vệ tinh 20 phút trong cuộc họp"
 NOTE = "Ghi chép: chi bộ cần bổ sung phân công theo dõi thuyền viên tuyến Nhật Bản"
 OLD_CALL = "845-CV/ĐU"
 CLOSING_CALL = "930-CV/ĐU"
+COMMITTEE = "Đảng bộ Công ty Vận tải biển (demo)"
 
 
 @pytest.fixture(autouse=True)
@@ -428,6 +429,11 @@ async def test_board_vets_returns_and_the_standing_committee_approves_the_correc
             sent = cell.locator("#registrations article[data-state=submitted]")
             await expect(sent).to_have_count(1)
             reg = int(await sent.get_attribute("data-registration") or 0)
+            # V1: the card tells which call it answered, with the deadline in Vietnam time
+            await expect(sent.locator("p.call")).to_have_text(
+                f"Theo đợt đăng ký: văn bản {CALL} của {COMMITTEE}, "
+                f"hạn {deadline.strftime('%d/%m/%Y')} (giờ Việt Nam)"
+            )
             await cell.screenshot(path=str(screenshot_dir / "pilot-call.png"), full_page=True)
 
             # V2: the organisation board vets it and returns it with a reason

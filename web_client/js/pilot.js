@@ -4,7 +4,7 @@
 import { apply, init, t } from './i18n.js';
 import { api, session } from './auth.js';
 import { $, el } from './dom.js';
-import { at, dmy, notice, refused, vnToday } from './oversight-ui.js';
+import { at, dmy, notice, refused, vnDay, vnToday } from './oversight-ui.js';
 
 const EDITABLE = ['member_count', 'locations', 'it_readiness', 'reason', 'contact'];
 
@@ -41,10 +41,22 @@ function correction(reg) {
   el('button', { type: 'submit', dataset: { action: 'correct' }, textContent: t('pilot.resend') }));
 }
 
-function registration(reg, events) {
+/** V1: the call a registration answered: its letter, who issued it, its deadline (a date in
+ * Vietnam time) and whether the committee closed it early. */
+function answered(reg, calls) {
+  if (reg.call_id == null) return el('p', { className: 'call', textContent: t('pilot.reg.no_call') });
+  const call = calls.get(reg.call_id);
+  if (!call) return '';
+  return el('p', { className: 'call', dataset: { call: String(call.id) } },
+    t('pilot.reg.call', { number: call.number, org: call.org, deadline: dmy(call.deadline) }),
+    call.closed_at ? ` · ${t('board.call.closed', { date: dmy(vnDay(call.closed_at)) })}` : '');
+}
+
+function registration(reg, events, calls) {
   const returned = [...events].reverse().find((e) => e.action === 'return' || e.action === 'refuse');
   return el('article', { className: 'registration', dataset: { registration: String(reg.id), state: reg.state } },
     el('h3', { textContent: `${t(`board.scope.${reg.scope}`)} · ${t('board.reg.sent', { date: dmy(reg.submitted_on) })}` }),
+    answered(reg, calls),
     el('p', {}, el('strong', { className: 'state', textContent: t(`oversight.v2.state.${reg.state}`) })),
     reg.state === 'returned' && returned ? el('p', { className: 'notice reason', textContent: t('pilot.returned_reason', { reason: returned.reason }) }) : '',
     events.length ? el('ol', { className: 'events' }, ...events.map((e) => el('li', { dataset: { action: e.action } },
@@ -56,8 +68,12 @@ function registration(reg, events) {
 async function showRegistrations() {
   const regs = await api('GET', `/api/organisations/${$('org').value}/registrations`);
   regs.sort((a, b) => b.id - a.id);
-  const events = await Promise.all(regs.map((r) => api('GET', `/api/registrations/${r.id}/events`).catch(() => [])));
-  $('registrations').replaceChildren(...(regs.length ? regs.map((r, i) => registration(r, events[i]))
+  const [events, answeredCalls] = await Promise.all([
+    Promise.all(regs.map((r) => api('GET', `/api/registrations/${r.id}/events`).catch(() => []))),
+    api('GET', `/api/organisations/${$('org').value}/pilot-calls/answered`).catch(() => []),
+  ]);
+  const calls = new Map(answeredCalls.map((c) => [c.id, c]));
+  $('registrations').replaceChildren(...(regs.length ? regs.map((r, i) => registration(r, events[i], calls))
     : [el('p', { textContent: t('pilot.none') })]));
 }
 

@@ -362,4 +362,10 @@ async def test_v1_a_call_closed_early_by_the_board_is_not_offered_and_refuses_re
         headers=h,
     )
     assert resp.status == 409 and (await resp.json())["rules"] == ["V1"]
+    # the cell's page reads which call each of its registrations answered, closed or not
+    answered = await (await client.get(f"/api/organisations/{ship}/pilot-calls/answered")).json()
+    assert [
+        (c["id"], c["number"], c["org"], c["deadline"], c["closed_at"] is not None)
+        for c in answered
+    ] == [(call, "828-CV/ĐUK", "Đảng ủy Khối đóng", "2026-04-10", True)]
     await db.close()
