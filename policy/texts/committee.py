@@ -344,6 +344,11 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "board.col.deferred": ("Chuyển họp trực tiếp", "Deferred to in person"),
     "board.col.incidents": ("Sự cố, phản ánh", "Incidents"),
     "board.col.state": ("Hồ sơ, quyết định", "Registration, decision"),
+    "committee.incidents": (
+        "Sự cố, phản ánh trong thí điểm của tháng (V3)",
+        "The pilot's incidents and feedback this month (V3)",
+    ),
+    "committee.incident.cell": ("Chi bộ", "Cell"),
     "board.incidents": ("Sự cố, phản ánh của đảng viên (V3)", "Incidents and feedback (V3)"),
     "board.incident.none": (
         "Chưa ghi nhận sự cố, phản ánh nào trong khoảng ngày này.",

@@ -28,7 +28,7 @@ from server.http.oversight_schemas import (
     StepIn,
 )
 from server.http.routes import Routes
-from server.oversight import programme
+from server.oversight import incidents, programme
 
 routes = Routes()
 
@@ -215,7 +215,7 @@ async def registration_events(request: web.Request) -> web.Response:
 async def record_incident(request: web.Request) -> web.Response:
     body = await parse_body(request, IncidentIn)
     app = request.app
-    row = await programme.record_incident(
+    row = await incidents.record_incident(
         app[appkeys.DB],
         app[appkeys.AUDIT],
         actor_of(request),
@@ -236,7 +236,7 @@ async def record_incident(request: web.Request) -> web.Response:
     query=(("from", "string"), ("to", "string")),
 )
 async def list_incidents(request: web.Request) -> web.Response:
-    out = await programme.incidents(
+    out = await incidents.incidents(
         request.app[appkeys.DB],
         path_int(request, "org_id"),
         query_date(request, "from"),

@@ -7,7 +7,8 @@ hold; the unit corrects a returned registration; the standing committee (``PILOT
 approves — recording the E3 decision through :func:`server.pilots.decide` — or refuses with a
 reason. Every step is an event with who and why, and an audit record. V3: the board's monitoring
 figures per unit for a period (online and group meetings, attendance, items deferred to in-person
-meetings, incidents) feed the interim and final reviews.
+meetings, incidents — recorded through :mod:`server.oversight.incidents`) feed the interim and
+final reviews.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from server.audit import AuditLog
 from server.auth.authz import Authorize, Permission
 from server.errors import AppError, not_found
 from server.organisations import org_or_404
-from server.oversight.quality import HELD, either
+from server.oversight.quality import HELD
 from server.storage import attendance as attendance_store
 from server.storage import conduct as conduct_store
 from server.storage import meetings as meeting_store
@@ -49,7 +50,7 @@ from server.storage import oversight as store
 from server.storage import pilots as pilot_store
 from server.storage.db import Database, Session
 from server.storage.models import ApprovalDecision, Organisation, PilotRegistration
-from server.storage.models_oversight import PilotCall, PilotIncident, RegistrationEvent
+from server.storage.models_oversight import PilotCall, RegistrationEvent
 
 P = Permission
 A = RegistrationAction
@@ -365,65 +366,10 @@ async def events(
         return list(await store.events(session, registration_id))
 
 
-async def record_incident(
-    db: Database,
-    audit: AuditLog,
-    actor: str,
-    org_id: int,
-    fields: Mapping[str, Any],
-    today: dt.date,
-    authorize: Authorize,
-) -> PilotIncident:
-    """V3: an incident or members' feedback, for the reviews: recorded by the unit itself or
-    by the organisation board that monitors the pilot (``PILOT_VET`` carried down from the
-    superior committee), on a day not after ``today`` (Vietnam time). Audited
-    ``pilot.incident``."""
-    async with db.session() as session:
-        await org_or_404(session, org_id)
-        either(authorize, (P.PILOT_VET, org_id), (P.PILOT_MANAGE, org_id))
-        if fields["occurred_on"] > today:
-            raise AppError(422, ErrorCode.VALIDATION, tr("oversight.v3.future"), rules=("V3",))
-        meeting_id = fields.get("meeting_id")
-        if meeting_id is not None:
-            meeting = await meeting_store.get(session, meeting_id)
-            if meeting is None or meeting.org_id != org_id:
-                raise not_found("cuộc họp / meeting")
-        row = PilotIncident(org_id=org_id, recorded_by=actor, **fields)
-        await store.add(session, row)
-        await audit.record(
-            actor, "pilot.incident", f"org:{org_id}", {"kind": row.kind}, session=session
-        )
-        return row
-
-
-async def incidents(
-    db: Database, org_id: int, start: dt.date, end: dt.date, authorize: Authorize
-) -> list[dict[str, Any]]:
-    """V3: the incidents and feedback recorded in ``start``–``end`` for ``org_id`` and the units
-    under it, newest first, each with its unit's name."""
-    async with db.session() as session:
-        root = await org_or_404(session, org_id)
-        authorize(P.PILOT_READ, org_id)
-        names = {o.id: o.name for o in [root, *await _units(session, root)]}
-        rows = await store.incidents(session, list(names), start, end)
-        return [
-            {
-                "id": r.id,
-                "org_id": r.org_id,
-                "unit": names[r.org_id],
-                "meeting_id": r.meeting_id,
-                "occurred_on": r.occurred_on,
-                "kind": r.kind,
-                "description": r.description,
-            }
-            for r in sorted(rows, key=lambda r: (r.occurred_on, r.id), reverse=True)
-        ]
-
-
 # -- V3: monitoring and reviews -----------------------------------------------------------------
 
 
-async def _units(session: Session, root: Organisation) -> list[Organisation]:
+async def units(session: Session, root: Organisation) -> list[Organisation]:
     """The organisations under ``root`` that may pilot: grassroots committees and cells."""
     out, frontier = [], [root]
     while frontier:
@@ -479,7 +425,7 @@ async def review_rows(
     session: Session, root: Organisation, start: dt.date, end: dt.date
 ) -> list[ReviewRow]:
     out = []
-    for org in await _units(session, root):
+    for org in await units(session, root):
         regs = await pilot_store.registrations(session, org.id)
         decisions = await pilot_store.decisions(session, org.id)
         figures = await unit_figures(session, org, start, end)

@@ -8,11 +8,14 @@ back from the API, never made through it), on the demo that ``make run`` serves:
   criteria, a bad one refused in Vietnamese (Q1); it opens an inspection of the cell's records
   for the month, a member of the cell hands in their notes on the meeting from the meeting page,
   and the committee reads the records with those notes and closes it (S2); the cell's secretary
-  reads the result on ``/home``;
+  reads the result on ``/home``; the secretary records an incident of the pilot for the cell
+  on ``/committee`` (V3);
 * the organisation board opens a call for registrations with its deadline on ``/board``; the
   cell answers the open call (and is not offered one whose deadline passed) and sends a pilot
-  registration on ``/pilot`` (V1); the organisation board vets it and returns it with a reason
-  on ``/board``; the cell corrects it; the board vets it again and puts it to the standing
+  registration on ``/pilot``, its card naming the call and its deadline; the board closes
+  another call early and the cell's registration to it is refused citing V1 (V1); the
+  organisation board vets the one sent and returns it with a reason on ``/board``; the cell
+  corrects it; the board vets it again and puts it to the standing
   committee, which approves it with its decision (V2, E3); the board records an incident for
   the review, counted in its monitoring table (V3).
 
@@ -63,6 +66,7 @@ NOTE = "Ghi chép: chi bộ cần bổ sung phân công theo dõi thuyền viên
 OLD_CALL = "845-CV/ĐU"
 CLOSING_CALL = "930-CV/ĐU"
 COMMITTEE = "Đảng bộ Công ty Vận tải biển (demo)"
+COMMITTEE_INCIDENT = "Đảng viên trên tàu phản ánh tiếng bị trễ khi phát biểu"
 
 
 @pytest.fixture(autouse=True)
@@ -300,6 +304,30 @@ async def test_committee_assigns_evaluates_and_the_cell_sees_its_result(
             await expect(records).to_be_hidden()
             closed = await _get(lead, f"/api/organisations/{root}/inspections")
             assert next(i for i in closed if i["id"] == inspection["id"])["closed_at"]
+
+            # V3: the committee's secretary records an incident of the pilot for the cell on
+            # /committee (no description: refused, nothing recorded); a committee member reads it
+            # there but has no form
+            await lead.select_option("#incident-unit", label=SEAFARERS)
+            await lead.select_option("#incident-kind", "feedback")
+            await lead.click("#incident-submit")
+            await expect(lead.locator("#notice")).to_contain_text("Cần ghi nội dung")
+            await lead.fill("#incident-description", COMMITTEE_INCIDENT)
+            await lead.click("#incident-submit")
+            await expect(lead.locator("#notice")).to_contain_text(f"Đã ghi nhận cho {SEAFARERS}")
+            await expect(lead.locator("#incidents")).to_contain_text(COMMITTEE_INCIDENT)
+            await lead.locator("#incidents-title").scroll_into_view_if_needed()
+            await lead.screenshot(path=str(screenshot_dir / "committee-incident.png"))
+            day = dt.datetime.now(VN_TZ).date().isoformat()
+            recorded = await _get(
+                lead, f"/api/organisations/{root}/pilot-incidents?from={day}&to={day}"
+            )
+            assert [
+                (i["org_id"], i["kind"]) for i in recorded if i["description"] == COMMITTEE_INCIDENT
+            ] == [(sea, "feedback")]
+            await _open(member, server, "/committee")
+            await expect(member.locator("#incidents")).to_contain_text(COMMITTEE_INCIDENT)
+            await expect(member.locator("#incident-form")).to_be_hidden()
             blocking["/committee"] = await _phone_and_axe(
                 browser,
                 lead,

@@ -1,6 +1,7 @@
-// Incidents and members' feedback of the pilot on /board (V3): the organisation board records
-// them for a unit under its committee; they are counted in the monitoring table and in the
-// interim and final reviews.
+// Incidents and members' feedback of the pilot (V3), on /board (the organisation board records
+// them for a unit under its committee) and on /committee (the committee's secretary and deputies
+// record them for one of its cells); they are counted in the monitoring table and in the interim
+// and final reviews.
 import { t } from './i18n.js';
 import { api } from './auth.js';
 import { $, el } from './dom.js';
@@ -8,9 +9,9 @@ import { dmy, notice, refused, vnToday } from './oversight-ui.js';
 
 const KINDS = ['technical', 'security', 'feedback'];
 
-/** The incidents recorded for the units under `committeeId` in the review's period. */
-export async function showIncidents(committeeId) {
-  const q = `from=${$('review-from').value}&to=${$('review-to').value}`;
+/** The incidents recorded for the units under `committeeId` from `from` to `to` (dates). */
+export async function showIncidents(committeeId, [from, to]) {
+  const q = `from=${from}&to=${to}`;
   const rows = await api('GET', `/api/organisations/${committeeId}/pilot-incidents?${q}`);
   $('incidents').replaceChildren(...(rows.length ? rows.map((r) => el('li', { dataset: { incident: String(r.id), kind: r.kind } },
     el('strong', { textContent: `${dmy(r.occurred_on)} · ${r.unit}` }), ` · ${t(`board.incident.kind.${r.kind}`)}`,
@@ -18,10 +19,10 @@ export async function showIncidents(committeeId) {
     : [el('li', { textContent: t('board.incident.none') })]));
 }
 
-/** Fill the form's units and kinds and wire it for `committee` ({ id, roles }), calling
- * `after()` once an incident is recorded (the monitoring table counts it). */
-export function setupIncidents(committee, units, after) {
-  $('incident-form').hidden = !committee.roles.has('org_board');
+/** Fill the form's units and kinds and wire it for the committee `id` (shown when `canRecord`,
+ * the listing over `range()`: [from, to]), calling `after()` once an incident is recorded. */
+export function setupIncidents({ id, canRecord, range }, units, after) {
+  $('incident-form').hidden = !canRecord;
   $('incident-unit').replaceChildren(...units.map((u) => el('option', { value: String(u.id), textContent: u.name })));
   $('incident-kind').replaceChildren(...KINDS.map((k) => el('option', { value: k, textContent: t(`board.incident.kind.${k}`) })));
   if (!$('incident-on').value) $('incident-on').value = vnToday();
@@ -39,7 +40,7 @@ export function setupIncidents(committee, units, after) {
       });
       notice(t('board.incident.done', { unit: $('incident-unit').selectedOptions[0].textContent }));
       $('incident-description').value = '';
-      await Promise.all([showIncidents(committee.id), after()]);
+      await Promise.all([showIncidents(id, range()), after()]);
     } catch (err) {
       refused(err);
     } finally {

@@ -183,11 +183,13 @@ async function showReview(event) {
     })));
 }
 
+const reviewRange = () => [$('review-from').value, $('review-to').value];
+
 async function show() {
   const c = committee();
   $('who').textContent = [...c.roles].map((r) => t(`board.role.${r}`)).join(' · ');
-  setupIncidents(c, await units(c), () => showReview());
-  await Promise.all([showRegistrations(), showCalls(), showReview(), showIncidents(c.id)]);
+  setupIncidents({ id: c.id, canRecord: c.roles.has('org_board'), range: reviewRange }, await units(c), () => showReview());
+  await Promise.all([showRegistrations(), showCalls(), showReview(), showIncidents(c.id, reviewRange())]);
 }
 
 async function main() {
@@ -220,7 +222,7 @@ async function main() {
   const again = () => show().catch((err) => refused(err));
   $('org').addEventListener('change', again);
   $('call-form').addEventListener('submit', openCall);
-  $('review-form').addEventListener('submit', (e) => Promise.all([showReview(e), showIncidents(committee().id)]).catch((err) => refused(err)));
+  $('review-form').addEventListener('submit', (e) => Promise.all([showReview(e), showIncidents(committee().id, reviewRange())]).catch((err) => refused(err)));
   $('lang').addEventListener('click', () => { apply(); again(); });
   await show();
 }

@@ -9,6 +9,7 @@ import { $, basis, el } from './dom.js';
 import { dmy, notice, refused, vnToday } from './oversight-ui.js';
 import { showCriteria } from './committee-criteria.js';
 import { showInspect } from './committee-inspect.js';
+import { setupIncidents, showIncidents } from './board-incidents.js';
 
 const LEADS = new Set(['secretary', 'deputy', 'committee']);
 const MANAGERS = new Set(['secretary', 'deputy']);
@@ -17,6 +18,11 @@ let evaluated = [];
 
 const org = () => orgs.find((o) => String(o.id) === $('org').value);
 const month = () => $('month').value;
+/** The chosen month's first and last days (the incidents listed on the page). */
+function monthRange() {
+  const [y, m] = month().split('-').map(Number);
+  return [`${month()}-01`, `${month()}-${String(new Date(Date.UTC(y, m, 0)).getUTCDate()).padStart(2, '0')}`];
+}
 const quarterOf = (ym) => `${ym.slice(0, 4)}-Q${Math.floor((Number(ym.slice(5, 7)) - 1) / 3) + 1}`;
 function previousQuarter(q) {
   const [y, n] = [Number(q.slice(0, 4)), Number(q.slice(6))];
@@ -181,7 +187,10 @@ async function show() {
   $('evaluate-cell-label').hidden = !manage;
   showReports();
   const [now] = await Promise.all([showCells(), showWeak(), showAssignments(), showCriteria(org().id, manage)]);
-  await showInspect(org().id, now, month());
+  // V3: the committee's secretary and deputies record the pilot's incidents of its cells
+  const cells = now.map((c) => ({ id: c.cell_id, name: c.cell }));
+  setupIncidents({ id: org().id, canRecord: manage, range: monthRange }, cells, async () => {});
+  await Promise.all([showInspect(org().id, now, month()), showIncidents(org().id, monthRange())]);
 }
 
 async function main() {

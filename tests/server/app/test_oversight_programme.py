@@ -369,3 +369,63 @@ async def test_v1_a_call_closed_early_by_the_board_is_not_offered_and_refuses_re
         for c in answered
     ] == [(call, "828-CV/ĐUK", "Đảng ủy Khối đóng", "2026-04-10", True)]
     await db.close()
+
+
+async def test_v3_the_committees_leaders_record_incidents_of_their_cells(
+    aiohttp_client: AiohttpClient, tmp_path: Path, db_url: str
+) -> None:
+    """V3 ("The organisation board monitors the pilot and prepares interim and final reviews
+    …: incidents, members' feedback"): besides the board, the leaders of the committee above a
+    cell (its secretary and deputies, OVERSIGHT_MANAGE held on the committee) record an incident
+    for one of its cells, audited; a committee member without it, or a leader of another
+    committee, is refused (403, audited)."""
+    settings = make_settings(tmp_path, db_url)
+    db = Database(db_url)
+    async with db.session() as s:
+        bloc = Organisation(level=OrgLevel.GRASSROOTS, name="Đảng ủy V3", code="DUK-V3")
+        other_bloc = Organisation(level=OrgLevel.GRASSROOTS, name="Đảng ủy khác V3", code="X-V3")
+        s.add_all([bloc, other_bloc])
+        await s.flush()
+        bloc_id, other_id = bloc.id, other_bloc.id
+    ship = await _cell(db, bloc_id, "TAU-V3", seafarers=4)
+    clock = FakeClock(dt.datetime(2026, 4, 5, 1, 0, tzinfo=dt.UTC))
+    client: Client = await aiohttp_client(create_app(settings, clock=clock))
+    lead = await make_account(db, settings, "bithuv3", Role.SECRETARY, bloc_id)
+    deputy = await make_account(db, settings, "phobithuv3", Role.DEPUTY, bloc_id)
+    member = await make_account(db, settings, "capuyvienv3", Role.COMMITTEE, bloc_id)
+    stranger = await make_account(db, settings, "bithukhacv3", Role.SECRETARY, other_id)
+
+    async def record(account: SignInAccount, text: str) -> int:
+        clock.advance(seconds=31)
+        h = {"X-CSRF-Token": await sign_in(client, account, clock.now)}
+        resp = await client.post(
+            f"/api/organisations/{ship}/pilot-incidents",
+            json={"occurred_on": "2026-04-05", "kind": "feedback", "description": text},
+            headers=h,
+        )
+        return resp.status
+
+    assert await record(lead, "Đảng viên phản ánh tiếng vọng") == 201
+    assert await record(deputy, "Mất điện tại điểm cầu") == 201
+    assert await record(member, "Không được ghi") == 403
+    assert await record(stranger, "Không được ghi") == 403
+    clock.advance(seconds=31)
+    await sign_in(client, lead, clock.now)
+    listed = await (
+        await client.get(
+            f"/api/organisations/{bloc_id}/pilot-incidents?from=2026-04-01&to=2026-04-30"
+        )
+    ).json()
+    assert sorted(i["description"] for i in listed) == [
+        "Mất điện tại điểm cầu",
+        "Đảng viên phản ánh tiếng vọng",
+    ]
+    recorded = {r.actor for r in await audit_records(db, "pilot.incident")}
+    assert {f"account:{lead.id}", f"account:{deputy.id}"} <= recorded
+    denied = {
+        r.actor
+        for r in await audit_records(db, "access.denied")
+        if r.target.endswith(f"/api/organisations/{ship}/pilot-incidents")
+    }
+    assert {f"account:{member.id}", f"account:{stranger.id}"} <= denied
+    await db.close()
