@@ -426,6 +426,9 @@ async def test_board_vets_returns_and_the_standing_committee_approves_the_correc
             await expect(closing).to_have_attribute("data-open", "false")
             await expect(closing).to_contain_text(f"đã đóng ngày {vn_today.strftime('%d/%m/%Y')}")
             await expect(closing.locator("button[data-action=close]")).to_have_count(0)
+            await board.locator("#calls-section").screenshot(
+                path=str(screenshot_dir / "board-calls.png")
+            )
             calls = await _get(board, f"/api/organisations/{board_org}/pilot-calls")
             assert [c["number"] for c in calls if c["closed_at"]] == [CLOSING_CALL]
             await expect(cell.locator("#call-hint")).to_contain_text(
