@@ -139,6 +139,7 @@ function callItem(c, board) {
   return el('li', { dataset: { call: String(c.id), open: String(open) } },
     t('board.call.item', { number: c.number, issued: dmy(c.issued_on), deadline: dmy(c.deadline) }),
     c.closed_at ? el('strong', { className: 'closed', textContent: ` · ${t('board.call.closed', { date: dmy(vnDay(c.closed_at)) })}` }) : '',
+    board && open ? ' ' : '',
     board && open ? el('button', { type: 'button', className: 'secondary', dataset: { action: 'close' },
       textContent: t('board.call.close'), onclick: () => closeCall(c) }) : '');
 }
