@@ -4,9 +4,10 @@ order without an error, and the chair lets the whole lobby in with one ``admit_a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -82,6 +83,26 @@ async def join_all(
     return await asyncio.gather(*(join(h) for h in https))
 
 
+@contextlib.asynccontextmanager
+async def at_the_door(
+    client: Client, cell: Cell, chair: Peer
+) -> AsyncIterator[tuple[list[tuple[int, str]], list[tuple[ClientWebSocketResponse, list[Any]]]]]:
+    """The chair in the meeting, then CROWD members joining at the same moment: their
+    (member id, token) and their sockets with what each read up to ``lobby``."""
+    assert client.app is not None
+    await chair.join(cell.meeting_id)
+    await chair.expect("admitted")
+    crowd = await crowd_tokens(client, cell, CROWD)
+    base = str(client.make_url("")).rstrip("/")
+    name = cookie_name(client.app[appkeys.SETTINGS].server)
+    https = [ClientSession(cookies={name: token}) for _, token in crowd]
+    try:
+        yield crowd, await join_all(base, cell.meeting_id, https)
+    finally:
+        for http in https:
+            await http.close()
+
+
 async def test_a_burst_of_joins_then_admit_all(
     live_client: Client,
     cell: Cell,
@@ -95,14 +116,7 @@ async def test_a_burst_of_joins_then_admit_all(
     app = live_client.app
     caplog.set_level(logging.WARNING)
     chair = peers["chair"]
-    await chair.join(cell.meeting_id)
-    await chair.expect("admitted")
-    crowd = await crowd_tokens(live_client, cell, CROWD)
-    base = str(live_client.make_url("")).rstrip("/")
-    name = cookie_name(app[appkeys.SETTINGS].server)
-    https = [ClientSession(cookies={name: token}) for _, token in crowd]
-    try:
-        joined = await join_all(base, cell.meeting_id, https)
+    async with at_the_door(live_client, cell, chair) as (crowd, joined):
         for _, got in joined:
             assert [m["type"] for m in got] == ["welcome", "lobby"]
         ids = [got[0]["participant_id"] for _, got in joined]
@@ -141,9 +155,6 @@ async def test_a_burst_of_joins_then_admit_all(
         assert held == sorted([chair_member, *(m for m, _ in crowd)])
         for ws, _ in joined:
             await ws.close()
-    finally:
-        for http in https:
-            await http.close()
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
@@ -161,14 +172,7 @@ async def test_links_falling_together_are_told_in_a_few_deltas_not_one_each(
     app = live_client.app
     caplog.set_level(logging.WARNING)
     chair = peers["chair"]
-    await chair.join(cell.meeting_id)
-    await chair.expect("admitted")
-    crowd = await crowd_tokens(live_client, cell, CROWD)
-    base = str(live_client.make_url("")).rstrip("/")
-    name = cookie_name(app[appkeys.SETTINGS].server)
-    https = [ClientSession(cookies={name: token}) for _, token in crowd]
-    try:
-        joined = await join_all(base, cell.meeting_id, https)
+    async with at_the_door(live_client, cell, chair) as (_, joined):
         ids = {got[0]["participant_id"] for _, got in joined}
         await chair.expect("waiting", where=lambda m: len(m["participants"]) == CROWD)
         await chair.send({"type": "admit_all"})
@@ -193,7 +197,4 @@ async def test_links_falling_together_are_told_in_a_few_deltas_not_one_each(
                     break
                 await asyncio.sleep(0.1)
         await chair.ping()
-    finally:
-        for http in https:
-            await http.close()
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
