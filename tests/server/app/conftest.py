@@ -16,7 +16,7 @@ from aiohttp import ClientSession, TraceConfig, TraceRequestStartParams, web
 
 from policy.model import OrgLevel, Role
 from server.app import create_app
-from server.auth.context import system_clock
+from server.auth.context import Clock, system_clock
 from server.auth.sessions import Sessions, cookie_name
 from server.config import Settings
 from server.storage import accounts as account_store
@@ -45,8 +45,15 @@ async def _grant_everywhere(db: Database, account_id: int) -> None:
 
 
 @pytest.fixture
+def app_clock() -> Clock:
+    """The app's clock: the machine's, unless a test parametrizes a fixed one (a test whose
+    dates are fixed must not depend on today's: the date-shift check runs it a year off)."""
+    return system_clock
+
+
+@pytest.fixture
 async def client(
-    aiohttp_client: ClientFactory, settings: Settings, db_url: str
+    aiohttp_client: ClientFactory, settings: Settings, db_url: str, app_clock: Clock
 ) -> AsyncIterator[Client]:
     db = Database(db_url)
     async with db.session() as s:
@@ -56,7 +63,7 @@ async def client(
         account = await account_store.add(
             s, Account(username="operator", display_name="Operator (test)")
         )
-        started = await Sessions(db, settings.security, system_clock).start(
+        started = await Sessions(db, settings.security, app_clock).start(
             s, account.id, "full", "127.0.0.1"
         )
     account_id = account.id
@@ -69,7 +76,7 @@ async def client(
     trace = TraceConfig()
     trace.on_request_start.append(grant)
     test_client = await aiohttp_client(
-        create_app(settings),
+        create_app(settings, clock=app_clock),
         cookies={cookie_name(settings.server): started.token},
         headers={"X-CSRF-Token": started.csrf},
         trace_configs=[trace],
