@@ -110,6 +110,11 @@ _STALL_PACKETS = 5
 _BACKGROUND: set[asyncio.Task[bool]] = set()
 #: SRTP's authentication tag (AES-CM with HMAC-SHA1-80)
 _SRTP_TAG = 10
+#: a lossy subscriber's audio packet is sent again when no frame followed it for this long (s),
+#: up to this many times, from this RED distance on (``RtpWriter._quiet``)
+QUIET_AFTER = 0.03
+QUIET_RESENDS = 2
+QUIET_RESEND_FROM = 2
 _H264_IDR = 5
 _H264_SPS = 7
 
@@ -644,6 +649,10 @@ class RtpWriter:
         self.loss = LossEstimate()
         """The subscriber's loss on this stream, from its receiver reports."""
         self.red_limit = MAX_DISTANCE
+        #: the last audio datagram to a lossy subscriber and its pending resends (``_quiet``)
+        self._quiet_handle: asyncio.TimerHandle | None = None
+        self.quiet_resends = 0
+        """Audio datagrams sent again because the stream went quiet after them."""
         """At most this many repeats, whatever the loss: a subscriber whose downlink is full
         (the relay's adaptation) loses more, not less, when its audio grows fivefold."""
         self._ssrc = 0
@@ -768,12 +777,21 @@ class RtpWriter:
         pack = _RTP_HEADER.pack
         last = len(payloads) - 1
         octets = 0
+        resend = not self._video and self.red_distance >= QUIET_RESEND_FROM
+        if self._quiet_handle is not None:
+            self._quiet_handle.cancel()
+            self._quiet_handle = None
         try:
             for i, payload in enumerate(payloads):
                 marker = _RTP_MARKER if i == last else 0
                 header = pack(first, marker | payload_type, sequence, timestamp, ssrc)
                 if pacer is None:
-                    sendto(protect(header + extension + payload), addr)
+                    datagram = protect(header + extension + payload)
+                    sendto(datagram, addr)
+                    if resend:
+                        self._quiet_handle = asyncio.get_running_loop().call_later(
+                            QUIET_AFTER, self._quiet, datagram, QUIET_RESENDS
+                        )
                 else:
                     pacer.send(
                         sendto,
@@ -824,6 +842,26 @@ class RtpWriter:
             return protect(header + self._ext_head + payload)
 
         return build
+
+    def _quiet(self, datagram: bytes, left: int) -> None:
+        """No audio frame followed ``datagram`` for ``QUIET_AFTER``: the publisher paused (Opus
+        DTX sends one frame every 400 ms in silence), so no later packet will repeat this one
+        (RED reaches 341 ms back at most). Send the same bytes again, ``left`` times in all: a
+        receiver that has them drops the copy (SRTP replay check); the same ciphertext is sent,
+        never a new one under the same sequence number."""
+        self._quiet_handle = None
+        pair = self._nominated.get(1)
+        if pair is None or self._dtls._state is not DtlsState.CONNECTED:
+            return
+        try:
+            pair.protocol.transport.sendto(datagram, pair.remote_addr)
+        except Exception:  # the next write reports a broken path
+            return
+        self.quiet_resends += 1
+        if left > 1:
+            self._quiet_handle = asyncio.get_running_loop().call_later(
+                QUIET_AFTER, self._quiet, datagram, left - 1
+            )
 
     def _on_report(self, fraction_lost: int) -> None:
         self.loss.update(fraction_lost)

@@ -195,6 +195,9 @@ class ParticipantStats:
     audio_redundancy: int = 0
     """Earlier frames repeated in each audio packet to this subscriber (RED), at most over its
     audio slots; 0 without RED."""
+    quiet_audio_resends: int = 0
+    """Audio packets sent to this subscriber again because its publisher paused after them
+    (DTX), on its current connection (``RtpWriter._quiet``)."""
     received_screen_frames: int = 0
     """Encoded frames of this participant's shared screen (forwarded only while presenting)."""
     forwarded_screen_packets: int = 0
@@ -1150,6 +1153,7 @@ class MeetingRelay:
             recovered_audio_frames=p.recovered_base
             + (peer.audio_tap.recovered_frames if peer.audio_tap else 0),
             audio_redundancy=max((w.red_distance for w in peer.writers), default=0),
+            quiet_audio_resends=sum(w.quiet_resends for w in peer.writers),
             received_screen_frames=p.received["screen"],
             forwarded_screen_packets=p.forwarded_base["screen"]
             + sum(s.forwarded for s in peer.screen_slots),

@@ -386,12 +386,14 @@ async function init() {
   $('lang').addEventListener('click', () => { applyTexts(); render(); }); // after i18n's toggle
   setInterval(async () => {
     if (!peer) return;
-    state.quality = await linkQuality(peer);
+    state.quality = await linkQuality(peer, state.quality && state.quality.counts);
+    peer.holdForRepairs(state.quality.loss);
     renderQuality(state);
   }, QUALITY_MS);
   window.hopchibo = {
     state, colourOf, stats: async () => (peer ? slotStats(peer, state.slots) : []),
     peerStats: async () => (peer ? peer.pc.getStats() : new Map()),
+    audioHold: () => (peer ? peer.audio.map((t) => t.receiver.jitterBufferTarget ?? null) : []),
     level: () => devices.meter.level,
     sending: () => (peer ? { // what goes out now: the labels of the devices in use
       audio: peer.audio[0].sender.track?.label ?? null, video: peer.video[0].sender.track?.label ?? null,

@@ -3,6 +3,11 @@
 // `makingOffer` guard and the check of the signalling state on an answer are needed.
 
 const GATHER_TIMEOUT_MS = 4000;
+/** Audio held this long (ms) on a lossy link: four 20 ms repeats and a margin. */
+const REPAIR_HOLD_MS = 120;
+/** Loss (%) over a quality interval from which audio is held for repairs, and below which not. */
+const LOSSY_PCT = 2;
+const CLEAN_PCT = 0.5;
 
 /**
  * One peer connection. With `slots.screen`, one more video transceiver, the screen line, is
@@ -22,6 +27,7 @@ export class Peer {
     this.local = local;
     this.makingOffer = false;
     this.polite = true; // the relay never offers: we always yield
+    this.lossy = false; // audio held for the relay's repeats (holdForRepairs)
     this.pc = new RTCPeerConnection({ iceServers, bundlePolicy: 'max-bundle' });
     this.audio = []; // transceivers, in audio slot order
     this.video = [];
@@ -41,6 +47,27 @@ export class Peer {
       return this.pc.addTransceiver(camera, { direction: 'sendrecv', sendEncodings: [{ scalabilityMode: 'L1T3' }] });
     } catch (err) {
       return this.pc.addTransceiver(camera, { direction: 'sendrecv' });
+    }
+  }
+
+  /**
+   * On a link losing packets, ask the browser to hold incoming audio long enough for the repeats
+   * the relay adds (RED: up to four earlier frames, 80 ms) to arrive before the frame is played:
+   * without it the decoder conceals a lost frame its repeat would have restored. Back to the
+   * browser's own choice once the link is clean. Where `jitterBufferTarget` is not supported,
+   * nothing changes.
+   * @param {number} lossPct the loss measured over the last interval, in %
+   */
+  holdForRepairs(lossPct) {
+    const lossy = lossPct >= LOSSY_PCT ? true : lossPct < CLEAN_PCT ? false : this.lossy;
+    if (lossy === this.lossy) return;
+    this.lossy = lossy;
+    for (const transceiver of this.audio) {
+      const receiver = transceiver.receiver;
+      if (!('jitterBufferTarget' in receiver)) continue;
+      try {
+        receiver.jitterBufferTarget = lossy ? REPAIR_HOLD_MS : null;
+      } catch (err) { /* a browser that refuses the hint plays as before */ }
     }
   }
 

@@ -33,8 +33,13 @@ export async function slotStats(peer, slotMap) {
   return out;
 }
 
-/** Round-trip time (ms), loss (%) and a quality word from the selected candidate pair. */
-export async function linkQuality(peer) {
+/**
+ * Round-trip time (ms), loss (%) and a quality word from the selected candidate pair. The loss is
+ * over the packets since `since` (the `counts` of the previous call), else since the start.
+ * @param {import('./peer.js').Peer} peer
+ * @param {{lost: number, received: number}|null} [since]
+ */
+export async function linkQuality(peer, since = null) {
   const report = await peer.pc.getStats();
   let rtt = null;
   let lost = 0;
@@ -48,8 +53,13 @@ export async function linkQuality(peer) {
       received += s.packetsReceived || 0;
     }
   });
+  const counts = { lost, received };
+  if (since && received >= since.received) {
+    lost = Math.max(0, lost - since.lost);
+    received -= since.received;
+  }
   const loss = received + lost > 0 ? (100 * lost) / (received + lost) : 0;
   let quality = 'unknown';
   if (rtt !== null) quality = rtt < 300 && loss < 2 ? 'good' : rtt < 800 && loss < 8 ? 'fair' : 'poor';
-  return { rtt, loss: Math.round(loss * 10) / 10, quality };
+  return { rtt, loss: Math.round(loss * 10) / 10, quality, counts };
 }

@@ -41,6 +41,8 @@ from aiortc.rtp import RTP_HISTORY_SIZE, HeaderExtensionsMap, RtpPacket
 
 from server.media import passthrough
 from server.media.passthrough import (
+    QUIET_AFTER,
+    QUIET_RESENDS,
     EncodedFrame,
     KeyframeRequester,
     RtpWriter,
@@ -596,6 +598,28 @@ async def test_red_both_ways_between_real_peers() -> None:
         assert [f.data for f in frames] == [b"opus-%05d" % i for i in range(sent)]
         assert [f.pts for f in frames] == [i * 960 for i in range(sent)]
         assert tap.recovered_frames == sum(1 for i in range(sent) if (i + 1) % 3 == 0)
+
+        # a pause after a frame (Opus DTX: one frame every 400 ms): no later packet can repeat
+        # it, so the writer sends the very same datagram twice more, and the receiver's SRTP
+        # replay check drops the copies of what it has
+        await asyncio.sleep(10 * QUIET_AFTER)  # the last frame's own resends are over
+        transport = writer._nominated[1].protocol.transport
+        datagrams: list[bytes] = []
+        sendto = transport.sendto
+
+        def seen(data: bytes, addr: Any = None) -> None:
+            datagrams.append(data)
+            sendto(data, addr)
+
+        transport.sendto = seen
+        before_resends, before_arrived = writer.quiet_resends, len(arrived)
+        await send(1)
+        await asyncio.sleep(10 * QUIET_AFTER)
+        assert writer.quiet_resends - before_resends == QUIET_RESENDS
+        assert len(datagrams) == 1 + QUIET_RESENDS and len(set(datagrams)) == 1
+        await wait_for(lambda: len(arrived) == before_arrived + 1, 5, "the packet")
+        await asyncio.sleep(0.2)
+        assert len(arrived) == before_arrived + 1  # once: its copies failed the replay check
     finally:
         await publisher.close()
         await subscriber.close()
