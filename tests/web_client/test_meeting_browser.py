@@ -9,6 +9,7 @@ removes the member from the others' lists.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -74,6 +75,16 @@ async def until(
 async def server(
     tmp_path: Path, sqlite_template: SqliteTemplate
 ) -> AsyncIterator[tuple[str, Cell, web.Application]]:
+    async with serving(tmp_path, sqlite_template) as served:
+        yield served
+
+
+@contextlib.asynccontextmanager
+async def serving(
+    tmp_path: Path, sqlite_template: SqliteTemplate, **media: Any
+) -> AsyncIterator[tuple[str, Cell, web.Application]]:
+    """The server on a free port with a cell and its meeting; ``media`` overrides the media
+    settings of the browser tests (loopback candidates, a 2 s reconnect grace)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     settings = load_settings(
@@ -82,7 +93,7 @@ async def server(
             var_dir=tmp_path / "var", public_origin=base, insecure_cookies=True, port=port
         ),
         database=DatabaseSettings(url=await sqlite_template.fresh(tmp_path / "e2e.db")),
-        media=MediaSettings(loopback_candidate=True, reconnect_grace_seconds=2),
+        media=MediaSettings(**{"loopback_candidate": True, "reconnect_grace_seconds": 2, **media}),
     )
     app = create_app(settings)
     runner = web.AppRunner(app, shutdown_timeout=5)
