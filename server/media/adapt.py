@@ -19,12 +19,21 @@ steps down at once and climbs only after ``HOLD_UP`` seconds, with more headroom
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 #: reported loss at or above which the downlink is over-full; below ``LOSS_LOW`` it is clean
 LOSS_HIGH = 0.05
 LOSS_LOW = 0.02
+#: beyond the link's own loss, a report's excess is congestion from this many binomial standard
+#: deviations (over the packets it covers) and clean below this many
+NOISE_HIGH = 3.0
+NOISE_LOW = 1.5
+#: audio only for this long (s) before its loss is taken as the link's own: the queue of the
+#: video before has drained and the reports about it have come
+MINIMAL_SETTLE = 2.0
 #: how fast the link's own loss (``DownlinkEstimator.link_loss``) is learnt, per report
 LINK_LOSS_WEIGHT = 0.5
 #: the estimate stays in these bounds (bit/s)
@@ -105,7 +114,7 @@ class SourceRate:
 class DownlinkEstimator:
     """A subscriber's downlink, in bit/s, from its reports (see the module docstring)."""
 
-    __slots__ = ("_clean_since", "_last_loss_at", "estimate", "link_loss")
+    __slots__ = ("_clean_since", "_last_loss_at", "_minimal_since", "estimate", "link_loss")
 
     def __init__(self, start_bps: float = START_BPS) -> None:
         self.estimate = float(start_bps)
@@ -114,6 +123,7 @@ class DownlinkEstimator:
         (a lossy radio), not a full queue; what is above it counts as congestion."""
         self._clean_since: float | None = None
         self._last_loss_at: float | None = None
+        self._minimal_since: float | None = None
 
     def update(
         self,
@@ -121,24 +131,40 @@ class DownlinkEstimator:
         sent_bps: float,
         loss: float | None,
         minimal: bool = False,
+        packets: int | None = None,
     ) -> float:
         """One interval: ``sent_bps`` the relay sent, ``loss`` (0–1) the subscriber reported
-        over it (``None``: no report); ``minimal``: the
-        relay sent audio only (what loss remains then is the link's own)."""
+        over it (``None``: no report) on about ``packets`` packets; ``minimal``: the relay sent
+        audio only (what loss remains then, once the queue of before has drained, is the link's
+        own)."""
+        if not minimal:
+            self._minimal_since = None
+        elif self._minimal_since is None:
+            self._minimal_since = now
+        high, low = LOSS_HIGH, LOSS_LOW
         if loss is not None:
-            if minimal or loss < self.link_loss:
+            if packets:
+                # a link that loses 20 % at random reads 12 % or 28 % over some fifty packets:
+                # swings within the binomial spread are the link's own, not a full queue
+                spread = math.sqrt(self.link_loss * (1 - self.link_loss) / packets)
+                high, low = max(high, NOISE_HIGH * spread), max(low, NOISE_LOW * spread)
+            settled = minimal and now - cast(float, self._minimal_since) >= MINIMAL_SETTLE
+            # learnt at the minimum, and from reports within the spread of it (both ways, or
+            # the lucky ones alone would pull it down); without a packet count, only downwards
+            within = abs(loss - self.link_loss) < high if packets else loss < self.link_loss
+            if settled or (within and not minimal):
                 self.link_loss = LINK_LOSS_WEIGHT * loss + (1 - LINK_LOSS_WEIGHT) * self.link_loss
             loss = max(0.0, loss - self.link_loss)
         through = sent_bps * (1.0 - loss) if loss is not None else sent_bps
-        if loss is not None and loss >= LOSS_HIGH and through < MIN_BPS:
+        if loss is not None and loss >= high and through < MIN_BPS:
             # next to nothing got through: an outage (a cut, a path change), not a full queue;
             # what the link carries is unknown, so the estimate holds
             self._clean_since = None
-        elif loss is not None and loss >= LOSS_HIGH:
+        elif loss is not None and loss >= high:
             self.estimate = max(MIN_BPS, min(self.estimate, through) * HEADROOM_DOWN)
             self._last_loss_at = now
             self._clean_since = None
-        elif loss is None or loss < LOSS_LOW:
+        elif loss is None or loss < low:
             if self._clean_since is None:
                 self._clean_since = now
             elif now - self._clean_since >= CLEAN_SECONDS:
@@ -199,8 +225,11 @@ class Adaptation:
         audio_bps: float,
         sources: Sequence[SourceRate],
         max_slots: int,
+        packets: int | None = None,
     ) -> Plan:
-        estimate = self.estimator.update(now, sent_bps, loss, minimal=self.plan.video_slots == 0)
+        estimate = self.estimator.update(
+            now, sent_bps, loss, minimal=self.plan.video_slots == 0, packets=packets
+        )
         down = plan_for(estimate * HEADROOM_DOWN, audio_bps, sources, max_slots)
         current = self._normalise(self.plan, sources, max_slots)
         held = self._changed_at is None or now - self._changed_at >= HOLD_UP

@@ -976,6 +976,7 @@ class MeetingRelay:
                 audio_bps=8 * audio / seconds,
                 sources=[rates[pid] for pid in wanted if pid in rates],
                 max_slots=video_count,
+                packets=int(weight) or None,
             )
             estimate = p.adaptation.estimator.estimate
             # RED repeats only as many frames as the downlink has room for

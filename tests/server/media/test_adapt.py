@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import random
 import time
 
 import pytest
@@ -95,6 +96,48 @@ def test_random_loss_that_stays_at_the_minimum_is_not_congestion() -> None:
         )  # fmt: skip
         t += 1
     assert plan.video_slots == 4 and plan.level is Level.FULL
+
+
+def _measured(link: str, packets_known: bool, seconds: int = 90) -> list[Plan]:
+    """The plans, second by second, for a subscriber whose every report counts the packets of
+    its second (so 20 % random loss reads 12 % or 28 % as often as 20 %). ``random20``: 20 %
+    whatever is sent; ``capped``: a 256 kbit/s bottleneck, each report about the second before
+    (what the relay sees: reports lag what it sends)."""
+    rng = random.Random(16)
+    adapt = Adaptation(DownlinkEstimator())
+    plans: list[Plan] = []
+    before = 2_040_000.0
+    for t in range(seconds):
+        sent = min(_cost(plans[-1]), 2_100_000) if plans else 2_040_000
+        packets = max(50, int(sent / 10_000))  # audio alone: 50 a second; 1,250-byte video
+        p = 0.2 if link == "random20" else max(0.0, 1 - 256_000 / before)
+        lost = sum(rng.random() < p for _ in range(packets))
+        plans.append(
+            adapt.update(
+                float(t), sent_bps=sent, loss=lost / packets, audio_bps=AUDIO, sources=CAMERAS,
+                max_slots=4, packets=packets if packets_known else None,
+            )
+        )  # fmt: skip
+        before = sent
+    return plans
+
+
+def test_random_loss_that_swings_from_second_to_second_is_not_congestion() -> None:
+    """Knowing how many packets each report covers, the relay takes a 20 % link's swings for
+    the link's own and gives the member full video again within half a minute, and keeps it;
+    without the counts (before) the swings above the learnt loss kept it at audio only."""
+    full = [p.video_slots == 4 for p in _measured("random20", packets_known=True)]
+    assert all(full[30:]), full
+    before = [p.video_slots == 4 for p in _measured("random20", packets_known=False)]
+    assert sum(before[30:]) < 0.2 * len(before[30:]), before
+
+
+def test_packet_counts_change_nothing_on_a_full_queue() -> None:
+    """A 256 kbit/s bottleneck loses far beyond any binomial swing: the same plans, second by
+    second, with the counts as without them."""
+    with_counts = _measured("capped", packets_known=True)
+    assert with_counts == _measured("capped", packets_known=False)
+    assert all(p.video_slots < 4 for p in with_counts[2:])
 
 
 def test_plan_prefers_fewer_videos_then_a_lower_frame_rate_then_audio_only() -> None:
