@@ -23,6 +23,7 @@ worker ranks the speakers from the same levels.
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import json
 import logging
@@ -84,8 +85,9 @@ def decode_frame(body: bytes, clock_rate: int) -> tuple[int, EncodedFrame, int |
     return stream, frame, level if flags & _LEVEL else None
 
 
-class Framed(asyncio.Protocol):
-    """A stream of length-prefixed messages; ``on_message(type, body)`` for each one."""
+class Framed(asyncio.Protocol, abc.ABC):
+    """A stream of length-prefixed messages; ``on_message(type, body)`` for each one (each kind
+    of link defines it)."""
 
     def __init__(self) -> None:
         self._buffer = bytearray()
@@ -131,8 +133,9 @@ class Framed(asyncio.Protocol):
         if self.transport is not None:
             self.transport.close()
 
+    @abc.abstractmethod
     def on_message(self, kind: bytes, body: bytes) -> None:
-        raise NotImplementedError
+        """One whole message of ``kind``."""
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.transport = None
