@@ -310,6 +310,9 @@ async def test_member_at_sea_hears_and_is_heard_through_loss(
         )
         # the page holds audio for the repeats once it sees the loss (Chromium honours the hint)
         assert hold and all(h == 120 for h in hold), hold
+        # and the member is told: the link shown as poor (the loss of the last seconds)
+        shown = (await state(member))["quality"]
+        assert shown["quality"] == "poor" and shown["loss"] >= 8, shown
         assert member_hears <= RANDOM_LOSS_WITHIN
         assert chair_hears <= 2 * RANDOM_LOSS_WITHIN
         assert relay.participant(member_id).audio_redundancy >= 3

@@ -59,7 +59,11 @@ export async function linkQuality(peer, since = null) {
     received -= since.received;
   }
   const loss = received + lost > 0 ? (100 * lost) / (received + lost) : 0;
+  // without a round trip (not measured yet), the loss alone: 60 % lost is poor whatever the delay
   let quality = 'unknown';
-  if (rtt !== null) quality = rtt < 300 && loss < 2 ? 'good' : rtt < 800 && loss < 8 ? 'fair' : 'poor';
+  if (rtt !== null || received + lost > 0) {
+    const delay = rtt ?? 0;
+    quality = delay < 300 && loss < 2 ? 'good' : delay < 800 && loss < 8 ? 'fair' : 'poor';
+  }
   return { rtt, loss: Math.round(loss * 10) / 10, quality, counts };
 }
