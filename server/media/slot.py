@@ -15,6 +15,11 @@ from server.media.passthrough import EncodedFrame, EncodedPacket, SendResult
 #: frames held per slot until its sender has started (DTLS up); then frames go out at once
 VIDEO_QUEUE_FRAMES = 30
 AUDIO_QUEUE_FRAMES = 50
+#: a video slot that asked for a keyframe and still gets delta frames asks again after this many
+#: seconds: a PLI lost on a lossy link, sent before the publisher's first packet, or ignored by
+#: a publisher that had just sent a keyframe would otherwise leave the picture frozen until the
+#: publisher's next keyframe of its own (for a shared screen, possibly never)
+KEYFRAME_RETRY_SECONDS = 1.0
 
 #: sends one frame with the given RTP-clock timestamp
 SlotOutput = Callable[[EncodedFrame, int], SendResult]
@@ -32,7 +37,8 @@ class SlotTrack(MediaStreamTrack):
     Invariants: output timestamps strictly increase across source changes (each new source is
     rebased to continue from the last frame sent, plus the wall-clock gap); a video slot never
     forwards a delta frame before a keyframe from its current source (after a switch, an overflow
-    or a failed send it drops frames and asks for a keyframe with ``request_keyframe(source)``).
+    or a failed send it drops frames and asks for a keyframe with ``request_keyframe(source)``,
+    again every ``KEYFRAME_RETRY_SECONDS`` while delta frames keep coming).
     When the output reports its connection gone, the slot stops: a dead subscriber never makes a
     publisher send keyframes.
     """
@@ -54,6 +60,8 @@ class SlotTrack(MediaStreamTrack):
         self._ended = asyncio.Event()
         self._source: str | None = None
         self._awaiting_keyframe = kind == "video"
+        self._asked_at: float | None = None
+        """When the keyframe awaited was last asked for (None: waiting without asking)."""
         self._frame_rate = FrameRate.FULL
         # rebasing
         self._rebased_source: str | None = None
@@ -66,6 +74,8 @@ class SlotTrack(MediaStreamTrack):
         self.switches = 0
         self.thinned = 0
         """Video frames left out for a lower frame rate (``set_frame_rate``)."""
+        self.keyframe_retries = 0
+        """Keyframe requests repeated as delta frames kept coming (``KEYFRAME_RETRY_SECONDS``)."""
 
     @property
     def source(self) -> str | None:
@@ -95,8 +105,9 @@ class SlotTrack(MediaStreamTrack):
         self._held.clear()
         if self.kind == "video":
             self._awaiting_keyframe = True
+            self._asked_at = None
             if source is not None:
-                self._request_keyframe(source)
+                self._ask(source)
 
     @property
     def frame_rate(self) -> FrameRate:
@@ -114,7 +125,7 @@ class SlotTrack(MediaStreamTrack):
         if raised and not self._awaiting_keyframe:
             self._awaiting_keyframe = True
             if self._source is not None:
-                self._request_keyframe(self._source)
+                self._ask(self._source)
 
     def request_keyframe(self) -> None:
         """The subscriber asked for a keyframe (PLI/FIR): pass it to the current source."""
@@ -129,8 +140,13 @@ class SlotTrack(MediaStreamTrack):
         if self._awaiting_keyframe:
             if not frame.keyframe:
                 self.dropped += 1
+                asked = self._asked_at
+                if asked is not None and self._clock() - asked >= KEYFRAME_RETRY_SECONDS:
+                    self.keyframe_retries += 1
+                    self._ask(source)
                 return
             self._awaiting_keyframe = False
+            self._asked_at = None
         if self._frame_rate is not FrameRate.FULL and not frame.keyframe:
             layer = frame.temporal_layer
             if self._frame_rate is FrameRate.KEYFRAMES or layer is None:
@@ -170,7 +186,11 @@ class SlotTrack(MediaStreamTrack):
         self._held.clear()
         if not self._awaiting_keyframe:
             self._awaiting_keyframe = True
-            self._request_keyframe(source)
+            self._ask(source)
+
+    def _ask(self, source: str) -> None:
+        self._asked_at = self._clock()
+        self._request_keyframe(source)
 
     def _rebase(self, source: str, frame: EncodedFrame) -> int:
         now = self._clock()

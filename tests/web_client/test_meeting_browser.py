@@ -62,13 +62,34 @@ def write_y4m(path: Path, yuv: tuple[int, int, int]) -> None:
 
 
 async def until(
-    what: str, check: Callable[[], Awaitable[bool]], within: float = MEDIA_TIMEOUT
+    what: str,
+    check: Callable[[], Awaitable[bool]],
+    within: float = MEDIA_TIMEOUT,
+    explain: Callable[[], Awaitable[object]] | None = None,
 ) -> None:
+    """Poll ``check`` until it holds; on a timeout the error carries what ``explain`` gathers."""
     deadline = asyncio.get_running_loop().time() + within
     while not await check():
         if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
+            seen = f": {await explain()}" if explain is not None else ""
+            raise AssertionError(f"timed out waiting for {what}{seen}")
         await asyncio.sleep(0.25)
+
+
+#: a page's video receive and send figures and what its <video> elements show, for a failure
+#: message (each page exposes ``window.hopchibo.peerStats``)
+VIDEO_STATE_JS = """async () => {
+  const report = await window.hopchibo.peerStats();
+  const rtp = [...report.values()].filter((s) => s.kind === 'video'
+    && (s.type === 'inbound-rtp' || s.type === 'outbound-rtp')).map((s) => ({
+    type: s.type, mid: s.mid, packets: s.packetsReceived ?? s.packetsSent,
+    frames: s.framesDecoded ?? s.framesEncoded, keyframes: s.keyFramesDecoded ?? s.keyFramesEncoded,
+    pli: s.pliCount, width: s.frameWidth }));
+  const videos = [...document.querySelectorAll('video')].map((v) => ({
+    id: v.closest('[id]')?.id, width: v.videoWidth, ready: v.readyState, paused: v.paused,
+    track: v.srcObject && v.srcObject.getVideoTracks().map((t) => [t.readyState, t.muted]) }));
+  return { rtp, videos };
+}"""
 
 
 @pytest.fixture

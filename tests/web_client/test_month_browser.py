@@ -69,7 +69,13 @@ from tests.web_client.test_front_door_browser import (  # noqa: F401 (fixtures)
     settings,
 )
 from tests.web_client.test_live_share_browser import shown_page, three_page_pdf
-from tests.web_client.test_meeting_browser import ARGS, slot_stats, stat_of, until
+from tests.web_client.test_meeting_browser import (
+    ARGS,
+    VIDEO_STATE_JS,
+    slot_stats,
+    stat_of,
+    until,
+)
 from tests.web_client.test_planning_browser import PERSONNEL, _get
 from tests.web_client.test_stage_browser import decodes, screen_frames
 
@@ -501,10 +507,18 @@ async def test_the_whole_month_through_the_pages(
                 return await screen_frames(observer, ids["phone"]) > 0
 
             await until("the shared screen at the observer", observer_sees_screen, WITHIN)
+
+            async def video_state() -> object:
+                return {
+                    "console": await chair.evaluate(VIDEO_STATE_JS),
+                    "presenter": await phone.evaluate(VIDEO_STATE_JS),
+                }
+
             await until(
                 "the shared screen on the console",
                 lambda: decodes(chair, "#chair-screen video"),
                 WITHIN,
+                video_state,
             )
             await chair.evaluate("() => window.scrollTo(0, 0)")
             await chair.screenshot(path=str(screenshot_dir / "month-chair-live.png"))

@@ -136,7 +136,9 @@ async function main() {
   loadDocuments(state);
   setInterval(refresh, POLL_MS);
   setInterval(renderClock, 1000);
-  window.hopchibo = { state, refresh, ready: true };
+  window.hopchibo = {
+    state, refresh, ready: true, peerStats: async () => (live.peer ? live.peer.pc.getStats() : new Map()),
+  };
   await live.start();
 }
 

@@ -146,6 +146,39 @@ def test_a_failed_video_send_waits_for_the_next_keyframe() -> None:
     assert slot.dropped == 2 and slot.forwarded == 2
 
 
+def test_an_unanswered_keyframe_request_is_repeated_while_deltas_come() -> None:
+    # the PLI was lost (a lossy link, or no packet from the publisher yet to address it to)
+    slot, asked, clock, out = make("video")
+    slot.set_source("a")
+    assert asked == ["a"]
+    for i in range(1, 8):  # 0.875 s of deltas: not yet
+        clock.now += 0.125
+        slot.push("a", frame(i * 3000))
+    assert asked == ["a"]
+    clock.now += 0.125
+    slot.push("a", frame(10 * 3000))
+    assert asked == ["a", "a"] and slot.keyframe_retries == 1
+    clock.now += 0.5
+    slot.push("a", frame(11 * 3000))
+    assert asked == ["a", "a"]  # once a second, not once a frame
+    slot.push("a", frame(12 * 3000, key=True))
+    clock.now += 5
+    slot.push("a", frame(13 * 3000))
+    assert [f.pts for f, _ in out.sent] == [12 * 3000, 13 * 3000] and asked == ["a", "a"]
+
+
+def test_keyframes_only_waits_for_the_publishers_keyframes_without_asking() -> None:
+    slot, asked, clock, out = make("video")
+    slot.set_source("a")
+    slot.push("a", frame(0, key=True))
+    slot.set_frame_rate(FrameRate.KEYFRAMES)
+    asked.clear()
+    for i in range(1, 40):
+        clock.now += 0.1
+        slot.push("a", frame(i * 3000))
+    assert asked == [] and slot.keyframe_retries == 0 and len(out.sent) == 1
+
+
 def test_a_failed_audio_send_is_counted_and_the_next_goes_out() -> None:
     slot, _, _, out = make("audio")
     slot.set_source("a")
