@@ -3,7 +3,7 @@ history of versions.
 
 50-CT/TW §5: "Xây dựng tiêu chí đánh giá, xếp loại chất lượng sinh hoạt chi bộ khoa học, chặt
 chẽ, định lượng, cụ thể". The national framework is not in the seeds, so each committee keeps a
-versioned set; version 1 is :data:`policy.quality.DEFAULT_CRITERIA`, drawn from the rules, and is
+versioned set; version 1 is :data:`policy.criteria.DEFAULT_CRITERIA`, drawn from the rules, and is
 never stored. A new version never changes the results already computed: each names the version
 it was computed with.
 """
@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from policy.criteria import DEFAULT_CRITERIA, criteria_from, criteria_problem
 from policy.error_codes import ErrorCode
 from policy.i18n import tr
-from policy.quality import DEFAULT_CRITERIA, criteria_from, criteria_problem
 from server.audit import AuditLog
 from server.auth.authz import Authorize, Permission
 from server.errors import AppError

@@ -16,14 +16,12 @@ from typing import Any
 
 from policy.calendar import meeting_day, month_regime
 from policy.caps import ONLINE_MODES, count_group, count_online, online_cap
+from policy.criteria import DEFAULT_CRITERIA, CriteriaSet, Grade, criteria_from
 from policy.error_codes import ErrorCode
 from policy.facts import GroupReport, MeetingRecord
 from policy.i18n import tr
 from policy.model import AgendaCategory, MeetingKind, MeetingMode, MeetingStatus, OrgLevel
 from policy.quality import (
-    DEFAULT_CRITERIA,
-    CriteriaSet,
-    Grade,
     MeetingEvaluation,
     MeetingFacts,
     Period,
@@ -32,7 +30,6 @@ from policy.quality import (
     check_weak,
     classify_month,
     classify_quarter,
-    criteria_from,
     evaluate_meeting,
     parse_period,
 )

@@ -14,11 +14,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from policy.criteria import Grade
 from policy.error_codes import ErrorCode
 from policy.i18n import tr
 from policy.model import MeetingMode
 from policy.programme import RegistrationState, totals
-from policy.quality import Grade, Period
+from policy.quality import Period
 from server import rules
 from server.audit import AuditLog
 from server.auth.authz import Authorize, Permission

@@ -28,7 +28,7 @@ from server.storage.models import Base, utcnow
 
 
 class CriteriaSetRow(Base):
-    """Q1: one version of a superior committee's quality criteria (``policy.quality``)."""
+    """Q1: one version of a superior committee's quality criteria (``policy.criteria``)."""
 
     __tablename__ = "quality_criteria_sets"
 

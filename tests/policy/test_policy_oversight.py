@@ -10,6 +10,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from policy.criteria import (
+    DEFAULT_CRITERIA,
+    CriteriaSet,
+    Criterion,
+    CriterionSpec,
+    Grade,
+    criteria_from,
+)
 from policy.decision import Outcome, RuleId
 from policy.facts import GroupReport, OrgFacts
 from policy.model import ApprovalScope, MeetingKind, OrgLevel
@@ -23,16 +31,10 @@ from policy.programme import (
     totals,
 )
 from policy.quality import (
-    DEFAULT_CRITERIA,
-    CriteriaSet,
-    Criterion,
-    CriterionSpec,
-    Grade,
     MeetingFacts,
     check_weak,
     classify_month,
     classify_quarter,
-    criteria_from,
     evaluate_meeting,
     parse_period,
 )

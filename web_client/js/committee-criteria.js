@@ -6,7 +6,7 @@ import { api } from './auth.js';
 import { $, el } from './dom.js';
 import { at, notice, refused } from './oversight-ui.js';
 
-// policy/quality.py Criterion, in the order of the defaults
+// policy/criteria.py Criterion, in the order of the defaults
 const CRITERIA = ['on_day', 'duration', 'attendance', 'documents', 'task_reports', 'speakers',
   'resolution', 'minutes', 'thematic', 'caps', 'not_combined', 'group_reports'];
 const SHARES = new Set(['attendance', 'speakers']); // a threshold: a share of people
