@@ -40,7 +40,7 @@ from server.audit import AuditLog
 from server.auth.authz import Authorize, Permission
 from server.errors import AppError, not_found
 from server.organisations import org_or_404
-from server.oversight.quality import HELD
+from server.oversight.evidence import HELD
 from server.storage import attendance as attendance_store
 from server.storage import conduct as conduct_store
 from server.storage import meetings as meeting_store

@@ -25,7 +25,7 @@ from server.audit import AuditLog
 from server.auth.authz import Authorize, Permission
 from server.errors import AppError
 from server.organisations import org_or_404
-from server.oversight import programme, quality, supervision
+from server.oversight import evidence, programme, quality, supervision
 from server.reports.layout import Report, Section, Table
 from server.storage import oversight as store
 from server.storage.db import Database, Session
@@ -73,7 +73,7 @@ async def monthly(session: Session, committee: Organisation, period: Period, on:
     counts = {"on_time": 0, "late": 0, "missing": 0}
     late_reports = 0
     for n, cell in enumerate(await quality.cells_of(session, committee.id), start=1):
-        records = await quality.load_cell(session, cell, period.end)
+        records = await evidence.load_cell(session, cell, period.end)
         view = await quality.month_view(session, records, period, crit)
         stored = await store.result(session, cell.id, period.label)
         grade = stored.grade if stored is not None else view.result.grade.value
@@ -191,7 +191,7 @@ async def quarterly_supervision(
         cell = cells.get(a.cell_org_id)
         if cell is None:
             continue
-        records = await quality.load_cell(session, cell, period.end)
+        records = await evidence.load_cell(session, cell, period.end)
         result, months = await quality.period_result(session, records, period, crit)
         held = sum(len(m.meetings) for m in months)
         attended = sum(

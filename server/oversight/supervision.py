@@ -31,7 +31,7 @@ from server.crypto.keys import KeyProvider
 from server.errors import AppError, not_found
 from server.organisations import org_or_404
 from server.oversight import notebook
-from server.oversight.quality import HELD
+from server.oversight.evidence import HELD
 from server.storage import accounts as account_store
 from server.storage import conduct as conduct_store
 from server.storage import meetings as meeting_store
