@@ -56,6 +56,7 @@ from server.http import gate as gate_http
 from server.http import ops as ops_http
 from server.http import oversight as oversight_http
 from server.http import programme as programme_http
+from server.http import supervision as supervision_http
 from server.http.routes import Routes
 from server.kek import load_or_create_kek
 from server.logs import observe_middleware
@@ -94,7 +95,8 @@ def all_routes() -> Routes:
     combined.endpoints.extend(ops_http.routes.endpoints)  # /metrics
     combined.endpoints.extend(gate_http.routes.endpoints)  # the agenda editor's gate pre-check
     combined.endpoints.extend(chat_http.routes.endpoints)  # the meeting chat's history
-    combined.endpoints.extend(oversight_http.routes.endpoints)  # Q1–Q3, S1–S3
+    combined.endpoints.extend(oversight_http.routes.endpoints)  # Q1–Q3
+    combined.endpoints.extend(supervision_http.routes.endpoints)  # S1, S2
     combined.endpoints.extend(programme_http.routes.endpoints)  # V1–V3
     combined.endpoints.extend(oversight_reports.routes.endpoints)  # reports as files
     combined.endpoints.extend(roster.routes.endpoints)  # the roster, import and export
