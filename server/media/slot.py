@@ -15,10 +15,11 @@ from server.media.passthrough import EncodedFrame, EncodedPacket, SendResult
 #: frames held per slot until its sender has started (DTLS up); then frames go out at once
 VIDEO_QUEUE_FRAMES = 30
 AUDIO_QUEUE_FRAMES = 50
-#: a video slot that asked for a keyframe and still gets delta frames asks again after this many
-#: seconds: a PLI lost on a lossy link, sent before the publisher's first packet, or ignored by
-#: a publisher that had just sent a keyframe would otherwise leave the picture frozen until the
-#: publisher's next keyframe of its own (for a shared screen, possibly never)
+#: a video slot at the full frame rate that asked for a keyframe and still gets delta frames asks
+#: again after this many seconds: a PLI lost on a lossy link, sent before the publisher's first
+#: packet, or ignored by a publisher that had just sent a keyframe would otherwise leave the
+#: picture frozen until the publisher's next keyframe of its own (for a shared screen, possibly
+#: never). Not at a reduced frame rate: the subscriber's link is thin, and keyframes are large
 KEYFRAME_RETRY_SECONDS = 1.0
 
 #: sends one frame with the given RTP-clock timestamp
@@ -141,7 +142,13 @@ class SlotTrack(MediaStreamTrack):
             if not frame.keyframe:
                 self.dropped += 1
                 asked = self._asked_at
-                if asked is not None and self._clock() - asked >= KEYFRAME_RETRY_SECONDS:
+                # at a reduced frame rate the subscriber's link is thin: a keyframe a second
+                # would fill it (keyframes-only video has its own period, ``Plan``)
+                if (
+                    asked is not None
+                    and self._frame_rate is FrameRate.FULL
+                    and self._clock() - asked >= KEYFRAME_RETRY_SECONDS
+                ):
                     self.keyframe_retries += 1
                     self._ask(source)
                 return

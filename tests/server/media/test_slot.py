@@ -167,6 +167,21 @@ def test_an_unanswered_keyframe_request_is_repeated_while_deltas_come() -> None:
     assert [f.pts for f, _ in out.sent] == [12 * 3000, 13 * 3000] and asked == ["a", "a"]
 
 
+def test_a_slot_at_a_reduced_frame_rate_does_not_repeat_its_request() -> None:
+    # a thin link: a keyframe a second would fill it
+    slot, asked, clock, out = make("video")
+    slot.set_source("a")
+    slot.push("a", layered(0, 0, key=True))
+    slot.set_frame_rate(FrameRate.BASE)
+    out.ok = False
+    slot.push("a", layered(3000, 0))  # refused by the pacer: the slot asks once
+    assert asked == ["a", "a"]
+    for i in range(2, 40):
+        clock.now += 0.125
+        slot.push("a", layered(i * 3000, 0))
+    assert asked == ["a", "a"] and slot.keyframe_retries == 0
+
+
 def test_keyframes_only_waits_for_the_publishers_keyframes_without_asking() -> None:
     slot, asked, clock, out = make("video")
     slot.set_source("a")
