@@ -21,6 +21,7 @@ from typing import Protocol
 from redis.asyncio import Redis
 
 from server.config import Settings
+from server.redis_pool import bounded_redis
 from server.storage import leases as store
 from server.storage.db import Database
 
@@ -86,7 +87,7 @@ class RedisLeases:
 
     def __init__(self, url: str, prefix: str, owner: str, lease_seconds: int) -> None:
         self.owner = owner
-        self._redis: Redis = Redis.from_url(url)
+        self._redis: Redis = bounded_redis(url)
         self._prefix = f"{prefix}:lease:"
         self._lease_ms = lease_seconds * 1000
 

@@ -27,6 +27,7 @@ from redis.asyncio import Redis
 
 from server.config import Settings
 from server.leases import Leases
+from server.redis_pool import bounded_redis
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,7 @@ class RedisHosts:
     def __init__(self, url: str, prefix: str, leases: Leases, lease_seconds: int) -> None:
         self._leases = leases
         self._owner = leases.owner
-        self._redis: Redis = Redis.from_url(url, client_name=connection_name(leases.owner))
+        self._redis: Redis = bounded_redis(url, connection_name(leases.owner))
         self._prefix = f"{prefix}:host:"
         self._life_ms = lease_seconds * 1000
 

@@ -31,6 +31,7 @@ from redis.asyncio import Redis
 
 from server.config import NodeSettings, Settings
 from server.leases import Leases
+from server.redis_pool import bounded_redis
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +127,7 @@ class RedisNodes(LocalNodes):
     ) -> None:
         super().__init__(node)
         self._leases = leases
-        self._redis: Redis = Redis.from_url(url)
+        self._redis: Redis = bounded_redis(url)
         self._key = f"{prefix}:nodes"
         self._stale = stale_seconds
         self._cpu = CpuMeter()

@@ -15,7 +15,8 @@ from redis.asyncio import Redis
 from server import appkeys
 from server.app import create_app
 from server.leases import RedisLeases, new_owner_id
-from server.meeting.hosts import connection_name
+from server.meeting.hosts import RedisHosts, connection_name
+from server.redis_pool import POOL_CONNECTIONS
 from tests.backends import require_env
 from tests.conftest import AiohttpClient, Client
 from tests.server.meeting.conftest import live_settings
@@ -149,3 +150,29 @@ async def test_a_claim_of_a_live_process_holds(pair: tuple[Client, Client]) -> N
         await member.close()
         await leases.close()
         await named.aclose()
+
+
+async def test_a_crowd_of_claims_holds_a_bounded_number_of_redis_connections() -> None:
+    """Issue 15: a hundred meetings claimed at once (the 3rd of the month) open at most
+    ``POOL_CONNECTIONS`` connections, kept named for the liveness check, closed on close."""
+    url = require_env("HOPCHIBO_TEST_REDIS_URL")
+    owner = new_owner_id()
+    leases = RedisLeases(url, "hopchibo-test-pool", owner, 30)
+    hosts = RedisHosts(url, "hopchibo-test-pool", leases, 30)
+    watcher = Redis.from_url(url)
+    try:
+        await leases.renew()
+
+        async def mine() -> int:
+            clients = await watcher.client_list(_type="normal")
+            return sum(1 for c in clients if c.get("name") == connection_name(owner))
+
+        claimed = await asyncio.gather(*(hosts.claim(10_000 + i) for i in range(100)))
+        assert all(claimed)
+        assert 1 <= await mine() <= POOL_CONNECTIONS
+        await hosts.close()
+        assert await mine() == 0
+    finally:
+        await watcher.delete(*(f"hopchibo-test-pool:host:{10_000 + i}" for i in range(100)))
+        await watcher.aclose()
+        await leases.close()
