@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -43,6 +44,9 @@ from aiohttp import (
 ORIGIN = "http://127.0.0.1:8080"
 LIMIT = ClientTimeout(total=5)
 ROOT = Path(__file__).resolve().parent.parent
+#: after the release, wait for the server's own heap trim (``server/memory.py``:
+#: ``TRIM_AFTER_SECONDS``, 5 s of quiet) before memory is measured
+SERVER_TRIM_WAIT = 7.0
 
 
 def cpu_model() -> str:
@@ -66,6 +70,24 @@ def cpu_seconds(pid: int) -> float:
 
 def open_files(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def connections_out(pid: int) -> dict[int, int]:
+    """The process's TCP connections by the remote port (5432: PostgreSQL, 6379: Redis)."""
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        with contextlib.suppress(OSError):
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    ports: dict[int, int] = {}
+    for table in ("tcp", "tcp6"):
+        for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[9] in inodes and fields[3] == "01":  # ESTABLISHED
+                port = int(fields[2].rsplit(":", 1)[1], 16)
+                ports[port] = ports.get(port, 0) + 1
+    return {port: n for port, n in sorted(ports.items()) if port in (5432, 6379)}
 
 
 def load_average() -> list[str]:
@@ -253,7 +275,7 @@ class Bench:
                 r["released_s"] = time.perf_counter() - t_leave
                 break
             await asyncio.sleep(0.5)
-        await asyncio.sleep(3)
+        await asyncio.sleep(SERVER_TRIM_WAIT)
         r["errors"] = sorted({e for m in everyone for e in m.errors})
         return r
 
@@ -294,10 +316,10 @@ async def run(args: argparse.Namespace) -> None:
             f"the start below is taken after it"
         )
     start = await bench.stats(collect=True)
-    rss0, fds0 = rss_kb(pid), open_files(pid)
+    rss0, fds0, out0 = rss_kb(pid), open_files(pid), connections_out(pid)
     r = await bench.session(bench.meetings, args.members, args)
     held = await bench.stats(collect=True)
-    rss_after, fds_after = rss_kb(pid), open_files(pid)
+    rss_after, fds_after, out_after = rss_kb(pid), open_files(pid), connections_out(pid)
     trimmed = await bench.stats(trim=True)
     rss_trimmed = rss_kb(pid)
     stop.set()
@@ -340,8 +362,9 @@ async def run(args: argparse.Namespace) -> None:
         f"{100 * (rss_after - rss0) / rss0:+.1f} % of start "
         f"({100 * (rss_trimmed - rss0) / rss0:+.1f} % once the C heap is trimmed); "
         f"Python blocks {start['blocks']} → {held['blocks']} "
-        f"({100 * (held['blocks'] - start['blocks']) / start['blocks']:+.1f} %); "
-        f"open files {fds0} → {fds_after}; objects still held after gc: {held}; {trimmed}"
+        f"({100 * (held['blocks'] - start['blocks']) / max(1, start['blocks']):+.1f} %); "
+        f"open files {fds0} → {fds_after} (connections to PostgreSQL/Redis by port: {out0} → "
+        f"{out_after}); objects still held after gc: {held}; {trimmed}"
     )
     print(
         f"/api/health: {bench.health_ok} ok, {bench.health_failed} failed, "

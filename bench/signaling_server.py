@@ -91,7 +91,11 @@ async def stats(request: web.Request) -> web.Response:
     meeting still held; ``trim=1``: give the C heap's free pages back to the system
     (glibc ``malloc_trim``), to tell memory held from memory merely not returned."""
     live = request.app[appkeys.LIVE]
-    out = {"live": len(live.live_ids()), "channels": len(live.bus.subscribed_channels())}
+    out = {
+        "live": len(live.live_ids()),
+        "channels": len(live.bus.subscribed_channels()),
+        "server_trims": live.trimmer.trims,  # the server's own (server/memory.py)
+    }
     if request.query.get("gc"):  # after everyone left: what is still held, once collected
         gc.collect()
         kinds = (LiveMeeting, Connection, MeetingRelay)

@@ -24,6 +24,7 @@ from server.meeting.live import LiveMeeting
 from server.meeting.live_attendance import announce_closed, announce_hall, recover
 from server.meeting.nodes import Load, Placement, make_nodes
 from server.meeting.redis_bus import RedisBus
+from server.memory import HeapTrimmer
 from server.storage.db import Database
 from signaling.bus import Bus, InProcessBus
 
@@ -59,6 +60,8 @@ class LiveMeetings:
         self._keeper: asyncio.Task[None] | None = None
         #: the relay worker processes (``media.workers``); None: relays run in this process
         self.relay_pool: WorkerPool | None = None
+        #: hands the C heap's free pages back once released meetings have been freed
+        self.trimmer = HeapTrimmer(idle=lambda: not self._meetings)
 
     async def start(self) -> None:
         """Take the lease, recover what processes that died left open (start-up), then keep
@@ -232,6 +235,7 @@ class LiveMeetings:
                     log.exception("releasing live meeting %s failed", meeting_id)
                 await self._unclaim(meeting_id)
                 await self._report()
+                self.trimmer.soon()
 
     async def _unclaim(self, meeting_id: int) -> None:
         try:
@@ -246,6 +250,7 @@ class LiveMeetings:
             self.closed = True
             meetings = list(self._meetings.values())
             self._meetings.clear()
+        self.trimmer.close()
         if self._keeper is not None:
             self._keeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from server import appkeys
+from server.memory import HeapTrimmer
 from tests.conftest import Client
 from tests.server.meeting.support import Cell, Peer
 from tests.server.meeting.test_attendance import admit, drop, intervals, of
@@ -36,12 +37,18 @@ async def test_meeting_released_after_everyone_dropped_and_the_grace_ended(
     await admit(chair, member, cell)
     assert live.live_ids() == {cell.meeting_id}
     assert live.bus.subscribed_channels() == {f"meeting:{cell.meeting_id}:hall"}
+    # the real glibc trim, sooner than in service
+    live.trimmer = HeapTrimmer(delay=0.5, idle=lambda: not live.live_ids())
     await drop(member)
     await drop(chair)
     await asyncio.sleep(0.3)
     # within the grace both are kept: the meeting is still live here
     assert live.live_ids() == {cell.meeting_id}
     await _released(live_client, cell.meeting_id, within=5)
+    # what the meeting held is given back to the system once the process is quiet
+    assert live.trimmer.available
+    await asyncio.sleep(1.0)
+    assert live.trimmer.trims == 1
     rows = await intervals(live_client, cell)
     assert rows and all(r.left_at is not None for r in rows)  # closed when the links fell
 
