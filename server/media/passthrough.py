@@ -374,7 +374,16 @@ class ReceiverTap:
             return
         buffer.remove(count)
         self.skipped_gaps += 1
-        logger.info("video receiver skipped %d packets at %s (a gap at %d)", count, origin, gap)
+        # a lossy member's publisher skips about once a second: the first is said, the rest
+        # are counted (``skipped_gaps``) and logged at debug level
+        logger.log(
+            logging.INFO if self.skipped_gaps == 1 else logging.DEBUG,
+            "video receiver skipped %d packets at %s (a gap at %d; %d gaps so far)",
+            count,
+            origin,
+            gap,
+            self.skipped_gaps,
+        )
         task = asyncio.get_running_loop().create_task(self.request_keyframe())
         _BACKGROUND.add(task)
         task.add_done_callback(_BACKGROUND.discard)
