@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ctypes
 import datetime as dt
 import gc
 import json
@@ -36,6 +35,7 @@ from server.config import (
 )
 from server.media.relay import MeetingRelay
 from server.meeting.live import Connection, LiveMeeting
+from server.memory import libc_trim
 from server.storage import accounts as account_store
 from server.storage.migrate import upgrade
 from server.storage.models import Account, Meeting, Member, Organisation
@@ -102,7 +102,8 @@ async def stats(request: web.Request) -> web.Response:
         for kind in kinds:
             out[kind.__name__] = sum(1 for o in gc.get_objects() if isinstance(o, kind))
     if request.query.get("trim"):
-        out["trimmed"] = ctypes.CDLL("libc.so.6").malloc_trim(0)
+        trim = libc_trim()
+        out["trimmed"] = trim() if trim is not None else -1  # -1: no malloc_trim here
     out["blocks"] = sys.getallocatedblocks()  # Python's allocated memory blocks
     return web.json_response(out)
 

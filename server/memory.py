@@ -63,7 +63,7 @@ class HeapTrimmer:
         self._trim = trim if trim is not None else libc_trim()
         self._pending: asyncio.TimerHandle | None = None
         self.trims = 0
-        """Trims done (the tests and ``/api/ops`` read it)."""
+        """Trims done (the tests and ``bench/signaling.py`` read it)."""
 
     @property
     def available(self) -> bool:
