@@ -133,6 +133,12 @@ def build_parser() -> argparse.ArgumentParser:
     relay_worker.add_argument("--host", default="127.0.0.1", help="address to listen on")
     relay_worker.add_argument("--control-port", type=int, default=0)
     relay_worker.add_argument("--pipe-port", type=int, default=0)
+    relay_worker.add_argument(
+        "--stay", action="store_true", help="on another machine: outlive the server's connection"
+    )
+    relay_worker.add_argument("--tls-cert", help="this machine's certificate (PEM): mutual TLS")
+    relay_worker.add_argument("--tls-key", help="its private key (PEM)")
+    relay_worker.add_argument("--tls-ca", help="the CA of every worker's certificate (PEM)")
     return parser
 
 
@@ -143,8 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "relay-worker":  # media only: no settings, database or key
         from server.media import worker  # aiortc only here
 
-        logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-        asyncio.run(worker.run(args.name, args.host, args.control_port, args.pipe_port))
+        worker.run_from(args)
         return 0
     logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration is noise
     try:

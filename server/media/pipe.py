@@ -4,8 +4,8 @@ One TCP connection joins each pair of relay worker processes (``worker.py``) tha
 the same meeting, in the spirit of mediasoup's pipe transports and Jitsi's Octo: a publisher's
 encoded frames are received once, by the worker serving it, and sent once over each pipe to every
 other worker that serves members of its meeting; keyframe requests travel back. Nothing on a pipe
-is decoded or re-encrypted: the pipe is for workers on one host or inside one trusted network
-(``docs/media.md``).
+is decoded or re-packetised. Between workers on one host a pipe is plain TCP on loopback; between
+machines it is mutual TLS (``tls.py``): its frames are the meeting's media (``docs/media.md``).
 
 Every message is ``u32 length | u8 type | body``:
 
@@ -42,6 +42,10 @@ StreamKind = Literal["audio", "video", "screen"]
 CLOCK_RATES: dict[StreamKind, int] = {"audio": 48_000, "video": 90_000, "screen": 90_000}
 #: a message longer than this ends the connection (a corrupt or hostile peer)
 MAX_MESSAGE = 4 * 1024 * 1024
+#: TCP keepalive of pipes and control connections (idle seconds, probe interval, probes): a
+#: worker's machine that vanishes without closing its connections is known gone in about 11 s,
+#: and its members fail over, instead of after the kernel's two hours
+KEEPALIVE = (5, 2, 3)
 #: a pipe with more than this many bytes waiting drops video (then waits for a keyframe) and
 #: never audio: a slow worker must not grow its peers' memory without bound
 HIGH_WATER = 2 * 1024 * 1024
@@ -100,6 +104,12 @@ class Framed(asyncio.Protocol, abc.ABC):
         sock = transport.get_extra_info("socket")
         if sock is not None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+            if hasattr(socket, "TCP_KEEPIDLE"):  # Linux
+                idle, interval, count = KEEPALIVE
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, idle)
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, interval)
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, count)
 
     def data_received(self, data: bytes) -> None:
         buffer = self._buffer

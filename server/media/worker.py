@@ -8,7 +8,11 @@ server's process asks it to answer offers and tells it the room's decisions (JSO
 served by other workers are *remote publishers* whose frames come through the pipes. Each frame of
 a member served here goes once over each pipe whose worker serves members of the same meeting;
 keyframe requests for it come back over the pipe. The worker exits when its control connection
-closes. ``docs/media.md`` describes the design.
+closes, unless it was started with ``--stay`` (a worker on another machine, attached by the pool
+with ``WorkerPool.attach``): then it closes its meetings and pipes and waits for the next server
+connection. With ``--tls-cert/--tls-key/--tls-ca`` its ports and the pipes it dials speak mutual
+TLS (``tls.py``); a worker listening on anything but loopback must. ``docs/media.md`` describes
+the design.
 """
 
 from __future__ import annotations
@@ -18,11 +22,14 @@ import asyncio
 import contextlib
 import dataclasses
 import hmac
+import ipaddress
 import json
 import logging
 import os
+import ssl
 import sys
 from collections import Counter
+from pathlib import Path
 from typing import Any, cast
 
 from server.media.ice import IceServer
@@ -36,6 +43,7 @@ from server.media.relay import (
     SlotsChanged,
     UnknownParticipantError,
 )
+from server.media.tls import WorkerTls
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +53,8 @@ TOKEN_ENV = "HOPCHIBO_RELAY_TOKEN"  # noqa: S105 (a variable's name, not a secre
 
 #: a worker that no server process has connected to within this many seconds exits
 LONELY_SECONDS = 60.0
+#: seconds a worker waits for another's pipe port to answer (a machine that is down)
+DIAL_SECONDS = 10.0
 
 EVENT_NAMES: dict[type[Any], str] = {
     SlotsChanged: "slots",
@@ -77,12 +87,28 @@ class _Remote:
 class RelayWorker:
     """The meetings, pipes and control connection of one worker process."""
 
-    def __init__(self, name: str, token: str, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        name: str,
+        token: str,
+        host: str = "127.0.0.1",
+        *,
+        tls: WorkerTls | None = None,
+        stay: bool = False,
+    ) -> None:
         if not token:
             raise ValueError(f"a relay worker needs its pool's token in {TOKEN_ENV}")
+        if tls is None and not is_loopback(host):
+            # frames on its pipes are the meeting's media, decrypted: never in clear on a network
+            raise ValueError(f"a relay worker listening on {host} needs --tls-cert/key/ca")
         self.name = name
         self.host = host
         self.token = token
+        #: keep listening when the server's connection closes (a worker on another machine)
+        self.stay = stay
+        self._server_tls = tls.server_context() if tls is not None else None
+        self._client_tls = tls.client_context() if tls is not None else None
+        self.pipe_port = 0
         self._relays: dict[str, MeetingRelay] = {}
         self._links: dict[str, PipeLink] = {}
         self._control: _Control | None = None
@@ -103,19 +129,21 @@ class RelayWorker:
 
     async def serve(self, control_port: int = 0, pipe_port: int = 0) -> tuple[int, int]:
         loop = asyncio.get_running_loop()
-        control = await loop.create_server(lambda: _Control(self), self.host, control_port)
-        pipes = await loop.create_server(lambda: PipeLink(self), self.host, pipe_port)
-        return (
-            control.sockets[0].getsockname()[1],
-            pipes.sockets[0].getsockname()[1],
-        )
+        tls = self._server_tls
+        control = await loop.create_server(lambda: _Control(self), self.host, control_port, ssl=tls)
+        pipes = await loop.create_server(lambda: PipeLink(self), self.host, pipe_port, ssl=tls)
+        self.pipe_port = pipes.sockets[0].getsockname()[1]
+        return control.sockets[0].getsockname()[1], self.pipe_port
 
     async def link_to(self, name: str, host: str, port: int) -> None:
         """Open the pipe to another worker (the one of each pair with the greater name does)."""
         if name in self._links or name >= self.name:
             return
         loop = asyncio.get_running_loop()
-        _, link = await loop.create_connection(lambda: PipeLink(self), host, port)
+        _, link = await asyncio.wait_for(
+            loop.create_connection(lambda: PipeLink(self), host, port, ssl=self._client_tls),
+            DIAL_SECONDS,
+        )
         link.send_json({"type": "hello", "name": self.name, "token": self.token})
         link.authenticated = True  # we dialled the address the pool gave us
         self._linked(name, link)
@@ -129,13 +157,32 @@ class RelayWorker:
             for pid in relay.served_here():
                 link.send_json(self._announcement(meeting, pid))
 
-    async def close(self) -> None:
-        for relay in list(self._relays.values()):
-            await relay.close()
+    async def reset(self) -> None:
+        """Close every meeting and pipe: the server that asked for them is gone. What is
+        forgotten is forgotten at once, so a server connecting meanwhile starts clean."""
+        relays = list(self._relays.items())
         self._relays.clear()
-        for link in list(self._links.values()):
+        for meeting, relay in relays:
+            for pid in relay.served_here():
+                self._gone(meeting, pid)
+        links = list(self._links.values())
+        self._links.clear()
+        for link in links:
             link.close()
+        for _, relay in relays:
+            await relay.close()
+
+    async def close(self) -> None:
+        await self.reset()
         self.done.set()
+
+    def control_lost(self) -> None:
+        """The server's control connection closed: exit, or with ``stay`` wait for the next."""
+        if self.stay:
+            logger.warning("the server's control connection closed: waiting for the next one")
+            asyncio.get_running_loop().create_task(self.reset())
+        else:
+            asyncio.get_running_loop().create_task(self.close())
 
     # ------------------------------------------------------------------ control
 
@@ -149,9 +196,12 @@ class RelayWorker:
             return None
         if op == "peers":
             for peer in args["workers"]:
-                with contextlib.suppress(OSError):
+                with contextlib.suppress(OSError, TimeoutError):  # ssl.SSLError is an OSError
                     await self.link_to(peer["name"], peer["host"], int(peer["pipe"]))
             return None
+        if op == "describe":
+            # what a pool attaching this worker needs to introduce it to the others
+            return {"name": self.name, "host": self.host, "pipe": self.pipe_port}
         if op == "stats":
             return self.stats()
         relay = self._relays.get(meeting)
@@ -420,34 +470,88 @@ class _Control(Framed):
         super().connection_lost(exc)
         if self._worker._control is self:
             self._worker._control = None
-            asyncio.get_running_loop().create_task(self._worker.close())
+            self._worker.control_lost()
 
 
-async def run(name: str, host: str, control_port: int, pipe_port: int) -> None:
-    worker = RelayWorker(name, os.environ.get(TOKEN_ENV, ""), host)
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a name: it may resolve to anything
+
+
+def read_token() -> str:
+    """The pool's token, from ``TOKEN_ENV`` or the file named by ``TOKEN_ENV_FILE``."""
+    if token := os.environ.get(TOKEN_ENV, ""):
+        return token
+    if path := os.environ.get(f"{TOKEN_ENV}_FILE", ""):
+        return Path(path).read_text().strip()
+    return ""
+
+
+async def run(
+    name: str,
+    host: str,
+    control_port: int,
+    pipe_port: int,
+    *,
+    stay: bool = False,
+    tls: WorkerTls | None = None,
+) -> None:
+    worker = RelayWorker(name, read_token(), host, tls=tls, stay=stay)
     control, pipe = await worker.serve(control_port, pipe_port)
     sys.stdout.write(json.dumps({"name": name, "control": control, "pipe": pipe}) + "\n")
     sys.stdout.flush()
-    await asyncio.sleep(LONELY_SECONDS)
-    if worker._control is None:
-        logger.warning("no server process connected in %.0f s: exiting", LONELY_SECONDS)
-        await worker.close()
+    if not stay:
+        await asyncio.sleep(LONELY_SECONDS)
+        if worker._control is None:
+            logger.warning("no server process connected in %.0f s: exiting", LONELY_SECONDS)
+            await worker.close()
     await worker.done.wait()
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The worker's options (``python -m server.media.worker`` and ``hopchibo relay-worker``)."""
     parser.add_argument("--name", required=True, help="this worker's name, unique in the pool")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--control-port", type=int, default=0)
     parser.add_argument("--pipe-port", type=int, default=0)
+    parser.add_argument(
+        "--stay",
+        action="store_true",
+        help="a worker on another machine: outlive the server's connection, wait for the next",
+    )
+    parser.add_argument("--tls-cert", help="this machine's certificate (PEM): mutual TLS")
+    parser.add_argument("--tls-key", help="its private key (PEM)")
+    parser.add_argument("--tls-ca", help="the CA that signs every worker's and server's (PEM)")
+
+
+def tls_from(args: argparse.Namespace) -> WorkerTls | None:
+    files = (args.tls_cert, args.tls_key, args.tls_ca)
+    if not any(files):
+        return None
+    if not all(files):
+        raise SystemExit("--tls-cert, --tls-key and --tls-ca go together")
+    return WorkerTls(args.tls_cert, args.tls_key, args.tls_ca)
+
+
+def run_from(args: argparse.Namespace) -> None:
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    try:
+        tls = tls_from(args)
+        asyncio.run(
+            run(args.name, args.host, args.control_port, args.pipe_port, stay=args.stay, tls=tls)
+        )
+    except (ValueError, OSError, ssl.SSLError) as exc:  # a bad option, file or address
+        raise SystemExit(f"relay worker {args.name}: {exc}") from None
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     add_arguments(parser)
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    asyncio.run(run(args.name, args.host, args.control_port, args.pipe_port))
+    run_from(parser.parse_args(argv))
 
 
 if __name__ == "__main__":
