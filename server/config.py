@@ -151,6 +151,75 @@ class MediaSettings:
     """Relay worker processes of this server process (``server/media/worker.py``): each member's
     peer connection goes to one of them and pipes join them, so one meeting uses several cores.
     0: the relay runs in this process, as before (issue 15, docs/media.md)."""
+    worker_host: str = "127.0.0.1"
+    """Where this process's relay workers listen: an address the workers on other machines
+    reach when there are any (a worker listening off loopback needs the ``worker_tls_*``)."""
+    remote_workers: tuple[str, ...] = ()
+    """Control addresses (``host:port``) of relay workers started on other machines with
+    ``--stay``, attached at start-up and again whenever one comes back (docs/media.md)."""
+    worker_token: str = field(default="", repr=False)
+    """The secret the workers on other machines were started with (their
+    ``HOPCHIBO_RELAY_TOKEN``); required with ``remote_workers``."""
+    worker_tls_cert: str = ""
+    """This machine's certificate (PEM) for mutual TLS with the relay workers: required with
+    ``remote_workers`` (media crosses the network) and with a non-loopback ``worker_host``."""
+    worker_tls_key: str = ""
+    worker_tls_ca: str = ""
+    """The CA (PEM) that signed every relay machine's certificate; no other is accepted."""
+
+    def __post_init__(self) -> None:
+        if self.workers < 0:
+            raise ConfigError("must be 0 or more", "HOPCHIBO_MEDIA_WORKERS")
+        for address in self.remote_workers:
+            _host_port(address)  # raises
+        tls = {
+            "HOPCHIBO_MEDIA_WORKER_TLS_CERT": self.worker_tls_cert,
+            "HOPCHIBO_MEDIA_WORKER_TLS_KEY": self.worker_tls_key,
+            "HOPCHIBO_MEDIA_WORKER_TLS_CA": self.worker_tls_ca,
+        }
+        missing = [key for key, value in tls.items() if not value]
+        if len(missing) < len(tls):
+            if missing:
+                raise ConfigError("the three worker_tls_* files go together", missing[0])
+        elif self.remote_workers:
+            raise ConfigError(
+                "relay workers on other machines need mutual TLS: media would cross the"
+                " network in clear (set worker_tls_cert, worker_tls_key and worker_tls_ca)",
+                missing[0],
+            )
+        elif self.workers and not _loopback(self.worker_host):
+            raise ConfigError(
+                "relay workers listening off loopback need mutual TLS (worker_tls_*)",
+                "HOPCHIBO_MEDIA_WORKER_HOST",
+            )
+        if self.remote_workers and len(self.worker_token) < 32:
+            raise ConfigError(
+                "required with remote_workers: at least 32 characters, the same as each"
+                " remote worker's HOPCHIBO_RELAY_TOKEN",
+                "HOPCHIBO_MEDIA_WORKER_TOKEN",
+            )
+
+    @property
+    def remote_worker_addresses(self) -> list[tuple[str, int]]:
+        return [_host_port(address) for address in self.remote_workers]
+
+
+def _host_port(address: str) -> tuple[str, int]:
+    """``host:port`` or ``[v6]:port``."""
+    host, sep, port = address.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"expected host:port, got {address!r}", "HOPCHIBO_MEDIA_REMOTE_WORKERS")
+    return host, int(port)
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,9 @@
 """One meeting's relay over several relay worker processes, as the server's process sees it.
 
-:class:`WorkerPool` starts the worker processes (``worker.py``), keeps a control connection to
-each and joins them with pipes (``pipe.py``). :class:`ShardedRelay` stands where an in-process
+:class:`WorkerPool` starts the worker processes (``worker.py``) on this machine and attaches
+workers started on others (``--stay``, mutual TLS: ``tls.py``), keeps a control connection to
+each and joins them with pipes (``pipe.py``); a worker on another machine whose connection drops
+is attached again when it answers. :class:`ShardedRelay` stands where an in-process
 :class:`~server.media.relay.MeetingRelay` stands (the same calls, the same events): it sends each
 member's offer to the worker chosen for it (the one serving the fewest members, and the member's
 own while that worker lives) and the room's decisions to the workers concerned. When a worker
@@ -18,8 +20,9 @@ import json
 import logging
 import os
 import secrets
+import ssl
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from server.media.offer import Kind
@@ -32,12 +35,17 @@ from server.media.relay import (
     SlotsChanged,
     UnknownParticipantError,
 )
+from server.media.tls import WorkerTls
 from server.media.worker import TOKEN_ENV, config_to_json
 
 logger = logging.getLogger(__name__)
 
 #: seconds a worker may take to start and print its ports
 START_TIMEOUT = 60.0
+#: seconds to connect to a worker on another machine and hear its answers
+ATTACH_TIMEOUT = 10.0
+#: seconds between tries to attach a worker on another machine that is not there
+RETRY_SECONDS = 3.0
 
 
 class WorkerGoneError(ConnectionError):
@@ -55,7 +63,11 @@ class WorkerHandle(Framed):
         self.pipe_port = 0
         self.control_port = 0
         self.process: asyncio.subprocess.Process | None = None
+        #: the control address dialled, for a worker on another machine (attached again if lost)
+        self.address: tuple[str, int] | None = None
         self.alive = True
+        #: authenticated and in the pool: only then does its loss concern the meetings
+        self.ready = False
         self._ids = itertools.count(1)
         self._waiting: dict[int, asyncio.Future[Any]] = {}
 
@@ -95,25 +107,111 @@ class WorkerHandle(Framed):
             if not future.done():
                 future.set_exception(WorkerGoneError(self.name))
         self._waiting.clear()
-        self.pool.lost(self)
+        if self.ready:
+            self.pool.lost(self)
 
 
 class WorkerPool:
     """The relay worker processes of this server process."""
 
-    def __init__(self) -> None:
+    def __init__(self, token: str | None = None, tls: WorkerTls | None = None) -> None:
+        """``token``: the secret shared with workers on other machines (``media.worker_token``);
+        none, a random one for this pool's own workers. ``tls``: this machine's certificate for
+        every control connection and pipe (required to attach workers on other machines)."""
         self.workers: list[WorkerHandle] = []
         self._relays: dict[str, ShardedRelay] = {}
         #: every worker of the pool and its pipes must present it (``worker.TOKEN_ENV``)
-        self._token = secrets.token_urlsafe(32)
+        self._token = token or secrets.token_urlsafe(32)
+        self._tls = tls
+        self._client_tls: ssl.SSLContext | None = tls.client_context() if tls else None
+        #: the tasks attaching again the workers on other machines that are not there now
+        self._retries: dict[tuple[str, int], asyncio.Task[None]] = {}
+        self._closing = False
 
     async def start(self, count: int, *, host: str = "127.0.0.1", prefix: str = "w") -> None:
-        """Start ``count`` workers on this machine and join them with pipes."""
+        """Start ``count`` workers on this machine, listening on ``host`` (an address the other
+        machines' workers reach when there are any), and join them with pipes."""
         started = await asyncio.gather(*(self._spawn(f"{prefix}{i}", host) for i in range(count)))
         self.workers.extend(started)
         await self._introduce()
 
+    async def attach(self, host: str, control_port: int) -> WorkerHandle:
+        """Attach the worker listening at ``host:control_port`` (on another machine, started
+        with ``--stay``): connect, prove the token, ask its name and pipe address, and join it
+        to the others with pipes. Raises ``OSError``, ``TimeoutError``, ``WorkerGoneError`` or
+        ``ValueError`` (a name the pool has already) if it cannot."""
+        if self._client_tls is None:
+            raise ValueError("workers on other machines need TLS (media.worker_tls_*)")
+        loop = asyncio.get_running_loop()
+        _, handle = await asyncio.wait_for(
+            loop.create_connection(
+                lambda: WorkerHandle(self, f"{host}:{control_port}"),
+                host,
+                control_port,
+                ssl=self._client_tls,
+            ),
+            ATTACH_TIMEOUT,
+        )
+        try:
+            await asyncio.wait_for(handle.request("auth", token=self._token), ATTACH_TIMEOUT)
+            about = await asyncio.wait_for(handle.request("describe"), ATTACH_TIMEOUT)
+            name = str(about["name"])
+            if any(w.name == name and w.alive for w in self.workers):
+                raise ValueError(f"a relay worker named {name} is in the pool already")
+        except BaseException:
+            handle.close()
+            raise
+        handle.name = name
+        listen = str(about["host"])
+        # a worker listening on every address is reached where it was reached
+        handle.host = host if listen in ("", "0.0.0.0", "::") else listen  # noqa: S104
+        handle.pipe_port = int(about["pipe"])
+        handle.control_port = control_port
+        handle.address = (host, control_port)
+        handle.ready = True
+        # a dead handle of the same name makes way (its members have failed over already)
+        self.workers = [w for w in self.workers if w.alive or w.name != name]
+        self.workers.append(handle)
+        await self._introduce()
+        logger.info("relay worker %s at %s:%d attached", name, host, control_port)
+        return handle
+
+    async def attach_all(self, addresses: Iterable[tuple[str, int]]) -> None:
+        """Attach each worker; one that is not there now is logged and tried again in the
+        background (a relay machine that is down does not stop this process starting)."""
+
+        async def one(host: str, port: int) -> None:
+            try:
+                await self.attach(host, port)
+            except (OSError, TimeoutError, WorkerGoneError, ValueError) as exc:
+                logger.warning("relay worker %s:%d not attached (%r): retrying", host, port, exc)
+                self._retry((host, port))
+
+        await asyncio.gather(*(one(host, port) for host, port in addresses))
+
+    def _retry(self, address: tuple[str, int]) -> None:
+        if self._closing or address in self._retries:
+            return
+        self._retries[address] = asyncio.get_running_loop().create_task(self._reattach(address))
+
+    async def _reattach(self, address: tuple[str, int]) -> None:
+        host, port = address
+        try:
+            while not self._closing:
+                await asyncio.sleep(RETRY_SECONDS)
+                try:
+                    handle = await self.attach(host, port)
+                except (OSError, TimeoutError, WorkerGoneError, ValueError) as exc:
+                    logger.info("relay worker %s:%d still not attached: %r", host, port, exc)
+                    continue
+                if handle.alive:  # else it was lost while joining: its loss found us here
+                    return
+        finally:
+            # at once, not in a done callback: a loss right after must start a new task
+            self._retries.pop(address, None)
+
     async def _spawn(self, name: str, host: str) -> WorkerHandle:
+        tls = self._tls.arguments() if self._tls is not None else []
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -122,6 +220,7 @@ class WorkerPool:
             name,
             "--host",
             host,
+            *tls,
             stdout=asyncio.subprocess.PIPE,
             env={**os.environ, TOKEN_ENV: self._token},
             # a session of its own, so a scheduler autogroup of its own, as a process on a host
@@ -139,13 +238,14 @@ class WorkerPool:
             raise
         loop = asyncio.get_running_loop()
         _, handle = await loop.create_connection(
-            lambda: WorkerHandle(self, name), host, int(ports["control"])
+            lambda: WorkerHandle(self, name), host, int(ports["control"]), ssl=self._client_tls
         )
         handle.host = host
         handle.pipe_port = int(ports["pipe"])
         handle.control_port = int(ports["control"])
         handle.process = process
         await handle.request("auth", token=self._token)
+        handle.ready = True
         return handle
 
     async def _introduce(self) -> None:
@@ -186,9 +286,12 @@ class WorkerPool:
             relay.worker_event(worker, str(message["event"]), message["data"])
 
     def lost(self, worker: WorkerHandle) -> None:
-        logger.warning("relay worker %s is gone; its members reconnect to the others", worker.name)
+        if not self._closing:
+            logger.warning("relay worker %s is gone; its members reconnect elsewhere", worker.name)
         for relay in list(self._relays.values()):
             relay.worker_lost(worker)
+        if worker.address is not None:
+            self._retry(worker.address)
 
     def forget(self, meeting: str) -> None:
         self._relays.pop(meeting, None)
@@ -200,6 +303,11 @@ class WorkerPool:
         return [r for r in results if isinstance(r, dict)]
 
     async def close(self) -> None:
+        self._closing = True
+        retries = list(self._retries.values())
+        for task in retries:
+            task.cancel()
+        await asyncio.gather(*retries, return_exceptions=True)
         for worker in self.workers:
             worker.close()
         for worker in self.workers:

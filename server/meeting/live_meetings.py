@@ -17,6 +17,7 @@ from server.audit import AuditLog
 from server.config import Settings
 from server.leases import make_leases
 from server.media.shards import WorkerPool
+from server.media.tls import WorkerTls
 from server.meeting.admission import MeetingInfo, cell_directory
 from server.meeting.hosts import make_hosts
 from server.meeting.journal import AuditJournal
@@ -58,7 +59,8 @@ class LiveMeetings:
         #: the nodes' loads: where a meeting live nowhere goes (issue 15)
         self.nodes = make_nodes(settings, self.leases)
         self._keeper: asyncio.Task[None] | None = None
-        #: the relay worker processes (``media.workers``); None: relays run in this process
+        #: the relay worker processes (``media.workers`` and ``media.remote_workers``); None:
+        #: relays run in this process
         self.relay_pool: WorkerPool | None = None
         #: hands the C heap's free pages back once released meetings have been freed
         self.trimmer = HeapTrimmer(idle=lambda: not self._meetings)
@@ -66,9 +68,16 @@ class LiveMeetings:
     async def start(self) -> None:
         """Take the lease, recover what processes that died left open (start-up), then keep
         the lease, the last-seen times and the recovery going (:meth:`_keep`)."""
-        if self._settings.media.workers > 0:
-            self.relay_pool = WorkerPool()
-            await self.relay_pool.start(self._settings.media.workers)
+        media = self._settings.media
+        if media.workers > 0 or media.remote_workers:
+            tls = None
+            if media.worker_tls_cert:
+                tls = WorkerTls(media.worker_tls_cert, media.worker_tls_key, media.worker_tls_ca)
+            self.relay_pool = WorkerPool(token=media.worker_token or None, tls=tls)
+            if media.workers > 0:
+                await self.relay_pool.start(media.workers, host=media.worker_host)
+            # those not there now are attached when they come (the pool keeps trying)
+            await self.relay_pool.attach_all(media.remote_worker_addresses)
         await self._beat()
         self._keeper = asyncio.get_running_loop().create_task(self._keep())
 
