@@ -192,6 +192,12 @@ class MediaSettings:
                 "relay workers listening off loopback need mutual TLS (worker_tls_*)",
                 "HOPCHIBO_MEDIA_WORKER_HOST",
             )
+        if self.remote_workers and self.workers and _loopback(self.worker_host):
+            raise ConfigError(
+                "with remote_workers, this machine's workers must listen where the other"
+                " machines' workers reach them (they dial the pipes too)",
+                "HOPCHIBO_MEDIA_WORKER_HOST",
+            )
         if self.remote_workers and len(self.worker_token) < 32:
             raise ConfigError(
                 "required with remote_workers: at least 32 characters, the same as each"

@@ -40,6 +40,14 @@ def test_local_workers_off_loopback_need_tls() -> None:
     MediaSettings(workers=2)  # loopback, as before: plain TCP and a random token
 
 
+def test_local_workers_beside_remote_ones_listen_where_they_are_reached() -> None:
+    remote = {"remote_workers": ("10.0.0.2:7100",), "worker_token": TOKEN, **TLS}
+    with pytest.raises(ConfigError, match="HOPCHIBO_MEDIA_WORKER_HOST"):
+        MediaSettings(workers=1, **remote)
+    MediaSettings(workers=1, worker_host="10.0.0.1", **remote)
+    MediaSettings(workers=0, **remote)  # only remote ones: nothing listens here
+
+
 @pytest.mark.parametrize("address", ["10.0.0.2", "10.0.0.2:", ":7100", "h:70000", "h:x"])
 def test_remote_worker_addresses_are_host_and_port(address: str) -> None:
     with pytest.raises(ConfigError, match="HOPCHIBO_MEDIA_REMOTE_WORKERS"):
