@@ -505,8 +505,11 @@ async def run(
     sys.stdout.write(json.dumps({"name": name, "control": control, "pipe": pipe}) + "\n")
     sys.stdout.flush()
     if not stay:
-        await asyncio.sleep(LONELY_SECONDS)
-        if worker._control is None:
+        # done early when the server connects and leaves within the minute (the pool's close
+        # then waits for nothing)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(worker.done.wait(), LONELY_SECONDS)
+        if not worker.done.is_set() and worker._control is None:
             logger.warning("no server process connected in %.0f s: exiting", LONELY_SECONDS)
             await worker.close()
     await worker.done.wait()
