@@ -432,3 +432,38 @@ def _first_answer(host: str, port: int, context: ssl.SSLContext | None) -> bytes
 
 async def _names(pool: WorkerPool) -> list[tuple[str, int]]:
     return [(str(s["name"]), len(s["pipes"])) for s in await pool.stats()]
+
+
+async def test_a_staying_worker_outlives_its_server(hosts: Hosts) -> None:
+    """``--stay``: when its server's process goes, the other machine's worker closes that
+    server's meetings and pipes and waits; the next server's pool, with no worker of its own,
+    attaches it and holds a meeting on it alone."""
+    log = EventLog()
+    meeting = Meeting(
+        hosts.pool.relay("stay-test", RelayConfig(add_loopback_candidate=True), log), log
+    )
+    for name in ("a1", "b1"):
+        await meeting.join(name)
+    assert meeting.worker("b1") == "wb"
+    await wait_for(meeting.decodes_all, 40, "a1 and b1 decoding each other")
+    await hosts.pool.close()  # the server's process goes away
+    await asyncio.gather(*(c.close() for c in meeting.clients.values()))
+
+    again = WorkerPool(token=TOKEN, tls=hosts.certificates.here)
+    try:
+        handle = await again.attach(hosts.network.there, CONTROL_PORT)
+        assert hosts.remote.process is not None and hosts.remote.process.returncode is None
+        stats = await handle.request("stats")
+        assert stats["meetings"] == {} and stats["pipes"] == {}  # nothing of the old server
+        log = EventLog()
+        meeting = Meeting(
+            again.relay("stay-test-2", RelayConfig(add_loopback_candidate=True), log), log
+        )
+        for name in ("a1", "b1"):
+            await meeting.join(name)
+        assert {meeting.worker(n) for n in ("a1", "b1")} == {"wb"}
+        await wait_for(meeting.decodes_all, 40, "a1 and b1 decoding each other on wb alone")
+        await meeting.relay.close()
+        await asyncio.gather(*(c.close() for c in meeting.clients.values()))
+    finally:
+        await again.close()
