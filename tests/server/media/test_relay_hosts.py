@@ -10,8 +10,6 @@ for the test, and the token. Needs root and ``ip netns``: it fails, never skips,
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
-import ipaddress
 import os
 import signal
 import socket
@@ -25,10 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from server.media.passthrough import on_keyframe_request
 from server.media.pipe import encode_json
@@ -36,6 +30,7 @@ from server.media.relay import PeerStateChanged, RelayConfig
 from server.media.shards import RETRY_SECONDS, WorkerPool
 from server.media.tls import WorkerTls
 from server.media.worker import TOKEN_ENV
+from tests.server.media.certs import make_ca, make_cert, write_pem
 from tests.server.media.peers import EventLog, wait_for
 from tests.server.media.test_relay_workers import COLOURS, Meeting, _eventually, _participant
 
@@ -104,110 +99,16 @@ class Certificates:
     ca: Path
 
 
-def _key() -> ec.EllipticCurvePrivateKey:
-    return ec.generate_private_key(ec.SECP256R1())
-
-
-def _name(common: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
-
-
-def _ca(common: str) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
-    key = _key()
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name(common))
-        .issuer_name(_name(common))
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(hours=1))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=False,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    return cert, key
-
-
-def _leaf(
-    folder: Path,
-    stem: str,
-    address: str,
-    ca: tuple[x509.Certificate, ec.EllipticCurvePrivateKey],
-    ca_file: Path,
-) -> WorkerTls:
-    """A certificate naming ``address``, good for both ends of a TLS connection."""
-    ca_cert, ca_key = ca
-    key = _key()
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name(stem))
-        .issuer_name(ca_cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(hours=1))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(address))]),
-            critical=False,
-        )
-        .add_extension(
-            x509.ExtendedKeyUsage(
-                [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
-            ),
-            critical=False,
-        )
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
-            critical=False,
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    cert_file, key_file = folder / f"{stem}.pem", folder / f"{stem}.key"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    key_file.chmod(0o600)
-    return WorkerTls(str(cert_file), str(key_file), str(ca_file))
-
-
-def _pem(path: Path, cert: x509.Certificate) -> Path:
-    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    return path
-
-
 @pytest.fixture
 def certificates(tmp_path: Path, network: Network) -> Certificates:
-    ca = _ca("hopchibo relay test CA")
-    other = _ca("a stranger's CA")
-    ca_file = _pem(tmp_path / "ca.pem", ca[0])
-    other_file = _pem(tmp_path / "other-ca.pem", other[0])
+    ca = make_ca("hopchibo relay test CA")
+    other = make_ca("a stranger's CA")
+    ca_file = write_pem(tmp_path / "ca.pem", ca[0])
+    other_file = write_pem(tmp_path / "other-ca.pem", other[0])
     return Certificates(
-        here=_leaf(tmp_path, "here", network.here, ca, ca_file),
-        there=_leaf(tmp_path, "there", network.there, ca, ca_file),
-        stranger=_leaf(tmp_path, "stranger", network.here, other, other_file),
+        here=make_cert(tmp_path, "here", network.here, ca, ca_file),
+        there=make_cert(tmp_path, "there", network.there, ca, ca_file),
+        stranger=make_cert(tmp_path, "stranger", network.here, other, other_file),
         ca=ca_file,
     )
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from server.config import ConfigError, MediaSettings, load_settings
+from server.media import shards
 from server.media.shards import WorkerPool
 from server.media.worker import RelayWorker
+from tests.server.media.certs import make_ca, make_cert, write_pem
 
 TOKEN = "x" * 43
 TLS: dict[str, Any] = {
@@ -76,3 +81,33 @@ def test_a_worker_off_loopback_refuses_to_listen_in_clear() -> None:
 async def test_the_pool_attaches_nothing_without_tls() -> None:
     with pytest.raises(ValueError, match="need TLS"):
         await WorkerPool(token=TOKEN).attach("127.0.0.1", 7100)
+
+
+async def test_an_absent_worker_is_tried_again_until_close(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A relay machine that is down does not stop the server: the pool keeps trying it."""
+    monkeypatch.setattr(shards, "RETRY_SECONDS", 0.05)
+    ca = make_ca("test CA")
+    tls = make_cert(tmp_path, "here", "127.0.0.1", ca, write_pem(tmp_path / "ca.pem", ca[0]))
+    with socket.socket() as unused:  # a port nobody listens on
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    pool = WorkerPool(token=TOKEN, tls=tls)
+    tries = 0
+    thrice = asyncio.Event()
+    attach = pool.attach
+
+    async def counted(host: str, control_port: int) -> shards.WorkerHandle:
+        nonlocal tries
+        tries += 1
+        if tries >= 3:
+            thrice.set()
+        return await attach(host, control_port)
+
+    monkeypatch.setattr(pool, "attach", counted)
+    await pool.attach_all([("127.0.0.1", port)])  # returns: not there is not an error
+    retry = pool._retries[("127.0.0.1", port)]
+    await asyncio.wait_for(thrice.wait(), 10)
+    await pool.close()
+    assert retry.done() and not pool._retries and not pool.workers
