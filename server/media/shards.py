@@ -158,6 +158,8 @@ class WorkerPool:
             name = str(about["name"])
             if any(w.name == name and w.alive for w in self.workers):
                 raise ValueError(f"a relay worker named {name} is in the pool already")
+            if self._closing:  # a retry that outlived close() (wait_for may eat a cancel)
+                raise WorkerGoneError(name)
         except BaseException:
             handle.close()
             raise
