@@ -14,6 +14,11 @@ member's reception of ``meeting_state`` is timed (the fan-out). Then every socke
 without ``leave`` and the bench waits for the reconnect grace to end: no live meeting and no
 bus subscription may remain, and the server's memory is compared with its start.
 ``/api/health`` is polled every 0.25 s throughout. Prints the figures, the machine and its load.
+
+The start is taken after ``--warmup-meetings`` small meetings joined and left (lazy imports,
+compiled queries, pools). Where memory stays: ``--arenas`` prints Python's arena counts and the
+resident memory by kind of mapping at the start and the end; ``--trace-survivors FILE`` writes
+what was allocated during the crowd and is still alive, by traceback (slow: a diagnosis).
 """
 
 from __future__ import annotations
@@ -199,11 +204,15 @@ class Bench:
                     self.health_failed += 1
                 await asyncio.sleep(0.25)
 
-    async def stats(self, collect: bool = False, trim: bool = False) -> dict[str, int]:
+    async def stats(
+        self, collect: bool = False, trim: bool = False, trace: str = ""
+    ) -> dict[str, Any]:
         query = "&".join(q for q, on in (("gc=1", collect), ("trim=1", trim)) if on)
+        if trace:
+            query = f"{query}&trace={trace}" if query else f"trace={trace}"
         url = f"{self.base}/bench/stats" + (f"?{query}" if query else "")
         async with ClientSession() as http, http.get(url) as resp:
-            data: dict[str, int] = await resp.json()
+            data: dict[str, Any] = await resp.json()
             return data
 
     async def session(
@@ -285,6 +294,7 @@ async def run(args: argparse.Namespace) -> None:
     cmd = [sys.executable, str(ROOT / "bench" / "signaling_server.py")]
     cmd += ["--meetings", str(args.meetings), "--members", str(args.members)]
     cmd += ["--grace", str(args.grace), "--seed-out", str(seed_file)]
+    cmd += ["--warmup-meetings", str(args.warmup_meetings)]
     if args.db:
         cmd += ["--db", args.db]
     if args.redis:
@@ -309,19 +319,27 @@ async def run(args: argparse.Namespace) -> None:
     pid = proc.pid
     bench.pid = pid
     warm = seeded["warmup"]
-    if warm:  # one small meeting first: lazy imports, compiled queries, pools are warm
-        w = await bench.session([warm], len(warm["tokens"]), args)
+    if warm:  # small meetings first: lazy imports, compiled queries, pools are warm
+        w = await bench.session(warm, len(warm[0]["tokens"]), args)
         print(
             f"warm-up: {w['admitted']}/{w['n']} admitted, released in {w['released_s']:.1f} s; "
             f"the start below is taken after it"
         )
-    start = await bench.stats(collect=True)
+    arenas0 = await bench.stats(trace="arenas") if args.arenas else {}
+    start = await bench.stats(collect=True, trace="start" if args.trace_survivors else "")
     rss0, fds0, out0 = rss_kb(pid), open_files(pid), connections_out(pid)
     r = await bench.session(bench.meetings, args.members, args)
     held = await bench.stats(collect=True)
     rss_after, fds_after, out_after = rss_kb(pid), open_files(pid), connections_out(pid)
     trimmed = await bench.stats(trim=True)
     rss_trimmed = rss_kb(pid)
+    if args.arenas:
+        print(f"allocator at the start: {json.dumps(arenas0)}")
+        print(f"allocator at the end: {json.dumps(await bench.stats(trace='arenas'))}")
+    if args.trace_survivors:  # what was allocated during the crowd and is still alive
+        survivors = await bench.stats(trace="dump")
+        Path(args.trace_survivors).write_text(json.dumps(survivors, indent=1))  # noqa: ASYNC240
+        print(f"survivors of the crowd written to {args.trace_survivors}")
     stop.set()
     await health
     await bench.http.close()
@@ -385,6 +403,25 @@ def main() -> None:
     parser.add_argument("--grace", type=int, default=5)
     parser.add_argument("--batch", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument(
+        "--warmup-meetings",
+        type=int,
+        default=1,
+        help="meetings of up to 15 that join and leave before the start is measured",
+    )
+    parser.add_argument(
+        "--arenas",
+        action="store_true",
+        help="print the allocator's arena counts and the resident memory by kind of mapping at "
+        "the start and the end",
+    )
+    parser.add_argument(
+        "--trace-survivors",
+        default="",
+        metavar="FILE",
+        help="trace allocations (tracemalloc) from the start and write the blocks still alive "
+        "after everyone left, by traceback, with the allocator's arena counts (slow: a diagnosis)",
+    )
     parser.add_argument("--interval", type=float, default=0.5)
     parser.add_argument("--join-timeout", type=float, default=300.0)
     parser.add_argument(

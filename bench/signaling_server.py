@@ -15,9 +15,12 @@ import asyncio
 import datetime as dt
 import gc
 import json
+import os
 import sys
 import tempfile
+import tracemalloc
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
@@ -86,12 +89,41 @@ async def seed(
     return out
 
 
+def _malloc_stats() -> list[str]:
+    """The arena lines of CPython's allocator statistics (written by C to file descriptor 2)."""
+    with tempfile.TemporaryFile(mode="w+") as f:
+        saved = os.dup(2)
+        os.dup2(f.fileno(), 2)
+        try:
+            sys._debugmallocstats()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        f.seek(0)
+        return [x for x in f.read().splitlines() if "arena" in x.lower()]
+
+
+def _smaps() -> dict[str, int]:
+    """Resident KiB of this process by kind of mapping: the C heap, anonymous maps (Python's
+    arenas, large blocks, thread heaps), files."""
+    kinds: dict[str, int] = {}
+    kind = ""
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        head = line.split()
+        if head and not head[0].endswith(":"):
+            name = head[5] if len(head) > 5 else ""
+            kind = name if name.startswith("[") else ("file" if name else "anonymous")
+        elif head and head[0] == "Rss:":
+            kinds[kind] = kinds.get(kind, 0) + int(head[1])
+    return kinds
+
+
 async def stats(request: web.Request) -> web.Response:
     """Live meetings and bus channels; ``gc=1``: collect first, and count the objects of a
     meeting still held; ``trim=1``: give the C heap's free pages back to the system
     (glibc ``malloc_trim``), to tell memory held from memory merely not returned."""
     live = request.app[appkeys.LIVE]
-    out = {
+    out: dict[str, Any] = {
         "live": len(live.live_ids()),
         "channels": len(live.bus.subscribed_channels()),
         "server_trims": live.trimmer.trims,  # the server's own (server/memory.py)
@@ -104,6 +136,19 @@ async def stats(request: web.Request) -> web.Response:
     if request.query.get("trim"):
         trim = libc_trim()
         out["trimmed"] = trim() if trim is not None else -1  # -1: no malloc_trim here
+    if request.query.get("trace") == "start":
+        tracemalloc.start(12)
+    if request.query.get("trace") == "arenas":
+        out["mallocstats"] = _malloc_stats()
+        out["smaps"] = _smaps()
+    elif request.query.get("trace") == "dump" and tracemalloc.is_tracing():
+        snap = tracemalloc.take_snapshot()
+        top = snap.statistics("traceback")[:40]
+        out["survivors"] = [
+            {"size": st.size, "count": st.count, "where": st.traceback.format()[-24:]} for st in top
+        ]
+        out["survivor_total"] = sum(st.size for st in snap.statistics("filename"))
+        out["survivor_count"] = sum(st.count for st in snap.statistics("filename"))
     out["blocks"] = sys.getallocatedblocks()  # Python's allocated memory blocks
     return web.json_response(out)
 
@@ -115,6 +160,7 @@ async def main() -> None:
     parser.add_argument("--meetings", type=int, default=1)
     parser.add_argument("--members", type=int, default=50)
     parser.add_argument("--grace", type=int, default=5)
+    parser.add_argument("--warmup-meetings", type=int, default=1)
     parser.add_argument("--seed-out", required=True)
     args = parser.parse_args()
     var = Path(tempfile.mkdtemp(prefix="hopchibo-bench-"))
@@ -138,9 +184,9 @@ async def main() -> None:
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    # a small warm-up meeting (run first by the driver), then the meetings measured
-    (warmup,) = await seed(app, 1, min(args.members, 15))
-    seeded = await seed(app, args.meetings, args.members, first=2)
+    # small warm-up meetings (run first by the driver), then the meetings measured
+    warmup = await seed(app, args.warmup_meetings, min(args.members, 15))
+    seeded = await seed(app, args.meetings, args.members, first=args.warmup_meetings + 1)
     seed_json = json.dumps({"port": port, "meetings": seeded, "warmup": warmup})
     Path(args.seed_out).write_text(seed_json)  # noqa: ASYNC240 (once, before serving)
     print(json.dumps({"type": "ready", "port": port}), flush=True)
