@@ -24,12 +24,16 @@ from typing import Any
 
 import pytest
 
+from server import appkeys
+from server.app import create_app
+from server.config import BusSettings, DatabaseSettings, ServerSettings, load_settings
 from server.media.passthrough import on_keyframe_request
 from server.media.pipe import encode_json
 from server.media.relay import PeerStateChanged, RelayConfig
 from server.media.shards import RETRY_SECONDS, WorkerPool
 from server.media.tls import WorkerTls
 from server.media.worker import TOKEN_ENV
+from tests.conftest import AiohttpClient, unique_key_prefix
 from tests.server.media.certs import make_ca, make_cert, write_pem
 from tests.server.media.peers import EventLog, wait_for
 from tests.server.media.test_relay_workers import COLOURS, Meeting, _eventually, _participant
@@ -368,3 +372,46 @@ async def test_a_staying_worker_outlives_its_server(hosts: Hosts) -> None:
         await asyncio.gather(*(c.close() for c in meeting.clients.values()))
     finally:
         await again.close()
+
+
+async def test_the_app_attaches_the_workers_its_settings_name(
+    network: Network,
+    certificates: Certificates,
+    tmp_path: Path,
+    db_url: str,
+    aiohttp_client: AiohttpClient,
+) -> None:
+    """The deployment's way in: ``HOPCHIBO_MEDIA_*`` from the environment, the app started as
+    ``make run`` starts it; its live meetings' pool runs one worker here, on this machine's veth
+    address, and attaches the other machine's, and the two are joined by a pipe."""
+    remote = RemoteWorker(network, certificates.there, tmp_path / "wb.log")
+    here = certificates.here
+    env = {
+        "HOPCHIBO_MEDIA_WORKERS": "1",
+        "HOPCHIBO_MEDIA_WORKER_HOST": network.here,
+        "HOPCHIBO_MEDIA_REMOTE_WORKERS": f"{network.there}:{CONTROL_PORT}",
+        "HOPCHIBO_MEDIA_WORKER_TOKEN": TOKEN,
+        "HOPCHIBO_MEDIA_WORKER_TLS_CERT": here.cert,
+        "HOPCHIBO_MEDIA_WORKER_TLS_KEY": here.key,
+        "HOPCHIBO_MEDIA_WORKER_TLS_CA": here.ca,
+    }
+    settings = load_settings(
+        env,
+        server=ServerSettings(var_dir=tmp_path / "var"),
+        database=DatabaseSettings(url=db_url),
+        bus=BusSettings(key_prefix=unique_key_prefix()),
+    )
+    try:
+        await remote.start()
+        client = await aiohttp_client(create_app(settings))
+        pool = client.app[appkeys.LIVE].relay_pool
+        assert pool is not None
+        assert sorted(w.name for w in pool.alive) == ["w0", "wb"]
+        assert {w.name: w.host for w in pool.alive} == {"w0": network.here, "wb": network.there}
+
+        async def piped() -> bool:
+            return sorted(await _names(pool)) == [("w0", 1), ("wb", 1)]
+
+        assert await _eventually(piped, 10), await _names(pool)
+    finally:
+        await remote.stop()
