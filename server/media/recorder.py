@@ -25,6 +25,7 @@ from av.stream import Stream
 from server.media.offer import Kind
 from server.media.passthrough import EncodedFrame
 from server.media.relay import MeetingRelay
+from server.media.slot import KEYFRAME_RETRY_SECONDS
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +118,10 @@ class MeetingRecorder:
         self._remove: Callable[[], None] | None = None
         self._started_at = 0.0
         self._selected_at: float | None = None
+        #: when a keyframe of the video source was last asked for (``None``: not waiting)
+        self._asked_at: float | None = None
+        self.keyframe_retries = 0
+        """Keyframe requests repeated while the source's delta frames kept coming."""
         self._failed = False
         self.stopped = False
 
@@ -167,13 +172,28 @@ class MeetingRecorder:
             return
         if track.awaiting_keyframe:
             if not frame.keyframe:
+                self._ask_again(participant_id, kind, now)
                 return
             track.awaiting_keyframe = False
+            if kind == "video":
+                self._asked_at = None
         try:
             self._write(track, participant_id, frame, now)
         except Exception:
             self._failed = True  # a broken muxer must not hold up the meeting
             logger.exception("recording: muxing failed; no more media is recorded")
+
+    def _ask_again(self, source: str, kind: Kind, now: float) -> None:
+        """The source's delta frames come but not the keyframe asked for: the request was lost
+        (a lossy link, or sent before the source's first packet) or ignored (it had just sent
+        one). Ask again each ``KEYFRAME_RETRY_SECONDS``, as a slot does; else the recording
+        has no picture until the source's next keyframe of its own, which may never come."""
+        if kind != "video" or self._asked_at is None:
+            return
+        if now - self._asked_at >= KEYFRAME_RETRY_SECONDS:
+            self._asked_at = now
+            self.keyframe_retries += 1
+            self._relay.request_keyframe(source)
 
     def _select(self) -> None:
         relay = self._relay
@@ -189,6 +209,7 @@ class MeetingRecorder:
             video = videos[0]
         if self._video.switch(video) and video is not None:
             relay.request_keyframe(video)
+            self._asked_at = self._clock()
         audio = next((p for p in speakers if p in audios), None)
         if audio is None:
             audio = self._audio.source if self._audio.source in audios else None

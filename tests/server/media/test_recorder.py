@@ -1,14 +1,27 @@
-"""The recorder's pure parts: the VP8 keyframe header and timestamp rebasing across sources."""
+"""The recorder's pure parts: the VP8 keyframe header, timestamp rebasing across sources, and
+asking again for a keyframe that does not come."""
 
 from __future__ import annotations
 
 import fractions
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, cast
 
 import av
 from av import VideoFrame
 
+from server.media.offer import Kind
 from server.media.passthrough import EncodedFrame
-from server.media.recorder import AUDIO_CLOCK, VIDEO_CLOCK, _Track, vp8_keyframe_size
+from server.media.recorder import (
+    AUDIO_CLOCK,
+    VIDEO_CLOCK,
+    MeetingRecorder,
+    _Track,
+    vp8_keyframe_size,
+)
+from server.media.relay import MeetingRelay
 
 
 def _vp8_packets(count: int) -> list[tuple[bytes, bool]]:
@@ -59,3 +72,59 @@ def test_first_frame_is_placed_at_its_time_since_the_recording_started() -> None
     assert not track.switch("cam")
     first = track.rebase("cam", EncodedFrame(b"x", 123_456, VIDEO_CLOCK, True), 11.0, 10.0)
     assert first == VIDEO_CLOCK
+
+
+class _Room:
+    """What the recorder reads of a meeting's relay: one camera, nobody speaking, and the
+    keyframe requests it makes (the relay itself, with real peers, is in the records tests)."""
+
+    def __init__(self) -> None:
+        self.listener: Callable[[str, Kind, EncodedFrame], None] | None = None
+        self.asked: list[float] = []
+        self.active_speakers: list[str] = []
+        self.pinned: list[str] = []
+        self.now = 0.0
+
+    def add_frame_listener(self, listener: Callable[[str, Kind, EncodedFrame], None]) -> Any:
+        self.listener = listener
+        return lambda: None
+
+    def publishers(self, kind: Kind) -> list[str]:
+        return ["cam"] if kind == "video" else []
+
+    def request_keyframe(self, participant_id: str) -> bool:
+        assert participant_id == "cam"
+        self.asked.append(self.now)
+        return True
+
+    def frame(self, at: float, keyframe: bool) -> None:
+        self.now = at
+        assert self.listener is not None
+        self.listener(
+            "cam", "video", EncodedFrame(KEYFRAME if keyframe else b"d", 0, 90_000, keyframe)
+        )
+
+
+KEYFRAME = _vp8_packets(1)[0][0]
+
+
+def test_an_unanswered_keyframe_request_is_repeated_while_deltas_come(tmp_path: Path) -> None:
+    """The recorder asks for the camera's keyframe when it starts; a lost request is asked again
+    every KEYFRAME_RETRY_SECONDS while delta frames come, and no more once the keyframe came
+    (without it a recording had no picture until the camera's own next keyframe: the console's
+    player then showed a placeholder and could not seek)."""
+    room = _Room()
+    sink = io.FileIO(tmp_path / "recording.mkv", "w")
+    recorder = MeetingRecorder(cast(MeetingRelay, room), sink, clock=lambda: room.now)
+    recorder.start()
+    for i in range(31):  # 3 s of deltas at 10 fps, no keyframe
+        room.frame(i / 10, keyframe=False)
+    assert room.asked == [0.0, 1.0, 2.0, 3.0] and recorder.keyframe_retries == 3
+    assert recorder.video_frames == 0
+    room.frame(3.1, keyframe=True)
+    for i in range(32, 60):
+        room.frame(i / 10, keyframe=False)
+    assert room.asked == [0.0, 1.0, 2.0, 3.0]  # answered: nothing more asked
+    assert recorder.video_frames == 1 + 28
+    recorder.stop()
+    sink.close()
