@@ -131,10 +131,15 @@ def firefox(tmp_path: Path) -> Iterator[Firefox]:
         browser.close()
 
 
-async def firefox_sign_in(ff: Firefox, base: str, person: Person) -> None:
-    """Password then TOTP through the real endpoints, from the page: the cookie lands in Firefox."""
+async def firefox_sign_in(
+    ff: Firefox, base: str, person: Person, *, next_code: bool = False
+) -> None:
+    """Password then TOTP through the real endpoints, from the page: the cookie lands in Firefox.
+    ``next_code``: the code of the next time step (the person signed in elsewhere within this
+    one, and a code is good once)."""
     await ff.navigate(f"{base}/login")
-    code = factors.totp_now(person.totp_secret, dt.datetime.now(dt.UTC))
+    at = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30 if next_code else 0)
+    code = factors.totp_now(person.totp_secret, at)
     result = await ff.run(
         """
         const [base, username, password, code] = args;

@@ -1,7 +1,8 @@
 """Recording in the browser (R6, R7): the chair starts recording from the console, the member's
 page (a 390x844 phone) shows the red badge live, the chair stops and plays the recording back in
-the console (the media element really plays), and a deputy — who chairs but lacks the separate
-``recording.play`` permission — is refused in Vietnamese citing R7, the refusal audited."""
+the console (the media element really plays and seeks, in Chromium and then in Firefox), and a
+deputy — who chairs but lacks the separate ``recording.play`` permission — is refused in
+Vietnamese citing R7, the refusal audited."""
 
 from __future__ import annotations
 
@@ -17,11 +18,17 @@ from policy.model import Role
 from server import appkeys
 from tests.server.auth.support import make_account
 from tests.server.meeting.support import Cell, Person
+from tests.web_client.test_firefox_browser import (  # noqa: F401 - the fixture
+    Firefox,
+    firefox,
+    firefox_sign_in,
+)
 from tests.web_client.test_meeting_browser import (  # noqa: F401 - the fixture
     COLOURS,
     launch,
     server,
     sign_in,
+    until,
     write_y4m,
 )
 
@@ -30,6 +37,19 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 PHONE = ViewportSize(width=390, height=844)
 WAIT_MS = 30_000
 RECORD_SECONDS = 6  # past the recorder's first VP8 keyframe, with audio
+#: pauses the console's player, seeks to the given second and says where it landed
+SEEK_JS = """async (to) => {
+  const v = document.getElementById('recording-player');
+  v.pause();
+  const result = await new Promise((done) => {
+    const timer = setTimeout(() => done('timeout'), 10000);
+    v.addEventListener('seeked', () => { clearTimeout(timer); done('seeked'); }, { once: true });
+    v.addEventListener('error', () => { clearTimeout(timer); done('error'); }, { once: true });
+    v.currentTime = to;
+  });
+  return { result, at: v.currentTime, error: v.error && v.error.message, width: v.videoWidth,
+           seekable: v.seekable.length ? [v.seekable.start(0), v.seekable.end(0)] : null };
+}"""
 
 
 async def ready_console(page: Page, meeting_id: int) -> None:
@@ -42,6 +62,7 @@ async def test_chair_records_member_sees_it_chair_plays_back_deputy_refused(
     tmp_path: Path,
     chromium_path: str,
     screenshot_dir: Path,
+    firefox: Firefox,  # noqa: F811
 ) -> None:
     base, cell, app = server
     mid = cell.meeting_id
@@ -118,9 +139,13 @@ async def test_chair_records_member_sees_it_chair_plays_back_deputy_refused(
             assert video[0] > 0 and video[1] > 0 and video[4] is None, video
             print(f"playback: {video[0]}x{video[1]}, at {video[2]:.2f} s, duration {video[3]}")
             # remuxed with its index by the server: a duration about the time recorded (a
-            # streamed file says Infinity). Seeking works in a plain Chromium page with the same
-            # bytes but failed in this test's browser ("demuxer seek failed"): not asserted.
+            # streamed file says Infinity), and the seek bar works: back to 1.5 s, where the
+            # player lands, still showing the picture (the player's own control sets currentTime)
             assert RECORD_SECONDS - 2 <= float(video[3]) <= RECORD_SECONDS + 15, video
+            seek = await chair.evaluate(SEEK_JS, 1.5)
+            assert seek["result"] == "seeked" and abs(seek["at"] - 1.5) < 0.5, seek
+            assert seek["seekable"][0] == 0 and seek["seekable"][1] > RECORD_SECONDS - 2, seek
+            assert seek["width"] > 0 and seek["error"] is None, seek
             await chair.locator("#recording-panel").screenshot(
                 path=str(screenshot_dir / "chair-recording-playback.png")
             )
@@ -145,7 +170,39 @@ async def test_chair_records_member_sees_it_chair_plays_back_deputy_refused(
         finally:
             await browser.close()
 
-    # the refusal and the playback are in the access log
+    # the secretary plays it back again in Firefox (members' and chairs' other browser): it
+    # plays, with its duration, and the seek bar takes the player back
+    await firefox.start()
+    await firefox_sign_in(firefox, base, cell.people["chair"], next_code=True)
+    await firefox.navigate(f"{base}/meetings/{mid}/chair")
+
+    async def console_ready() -> bool:
+        return bool(await firefox.run("resolve(document.body.dataset.ready === 'true');"))
+
+    await until("the console in Firefox", console_ready)
+    await firefox.run("document.getElementById('recording-list').click(); resolve(true);")
+
+    async def listed() -> bool:
+        return bool(await firefox.run("resolve(Boolean(document.querySelector(args[0])));", play))
+
+    await until("the recording listed in Firefox", listed)
+    await firefox.run("document.querySelector(args[0]).click(); resolve(true);", play)
+
+    async def playing() -> bool:
+        return bool(
+            await firefox.run(
+                "const v = document.getElementById('recording-player');"
+                " resolve(!v.hidden && v.readyState >= 2 && v.currentTime > 1"
+                " && Number.isFinite(v.duration) && v.videoWidth > 0);"
+            )
+        )
+
+    await until("the recording playing in Firefox", playing)
+    seek = await firefox.run(f"resolve(await ({SEEK_JS})(1.5));")
+    assert seek["result"] == "seeked" and abs(seek["at"] - 1.5) < 0.5, seek
+    assert seek["seekable"][1] > RECORD_SECONDS - 2 and seek["error"] is None, seek
+
+    # the refusal and the playbacks are in the access log
     audit = app[appkeys.AUDIT]
     denied = [
         r
@@ -155,4 +212,4 @@ async def test_chair_records_member_sees_it_chair_plays_back_deputy_refused(
     assert [r.target for r in denied] == [f"/api/meetings/{mid}/recordings"]
     assert denied[0].actor == f"account:{made.id}"
     played = await audit.search(action="recording.play", limit=10)
-    assert len(played) == 1 and played[0].target == f"meeting:{mid}"
+    assert len(played) == 2 and {r.target for r in played} == {f"meeting:{mid}"}
