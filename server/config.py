@@ -187,12 +187,12 @@ class MediaSettings:
                 " network in clear (set worker_tls_cert, worker_tls_key and worker_tls_ca)",
                 missing[0],
             )
-        elif self.workers and not _loopback(self.worker_host):
+        elif self.workers and not is_loopback(self.worker_host):
             raise ConfigError(
                 "relay workers listening off loopback need mutual TLS (worker_tls_*)",
                 "HOPCHIBO_MEDIA_WORKER_HOST",
             )
-        if self.remote_workers and self.workers and _loopback(self.worker_host):
+        if self.remote_workers and self.workers and is_loopback(self.worker_host):
             raise ConfigError(
                 "with remote_workers, this machine's workers must listen where the other"
                 " machines' workers reach them (they dial the pipes too)",
@@ -219,7 +219,9 @@ def _host_port(address: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def _loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """``host`` is a loopback address (a name other than ``localhost``: it may resolve to
+    anything, so not)."""
     if host == "localhost":
         return True
     try:

@@ -22,7 +22,6 @@ import asyncio
 import contextlib
 import dataclasses
 import hmac
-import ipaddress
 import json
 import logging
 import os
@@ -32,6 +31,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, cast
 
+from server.config import is_loopback
 from server.media.ice import IceServer
 from server.media.pipe import CLOCK_RATES, Framed, PipeLink, StreamKind, decode_frame
 from server.media.relay import (
@@ -471,15 +471,6 @@ class _Control(Framed):
         if self._worker._control is self:
             self._worker._control = None
             self._worker.control_lost()
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False  # a name: it may resolve to anything
 
 
 def read_token() -> str:

@@ -27,16 +27,15 @@ import pytest
 from server import appkeys
 from server.app import create_app
 from server.config import BusSettings, DatabaseSettings, ServerSettings, load_settings
-from server.media.passthrough import on_keyframe_request
 from server.media.pipe import encode_json
-from server.media.relay import PeerStateChanged, RelayConfig
+from server.media.relay import RelayConfig
 from server.media.shards import RETRY_SECONDS, WorkerPool
 from server.media.tls import WorkerTls
 from server.media.worker import TOKEN_ENV
 from tests.conftest import AiohttpClient, unique_key_prefix
 from tests.server.media.certs import make_ca, make_cert, write_pem
 from tests.server.media.peers import EventLog, wait_for
-from tests.server.media.test_relay_workers import COLOURS, Meeting, _eventually, _participant
+from tests.server.media.test_relay_workers import COLOURS, Meeting, _eventually
 
 pytestmark = [pytest.mark.media, pytest.mark.timeout(180)]
 
@@ -214,32 +213,7 @@ async def test_meeting_over_two_machines(hosts: Hosts) -> None:
     assert stats["wb"]["pipes"]["wa0"]["frames_sent"] > 0
 
     # a PLI of b1 (on wb, the other machine) for a1's camera (on wa0, here) reaches a1
-    publisher, subscriber = meeting.clients["a1"], meeting.clients["b1"]
-    plis: list[float] = []
-    on_keyframe_request(
-        publisher.video_transceivers()[0].sender, lambda: plis.append(time.monotonic())
-    )
-    await wait_for(
-        lambda: not plis or time.monotonic() - plis[-1] > 1.0, 10, "no keyframe requests for 1 s"
-    )
-    before = await relay.stats()
-    slots = log.slots("b1")
-    assert slots is not None
-    receiver = subscriber.video_transceivers()[slots.video.index("a1")].receiver
-    ssrc = receiver.getSynchronizationSources()[0].source
-    asked_at = time.monotonic()
-    await receiver._send_rtcp_pli(ssrc)
-    await wait_for(lambda: any(t > asked_at for t in plis), 5, "a1 to get a PLI")
-
-    async def crossed() -> bool:
-        after = await relay.stats()
-        piped = after["wa0"]["piped_keyframe_requests"].get("a1", 0)
-        piped_before = before["wa0"]["piped_keyframe_requests"].get("a1", 0)
-        b1_now = _participant(after["wb"], "b1")["keyframe_requests_received"]
-        b1_before = _participant(before["wb"], "b1")["keyframe_requests_received"]
-        return bool(piped > piped_before and b1_now > b1_before)
-
-    assert await _eventually(crossed, 5), "the PLI did not cross from the other machine"
+    await meeting.keyframe_request_crosses("a1", "wa0", "b1", "wb")
 
     # strangers get nothing from the other machine's ports: no TLS, no certificate, a
     # certificate of another CA, each sending the right token in the right framing
@@ -259,26 +233,7 @@ async def test_meeting_over_two_machines(hosts: Hosts) -> None:
     # the other machine's worker dies: its members are told, offer again, land here, and
     # everyone decodes again
     hosts.remote.kill()
-    await wait_for(
-        lambda: (
-            {
-                e.participant_id
-                for e in log.events
-                if isinstance(e, PeerStateChanged) and e.state == "failed"
-            }
-            >= {"b1", "b2"}
-        ),
-        15,
-        "wb's members to be told their relay failed",
-    )
-    for name in ("b1", "b2"):
-        await meeting.clients.pop(name).close()
-        await meeting.join(name)
-    assert {meeting.worker(n) for n in COLOURS} == {"wa0"}
-    since = meeting.counts()
-    moved = await wait_for(
-        lambda: meeting.decodes_all(since), 30, "every member decoding again on wa0"
-    )
+    moved = await meeting.fail_over(("b1", "b2"), "wa0", 15)
 
     # the machine comes back: the pool attaches its worker again by itself, pipes and all
     assert hosts.remote.process is not None

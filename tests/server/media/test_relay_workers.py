@@ -70,6 +70,68 @@ class Meeting:
                         return False
         return True
 
+    async def keyframe_request_crosses(
+        self, publisher: str, publisher_worker: str, subscriber: str, subscriber_worker: str
+    ) -> None:
+        """A PLI of ``subscriber`` for ``publisher``'s camera, each on its worker, reaches the
+        publisher, counted where it was received and where it crossed the pipe."""
+        plis: list[float] = []
+        on_keyframe_request(
+            self.clients[publisher].video_transceivers()[0].sender,
+            lambda: plis.append(time.monotonic()),
+        )
+        await wait_for(
+            lambda: not plis or time.monotonic() - plis[-1] > 1.0,
+            10,
+            "no keyframe requests for 1 s",
+        )
+        before = await self.relay.stats()
+        slots = self.log.slots(subscriber)
+        assert slots is not None
+        transceivers = self.clients[subscriber].video_transceivers()
+        receiver = transceivers[slots.video.index(publisher)].receiver
+        ssrc = receiver.getSynchronizationSources()[0].source
+        asked_at = time.monotonic()
+        await receiver._send_rtcp_pli(ssrc)
+        await wait_for(lambda: any(t > asked_at for t in plis), 5, f"{publisher} to get a PLI")
+
+        async def crossed() -> bool:
+            after = await self.relay.stats()
+            piped = after[publisher_worker]["piped_keyframe_requests"].get(publisher, 0)
+            piped_before = before[publisher_worker]["piped_keyframe_requests"].get(publisher, 0)
+            now = _participant(after[subscriber_worker], subscriber)
+            then = _participant(before[subscriber_worker], subscriber)
+            received = now["keyframe_requests_received"] > then["keyframe_requests_received"]
+            return bool(piped > piped_before and received)
+
+        assert await _eventually(crossed, 5), (
+            f"the PLI did not cross from {subscriber_worker} to {publisher_worker}"
+        )
+
+    async def fail_over(self, members: tuple[str, ...], survivor: str, within: float) -> float:
+        """``members``' worker died: they are told their relay failed, offer again, land on
+        ``survivor`` with everyone, and everyone decodes everyone again; how long that took."""
+        await wait_for(
+            lambda: (
+                {
+                    e.participant_id
+                    for e in self.log.events
+                    if isinstance(e, PeerStateChanged) and e.state == "failed"
+                }
+                >= set(members)
+            ),
+            within,
+            f"{', '.join(members)} to be told their relay failed",
+        )
+        for name in members:
+            await self.clients.pop(name).close()
+            await self.join(name)
+        assert {self.worker(n) for n in COLOURS} == {survivor}
+        since = self.counts()
+        return await wait_for(
+            lambda: self.decodes_all(since), 30, f"every member decoding again on {survivor}"
+        )
+
     def counts(self) -> dict[tuple[str, str, str], int]:
         return {
             (v, p, k): self.frames(v, p, k)
@@ -111,57 +173,13 @@ async def test_meeting_over_two_workers(pool: WorkerPool) -> None:
     assert stats[w1]["pipes"][w0]["frames_sent"] > 0
 
     # a keyframe request of b1 (on w1) for a1's camera (on w0) crosses the pipe to a1
-    publisher, subscriber = meeting.clients["a1"], meeting.clients["b1"]
-    plis: list[float] = []
-    on_keyframe_request(
-        publisher.video_transceivers()[0].sender, lambda: plis.append(time.monotonic())
-    )
-    await wait_for(
-        lambda: not plis or time.monotonic() - plis[-1] > 1.0, 10, "no keyframe requests for 1 s"
-    )
-    before = await _stats(meeting)
-    slots = log.slots("b1")
-    assert slots is not None
-    receiver = subscriber.video_transceivers()[slots.video.index("a1")].receiver
-    ssrc = receiver.getSynchronizationSources()[0].source
-    asked_at = time.monotonic()
-    await receiver._send_rtcp_pli(ssrc)
-    await wait_for(lambda: any(t > asked_at for t in plis), 5, "a1 to get a PLI")
-
-    async def crossed() -> bool:
-        after = await _stats(meeting)
-        piped = after[w0]["piped_keyframe_requests"].get("a1", 0)
-        piped_before = before[w0]["piped_keyframe_requests"].get("a1", 0)
-        b1_now = _participant(after[w1], "b1")["keyframe_requests_received"]
-        b1_before = _participant(before[w1], "b1")["keyframe_requests_received"]
-        return bool(piped > piped_before and b1_now > b1_before)
-
-    assert await _eventually(crossed, 5), "the PLI did not cross the pipe from w1 to w0"
+    await meeting.keyframe_request_crosses("a1", w0, "b1", w1)
 
     # w1 dies: its members are told, offer again, land on w0 and everyone decodes again
     handle = pool.workers[1]
     assert handle.process is not None
     os.kill(handle.process.pid, signal.SIGKILL)
-    await wait_for(
-        lambda: (
-            {
-                e.participant_id
-                for e in log.events
-                if isinstance(e, PeerStateChanged) and e.state == "failed"
-            }
-            >= {"b1", "b2"}
-        ),
-        10,
-        "w1's members to be told their relay failed",
-    )
-    for name in ("b1", "b2"):
-        await meeting.clients.pop(name).close()
-        await meeting.join(name)
-    assert {meeting.worker(n) for n in COLOURS} == {w0}
-    since = meeting.counts()
-    moved = await wait_for(
-        lambda: meeting.decodes_all(since), 30, "every member decoding again on w0"
-    )
+    moved = await meeting.fail_over(("b1", "b2"), w0, 10)
     await meeting.relay.close()
     await asyncio.gather(*(c.close() for c in meeting.clients.values()))
     print(
