@@ -19,6 +19,7 @@ from server.audit import AuditLog
 from server.auth.provision import create_account, create_api_token
 from server.config import ConfigError, Settings, load_settings
 from server.kek import KeyFileError, load_or_create_kek
+from server.media import worker
 from server.records.settings import audit_options, key_provider
 from server.storage import accounts as account_store
 from server.storage import organisations as org_store
@@ -129,16 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
         "relay-worker",
         help="a relay worker process (media.workers starts them itself; this runs one by hand)",
     )
-    relay_worker.add_argument("--name", required=True, help="unique among the workers")
-    relay_worker.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    relay_worker.add_argument("--control-port", type=int, default=0)
-    relay_worker.add_argument("--pipe-port", type=int, default=0)
-    relay_worker.add_argument(
-        "--stay", action="store_true", help="on another machine: outlive the server's connection"
-    )
-    relay_worker.add_argument("--tls-cert", help="this machine's certificate (PEM): mutual TLS")
-    relay_worker.add_argument("--tls-key", help="its private key (PEM)")
-    relay_worker.add_argument("--tls-ca", help="the CA of every worker's certificate (PEM)")
+    worker.add_arguments(relay_worker)
     return parser
 
 
@@ -147,8 +139,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in cli_gate.COMMANDS:  # a pure check: no settings, database or key
         return cli_gate.run(args)
     if args.command == "relay-worker":  # media only: no settings, database or key
-        from server.media import worker  # aiortc only here
-
         worker.run_from(args)
         return 0
     logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration is noise

@@ -523,6 +523,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def tls_from(args: argparse.Namespace) -> WorkerTls | None:
+    """The TLS files given, or ``None``; all three or none."""
     files = (args.tls_cert, args.tls_key, args.tls_ca)
     if not any(files):
         return None
