@@ -155,7 +155,12 @@ class WorkerPool:
         try:
             await asyncio.wait_for(handle.request("auth", token=self._token), ATTACH_TIMEOUT)
             about = await asyncio.wait_for(handle.request("describe"), ATTACH_TIMEOUT)
-            name = str(about["name"])
+            try:
+                name, listen, pipe_port = str(about["name"]), str(about["host"]), int(about["pipe"])
+            except (KeyError, TypeError, ValueError):
+                raise ValueError(
+                    f"relay worker at {host}:{control_port} described itself as {about!r}"
+                ) from None
             if any(w.name == name and w.alive for w in self.workers):
                 raise ValueError(f"a relay worker named {name} is in the pool already")
             if self._closing:  # a retry that outlived close() (wait_for may eat a cancel)
@@ -164,10 +169,9 @@ class WorkerPool:
             handle.close()
             raise
         handle.name = name
-        listen = str(about["host"])
         # a worker listening on every address is reached where it was reached
         handle.host = host if listen in ("", "0.0.0.0", "::") else listen  # noqa: S104
-        handle.pipe_port = int(about["pipe"])
+        handle.pipe_port = pipe_port
         handle.control_port = control_port
         handle.address = (host, control_port)
         handle.ready = True

@@ -14,7 +14,7 @@ import logging
 from policy.error_codes import ErrorCode, ProtocolError
 from policy.i18n import tr
 from server.audit import AuditLog
-from server.config import Settings
+from server.config import ConfigError, Settings
 from server.leases import make_leases
 from server.media.shards import WorkerPool
 from server.media.tls import WorkerTls
@@ -73,7 +73,13 @@ class LiveMeetings:
             tls = None
             if media.worker_tls_cert:
                 tls = WorkerTls(media.worker_tls_cert, media.worker_tls_key, media.worker_tls_ca)
-            self.relay_pool = WorkerPool(token=media.worker_token or None, tls=tls)
+            try:  # the certificate, key and CA are read here: a bad file stops the start
+                self.relay_pool = WorkerPool(token=media.worker_token or None, tls=tls)
+            except OSError as exc:  # ssl.SSLError too
+                raise ConfigError(
+                    f"the relay workers' TLS files cannot be used: {exc}",
+                    "HOPCHIBO_MEDIA_WORKER_TLS_CERT",
+                ) from None
             if media.workers > 0:
                 await self.relay_pool.start(media.workers, host=media.worker_host)
             # those not there now are attached when they come (the pool keeps trying)

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
+import json
+import re
 import socket
+import struct
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from server.config import ConfigError, MediaSettings, load_settings
+from server.app import create_app
+from server.cli import build_parser
+from server.config import ConfigError, MediaSettings, Settings, load_settings
 from server.media import shards
+from server.media.pipe import encode_json
 from server.media.shards import WorkerPool
-from server.media.worker import RelayWorker
+from server.media.tls import WorkerTls
+from server.media.worker import RelayWorker, tls_from
+from tests.conftest import AiohttpClient
 from tests.server.media.certs import make_ca, make_cert, write_pem
 
 TOKEN = "x" * 43
@@ -111,3 +121,47 @@ async def test_an_absent_worker_is_tried_again_until_close(
     await asyncio.wait_for(thrice.wait(), 10)
     await pool.close()
     assert retry.done() and not pool._retries and not pool.workers
+
+
+async def test_a_worker_that_describes_itself_badly_is_not_attached(tmp_path: Path) -> None:
+    """A control port that passes TLS and the token but answers ``describe`` with nonsense is
+    refused with what it said, and the pool stays empty (its retry would try again)."""
+    ca = make_ca("test CA")
+    tls = make_cert(tmp_path, "here", "127.0.0.1", ca, write_pem(tmp_path / "ca.pem", ca[0]))
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
+            while True:
+                length = struct.unpack("!I", await reader.readexactly(4))[0]
+                request = json.loads((await reader.readexactly(length))[1:])
+                result = None if request["op"] == "auth" else {"name": "wx"}  # no host, no pipe
+                writer.write(encode_json({"id": request["id"], "ok": True, "result": result}))
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0, ssl=tls.server_context())
+    port = server.sockets[0].getsockname()[1]
+    pool = WorkerPool(token=TOKEN, tls=tls)
+    try:
+        with pytest.raises(ValueError, match=re.escape("described itself as {'name': 'wx'}")):
+            await pool.attach("127.0.0.1", port)
+        assert not pool.workers
+    finally:
+        await pool.close()
+        server.close()
+
+
+async def test_unreadable_tls_files_stop_the_start_with_a_clear_error(
+    settings: Settings, tmp_path: Path, aiohttp_client: AiohttpClient
+) -> None:
+    """``hopchibo serve`` prints a ConfigError as "configuration error: KEY: message"."""
+    missing = str(tmp_path / "missing.pem")
+    media = MediaSettings(
+        workers=1, worker_tls_cert=missing, worker_tls_key=missing, worker_tls_ca=missing
+    )
+    with pytest.raises(ConfigError, match=r"HOPCHIBO_MEDIA_WORKER_TLS_CERT: .*cannot be used"):
+        await aiohttp_client(create_app(dataclasses.replace(settings, media=media)))
+
+
+def test_the_command_line_takes_the_workers_own_options() -> None:
+    line = "relay-worker --name wb --stay --tls-cert c --tls-key k --tls-ca a"
+    args = build_parser().parse_args(line.split())
+    assert args.stay and tls_from(args) == WorkerTls("c", "k", "a")
