@@ -147,8 +147,9 @@ async def stats(request: web.Request) -> web.Response:
         out["survivors"] = [
             {"size": st.size, "count": st.count, "where": st.traceback.format()[-24:]} for st in top
         ]
-        out["survivor_total"] = sum(st.size for st in snap.statistics("filename"))
-        out["survivor_count"] = sum(st.count for st in snap.statistics("filename"))
+        by_file = snap.statistics("filename")
+        out["survivor_total"] = sum(st.size for st in by_file)
+        out["survivor_count"] = sum(st.count for st in by_file)
     out["blocks"] = sys.getallocatedblocks()  # Python's allocated memory blocks
     return web.json_response(out)
 

@@ -166,7 +166,7 @@ class MeetingRecorder:
         now = self._clock()
         if self._selected_at is None or now - self._selected_at >= SELECT_SECONDS:
             self._selected_at = now
-            self._select()
+            self._select(now)
         track = self._video if kind == "video" else self._audio
         if participant_id != track.source:
             return
@@ -195,7 +195,7 @@ class MeetingRecorder:
             self.keyframe_retries += 1
             self._relay.request_keyframe(source)
 
-    def _select(self) -> None:
+    def _select(self, now: float) -> None:
         relay = self._relay
         speakers = relay.active_speakers
         videos = relay.publishers("video")
@@ -209,7 +209,7 @@ class MeetingRecorder:
             video = videos[0]
         if self._video.switch(video) and video is not None:
             relay.request_keyframe(video)
-            self._asked_at = self._clock()
+            self._asked_at = now
         audio = next((p for p in speakers if p in audios), None)
         if audio is None:
             audio = self._audio.source if self._audio.source in audios else None
