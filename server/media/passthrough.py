@@ -744,7 +744,12 @@ class RtpWriter:
             return SendResult.FAILED
         state = self._dtls._state
         if state is not DtlsState.CONNECTED:
-            return SendResult.GONE if state in _DEAD_DTLS else SendResult.FAILED
+            if state in _DEAD_DTLS:
+                return SendResult.GONE
+            if not self._failure_logged:
+                self._failure_logged = True
+                logger.warning("not forwarding to SSRC %s: DTLS is %s", self._ssrc, state.name)
+            return SendResult.FAILED
         pair = self._nominated.get(1)
         if pair is None:  # aioice clears it when the connection closes (consent lost)
             return SendResult.GONE

@@ -929,8 +929,17 @@ class MeetingRelay:
                     self._adapt(now, now - adapted)
                     adapted = now
                 self._reselect()
+                self._ask_again()
             except Exception:
                 logger.exception("slot selection failed")
+
+    def _ask_again(self) -> None:
+        """Repeat the keyframe requests nobody answered (``SlotTrack.ask_again``): a still
+        shared screen sends no frame on which a waiting slot could ask again."""
+        for participant in self._participants.values():
+            peer = participant.peer
+            for slot in peer.video_slots + peer.screen_slots:
+                slot.ask_again()
 
     def _adapt(self, now: float, seconds: float) -> None:
         """Measure what each publisher's camera sends and what each subscriber's downlink

@@ -39,7 +39,7 @@ class SlotTrack(MediaStreamTrack):
     rebased to continue from the last frame sent, plus the wall-clock gap); a video slot never
     forwards a delta frame before a keyframe from its current source (after a switch, an overflow
     or a failed send it drops frames and asks for a keyframe with ``request_keyframe(source)``,
-    again every ``KEYFRAME_RETRY_SECONDS`` while delta frames keep coming).
+    and again every ``KEYFRAME_RETRY_SECONDS`` until one comes: :meth:`ask_again`).
     When the output reports its connection gone, the slot stops: a dead subscriber never makes a
     publisher send keyframes.
     """
@@ -63,6 +63,8 @@ class SlotTrack(MediaStreamTrack):
         self._awaiting_keyframe = kind == "video"
         self._asked_at: float | None = None
         """When the keyframe awaited was last asked for (None: waiting without asking)."""
+        self._failure_asked_at: float | None = None
+        """When a keyframe was last asked for because a send failed."""
         self._frame_rate = FrameRate.FULL
         # rebasing
         self._rebased_source: str | None = None
@@ -76,7 +78,9 @@ class SlotTrack(MediaStreamTrack):
         self.thinned = 0
         """Video frames left out for a lower frame rate (``set_frame_rate``)."""
         self.keyframe_retries = 0
-        """Keyframe requests repeated as delta frames kept coming (``KEYFRAME_RETRY_SECONDS``)."""
+        """Keyframe requests repeated while none came (``KEYFRAME_RETRY_SECONDS``)."""
+        self.failed = 0
+        """Frames the output could not send (not yet started, or an error sending)."""
 
     @property
     def source(self) -> str | None:
@@ -141,16 +145,7 @@ class SlotTrack(MediaStreamTrack):
         if self._awaiting_keyframe:
             if not frame.keyframe:
                 self.dropped += 1
-                asked = self._asked_at
-                # at a reduced frame rate the subscriber's link is thin: a keyframe a second
-                # would fill it (keyframes-only video has its own period, ``Plan``)
-                if (
-                    asked is not None
-                    and self._frame_rate is FrameRate.FULL
-                    and self._clock() - asked >= KEYFRAME_RETRY_SECONDS
-                ):
-                    self.keyframe_retries += 1
-                    self._ask(source)
+                self.ask_again()
                 return
             self._awaiting_keyframe = False
             self._asked_at = None
@@ -175,6 +170,25 @@ class SlotTrack(MediaStreamTrack):
             self.dropped += 1
         self._held.append((frame, self._rebase(source, frame)))
 
+    def ask_again(self) -> None:
+        """Repeat an unanswered keyframe request, at most every ``KEYFRAME_RETRY_SECONDS``:
+        on each delta frame that is dropped while waiting, and on the relay's tick, since a
+        still shared screen may send no frame at all until it is asked. Not at a reduced frame
+        rate: the subscriber's link is thin, and a keyframe a second would fill it
+        (keyframes-only video has its own period, ``Plan``)."""
+        asked = self._asked_at
+        if (
+            not self._awaiting_keyframe
+            or asked is None
+            or self._source is None
+            or self._frame_rate is not FrameRate.FULL
+            or self.readyState != "live"
+            or self._clock() - asked < KEYFRAME_RETRY_SECONDS
+        ):
+            return
+        self.keyframe_retries += 1
+        self._ask(self._source)
+
     def _send(self, frame: EncodedFrame, pts: int) -> None:
         assert self._output is not None
         result = self._output(frame, pts)
@@ -184,16 +198,28 @@ class SlotTrack(MediaStreamTrack):
             self.dropped += 1
             self.stop()
         elif self.kind == "video" and self._source is not None:
-            self._restart_picture(self._source, 1)
+            self.failed += 1
+            self._restart_picture(self._source, 1, failed=True)
         else:
+            self.failed += 1
             self.dropped += 1
 
-    def _restart_picture(self, source: str, dropped: int) -> None:
+    def _restart_picture(self, source: str, dropped: int, *, failed: bool = False) -> None:
         self.dropped += dropped + len(self._held)
         self._held.clear()
-        if not self._awaiting_keyframe:
-            self._awaiting_keyframe = True
-            self._ask(source)
+        if self._awaiting_keyframe:
+            return
+        self._awaiting_keyframe = True
+        last = self._failure_asked_at
+        if failed and last is not None and self._clock() - last < KEYFRAME_RETRY_SECONDS:
+            # the keyframe asked for after the last failed send failed too: ask again later
+            # (``ask_again``), not once per keyframe, or a subscriber whose sends keep failing
+            # makes the publisher send nothing but keyframes
+            self._asked_at = last
+            return
+        self._ask(source)
+        if failed:
+            self._failure_asked_at = self._asked_at
 
     def _ask(self, source: str) -> None:
         self._asked_at = self._clock()

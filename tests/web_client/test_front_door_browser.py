@@ -43,7 +43,15 @@ def settings(tmp_path: Path, db_url: str, port: int) -> Settings:
 
 
 @pytest.fixture
-async def demo(settings: Settings, port: int) -> AsyncIterator[tuple[str, TodayMeetings, str]]:
+def demo_app(settings: Settings) -> web.Application:
+    """The demo's application (a test may read its live meetings, e.g. the relay's view)."""
+    return create_app(settings)
+
+
+@pytest.fixture
+async def demo(
+    settings: Settings, port: int, demo_app: web.Application
+) -> AsyncIterator[tuple[str, TodayMeetings, str]]:
     """The demo as ``make run`` loads it (on the server's clock: now), the server, and what
     the demo command printed."""
     import contextlib
@@ -52,7 +60,7 @@ async def demo(settings: Settings, port: int) -> AsyncIterator[tuple[str, TodayM
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         today = await cli_demo.load(settings, dt.datetime.now(dt.UTC))
-    runner = web.AppRunner(create_app(settings))
+    runner = web.AppRunner(demo_app)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     yield f"http://localhost:{port}", today, printed.getvalue()

@@ -24,6 +24,7 @@ clock (the demo server runs on the system clock: ``server.auth.context.system_cl
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -34,8 +35,10 @@ from typing import Any
 import pyotp
 import pypdf
 import pytest
+from aiohttp import web
 from playwright.async_api import Browser, FilePayload, Page, async_playwright, expect
 
+from server import appkeys
 from server.auth.context import system_clock
 from server.config import Settings
 from server.demo_today import TodayMeetings
@@ -65,6 +68,7 @@ from tests.web_client.test_front_door_browser import (  # noqa: F401 (fixtures)
     _password,
     _sign_in_from_front_door,
     demo,
+    demo_app,
     port,
     settings,
 )
@@ -167,6 +171,34 @@ def demo_person(config: Settings, username: str) -> Person:
     return Person(username, username, password, secret, 0, None)
 
 
+def relay_screens(app: web.Application, meeting_id: int) -> object:
+    """The relay's view of every screen slot of the meeting (for a failure's message)."""
+    live = app[appkeys.LIVE].get(meeting_id)
+    if live is None or live.relay is None:
+        return None
+    relay = live.relay
+    out = []
+    for stats in relay.stats().participants:
+        slots = relay._participants[stats.participant_id].peer.screen_slots
+        out.append(
+            {
+                "stats": dataclasses.asdict(stats),
+                "screen": [
+                    {
+                        "attached": s.attached,
+                        "forwarded": s.forwarded,
+                        "dropped": s.dropped,
+                        "keyframe_retries": s.keyframe_retries,
+                        "failed": s.failed,
+                        "awaiting": s._awaiting_keyframe,
+                    }
+                    for s in slots
+                ],
+            }
+        )
+    return out
+
+
 async def join_member_page(page: Page, url: str) -> None:
     await page.goto(url)
     await page.wait_for_function("() => window.hopchibo && window.hopchibo.ready", timeout=WAIT_MS)
@@ -176,6 +208,7 @@ async def join_member_page(page: Page, url: str) -> None:
 @pytest.mark.browser
 async def test_the_whole_month_through_the_pages(
     demo: tuple[str, TodayMeetings, str],  # noqa: F811 (the front door's fixtures)
+    demo_app: web.Application,  # noqa: F811
     settings: Settings,  # noqa: F811
     firefox: Firefox,  # noqa: F811
     axe_source: str,  # noqa: F811
@@ -512,6 +545,7 @@ async def test_the_whole_month_through_the_pages(
                 return {
                     "console": await chair.evaluate(VIDEO_STATE_JS),
                     "presenter": await phone.evaluate(VIDEO_STATE_JS),
+                    "relay": relay_screens(demo_app, mid),
                 }
 
             await until(
@@ -520,6 +554,7 @@ async def test_the_whole_month_through_the_pages(
                 WITHIN,
                 video_state,
             )
+            print("DIAG", await video_state())
             await chair.evaluate("() => window.scrollTo(0, 0)")
             await chair.screenshot(path=str(screenshot_dir / "month-chair-live.png"))
             await axe_clean(chair, axe_source, "/meetings/{id}/chair", axe)

@@ -286,3 +286,40 @@ def test_keyframes_only_and_a_source_without_layers() -> None:
     slot.push("a", layered(7 * 3000, 0))
     slot.push("a", layered(8 * 3000, 0, key=True))
     assert [f.keyframe for f, _ in out.sent] == [True, True, True]
+
+
+def test_a_still_screen_is_asked_again_though_no_frame_comes() -> None:
+    # a shared screen that does not change sends no frame until asked: the relay's tick repeats
+    # the request (``ask_again``), once a second, until the keyframe comes
+    slot, asked, clock, out = make("video")
+    slot.set_source("a")
+    clock.now += 0.9
+    slot.ask_again()
+    assert asked == ["a"]
+    clock.now += 0.1
+    slot.ask_again()
+    slot.ask_again()
+    assert asked == ["a", "a"] and slot.keyframe_retries == 1
+    slot.push("a", frame(0, key=True))
+    clock.now += 5
+    slot.ask_again()
+    assert asked == ["a", "a"] and out.pts == [0]
+
+
+def test_sends_that_keep_failing_ask_for_a_keyframe_once_a_second() -> None:
+    # a subscriber whose output refuses every frame must not make the publisher send nothing
+    # but keyframes (each keyframe refused would ask for the next one)
+    slot, asked, clock, out = make("video")
+    slot.set_source("a")
+    out.ok = False
+    for i in range(30):  # 3 s of keyframes, each refused
+        clock.now += 0.1
+        slot.push("a", frame(i * 9000, key=True))
+        slot.ask_again()
+    assert 3 <= len(asked) <= 5, asked
+    assert slot.failed == 30 and out.calls == 30
+    out.ok = True
+    clock.now += 1
+    slot.ask_again()
+    slot.push("a", frame(40 * 9000, key=True))
+    assert len(out.sent) == 1 and slot.forwarded == 1
