@@ -554,7 +554,6 @@ async def test_the_whole_month_through_the_pages(
                 WITHIN,
                 video_state,
             )
-            print("DIAG", await video_state())
             await chair.evaluate("() => window.scrollTo(0, 0)")
             await chair.screenshot(path=str(screenshot_dir / "month-chair-live.png"))
             await axe_clean(chair, axe_source, "/meetings/{id}/chair", axe)
