@@ -90,6 +90,7 @@ from aiortc.rtp import (
 from av.stream import Stream
 
 from server.media.pacer import Pacer
+from server.media.reassembly import FrameOnMarkerBuffer
 from server.media.red import MAX_DISTANCE, LossEstimate, build_red, parse_red
 
 logger = logging.getLogger(__name__)
@@ -474,6 +475,11 @@ class ReceiverTap:
                 self._deliver_audio_packet(audio_codec, packet)
 
         receiver._RTCRtpReceiver__decoder_queue = _EncodedFrameQueue(self._deliver)
+        if receiver._RTCRtpReceiver__kind == "video":
+            old_buffer = receiver._RTCRtpReceiver__jitter_buffer
+            receiver._RTCRtpReceiver__jitter_buffer = FrameOnMarkerBuffer(
+                capacity=old_buffer.capacity, is_video=True
+            )
         receiver.receive = receive
         receiver._handle_rtp_packet = handle_rtp_packet
         receiver._send_rtcp = send_rtcp

@@ -13,9 +13,12 @@ from aiortc import (
     RTCBundlePolicy,
     RTCConfiguration,
     RTCPeerConnection,
+    RTCRtpSender,
     RTCRtpTransceiver,
     RTCSessionDescription,
 )
+from aiortc.mediastreams import MediaStreamTrack
+from av.frame import Frame
 
 from server.media.passthrough import add_loopback_candidate
 from server.media.relay import MeetingRelay, RelayConfig
@@ -43,7 +46,10 @@ class Presenter:
     name: str
     camera: Colour
     screen: Colour | None
+    still: bool = False
+    """The screen sends a frame only when asked for a keyframe (a page nobody scrolls)."""
     pc: RTCPeerConnection = field(init=False)
+    screen_sender: StillScreenSender | None = None
     camera_slot: SlotView = field(default_factory=SlotView)
     screen_slot: SlotView = field(default_factory=SlotView)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -54,8 +60,12 @@ class Presenter:
         camera = self.pc.addTransceiver(ColourTrack(self.camera), direction="sendrecv")
         screen: RTCRtpTransceiver | None = None
         if with_screen_line:
-            track = ColourTrack(self.screen) if self.screen is not None else None
+            track: MediaStreamTrack | None = None
+            if self.screen is not None:
+                track = StillTrack(self.screen) if self.still else ColourTrack(self.screen)
             screen = self.pc.addTransceiver(track or "video", direction="sendrecv")
+            if isinstance(track, StillTrack):
+                self.screen_sender = StillScreenSender(screen.sender, track)
         add_loopback_candidate(self.pc)
         await self.pc.setLocalDescription(await self.pc.createOffer())
         answer = await relay.connect(
@@ -77,6 +87,51 @@ class Presenter:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
         await self.pc.close()
+
+
+class StillTrack(ColourTrack):
+    """A shared screen that does not change: a frame each time :meth:`refresh` is called (when
+    sharing starts, and as Chromium's screen capture refreshes on a keyframe request)."""
+
+    def __init__(self, colour: Colour) -> None:
+        super().__init__(colour)
+        self._refresh = asyncio.Event()
+        self._pending = 0
+
+    def refresh(self) -> None:
+        self._refresh.set()
+
+    async def recv(self) -> Frame:
+        if not self._pending:
+            await self._refresh.wait()
+            self._refresh.clear()
+            # two frames: an aiortc receiver hands a frame on when the next one begins
+            self._pending = 2
+        self._pending -= 1
+        return await super().recv()
+
+
+class StillScreenSender:
+    """The presenter's screen sender: a PLI makes the still screen send its next frame (a
+    keyframe); ``lose_next`` drops the next PLI, as a lossy uplink would."""
+
+    def __init__(self, sender: RTCRtpSender, track: StillTrack) -> None:
+        self.track = track
+        self.lose_next = False
+        self.lost = 0
+        self.answered = 0
+        original = sender._send_keyframe
+
+        def on_keyframe_request() -> None:
+            if self.lose_next:
+                self.lose_next = False
+                self.lost += 1
+                return
+            self.answered += 1
+            original()
+            track.refresh()
+
+        sender._send_keyframe = on_keyframe_request  # type: ignore[method-assign]
 
 
 @pytest.fixture
@@ -152,3 +207,36 @@ async def test_clients_without_a_screen_line_and_bad_screen_mids(
             await r.connect("x", old.pc.localDescription.sdp, screen_mid="9")  # no such mid
     finally:
         await old.close()
+
+
+async def test_a_still_screen_reaches_a_member_whose_keyframe_request_was_lost(
+    relay: tuple[MeetingRelay, EventLog],
+) -> None:
+    """A screen that does not change sends nothing until asked; the first request for the
+    viewer is lost on the way, so no frame ever comes on which the viewer's slot could ask
+    again: the relay's tick asks again (``SlotTrack.ask_again``)."""
+    r, _ = relay
+    a = Presenter("a", RED, screen=GREEN, still=True)
+    b = Presenter("b", BLUE, screen=None)
+    try:
+        await a.join(r)
+        screen = a.screen_sender
+        assert screen is not None
+        await b.join(r)
+
+        def first_frame() -> bool:
+            # a starts sharing: a frame (again, until the relay's receiver has started)
+            screen.track.refresh()
+            return r.stats().participant("a").received_screen_frames >= 1
+
+        await wait_for(first_frame, 10, "a's first frame at the relay")
+        await asyncio.sleep(0.5)  # the relay's keyframe requests to a are spaced 0.3 s
+        screen.lose_next = True
+        r.set_screen_presenter("a")
+        took = await wait_for(lambda: b.sees(GREEN, on_screen=True), 10, "a's still screen at b")
+        assert screen.lost == 1 and screen.answered >= 1, (screen.lost, screen.answered)
+        print(f"still screen shown {took:.1f} s after its first request was lost")
+        assert took >= 0.9  # the retry, not the request that was lost
+    finally:
+        for client in (a, b):
+            await client.close()
