@@ -6,7 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 
+from server.app import create_app
+from server.config import Settings
 from tests.web_client.speech import write_speech_wav
 
 CHROMIUM = "/usr/bin/chromium"
@@ -23,3 +26,10 @@ def chromium_path() -> str:
 def speech_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A speech-like microphone for Chromium (``tests/web_client/speech.py``), made once."""
     return write_speech_wav(tmp_path_factory.mktemp("speech") / "speech.wav")
+
+
+@pytest.fixture
+def demo_app(settings: Settings) -> web.Application:
+    """The application the front door's ``demo`` fixture serves (a test may read its live
+    meetings, e.g. the relay's view); ``settings`` is the requesting module's."""
+    return create_app(settings)

@@ -15,7 +15,6 @@ from aiohttp import web
 from playwright.async_api import Browser, Page, ViewportSize, async_playwright, expect
 
 from server import cli_demo
-from server.app import create_app
 from server.config import DatabaseSettings, ServerSettings, Settings, load_settings
 from server.demo_today import TodayMeetings
 from tests.conftest import free_port
@@ -40,12 +39,6 @@ def settings(tmp_path: Path, db_url: str, port: int) -> Settings:
         ),
         database=DatabaseSettings(url=db_url),
     )
-
-
-@pytest.fixture
-def demo_app(settings: Settings) -> web.Application:
-    """The demo's application (a test may read its live meetings, e.g. the relay's view)."""
-    return create_app(settings)
 
 
 @pytest.fixture

@@ -68,7 +68,6 @@ from tests.web_client.test_front_door_browser import (  # noqa: F401 (fixtures)
     _password,
     _sign_in_from_front_door,
     demo,
-    demo_app,
     port,
     settings,
 )
@@ -208,7 +207,7 @@ async def join_member_page(page: Page, url: str) -> None:
 @pytest.mark.browser
 async def test_the_whole_month_through_the_pages(
     demo: tuple[str, TodayMeetings, str],  # noqa: F811 (the front door's fixtures)
-    demo_app: web.Application,  # noqa: F811
+    demo_app: web.Application,
     settings: Settings,  # noqa: F811
     firefox: Firefox,  # noqa: F811
     axe_source: str,  # noqa: F811
