@@ -90,7 +90,7 @@ from aiortc.rtp import (
 from av.stream import Stream
 
 from server.media.pacer import Pacer
-from server.media.reassembly import FrameOnMarkerBuffer
+from server.media.reassembly import FrameOnMarkerBuffer, vp8_temporal_layer
 from server.media.red import MAX_DISTANCE, LossEstimate, build_red, parse_red
 
 logger = logging.getLogger(__name__)
@@ -118,26 +118,6 @@ QUIET_RESENDS = 2
 QUIET_RESEND_FROM = 2
 _H264_IDR = 5
 _H264_SPS = 7
-
-
-def vp8_temporal_layer(payload: bytes) -> int | None:
-    """The TID of a VP8 RTP payload descriptor (RFC 7741 4.2), ``None`` without one (a
-    publisher that sends no temporal layers)."""
-    if len(payload) < 2 or not payload[0] & 0x80:  # X: no extension
-        return None
-    ext = payload[1]
-    if not ext & 0x20:  # T: no TID
-        return None
-    pos = 2
-    if ext & 0x80:  # I: picture id, 7 or 15 bits
-        if pos >= len(payload):
-            return None
-        pos += 2 if payload[pos] & 0x80 else 1
-    if ext & 0x40:  # L: TL0PICIDX
-        pos += 1
-    if pos >= len(payload):
-        return None
-    return int(payload[pos] >> 6)
 
 
 class _Codec(Protocol):

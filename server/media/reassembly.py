@@ -1,4 +1,5 @@
-"""Reassembling a publisher's VP8 frames from RTP packets, each as soon as its last packet came.
+"""Reassembling a publisher's VP8 frames from RTP packets, each as soon as its last packet came,
+and what the relay reads of a VP8 packet's payload descriptor (start of a frame, temporal layer).
 
 aiortc's video jitter buffer hands a frame on only when a packet of the *next* frame arrives. For
 a relay that costs every subscriber a frame interval of delay, and a shared screen that does not
@@ -20,10 +21,29 @@ _VP8_START = 0x10
 _VP8_PARTITION = 0x07
 
 
-def _starts_frame(packet: RtpPacket) -> bool:
-    """Whether ``packet`` carries the beginning of a VP8 frame (partition 0, start bit)."""
-    payload = packet.payload
+def vp8_starts_frame(payload: bytes) -> bool:
+    """Whether a VP8 RTP payload carries the beginning of a frame (partition 0, start bit)."""
     return bool(payload) and payload[0] & _VP8_START != 0 and payload[0] & _VP8_PARTITION == 0
+
+
+def vp8_temporal_layer(payload: bytes) -> int | None:
+    """The TID of a VP8 RTP payload descriptor (RFC 7741 4.2), ``None`` without one (a
+    publisher that sends no temporal layers)."""
+    if len(payload) < 2 or not payload[0] & 0x80:  # X: no extension
+        return None
+    ext = payload[1]
+    if not ext & 0x20:  # T: no TID
+        return None
+    pos = 2
+    if ext & 0x80:  # I: picture id, 7 or 15 bits
+        if pos >= len(payload):
+            return None
+        pos += 2 if payload[pos] & 0x80 else 1
+    if ext & 0x40:  # L: TL0PICIDX
+        pos += 1
+    if pos >= len(payload):
+        return None
+    return int(payload[pos] >> 6)
 
 
 class FrameOnMarkerBuffer(JitterBuffer):
@@ -51,7 +71,7 @@ class FrameOnMarkerBuffer(JitterBuffer):
             return None
         capacity = self.capacity
         first = self._packets[origin % capacity]
-        if first is None or not _starts_frame(first):
+        if first is None or not vp8_starts_frame(first.payload):
             return None  # missing, or its first packets were dropped: not a whole frame
         packets: list[RtpPacket] = []
         for i in range(capacity):

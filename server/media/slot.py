@@ -90,6 +90,11 @@ class SlotTrack(MediaStreamTrack):
     def attached(self) -> bool:
         return self._output is not None
 
+    @property
+    def awaiting_keyframe(self) -> bool:
+        """Video frames are dropped until a keyframe from the current source comes."""
+        return self._awaiting_keyframe
+
     def attach(self, output: SlotOutput) -> None:
         """The sender has started: send what waited, then every frame as it comes."""
         self._output = output

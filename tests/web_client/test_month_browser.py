@@ -189,7 +189,7 @@ def relay_screens(app: web.Application, meeting_id: int) -> object:
                         "dropped": s.dropped,
                         "keyframe_retries": s.keyframe_retries,
                         "failed": s.failed,
-                        "awaiting": s._awaiting_keyframe,
+                        "awaiting": s.awaiting_keyframe,
                     }
                     for s in slots
                 ],

@@ -24,7 +24,7 @@ from server.media.adapt import (
     plan_for,
 )
 from server.media.pacer import Pacer
-from server.media.passthrough import vp8_temporal_layer
+from server.media.reassembly import vp8_temporal_layer
 
 #: four cameras of 500 kbit/s; the base layer of a layered one is 200 kbit/s; 40 kB keyframes
 CAMERAS = [SourceRate(500_000, None, 320_000) for _ in range(4)]
