@@ -1,7 +1,8 @@
 """Members at sea (issue #16): what a Chromium member behind a thin, lossy, long link hears, and
-what the others hear of them, with audio repair off, Opus FEC only, and FEC + RED, in one run.
+what the others hear of them, with audio repair off, Opus FEC only, FEC + RED, and FEC + RED +
+NACK (the default: the relay asks for what the member's uplink lost), in one run.
 
-    .venv/bin/python -m bench.sea                    # 3 links x 3 repairs, ~9 min
+    .venv/bin/python -m bench.sea                    # 3 links x 4 repairs, ~12 min
     .venv/bin/python -m bench.sea --only none --hold 600 --lossy-hold 300   # the long holds
     .venv/bin/python -m bench.sea --window 10 --only random20 --repair FEC+RED   # quick look
 
@@ -54,8 +55,13 @@ from tests.web_client.test_meeting_browser import (
 from tests.web_client.thin_link import SHAPE_SCRIPT
 
 CHROMIUM = "/usr/bin/chromium"
-#: (name, Opus FEC, RED), each measured on a fresh meeting in the same run
-REPAIRS = (("off", False, False), ("FEC", True, False), ("FEC+RED", True, True))
+#: (name, Opus FEC, RED, NACK), each measured on a fresh meeting in the same run
+REPAIRS = (
+    ("off", False, False, False),
+    ("FEC", True, False, False),
+    ("FEC+RED", True, True, False),
+    ("all", True, True, True),
+)
 ONE_WAY = 0.3  # 600 ms round trip
 
 
@@ -91,6 +97,10 @@ class Heard:
     packets_lost: int
     octets: int
     seconds: float
+    events: int = 0
+    """Concealment events (each a run of concealed samples)."""
+    held: float = float("nan")
+    """Mean jitter-buffer delay of what was played over the window (s)."""
 
     @property
     def ratio(self) -> float:
@@ -122,6 +132,9 @@ def heard(before: dict[str, Any], after: dict[str, Any], seconds: float) -> Hear
         after["packetsLost"] - before["packetsLost"],
         after["bytesReceived"] - before["bytesReceived"],
         seconds,
+        after["concealmentEvents"] - before["concealmentEvents"],
+        (after["jitterBufferDelay"] - before["jitterBufferDelay"])
+        / max(1, after["jitterBufferEmittedCount"] - before["jitterBufferEmittedCount"]),
     )
 
 
@@ -135,13 +148,16 @@ class Meeting:
         *,
         fec: bool,
         red: bool,
+        nack: bool = True,
         speech: Path | None = None,
-        adaptation: bool = True,
+        adaptation: bool = False,
     ) -> None:
         self.speech = speech
         self.adaptation = adaptation
         self.root, self.template, self.fec, self.red = root, template, fec, red
-        self.shaper = Shaper(uplink=LinkProfile(), downlink=LinkProfile())
+        self.nack = nack
+        # at sea from the start: the round trip is known before the loss comes (as for a ship)
+        self.shaper = Shaper(uplink=LinkProfile(delay=ONE_WAY), downlink=LinkProfile(delay=ONE_WAY))
         self.browsers: list[Browser] = []
 
     async def start(self, pw: Any) -> None:
@@ -159,6 +175,7 @@ class Meeting:
                 reconnect_grace_seconds=5,
                 opus_fec=self.fec,
                 audio_red=self.red,
+                audio_nack=self.nack,
                 adaptation=self.adaptation,
             ),
         )
@@ -261,7 +278,7 @@ async def run(args: argparse.Namespace) -> None:
             for scenario in scenarios():
                 if args.only and scenario.name not in args.only:
                     continue
-                for repair, fec, red in REPAIRS:
+                for repair, fec, red, nack in REPAIRS:
                     if args.repair and repair not in args.repair:
                         continue
                     n += 1
@@ -270,6 +287,8 @@ async def run(args: argparse.Namespace) -> None:
                         template,
                         fec=fec,
                         red=red,
+                        nack=nack,
+                        adaptation=args.adaptation == "on",
                         speech=speech,
                     )
                     try:
@@ -285,13 +304,18 @@ async def run(args: argparse.Namespace) -> None:
                             f"member hears chair: {100 * member.ratio:5.1f} % concealed "
                             f"({member.concealed}/{member.total}, {member.kbps:.0f} kbit/s) | "
                             f"chair hears member: {100 * chair.ratio:5.1f} % concealed "
-                            f"({chair.concealed}/{chair.total}) | ratio "
+                            f"({chair.concealed}/{chair.total}, {chair.events} events, held "
+                            f"{1000 * chair.held:.0f} ms) | ratio "
                             f"{times:.2f}× | "
                             f"shaper lost up {up.lost}/{up.received}, "
                             f"down {down.lost}/{down.received} | RED to member "
                             f"{relay.participant(meeting.member_id).audio_redundancy}, "
                             f"rebuilt from member "
-                            f"{relay.participant(meeting.member_id).recovered_audio_frames} | "
+                            f"{relay.participant(meeting.member_id).recovered_audio_frames}, "
+                            f"late {relay.participant(meeting.member_id).late_audio_frames}, "
+                            f"hold {relay.participant(meeting.member_id).audio_hold_ms} ms, "
+                            f"uplink loss "
+                            f"{relay.participant(meeting.member_id).uplink_audio_loss:.2f} | "
                             f"load {os.getloadavg()[0]:.1f} | {scenario.what}",
                             flush=True,
                         )
@@ -304,7 +328,14 @@ async def run(args: argparse.Namespace) -> None:
             for label, profile, seconds in holds:
                 if seconds:
                     n += 1
-                    meeting = Meeting(root / f"m{n}", template, fec=True, red=True, speech=speech)
+                    meeting = Meeting(
+                        root / f"m{n}",
+                        template,
+                        fec=True,
+                        red=True,
+                        speech=speech,
+                        adaptation=args.adaptation == "on",
+                    )
                     try:
                         await meeting.start(pw)
                         await hold(meeting, label, profile, seconds)
@@ -353,7 +384,13 @@ def main() -> None:
     parser.add_argument(
         "--beep", action="store_true", help="Chromium's own beeping microphone, not speech"
     )
-    parser.add_argument("--repair", nargs="*", help="off, FEC, FEC+RED (default: all three)")
+    parser.add_argument("--repair", nargs="*", help="off, FEC, FEC+RED, all (default: the four)")
+    parser.add_argument(
+        "--adaptation",
+        choices=("on", "off"),
+        default="off",
+        help="per-subscriber adaptation (default off, as media.adaptation)",
+    )
     asyncio.run(run(parser.parse_args()))
 
 

@@ -142,6 +142,9 @@ class MediaSettings:
     audio_red: bool = True
     """RED (RFC 2198) around Opus with the clients that offer it; off only to measure what it
     buys (bench/sea.py)."""
+    audio_nack: bool = True
+    """Ask publishers for the audio their uplink lost and have the others hold that publisher's
+    audio a round trip for it (docs/media.md); off only to measure what it buys (bench/sea.py)."""
     adaptation: bool = False
     """Per-subscriber adaptation: each member gets the video its downlink carries (fewer
     videos, a lower frame rate, audio only). Off by default until it stops costing a member at

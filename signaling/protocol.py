@@ -51,6 +51,8 @@ Nonce = Annotated[int, Int(0, MAX_NONCE)]
 #: the presence version of a room: +1 for every ``presence`` delta (see docs/protocol.md)
 PresenceVersion = Annotated[int, Int(0, 2**53 - 1)]
 SlotCount = Annotated[int, Int(1, MAX_SLOTS)]
+#: how long a browser holds a slot's audio before playing it (``jitterBufferTarget``: at most 4 s)
+HoldMs = Annotated[int, Int(0, 4000)]
 RuleId = Annotated[str, Str(32, min_len=1, pattern=ID.pattern)]
 #: a moment in UTC, ISO 8601 with seconds and an offset (``2026-12-03T02:15:00+00:00``)
 Timestamp = Annotated[
@@ -473,6 +475,10 @@ class SlotMap(_Checked):
     link: LinkLevel = "full"
     """What the relay's adaptation leaves of this participant's video (its downlink is
     thin): ``full``, ``fewer_videos``, ``low_frame_rate`` or ``audio_only``."""
+    audio_hold: Annotated[tuple[HoldMs, ...], Items(MAX_SLOTS)] = ()
+    """Per audio slot, how long to hold its audio before playing it (ms; 0 or absent: the
+    browser's own choice): the slot's speaker has a lossy uplink, and what it lost comes again
+    a round trip late."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -92,6 +92,13 @@ from av.stream import Stream
 from server.media.pacer import Pacer
 from server.media.reassembly import FrameOnMarkerBuffer, vp8_temporal_layer
 from server.media.red import MAX_DISTANCE, LossEstimate, build_red, parse_red
+from server.media.repair import (
+    LATE_LIMIT_SECONDS,
+    QUIET_NACK_AFTER,
+    QUIET_NACK_AGAIN,
+    QUIET_NACKS,
+    UplinkGaps,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -105,10 +112,13 @@ _MARK = "_hopchibo_passthrough"
 _RTX_SUFFIX = "/rtx"
 #: temporal layers remembered per video receiver (by RTP timestamp, the newest)
 _LAYER_MEMORY = 64
+#: RTP timestamps of the audio frames forwarded last, remembered so that a late frame is forwarded
+#: once (2.5 s of 20 ms frames: more than ``LATE_LIMIT_SECONDS``)
+_AUDIO_MEMORY = 128
 #: a video receiver that got packets but no frame for this long skips the gap it waits on
 VIDEO_STALL_SECONDS = 1.0
 _STALL_PACKETS = 5
-_BACKGROUND: set[asyncio.Task[bool]] = set()
+_BACKGROUND: set[asyncio.Task[Any]] = set()
 #: SRTP's authentication tag (AES-CM with HMAC-SHA1-80)
 _SRTP_TAG = 10
 #: a lossy subscriber's audio packet is sent again when no frame followed it for this long (s),
@@ -148,6 +158,10 @@ class EncodedFrame:
     temporal_layer: int | None = None
     """VP8 temporal layer (TID of the payload descriptor) of a layered publisher (L1T3), else
     ``None``."""
+    late: bool = False
+    """An audio frame older than one already forwarded: the publisher's retransmission of a
+    packet its leg lost (``repair.py``). Sent to subscribers with its own timestamp; not
+    recorded, not piped."""
 
     def to_packet(self, pts: int | None = None) -> EncodedPacket:
         """An ``av.Packet`` that ``RTCRtpSender`` packetizes without encoding."""
@@ -226,6 +240,7 @@ class ReceiverTap:
         on_frame: FrameSink | None,
         on_audio_level: AudioLevelSink | None,
         red_payload_type: int | None = None,
+        nack_audio: bool = False,
     ) -> None:
         self._receiver = receiver
         self._on_frame = on_frame
@@ -239,6 +254,21 @@ class ReceiverTap:
         self._opus_payload_type: int | None = None
         #: (pts, 32-bit RTP timestamp) of the newest audio frame forwarded
         self._audio_last: tuple[int, int] | None = None
+        #: RTP timestamps of the last audio frames forwarded (a set, and its order)
+        self._audio_sent: set[int] = set()
+        self._audio_sent_order: deque[int] = deque()
+        self._nack_audio = nack_audio
+        self.gaps = UplinkGaps()
+        """The audio packets the publisher's leg lost (``repair.py``)."""
+        self._gaps_ssrc: int | None = None
+        self.nacked = 0
+        """Audio packets asked for again (RTCP NACK)."""
+        self.late_frames = 0
+        """Audio frames forwarded late: retransmissions of what the publisher's leg lost."""
+        self.lossy = False
+        """The publisher's uplink loses audio (the relay's ``RepairHold``): a pause is taken
+        for a lost packet and its next one asked for (``QUIET_NACK_AFTER``)."""
+        self._quiet_nack: asyncio.TimerHandle | None = None
         #: SSRC of the last non-RTX packet: where PLIs are addressed
         self.media_ssrc: int | None = None
         self.frames = 0
@@ -296,11 +326,14 @@ class ReceiverTap:
         """Forward audio as it arrives: aiortc's 16-packet audio jitter buffer drops what is
         queued behind a gap, so on a lossy uplink it lost far more than the link did. Repair
         (FEC, concealment) is the subscribers' job, except that a RED packet's repeats of
-        frames the publisher's leg lost are forwarded first, oldest first. A frame no newer than
-        the last one forwarded (late, reordered, a repeat already sent) is dropped; timestamps
-        are unwrapped as aiortc's ``TimestampMapper`` does."""
+        frames the publisher's leg lost are forwarded first, oldest first, and that what the
+        repeats cannot rebuild is asked for again (NACK) and forwarded when it comes, marked
+        ``late`` (``repair.py``). A frame forwarded already, or older than
+        ``LATE_LIMIT_SECONDS`` behind the newest, is dropped; timestamps are unwrapped as
+        aiortc's ``TimestampMapper`` does."""
         timestamp: int = packet.timestamp
         payload = bytes(packet.payload)
+        repeats = 0
         if packet.payload_type == self._red_payload_type:
             try:
                 blocks = parse_red(payload)
@@ -311,26 +344,83 @@ class ReceiverTap:
                 for b in blocks
                 if b.payload_type == self._opus_payload_type
             ]
+            repeats = len(frames) - 1
         else:
             frames = [(timestamp, payload, False)]
+        self._nack_gaps(packet, repeats)
         assert self._on_frame is not None
+        late_limit = LATE_LIMIT_SECONDS * codec.clockRate
+        sent = self._audio_sent
         for frame_timestamp, data, repeat in frames:
             last = self._audio_last
+            late = False
             if last is None:
                 pts = 0
             else:
                 # the signed 32-bit distance from the newest frame forwarded
                 pts = last[0] + ((frame_timestamp - last[1] + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
                 if pts <= last[0]:
-                    continue
+                    if frame_timestamp in sent or last[0] - pts > late_limit:
+                        continue
+                    late = True
             if not data:
                 continue
-            self._audio_last = (pts, frame_timestamp)
+            if not late:
+                self._audio_last = (pts, frame_timestamp)
+            sent.add(frame_timestamp)
+            order = self._audio_sent_order
+            order.append(frame_timestamp)
+            if len(order) > _AUDIO_MEMORY:
+                sent.discard(order.popleft())
             self.frames += 1
             self.recovered_frames += repeat
+            self.late_frames += late
             self._on_frame(
-                EncodedFrame(data=data, pts=pts, clock_rate=codec.clockRate, keyframe=True)
+                EncodedFrame(
+                    data=data, pts=pts, clock_rate=codec.clockRate, keyframe=True, late=late
+                )
             )
+
+    def _nack_gaps(self, packet: Any, repeats: int) -> None:
+        """Note the packet's sequence number; NACK the packets missing before it that its RED
+        repeats (``repeats`` earlier frames, one packet each) do not bring back."""
+        ssrc: int = packet.ssrc
+        if ssrc != self._gaps_ssrc:
+            self._gaps_ssrc = ssrc
+            self.gaps = UplinkGaps()
+        lost = self.gaps.observe(packet.sequence_number, repeats)
+        if not self._nack_audio:
+            return
+        if self._quiet_nack is not None:
+            self._quiet_nack.cancel()
+            self._quiet_nack = None
+        if self.lossy and self.gaps.newest == packet.sequence_number:
+            self._quiet_nack = asyncio.get_running_loop().call_later(
+                QUIET_NACK_AFTER,
+                self._nack_quiet,
+                ssrc,
+                (packet.sequence_number + 1) & 0xFFFF,
+                QUIET_NACKS,
+            )
+        if lost:
+            self._send_nack(ssrc, lost)
+
+    def _nack_quiet(self, ssrc: int, sequence: int, left: int) -> None:
+        """No audio packet since ``QUIET_NACK_AFTER``: ask for the next one, which may have been
+        lost (``repair.py``); ``left`` times in all."""
+        self._quiet_nack = None
+        self._send_nack(ssrc, [sequence])
+        if left > 1:
+            self._quiet_nack = asyncio.get_running_loop().call_later(
+                QUIET_NACK_AGAIN, self._nack_quiet, ssrc, sequence, left - 1
+            )
+
+    def _send_nack(self, ssrc: int, lost: list[int]) -> None:
+        self.nacked += len(lost)
+        send: Callable[[int, list[int]], Coroutine[Any, Any, None]] = self._receiver._send_rtcp_nack
+        task = asyncio.get_running_loop().create_task(send(ssrc, lost))
+        _BACKGROUND.add(task)
+        task.add_done_callback(_BACKGROUND.discard)
 
     def _skip_gap(self) -> None:
         """Video packets keep coming but no frame for ``VIDEO_STALL_SECONDS``: aiortc's jitter
@@ -472,11 +562,14 @@ def tap_receiver(
     on_frame: FrameSink | None = None,
     on_audio_level: AudioLevelSink | None = None,
     red_payload_type: int | None = None,
+    nack_audio: bool = False,
 ) -> ReceiverTap:
     """Make ``receiver`` pass encoded frames through instead of decoding them.
 
     ``red_payload_type``: the negotiated RED payload type around Opus (audio, with
     ``on_frame``); RED packets are unpacked and their repeats fill the gaps they cover.
+    ``nack_audio``: ask for the audio packets the publisher's leg lost (NACK) and forward them
+    late when they come (``repair.py``).
 
     Must be called after ``setRemoteDescription`` created the receiver and before the peer
     connection starts it (i.e. before ICE/DTLS complete; calling it before ``setLocalDescription``
@@ -487,7 +580,7 @@ def tap_receiver(
         return existing
     if receiver._RTCRtpReceiver__started:  # type: ignore[attr-defined]
         raise RuntimeError("tap_receiver() must be called before the receiver starts")
-    tap = ReceiverTap(receiver, on_frame, on_audio_level, red_payload_type)
+    tap = ReceiverTap(receiver, on_frame, on_audio_level, red_payload_type, nack_audio)
     tap._install()
     return tap
 
@@ -747,6 +840,9 @@ class RtpWriter:
         if self._video:
             payloads: Sequence[bytes] = Vp8Encoder._packetize(frame.data, self._picture_id)
             self._picture_id = (self._picture_id + 1) & 0x7FFF
+        elif self._red_payload_type is not None and frame.late:  # its repeats went long ago
+            payloads = (build_red(payload_type, frame.data),)
+            payload_type = self._red_payload_type
         elif self._red_payload_type is not None:  # RED: the last frames again, then this one
             distance = min(self.loss.distance, self.red_limit)
             recent = list(self._recent)[-distance:] if distance else []
@@ -777,8 +873,9 @@ class RtpWriter:
         pack = _RTP_HEADER.pack
         last = len(payloads) - 1
         octets = 0
-        resend = not self._video and self.red_distance >= QUIET_RESEND_FROM
-        if self._quiet_handle is not None:
+        late = frame.late
+        resend = not self._video and not late and self.red_distance >= QUIET_RESEND_FROM
+        if self._quiet_handle is not None and not late:
             self._quiet_handle.cancel()
             self._quiet_handle = None
         try:
@@ -818,10 +915,12 @@ class RtpWriter:
         self._sequence = sequence
         self.packets += len(payloads)
         self.octets += octets
-        # what aiortc's RTCP task puts in the sender reports
+        # what aiortc's RTCP task puts in the sender reports (a late frame's timestamp is not
+        # the stream's time now)
         sender = self._sender
-        sender._RTCRtpSender__ntp_timestamp = ntp
-        sender._RTCRtpSender__rtp_timestamp = timestamp
+        if not late:
+            sender._RTCRtpSender__ntp_timestamp = ntp
+            sender._RTCRtpSender__rtp_timestamp = timestamp
         sender._RTCRtpSender__packet_count += len(payloads)
         sender._RTCRtpSender__octet_count += octets
         return SendResult.SENT
@@ -1023,6 +1122,9 @@ class ConsentFreshness:
         self._connection = connection
         self._clock = clock
         self.srtt: float | None = None
+        self.rtt: float | None = None
+        """The latest round trip measured (seconds): a changed path shows at once, where the
+        smoothed one (a check every 5 s or so) takes a minute."""
         self.last_success: float | None = None
         self.checks_sent = 0
         self.answers = 0
@@ -1115,6 +1217,7 @@ class ConsentFreshness:
         now = self._clock()
         sample = now - sent_at
         self.srtt = sample if self.srtt is None else 0.875 * self.srtt + 0.125 * sample
+        self.rtt = sample
         self.last_success = now
         self.answers += 1
         self._answered.set()

@@ -56,6 +56,7 @@ from server.media.offer import (
 )
 from server.media.pacer import Pacer
 from server.media.passthrough import (
+    ConsentFreshness,
     EncodedFrame,
     KeyframeRequester,
     ReceiverTap,
@@ -66,6 +67,7 @@ from server.media.passthrough import (
     tolerate_long_round_trips,
 )
 from server.media.red import MAX_DISTANCE
+from server.media.repair import RepairHold
 from server.media.selection import (
     TICK_SECONDS,
     SpeakerDetector,
@@ -120,6 +122,9 @@ class RelayConfig:
     adaptation: bool = True
     """Send each subscriber what its downlink carries (``adapt.py``): fewer videos, a lower
     frame rate, audio only. Off only to measure what it buys."""
+    audio_nack: bool = True
+    """Ask publishers for the audio packets their leg lost and forward them late, with a hold
+    at the subscribers (``repair.py``). Off only to measure what it buys."""
 
     def __post_init__(self) -> None:
         if self.video_slots < 0 or self.audio_slots < 0:
@@ -138,6 +143,10 @@ class SlotsChanged:
     link: str = Level.FULL.value
     """What the relay's adaptation leaves of the video: ``full``, ``fewer_videos``,
     ``low_frame_rate`` or ``audio_only`` (``adapt.Level``)."""
+    audio_hold: tuple[int, ...] = ()
+    """Per audio slot, how long to hold its audio (ms; 0: the browser's choice): its publisher's
+    uplink loses packets and their retransmissions come a round trip late (``repair.py``).
+    Empty when no slot is held."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +220,15 @@ class ParticipantStats:
     """What the relay sent this subscriber over the last second (RTP, with headers)."""
     thinned_video_frames: int = 0
     """Video frames left out for this subscriber's lower frame rate."""
+    nacked_audio_packets: int = 0
+    """This publisher's audio packets its leg lost that the relay asked for again (NACK), on
+    its current connection."""
+    late_audio_frames: int = 0
+    """Of those, frames that came and were forwarded late (``repair.py``)."""
+    uplink_audio_loss: float = 0.0
+    """This publisher's audio loss on its way to the relay, as measured (before repair)."""
+    audio_hold_ms: int = 0
+    """How long subscribers are told to hold this publisher's audio (``SlotsChanged``)."""
 
     @property
     def forwarded_streams(self) -> int:
@@ -262,6 +280,17 @@ class _Peer:
     """Replaced by renegotiation or disconnected: its events and frames are ignored."""
     remote_kinds: frozenset[SourceKind] = frozenset()
     """What a remote publisher sends through the pipe (its taps are on another worker)."""
+    consent: list[ConsentFreshness] = field(default_factory=list)
+    """The consent checks of its ICE connection, which measure the round trip."""
+
+    @property
+    def rtt(self) -> float | None:
+        """The round trip to the client (seconds), ``None`` before it is measured: the larger of
+        the smoothed one and the latest (a path that just grew longer counts at once)."""
+        for check in self.consent:
+            if check.srtt is not None and check.rtt is not None:
+                return max(check.srtt, check.rtt)
+        return None
 
     def publishes(self, kind: SourceKind) -> bool:
         if kind in self.remote_kinds:
@@ -310,6 +339,8 @@ class _Participant:
     """Served by another relay worker: only its media comes here, through the pipe."""
     level: int | None = None
     """The newest RFC 6464 audio level of this publisher (piped along with its audio)."""
+    repair: RepairHold = field(default_factory=RepairHold)
+    """How long subscribers hold this publisher's audio for its retransmissions."""
 
 
 @dataclass(slots=True)
@@ -699,6 +730,7 @@ class MeetingRelay:
                         self._level_sink(participant_id, peer) if kind == "audio" else None
                     ),
                     red_payload_type=red.get(line.index) if kind == "audio" else None,
+                    nack_audio=kind == "audio" and self._config.audio_nack,
                 )
                 if kind == "audio":
                     peer.audio_tap = tap
@@ -733,7 +765,7 @@ class MeetingRelay:
         if self._config.add_loopback_candidate:
             add_loopback_candidate(pc)
         # satellite links: aioice's consent checks fail at a 600 ms round trip (docs/media.md)
-        tolerate_long_round_trips(pc)
+        peer.consent = tolerate_long_round_trips(pc)
         answer: RTCSessionDescription = await pc.createAnswer()
         # Opus FEC and DTX on both legs: aiortc answers Opus without parameters; RED first
         sdp = with_opus_parameters(
@@ -819,7 +851,7 @@ class MeetingRelay:
             participant = self._participants.get(participant_id)
             if participant is None or participant.peer is not peer:
                 return  # a retired peer connection still delivering
-            if not self._forward(participant, kind, frame) or self._pipe_out is None:
+            if not self._forward(participant, kind, frame) or self._pipe_out is None or frame.late:
                 return
             if kind == "screen" and participant_id != self._presenter:
                 return
@@ -847,6 +879,8 @@ class MeetingRelay:
             participant.video_rate.add(frame)
         for slot in self._feeds.get(key, ()):
             slot.push(participant_id, frame)
+        if frame.late:  # a recording's frames are in order
+            return True
         for listener in tuple(self._listeners):
             try:
                 listener(participant_id, kind, frame)
@@ -927,6 +961,7 @@ class MeetingRelay:
                     self._emit(ActiveSpeakers(after))
                 if now - adapted >= ADAPT_SECONDS:
                     self._adapt(now, now - adapted)
+                    self._hold_for_repairs()
                     adapted = now
                 self._reselect()
                 self._ask_again()
@@ -940,6 +975,16 @@ class MeetingRelay:
             peer = participant.peer
             for slot in peer.video_slots + peer.screen_slots:
                 slot.ask_again()
+
+    def _hold_for_repairs(self) -> None:
+        """Each publisher's hold from its uplink's audio loss and round trip (``repair.py``);
+        applied to the subscribers' ``slots`` by :meth:`_reselect`."""
+        nack = self._config.audio_nack
+        for p in self._participants.values():
+            tap = p.peer.audio_tap
+            if tap is not None:  # without NACKs, measured but never held
+                p.repair.update(tap.gaps.expected, tap.gaps.missed, p.peer.rtt if nack else None)
+                tap.lossy = p.repair.hold_ms > 0
 
     def _adapt(self, now: float, seconds: float) -> None:
         """Measure what each publisher's camera sends and what each subscriber's downlink
@@ -1101,16 +1146,22 @@ class MeetingRelay:
                 else [presenter]
             )
             self._apply(peer.screen_slots, screen_wanted, "screen")
+            hold = tuple(self._hold_of(s.source) for s in peer.audio_slots)
             event = SlotsChanged(
                 participant.id,
                 video=tuple(s.source for s in peer.video_slots),
                 audio=tuple(s.source for s in peer.audio_slots),
                 screen=tuple(s.source for s in peer.screen_slots),
                 link=plan.level.value,
+                audio_hold=hold if any(hold) else (),
             )
             if event != participant.emitted:
                 participant.emitted = event
                 self._emit(event)
+
+    def _hold_of(self, source: str | None) -> int:
+        publisher = self._participants.get(source) if source is not None else None
+        return publisher.repair.hold_ms if publisher is not None else 0
 
     def _apply(
         self, slots: Sequence[SlotTrack], desired: Sequence[str], kind: SourceKind | None = None
@@ -1172,6 +1223,10 @@ class MeetingRelay:
             downlink_bps=p.adaptation.estimator.estimate if self._config.adaptation else None,
             sent_bps=p.sent_bps,
             thinned_video_frames=p.thinned_base + sum(s.thinned for s in peer.video_slots),
+            nacked_audio_packets=peer.audio_tap.nacked if peer.audio_tap else 0,
+            late_audio_frames=peer.audio_tap.late_frames if peer.audio_tap else 0,
+            uplink_audio_loss=p.repair.loss,
+            audio_hold_ms=p.repair.hold_ms,
         )
 
 

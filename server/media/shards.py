@@ -513,6 +513,7 @@ class ShardedRelay:
                 audio=tuple(data["audio"]),
                 screen=tuple(data["screen"]),
                 link=data["link"],
+                audio_hold=tuple(data.get("audio_hold", ())),
             )
         elif name == "peer_state":
             event = PeerStateChanged(data["participant_id"], data["state"])

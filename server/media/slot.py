@@ -147,6 +147,9 @@ class SlotTrack(MediaStreamTrack):
         slot. Never blocks."""
         if source != self._source or self.readyState != "live":
             return
+        if frame.late:
+            self._send_late(source, frame)
+            return
         if self._awaiting_keyframe:
             if not frame.keyframe:
                 self.dropped += 1
@@ -174,6 +177,19 @@ class SlotTrack(MediaStreamTrack):
             self._held.popleft()
             self.dropped += 1
         self._held.append((frame, self._rebase(source, frame)))
+
+    def _send_late(self, source: str, frame: EncodedFrame) -> None:
+        """A late audio frame (``EncodedFrame.late``) goes out at once with the timestamp it
+        would have had, before the frames sent since; never held, and dropped when its source
+        was rebased since (a switch) or nothing was sent yet."""
+        if self._output is None or source != self._rebased_source or self._last_pts is None:
+            self.dropped += 1
+            return
+        pts = frame.pts + self._offset
+        if pts >= self._last_pts:  # the rebase moved on past it: it would not be late
+            self.dropped += 1
+            return
+        self._send(frame, pts)
 
     def ask_again(self) -> None:
         """Repeat an unanswered keyframe request, at most every ``KEYFRAME_RETRY_SECONDS``:

@@ -335,6 +335,7 @@ class LiveMeeting:
             ice_servers=ice.ice_servers(media, "relay", now),
             opus_fec=media.opus_fec,
             audio_red=media.audio_red,
+            audio_nack=media.audio_nack,
             adaptation=media.adaptation,
         )
         #: in this process, or over the relay workers (``media.workers``, docs/media.md)
@@ -891,12 +892,23 @@ class LiveMeeting:
     def _on_relay_event(self, event: RelayEvent) -> None:
         match event:
             case SlotsChanged(
-                participant_id=pid, video=video, audio=audio, screen=screen, link=link
+                participant_id=pid,
+                video=video,
+                audio=audio,
+                screen=screen,
+                link=link,
+                audio_hold=hold,
             ):
                 conn = self._conns.get(self._pid_conn.get(pid, ""))
                 if conn is not None:
                     conn.send(
-                        SlotMap(audio=audio, video=video, screen=screen, link=_link_level(link))
+                        SlotMap(
+                            audio=audio,
+                            video=video,
+                            screen=screen,
+                            link=_link_level(link),
+                            audio_hold=hold,
+                        )
                     )
                 self._link_quality[pid] = _LINK_QUALITY.get(link, Quality.GOOD)
                 if self._peer_state.get(pid) == "connected" and pid not in self._dropped:

@@ -190,6 +190,7 @@ SERVER_EXAMPLES: list[ServerMessage] = [
     SlotMap(audio=("p1", None, "p3"), video=(None, "p2")),
     SlotMap(audio=("p1",), video=("p2",), screen=("p4",)),
     SlotMap(audio=("p1",), video=("p2",), screen=(None,)),
+    SlotMap(audio=("p1", "p3"), video=(), audio_hold=(800, 0)),
     Welcome(
         participant_id="p4",
         role=RoomRole.MEMBER,
@@ -510,6 +511,10 @@ def test_building_a_message_checks_limits() -> None:
     assert info.value.code is ErrorCode.BAD_MESSAGE
     with pytest.raises(ProtocolError):
         SlotMap(audio=("p1",) * 17, video=())
+    with pytest.raises(ProtocolError):
+        SlotMap(audio=("p1",), video=(), audio_hold=(4001,))  # beyond what a browser holds
+    with pytest.raises(ProtocolError):
+        SlotMap(audio=("p1",), video=(), audio_hold=(-1,))
 
 
 def test_server_frames_may_exceed_client_limit() -> None:

@@ -190,6 +190,9 @@ async def test_member_media_follows_a_path_change(
 #: issue #16's targets for what a member at sea hears: concealed samples over all received
 RANDOM_LOSS_WITHIN = 0.05
 BURSTY_LOSS_WITHIN = 0.10
+#: the chair conceals the lossy member's voice within 2x what the member conceals of the chair,
+#: or this (the member often conceals 0.0 %; measured 0.0-0.7 % at the chair on a quiet machine)
+CHAIR_HEARS_FLOOR = 0.03
 SETTLE_SECONDS = 5.0
 WINDOW_SECONDS = 20.0
 HOLD_SECONDS = 70.0
@@ -267,9 +270,10 @@ async def test_member_at_sea_hears_and_is_heard_through_loss(
     """A Chromium member behind a geostationary link (300 ms each way) speaking with the chair
     (both play speech-like audio): at 20 % random loss each way the member conceals ≤ 5 % of
     the chair's audio, at 30 % bursty loss ≤ 10 %, and the chair conceals the member's voice
-    within 2 × 5 % (the member's own RED repeats one frame: the relay cannot add more on that
-    leg). The relay repeats earlier frames to the member (RED) as its reports show loss, rebuilds
-    the member's lost frames from its RED, and tells the member's encoder the loss it sees.
+    within 2 × what the member conceals (or 3 %). The relay repeats earlier frames to the member
+    (RED) as its reports show loss, rebuilds the member's lost frames from its RED, asks for
+    the rest again (NACK) and has the chair hold the member's audio a round trip for them, and
+    tells the member's encoder the loss it sees.
     The link stays up throughout (over a minute at 600 ms RTT; aioice alone dropped it at
     30-35 s) without a page restart. bench/sea.py gives the same figures with FEC/RED off."""
     base, cell, app = server
@@ -300,6 +304,14 @@ async def test_member_at_sea_hears_and_is_heard_through_loss(
         )
         relay = live.relay.stats()
         hold = await member.evaluate("window.hopchibo.audioHold()")
+        chair_hold = await chair.evaluate("window.hopchibo.audioHold()")
+        speaker = relay.participant(member_id)
+        print(
+            f"the member's uplink: {speaker.nacked_audio_packets} audio packets asked again, "
+            f"{speaker.late_audio_frames} forwarded late; loss measured "
+            f"{speaker.uplink_audio_loss:.2f}, hold {speaker.audio_hold_ms} ms; the chair holds "
+            f"(ms) {chair_hold}"
+        )
         print(
             f"20 % random loss: member conceals {100 * member_hears:.1f} %, chair "
             f"{100 * chair_hears:.1f} %; RED repeats to the member "
@@ -314,7 +326,15 @@ async def test_member_at_sea_hears_and_is_heard_through_loss(
         shown = (await state(member))["quality"]
         assert shown["quality"] == "poor" and shown["loss"] >= 8, shown
         assert member_hears <= RANDOM_LOSS_WITHIN
-        assert chair_hears <= 2 * RANDOM_LOSS_WITHIN
+        # the member's lost packets are asked for again and come a round trip late; the chair
+        # holds the member's audio that long (and only the member's), so the chair hears the
+        # member about as well as the member hears the chair (issue #16: within 2x; a floor
+        # for the windows in which the member conceals nothing at all)
+        assert chair_hears <= max(2 * member_hears, CHAIR_HEARS_FLOOR)
+        assert speaker.late_audio_frames > 0 and speaker.audio_hold_ms >= 600
+        member_slot = (await state(chair))["slots"]["audio"].index(member_id)
+        assert chair_hold[member_slot] == speaker.audio_hold_ms
+        assert all(h is None for i, h in enumerate(chair_hold) if i != member_slot), chair_hold
         assert relay.participant(member_id).audio_redundancy >= 3
         assert relay.participant(member_id).recovered_audio_frames > 0
         # the chair's pauses (DTX: a frame every 400 ms) are sent again: no repeat reaches them

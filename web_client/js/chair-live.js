@@ -65,6 +65,7 @@ export class Live {
     }));
     const peer = new Peer(this.welcome.slots, servers, (type, f) => this.send(type, f), this.local);
     this.peer = peer;
+    peer.holdForSpeakers(this.state.audioHold || []);
     $('audios').replaceChildren(...peer.audio.map((_, i) => {
       const audio = el('audio', { autoplay: true });
       audio.srcObject = new MediaStream([peer.track('audio', i)]);
@@ -101,6 +102,8 @@ export class Live {
       waiting: (msg) => { s.waiting = msg.participants; changed(); },
       slots: (msg) => {
         s.slots = { audio: msg.audio, video: msg.video, screen: msg.screen || [] };
+        s.audioHold = msg.audio_hold || [];
+        if (this.peer) this.peer.holdForSpeakers(s.audioHold);
         renderChairVideo(s, this.peer);
       },
       speaking: (msg) => { s.speaking = msg.participant_ids; renderLive(s, this); },

@@ -117,6 +117,7 @@ async function startMedia(restarting = false) {
   const camera = state.audioOnly ? null : devices.camera;
   const current = new Peer(welcome.slots, servers, (type, f) => live.send(type, f), { mic: devices.mic, camera });
   peer = current;
+  current.holdForSpeakers(state.audioHold || []);
   if (state.muted.audio) await current.setSending('audio', false);
   if (state.muted.video) await current.setSending('video', false);
   current.audio.forEach((_, i) => { $(`audio-${i}`).srcObject = new MediaStream([current.track('audio', i)]); });
@@ -236,6 +237,8 @@ const handlers = {
   slots(msg) {
     state.slots = { audio: msg.audio, video: msg.video, screen: msg.screen || [] };
     state.link = msg.link || 'full';
+    state.audioHold = msg.audio_hold || [];
+    if (peer) peer.holdForSpeakers(state.audioHold);
     render();
   },
   speaking(msg) { state.speaking = msg.participant_ids; render(); },

@@ -28,6 +28,7 @@ export class Peer {
     this.makingOffer = false;
     this.polite = true; // the relay never offers: we always yield
     this.lossy = false; // audio held for the relay's repeats (holdForRepairs)
+    this.speakerHolds = []; // per audio slot, held for a speaker's retransmissions (holdForSpeakers)
     this.pc = new RTCPeerConnection({ iceServers, bundlePolicy: 'max-bundle' });
     this.audio = []; // transceivers, in audio slot order
     this.video = [];
@@ -62,13 +63,31 @@ export class Peer {
     const lossy = lossPct >= LOSSY_PCT ? true : lossPct < CLEAN_PCT ? false : this.lossy;
     if (lossy === this.lossy) return;
     this.lossy = lossy;
-    for (const transceiver of this.audio) {
+    this.applyHolds();
+  }
+
+  /**
+   * The relay's hold per audio slot (`slots.audio_hold`, ms): that slot's speaker has a lossy
+   * uplink, and what it lost comes again a round trip late; held that long, it is still in time.
+   * @param {number[]} holds
+   */
+  holdForSpeakers(holds) {
+    this.speakerHolds = Array.isArray(holds) ? holds : [];
+    this.applyHolds();
+  }
+
+  /** Each audio slot held for the longer of the two reasons, or left to the browser. */
+  applyHolds() {
+    this.audio.forEach((transceiver, i) => {
       const receiver = transceiver.receiver;
-      if (!('jitterBufferTarget' in receiver)) continue;
+      if (!('jitterBufferTarget' in receiver)) return;
+      const ms = Math.max(this.lossy ? REPAIR_HOLD_MS : 0, Number(this.speakerHolds[i]) || 0);
+      const wanted = ms > 0 ? ms : null;
+      if (receiver.jitterBufferTarget === wanted) return;
       try {
-        receiver.jitterBufferTarget = lossy ? REPAIR_HOLD_MS : null;
+        receiver.jitterBufferTarget = wanted;
       } catch (err) { /* a browser that refuses the hint plays as before */ }
-    }
+    });
   }
 
   /** The receive track of slot `index` of `kind`. */

@@ -27,6 +27,9 @@ export async function slotStats(peer, slotMap) {
         packetsLost: s.packetsLost || 0,
         totalSamplesReceived: s.totalSamplesReceived || 0,
         concealedSamples: s.concealedSamples || 0,
+        concealmentEvents: s.concealmentEvents || 0,
+        jitterBufferDelay: s.jitterBufferDelay || 0, // seconds, summed over what was played
+        jitterBufferEmittedCount: s.jitterBufferEmittedCount || 0,
       });
     });
   }

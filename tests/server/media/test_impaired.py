@@ -122,10 +122,14 @@ def _relay_consent(relay: MeetingRelay, pid: str) -> ConsentFreshness:
 
 
 @pytest.mark.timeout(90)
-async def test_audio_forwarded_as_it_arrives_from_a_lossy_uplink() -> None:
+@pytest.mark.parametrize("nack", [False, True], ids=["without_nack", "with_nack"])
+async def test_audio_forwarded_as_it_arrives_from_a_lossy_uplink(nack: bool) -> None:
     """20 % loss on the publisher's uplink: the relay forwards about 80 % of its audio packets
-    (aiortc's jitter buffer, which drops what is queued behind a gap, forwarded ~29 %)."""
-    relay = MeetingRelay(RelayConfig(add_loopback_candidate=True))
+    as they come (aiortc's jitter buffer, which drops what is queued behind a gap, forwarded
+    ~29 %); asking for the lost ones again (NACK, ``repair.py``) brings most of the rest, late,
+    and the chair is told to hold the member's audio for them."""
+    events = EventLog()
+    relay = MeetingRelay(RelayConfig(add_loopback_candidate=True, audio_nack=nack), events)
     chair = Client("chair", None, None)
     member = Client("member", None, LOUD_TEST_AMPLITUDE)
     shaper = await Shaper(uplink=LinkProfile(delay=0.05, loss=0.2), seed=3).start()
@@ -139,8 +143,28 @@ async def test_audio_forwarded_as_it_arrives_from_a_lossy_uplink() -> None:
         await asyncio.sleep(15)
         sent = _packets_sent(await member.pc.getTransceivers()[0].sender.getStats())
         forwarded = relay.stats().participant("chair").forwarded_audio_packets
-        print(f"20 % uplink loss: {forwarded} of {sent} audio packets forwarded")
-        assert 0.7 * sent <= forwarded <= 0.9 * sent
+        stats = relay.stats().participant("member")
+        print(
+            f"20 % uplink loss, NACK {'on' if nack else 'off'}: {forwarded} of {sent} audio "
+            f"packets forwarded ({stats.late_audio_frames} late of {stats.nacked_audio_packets} "
+            f"asked again); uplink loss {stats.uplink_audio_loss:.2f}, hold "
+            f"{stats.audio_hold_ms} ms"
+        )
+        if nack:
+            # a retransmission crosses the lossy leg too: about 0.8 of what is asked comes
+            assert stats.late_audio_frames >= 0.6 * stats.nacked_audio_packets > 0
+            assert forwarded >= 0.92 * sent
+            assert 0.1 <= stats.uplink_audio_loss <= 0.3
+            assert stats.audio_hold_ms >= 200  # 100 ms round trip and the margin
+            told = events.slots("chair")
+            assert told is not None and told.audio[0] == "member"
+            assert told.audio_hold[0] == stats.audio_hold_ms
+        else:
+            assert 0.7 * sent <= forwarded <= 0.9 * sent
+            assert stats.late_audio_frames == stats.nacked_audio_packets == 0
+            assert stats.audio_hold_ms == 0
+            told = events.slots("chair")
+            assert told is not None and not any(told.audio_hold)
     finally:
         await member.close()
         await chair.close()

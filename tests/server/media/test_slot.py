@@ -323,3 +323,38 @@ def test_sends_that_keep_failing_ask_for_a_keyframe_once_a_second() -> None:
     slot.ask_again()
     slot.push("a", frame(40 * 9000, key=True))
     assert len(out.sent) == 1 and slot.forwarded == 1
+
+
+def audio(pts: int, *, late: bool = False) -> EncodedFrame:
+    return EncodedFrame(data=b"\x01", pts=pts, clock_rate=48_000, keyframe=True, late=late)
+
+
+def test_a_late_audio_frame_goes_out_with_the_timestamp_it_would_have_had() -> None:
+    """A retransmission of what a publisher's uplink lost (``repair.py``) comes after newer
+    frames: it is sent at once, in its place in time, and the stream's clock does not move."""
+    slot, _, _, out = make("audio")
+    slot.set_source("a")
+    slot.push("a", audio(5000))
+    slot.push("a", audio(5960))
+    slot.push("a", audio(6920))
+    slot.push("a", audio(5960 - 960 // 2, late=True))  # not a frame slot, but earlier
+    slot.push("a", audio(7880))
+    assert out.pts == [0, 960, 1920, 480, 2880]
+    assert [f.late for f, _ in out.sent] == [False, False, False, True, False]
+
+
+def test_a_late_frame_is_dropped_after_a_switch_or_before_the_sender_starts() -> None:
+    slot, _, clock, out = make("audio", attached=False)
+    slot.set_source("a")
+    slot.push("a", audio(1000))
+    slot.push("a", audio(40, late=True))  # nothing goes out yet: not held either
+    slot.attach(out)
+    assert out.pts == [0]
+    clock.now += 1
+    slot.set_source("b")
+    slot.push("b", audio(8000, late=True))  # nothing of "b" sent yet: no place for it
+    slot.push("b", audio(9000))
+    slot.push("a", audio(500, late=True))  # no longer this slot's source
+    slot.push("b", audio(8040, late=True))  # after "b" started: in its place
+    assert out.pts == [0, 48_000, 47_040]
+    assert slot.dropped == 2
