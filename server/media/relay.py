@@ -983,7 +983,13 @@ class MeetingRelay:
         for p in self._participants.values():
             tap = p.peer.audio_tap
             if tap is not None:  # without NACKs, measured but never held
-                p.repair.update(tap.gaps.expected, tap.gaps.missed, p.peer.rtt if nack else None)
+                p.repair.update(
+                    tap.gaps.expected,
+                    tap.gaps.missed,
+                    p.peer.rtt if nack else None,
+                    asked=tap.nacked,
+                    answered=tap.late_frames,
+                )
                 tap.lossy = p.repair.hold_ms > 0
 
     def _adapt(self, now: float, seconds: float) -> None:

@@ -37,6 +37,9 @@ MAX_HOLD_MS = 1500
 #: a changed round trip changes the hold only when it moves it this much (each change is a
 #: ``slots`` message to every subscriber)
 HOLD_CHANGE_MS = 200
+#: a publisher asked this many times that has answered none is not held for: its browser does
+#: not resend audio (the hold would only delay its voice)
+UNANSWERED_ASKS = 30
 
 
 #: a packet asked for is asked for once more this many packets later (100 ms of 20 ms frames)
@@ -128,9 +131,12 @@ class RepairHold:
         self._expected = 0
         self._missed = 0
 
-    def update(self, expected: int, missed: int, rtt: float | None) -> int:
-        """Take the counters (cumulative) and the round trip (seconds, ``None``: not measured
-        yet); return the hold."""
+    def update(
+        self, expected: int, missed: int, rtt: float | None, asked: int = 0, answered: int = 0
+    ) -> int:
+        """Take the counters (cumulative: packets expected and missed, NACKs sent and packets
+        that came late) and the round trip (seconds, ``None``: not measured yet); return the
+        hold."""
         sent, lost = expected - self._expected, missed - self._missed
         if sent < 0 or lost < 0:  # a new stream: its counters start again
             sent, lost = expected, missed
@@ -138,7 +144,7 @@ class RepairHold:
         if sent >= MIN_PACKETS:
             self.loss += LOSS_WEIGHT * (min(1.0, lost / sent) - self.loss)
         lossy = self.loss >= HOLD_FROM_LOSS or (self.hold_ms > 0 and self.loss >= HOLD_UNTIL_LOSS)
-        if not lossy or rtt is None:
+        if not lossy or rtt is None or (asked >= UNANSWERED_ASKS and answered == 0):
             self.hold_ms = 0
             return 0
         wanted = HOLD_STEP_MS * math.ceil((rtt + HOLD_MARGIN_SECONDS) * 1000 / HOLD_STEP_MS)

@@ -8,6 +8,7 @@ from server.media.repair import (
     MAX_HOLD_MS,
     MAX_NACK_GAP,
     NACK_REPEAT_AFTER,
+    UNANSWERED_ASKS,
     RepairHold,
     UplinkGaps,
 )
@@ -69,3 +70,11 @@ def test_the_hold_ends_when_the_uplink_is_clean_again() -> None:
     assert 3 <= seconds <= 12 and hold.loss < 0.01
     assert hold.update(sent + 5, 20, 0.3) == 0  # a second of silence (DTX) says nothing
     assert hold.update(0, 0, 0.3) == 0  # a new stream: counters start again
+
+
+def test_a_publisher_that_never_resends_is_not_held_for() -> None:
+    """A browser that ignores audio NACKs gains nothing from the hold: its voice is not delayed."""
+    hold = RepairHold()
+    assert hold.update(100, 20, 0.6, asked=UNANSWERED_ASKS - 1, answered=0) == 800
+    assert hold.update(200, 40, 0.6, asked=UNANSWERED_ASKS, answered=0) == 0
+    assert hold.update(300, 60, 0.6, asked=UNANSWERED_ASKS + 20, answered=15) == 800
