@@ -274,6 +274,7 @@ async def run(args: argparse.Namespace) -> None:
         template = SqliteTemplate(root)
         speech = None if args.beep else write_speech_wav(root / "speech.wav")
         n = 0
+        adapt = {"adaptation": args.adaptation == "on"}
         async with async_playwright() as pw:
             for scenario in scenarios():
                 if args.only and scenario.name not in args.only:
@@ -288,8 +289,8 @@ async def run(args: argparse.Namespace) -> None:
                         fec=fec,
                         red=red,
                         nack=nack,
-                        adaptation=args.adaptation == "on",
                         speech=speech,
+                        **adapt,
                     )
                     try:
                         await meeting.start(pw)
@@ -298,7 +299,7 @@ async def run(args: argparse.Namespace) -> None:
                         member, chair = await meeting.window(args.window)
                         up, down = meeting.shaper.uplink_stats, meeting.shaper.downlink_stats
                         times = chair.ratio / member.ratio if member.ratio else float("nan")
-                        relay = meeting.relay_stats()
+                        speaker = meeting.relay_stats().participant(meeting.member_id)
                         print(
                             f"{scenario.name:9} {repair:8} | "
                             f"member hears chair: {100 * member.ratio:5.1f} % concealed "
@@ -309,13 +310,10 @@ async def run(args: argparse.Namespace) -> None:
                             f"{times:.2f}× | "
                             f"shaper lost up {up.lost}/{up.received}, "
                             f"down {down.lost}/{down.received} | RED to member "
-                            f"{relay.participant(meeting.member_id).audio_redundancy}, "
-                            f"rebuilt from member "
-                            f"{relay.participant(meeting.member_id).recovered_audio_frames}, "
-                            f"late {relay.participant(meeting.member_id).late_audio_frames}, "
-                            f"hold {relay.participant(meeting.member_id).audio_hold_ms} ms, "
-                            f"uplink loss "
-                            f"{relay.participant(meeting.member_id).uplink_audio_loss:.2f} | "
+                            f"{speaker.audio_redundancy}, rebuilt from member "
+                            f"{speaker.recovered_audio_frames}, late {speaker.late_audio_frames}, "
+                            f"hold {speaker.audio_hold_ms} ms, uplink loss "
+                            f"{speaker.uplink_audio_loss:.2f} | "
                             f"load {os.getloadavg()[0]:.1f} | {scenario.what}",
                             flush=True,
                         )
@@ -329,12 +327,7 @@ async def run(args: argparse.Namespace) -> None:
                 if seconds:
                     n += 1
                     meeting = Meeting(
-                        root / f"m{n}",
-                        template,
-                        fec=True,
-                        red=True,
-                        speech=speech,
-                        adaptation=args.adaptation == "on",
+                        root / f"m{n}", template, fec=True, red=True, speech=speech, **adapt
                     )
                     try:
                         await meeting.start(pw)
