@@ -49,14 +49,13 @@ export function wireMinutes(state, act) {
     const body = {};
     if ($('minutes-chair').value) body.chair_member_id = Number($('minutes-chair').value);
     if ($('minutes-secretary').value) body.secretary_member_id = Number($('minutes-secretary').value);
-    const minutes = await act('POST', base, body);
-    if (minutes) { state.minutesDirty = false; fill(state, minutes); }
+    // filled before the refresh shows the fields: text typed once they show is never replaced
+    await act('POST', base, body, (minutes) => { state.minutesDirty = false; fill(state, minutes); });
   };
   $('minutes-save').onclick = async () => {
     const body = {};
     for (const f of FIELDS) body[f] = $(`minutes-${f}`).value;
-    const minutes = await act('PATCH', base, body);
-    if (minutes) { state.minutesDirty = false; fill(state, minutes); }
+    await act('PATCH', base, body, (minutes) => { state.minutesDirty = false; fill(state, minutes); });
   };
   $('minutes-adopt').onclick = () => act('POST', `${base}/adopt`);
 }

@@ -44,13 +44,16 @@ export function notice(err) {
 
 /** An action wrapper: call the API, report the outcome, refresh the console either way. */
 export function makeAct(refresh) {
-  return async (method, path, body) => {
+  /** `then(out)` runs on success before the refresh redraws the console (what it fills is
+   * in place before the chair can see and type into it). */
+  return async (method, path, body, then) => {
     const box = $('notice');
     box.hidden = true;
     box.dataset.kind = 'pending';
     try {
       const out = await api(method, path, body);
       notice(null);
+      if (then) then(out);
       return out;
     } catch (err) {
       console.warn('hopchibo: refused', method, path, err instanceof ApiError ? err.body : err);
