@@ -132,7 +132,10 @@ class SlotTrack(MediaStreamTrack):
             return
         raised = rate > self._frame_rate
         self._frame_rate = rate
-        if raised and not self._awaiting_keyframe:
+        # awaiting one already, but not asked for (a reduced rate left out a frame): ask now,
+        # or nothing would (``ask_again`` repeats only what was asked; measured: a slot raised
+        # from keyframes only stayed dark behind a publisher that sends keyframes on request)
+        if raised and (not self._awaiting_keyframe or self._asked_at is None):
             self._awaiting_keyframe = True
             if self._source is not None:
                 self._ask(self._source)

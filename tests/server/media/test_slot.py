@@ -194,6 +194,23 @@ def test_keyframes_only_waits_for_the_publishers_keyframes_without_asking() -> N
     assert asked == [] and slot.keyframe_retries == 0 and len(out.sent) == 1
 
 
+def test_back_from_keyframes_only_the_slot_asks_for_the_keyframe_it_waits_for() -> None:
+    """Keyframes only left out a delta frame (the slot then waits for a keyframe, unasked);
+    full video again must ask for it: a publisher that sends keyframes only on request (aiortc)
+    kept the slot dark (measured)."""
+    slot, asked, _, out = make("video")
+    slot.set_source("a")
+    slot.push("a", frame(0, key=True))
+    slot.set_frame_rate(FrameRate.KEYFRAMES)
+    slot.push("a", frame(3000))  # left out
+    asked.clear()
+    slot.set_frame_rate(FrameRate.FULL)
+    assert asked == ["a"]
+    slot.push("a", frame(6000, key=True))
+    slot.push("a", frame(9000))
+    assert len(out.sent) == 3
+
+
 def test_a_failed_audio_send_is_counted_and_the_next_goes_out() -> None:
     slot, _, _, out = make("audio")
     slot.set_source("a")
