@@ -51,6 +51,27 @@ GROWTH_BOUND = 4.0
 GROWTH_SLACK = 300_000
 #: clean for this long before growing
 CLEAN_SECONDS = 1.0
+#: a reduced subscriber (``wanted_bps``) grows only by probes (``probe.py``): its estimate rises
+#: to this share of a probe's rate once the reports after it are clean (less than all of it:
+#: the link's queue takes in part of a short probe above its rate without a loss)
+PROBE_PASSED = 0.8
+#: a probe fills the link to this many times the estimate; after one that overflowed, to
+#: ``PROBE_STEP_CAUTIOUS`` times until one passes; after two passed in a row, ``PROBE_STEP_OPEN``
+PROBE_STEP = 2.0
+PROBE_STEP_CAUTIOUS = 1.3
+PROBE_STEP_OPEN = 3.0
+#: how long a probe fills the link (s, within the second the relay measures)
+PROBE_SECONDS = 0.5
+#: after a probe that overflowed, the next waits this long, doubling up to ``PROBE_WAIT_MAX``
+PROBE_WAIT = 1.0
+PROBE_WAIT_MAX = 4.0
+#: a probe stops once this much more of its padding is NACKed than the link loses anyway
+PROBE_STOP_MARGIN = 0.1
+#: loss reported this soon after a probe (s) is the probe's: reports lag what was sent
+PROBE_BLAME = 2.5
+#: a probe has passed when its reports are clean this long (s) after it ended and a round
+#: trip: a receiver NACKs a dropped packet within a few milliseconds of the next one
+PROBE_MARGIN = 0.3
 #: the share of the estimate a plan may use: stepping down, and (more margin) climbing back
 HEADROOM_DOWN = 0.9
 HEADROOM_UP = 0.75
@@ -114,10 +135,36 @@ class SourceRate:
 class DownlinkEstimator:
     """A subscriber's downlink, in bit/s, from its reports (see the module docstring)."""
 
-    __slots__ = ("_clean_since", "_last_loss_at", "_minimal_since", "estimate", "link_loss")
+    __slots__ = (
+        "_clean_since",
+        "_last_loss_at",
+        "_minimal_since",
+        "_probe_after",
+        "_probe_padded",
+        "_probe_wait",
+        "_probed",
+        "_rtt",
+        "_streak",
+        "estimate",
+        "link_loss",
+        "probe_bps",
+        "probes",
+        "probes_failed",
+    )
 
     def __init__(self, start_bps: float = START_BPS) -> None:
         self.estimate = float(start_bps)
+        self.probe_bps: float | None = None
+        """Fill the link to this rate (bit/s, media included) for ``PROBE_SECONDS`` now
+        (``probe.py``); ``None``: no probe."""
+        self.probes = 0
+        self.probes_failed = 0
+        self._probed: tuple[float, float] | None = None  # (when, rate) of the last probe
+        self._probe_wait = 0.0
+        self._probe_after = 0.0
+        self._probe_padded = 0  # padding packets the last probe sent, as reported
+        self._streak = 0  # probes passed in a row
+        self._rtt = 0.0
         self.link_loss = 0.0
         """Loss that stays when the relay sends the least it can (audio only): the link's own
         (a lossy radio), not a full queue; what is above it counts as congestion."""
@@ -132,11 +179,29 @@ class DownlinkEstimator:
         loss: float | None,
         minimal: bool = False,
         packets: int | None = None,
+        wanted_bps: float | None = None,
+        probe_loss: tuple[int, int] | None = None,
+        rtt: float = 0.0,
     ) -> float:
         """One interval: ``sent_bps`` the relay sent, ``loss`` (0–1) the subscriber reported
         over it (``None``: no report) on about ``packets`` packets; ``minimal``: the relay sent
         audio only (what loss remains then, once the queue of before has drained, is the link's
-        own)."""
+        own). ``wanted_bps``: the subscriber's video is reduced and this would carry all of it;
+        the estimate then grows only by probes (:attr:`probe_bps`), to at most this;
+        ``probe_loss``: (NACKed, sent) padding packets of the probe over the interval: a share
+        beyond the link's own loss failed it at once, and a probe that sent nothing passes
+        nothing; ``rtt`` the round trip (s), after which
+        its reports about a probe have come."""
+        self.probe_bps = None  # sent (or not) since the last update
+        self._rtt = rtt
+        if probe_loss is not None and self._probed is not None and any(probe_loss):
+            nacked, padded = probe_loss
+            self._probe_padded += padded
+            count = max(nacked, padded)
+            own = self.link_loss
+            spread = math.sqrt(own * (1 - own) / count)
+            if nacked / count - own >= max(LOSS_HIGH, NOISE_HIGH * spread):
+                self._probe_failed(now)
         if not minimal:
             self._minimal_since = None
         elif self._minimal_since is None:
@@ -164,6 +229,10 @@ class DownlinkEstimator:
             self.estimate = max(MIN_BPS, min(self.estimate, through) * HEADROOM_DOWN)
             self._last_loss_at = now
             self._clean_since = None
+            if self._probed is not None and now - self._probed[0] <= PROBE_BLAME:
+                self._probe_failed(now)  # it overflowed the link: wait, then try less
+        elif wanted_bps is not None and (loss is None or loss < low):
+            self._grow_by_probes(now, loss is not None, sent_bps, wanted_bps)
         elif loss is None or loss < low:
             if self._clean_since is None:
                 self._clean_since = now
@@ -179,7 +248,51 @@ class DownlinkEstimator:
                 )
         else:
             self._clean_since = None
+            if self._probed is not None and now - self._probed[0] > PROBE_BLAME:
+                self._probed = None  # no verdict (a lossy link's swings): the next one later
         return self.estimate
+
+    def _probe_failed(self, now: float) -> None:
+        self._probed = None
+        self._streak = 0
+        self.probes_failed += 1
+        self._probe_wait = min(PROBE_WAIT_MAX, max(PROBE_WAIT, 2 * self._probe_wait))
+        self._probe_after = now + self._probe_wait
+
+    def _grow_by_probes(
+        self, now: float, reported: bool, sent_bps: float, wanted_bps: float
+    ) -> None:
+        """A clean interval of a reduced subscriber: a probe whose reports (and no NACK of its
+        padding) have come clean once it ended raises the estimate to its rate; then the next
+        probe."""
+        if self._clean_since is None:
+            self._clean_since = now
+        probed = self._probed
+        if probed is not None:
+            if not reported or now - probed[0] < PROBE_SECONDS + self._rtt + PROBE_MARGIN:
+                return  # its reports (and NACKs) have not all come
+            self._probed = None
+            if not self._probe_padded:
+                return  # nothing went out (no video stream to pad yet): no verdict
+            self._probe_wait = 0.0  # the link carried it
+            self._streak += 1
+            self.estimate = max(self.estimate, min(MAX_BPS, PROBE_PASSED * probed[1]))
+        if now - self._clean_since < CLEAN_SECONDS or now < self._probe_after:
+            return
+        # far from any limit (two passed in a row) larger steps, just over one smaller ones
+        step = (
+            PROBE_STEP_CAUTIOUS
+            if self._probe_wait
+            else PROBE_STEP_OPEN
+            if self._streak >= 2
+            else PROBE_STEP
+        )
+        target = min(wanted_bps / PROBE_PASSED, MAX_BPS, step * max(self.estimate, sent_bps))
+        if target > sent_bps and PROBE_PASSED * target > self.estimate:
+            self.probe_bps = target
+            self._probed = (now, target)
+            self._probe_padded = 0
+            self.probes += 1
 
 
 def plan_for(
@@ -226,12 +339,25 @@ class Adaptation:
         sources: Sequence[SourceRate],
         max_slots: int,
         packets: int | None = None,
+        probe_loss: tuple[int, int] | None = None,
+        rtt: float = 0.0,
     ) -> Plan:
+        current = self._normalise(self.plan, sources, max_slots)
+        wanted = None
+        if current.level is not Level.FULL:
+            n = min(max_slots, len(sources))
+            wanted = (sum(s.full_bps for s in sources[:n]) + audio_bps) / HEADROOM_UP
         estimate = self.estimator.update(
-            now, sent_bps, loss, minimal=self.plan.video_slots == 0, packets=packets
+            now,
+            sent_bps,
+            loss,
+            minimal=self.plan.video_slots == 0,
+            packets=packets,
+            wanted_bps=wanted,
+            probe_loss=probe_loss,
+            rtt=rtt,
         )
         down = plan_for(estimate * HEADROOM_DOWN, audio_bps, sources, max_slots)
-        current = self._normalise(self.plan, sources, max_slots)
         held = self._changed_at is None or now - self._changed_at >= HOLD_UP
         if down.rank < current.rank or (
             down.rank == current.rank and down.keyframe_period > self.plan.keyframe_period

@@ -86,6 +86,7 @@ from aiortc.rtp import (
     RtpPacket,
     pack_remb_fci,
     unpack_remb_fci,
+    wrap_rtx,
 )
 from av.stream import Stream
 
@@ -121,6 +122,17 @@ _STALL_PACKETS = 5
 _BACKGROUND: set[asyncio.Task[Any]] = set()
 #: SRTP's authentication tag (AES-CM with HMAC-SHA1-80)
 _SRTP_TAG = 10
+#: a paced subscriber's NACKed video packets are sent again only while its pacer has less than
+#: this waiting (s): later, the frame is past saving and the link is full
+RETRANSMIT_BACKLOG = 0.2
+#: bytes of padding in one padding-only RTP packet (its last byte counts them: at most 255)
+MAX_PADDING = 255
+_RTP_PADDING_BIT = 0x20
+#: sequence numbers of recent padding kept, to tell a NACKed probe from lost media
+PADDING_KEPT = 1024
+#: a probe stops once at least this many of its padding packets were NACKed (and a larger
+#: share than its link loses anyway: ``begin_probe``)
+PROBE_NACKS_TO_STOP = 2
 #: a lossy subscriber's audio packet is sent again when no frame followed it for this long (s),
 #: up to this many times, from this RED distance on (``RtpWriter._quiet``)
 QUIET_AFTER = 0.03
@@ -759,6 +771,21 @@ class RtpWriter:
         self.packets = 0
         self.octets = 0
         self.retransmit_requests = 0
+        self.retransmitted = 0
+        """Packets sent again through the pacer (a paced subscriber's NACKs)."""
+        self.retransmits_skipped = 0
+        """NACKed packets not sent again: the pacer was behind."""
+        self.probe_octets = 0
+        self.probe_packets = 0
+        """Padding sent to probe the downlink (:meth:`pad`)."""
+        self.probe_nacks = 0
+        """Padding packets the subscriber NACKed: probes its link did not carry."""
+        self._padding: dict[int, int] = {}
+        """Sequence numbers of recent padding, and their timestamps."""
+        self._probe_nacked = 0
+        self._probe_padding = 0
+        self._probe_stop_share = 0.0
+        self._last_timestamp = self._timestamp_origin
         #: the latest receiver report's ``fraction lost`` (8 bits) and how many came
         self.fraction_lost = 0
         self.reports = 0
@@ -861,12 +888,7 @@ class RtpWriter:
         addr = pair.remote_addr
         protect = self._dtls._tx_srtp.protect
         ntp = _ntp_now()
-        if self._has_abs_send_time:
-            extension = (
-                self._ext_head + ((ntp >> 14) & 0xFFFFFF).to_bytes(3, "big") + self._ext_tail
-            )
-        else:
-            extension = self._ext_head
+        extension = self._extension(ntp)
         first, ssrc = self._first_byte, self._ssrc
         sequence = self._sequence
         history = self._history
@@ -921,6 +943,7 @@ class RtpWriter:
         if not late:
             sender._RTCRtpSender__ntp_timestamp = ntp
             sender._RTCRtpSender__rtp_timestamp = timestamp
+            self._last_timestamp = timestamp
         sender._RTCRtpSender__packet_count += len(payloads)
         sender._RTCRtpSender__octet_count += octets
         return SendResult.SENT
@@ -928,6 +951,12 @@ class RtpWriter:
     @property
     def video(self) -> bool:
         return self._video
+
+    def _extension(self, ntp: int) -> bytes:
+        """The header extension block, its abs-send-time from ``ntp``."""
+        if self._has_abs_send_time:
+            return self._ext_head + ((ntp >> 14) & 0xFFFFFF).to_bytes(3, "big") + self._ext_tail
+        return self._ext_head
 
     def _builder(
         self, protect: Callable[[bytes], bytes], header: bytes, payload: bytes
@@ -937,8 +966,10 @@ class RtpWriter:
         def build() -> bytes:
             if self._has_abs_send_time:
                 now = ((_ntp_now() >> 14) & 0xFFFFFF).to_bytes(3, "big")
-                return protect(header + self._ext_head + now + self._ext_tail + payload)
-            return protect(header + self._ext_head + payload)
+                datagram = protect(header + self._ext_head + now + self._ext_tail + payload)
+            else:
+                datagram = protect(header + self._ext_head + payload)
+            return datagram
 
         return build
 
@@ -972,15 +1003,34 @@ class RtpWriter:
         self.remb_at = time.monotonic()
 
     def _on_nack(self, lost: list[int]) -> None:
-        """Put the packets a subscriber lost back into aiortc's history, as aiortc's loop would
-        have left them, so that its ``_retransmit`` answers the NACK (RTX if negotiated)."""
+        """Answer a subscriber's NACK. Paced (its downlink is reduced), the packets are sent
+        again through the pacer and counted in what this stream sent, and only while the pacer
+        is not behind (``RETRANSMIT_BACKLOG``): aiortc's answers would leave at once and
+        uncounted, and on a capped link they were what overflowed it (``docs/performance.md``).
+        Otherwise they are put back into aiortc's history, as its loop would have left them,
+        so that its ``_retransmit`` answers (RTX if negotiated)."""
         history: dict[int, RtpPacket] = self._sender._RTCRtpSender__rtp_history
+        pacer = self.pacer if self._video else None
+        paced = pacer is not None and pacer.rate_bps is not None
         for sequence in lost:
-            self.retransmit_requests += 1
-            kept = self._history[sequence % RTP_HISTORY_SIZE]
-            if kept is None or kept[0] != sequence:
-                continue
-            _, timestamp, marker, payload_type, payload = kept
+            padding_timestamp = self._padding.get(sequence)
+            if padding_timestamp is not None:  # probe the link dropped
+                self._probe_nacked += 1
+                self.probe_nacks += 1
+                # answered all the same, empty: a receiver that assembles frames by sequence
+                # number (aiortc's) would otherwise wait on the gap (measured: its video
+                # stalled behind a lost padding packet)
+                answer = (sequence, padding_timestamp, 0, self._payload_type, b"")
+            else:
+                self.retransmit_requests += 1
+                kept = self._history[sequence % RTP_HISTORY_SIZE]
+                if kept is None or kept[0] != sequence:
+                    continue
+                if paced:
+                    self._resend_paced(cast(Pacer, pacer), kept)
+                    continue
+                answer = kept
+            _, timestamp, marker, payload_type, payload = answer
             packet = RtpPacket(
                 payload_type=payload_type,
                 marker=1 if marker else 0,
@@ -993,6 +1043,108 @@ class RtpWriter:
             if self._has_abs_send_time:
                 packet.extensions.abs_send_time = (_ntp_now() >> 14) & 0xFFFFFF
             history[sequence % RTP_HISTORY_SIZE] = packet
+
+    def _resend_paced(self, pacer: Pacer, kept: tuple[int, int, int, int, bytes]) -> None:
+        """Send a kept packet again through the pacer, as aiortc would (RTX when negotiated:
+        a retransmission under the media's own SSRC would count as received in the
+        subscriber's reports and hide the very loss the adaptation reads)."""
+        if pacer.backlog() > RETRANSMIT_BACKLOG or self._dtls._state is not DtlsState.CONNECTED:
+            self.retransmits_skipped += 1
+            return
+        pair = self._nominated.get(1)
+        if pair is None:
+            return
+        sequence, timestamp, marker, payload_type, payload = kept
+        sender = self._sender
+        packet = RtpPacket(
+            payload_type=payload_type,
+            marker=1 if marker else 0,
+            sequence_number=sequence,
+            timestamp=timestamp,
+            ssrc=self._ssrc,
+            payload=payload,
+        )
+        rtx_payload_type: int | None = sender._RTCRtpSender__rtx_payload_type
+        if rtx_payload_type is not None:
+            packet = wrap_rtx(
+                packet,
+                payload_type=rtx_payload_type,
+                sequence_number=sender._RTCRtpSender__rtx_sequence_number,
+                ssrc=sender._rtx_ssrc,
+            )
+            sender._RTCRtpSender__rtx_sequence_number = (
+                sender._RTCRtpSender__rtx_sequence_number + 1
+            ) & 0xFFFF
+        packet.extensions.mid = self._mid
+        extensions = sender._RTCRtpSender__rtp_header_extensions_map
+        protect = self._dtls._tx_srtp.protect
+
+        def build() -> bytes:
+            if self._has_abs_send_time:
+                packet.extensions.abs_send_time = (_ntp_now() >> 14) & 0xFFFFFF
+            return cast(bytes, protect(packet.serialize(extensions)))
+
+        size = len(packet.payload) + 12 + len(self._ext_head) + len(self._ext_tail) + _SRTP_TAG
+        pacer.send(pair.protocol.transport.sendto, build, size + 3, pair.remote_addr)
+        self.retransmitted += 1
+        self.packets += 1
+        self.octets += len(payload)
+
+    def begin_probe(self, stop_share: float = 0.0) -> None:
+        """A new probe starts (``probe.py``): padding may be sent until more than
+        ``stop_share`` of it (and at least ``PROBE_NACKS_TO_STOP`` packets) is NACKed: a link
+        that loses some of everything (a ship's radio) does not stop every probe."""
+        self._probe_stop_share = stop_share
+        self._probe_padding = 0
+        self._probe_nacked = 0
+
+    def pad(self, octets: int) -> int:
+        """Send about ``octets`` of probe as padding-only RTP packets on this video stream
+        (RFC 3550, 5.1: ``MAX_PADDING`` bytes each, under the stream's next sequence numbers
+        and its last timestamp). The receiver counts them in its reports and NACKs the ones
+        the link drops, which is how an overflowing probe is seen at once; it decodes
+        nothing from them. Returns the bytes sent: none on an audio stream, before the stream
+        started, or once this probe's padding was NACKed (:meth:`begin_probe`)."""
+        nacked = self._probe_nacked
+        if (
+            not self._video
+            or not self._ready
+            or (
+                nacked >= PROBE_NACKS_TO_STOP
+                and nacked > self._probe_stop_share * self._probe_padding
+            )
+        ):
+            return 0
+        pair = self._nominated.get(1)
+        if pair is None or self._dtls._state is not DtlsState.CONNECTED:
+            return 0
+        sendto, addr = pair.protocol.transport.sendto, pair.remote_addr
+        protect = self._dtls._tx_srtp.protect
+        extension = self._extension(_ntp_now())
+        padding = bytes(MAX_PADDING - 1) + bytes([MAX_PADDING])
+        timestamp = self._last_timestamp
+        sent = count = 0
+        sequence = self._sequence
+        with contextlib.suppress(Exception):  # a broken path: the next write reports it
+            while sent < octets:
+                header = _RTP_HEADER.pack(
+                    self._first_byte | _RTP_PADDING_BIT, self._payload_type, sequence,
+                    timestamp, self._ssrc,
+                )  # fmt: skip
+                datagram = protect(header + extension + padding)
+                sendto(datagram, addr)
+                self._padding[sequence] = timestamp
+                if len(self._padding) > PADDING_KEPT:
+                    del self._padding[next(iter(self._padding))]
+                sequence = (sequence + 1) & 0xFFFF
+                sent += len(datagram)
+                count += 1
+        self._sequence = sequence
+        self.probe_octets += sent
+        self.probe_packets += count
+        self._probe_padding += count
+        self._sender._RTCRtpSender__packet_count += count
+        return sent
 
 
 class KeyframeRequester:

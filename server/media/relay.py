@@ -38,6 +38,8 @@ from aiortc.sdp import candidate_from_sdp
 from server.media.adapt import (
     FULL_PLAN,
     HEADROOM_DOWN,
+    PROBE_SECONDS,
+    PROBE_STOP_MARGIN,
     Adaptation,
     FrameRate,
     Level,
@@ -66,6 +68,7 @@ from server.media.passthrough import (
     tap_receiver,
     tolerate_long_round_trips,
 )
+from server.media.probe import ProbeFill
 from server.media.red import MAX_DISTANCE
 from server.media.repair import RepairHold
 from server.media.selection import (
@@ -101,6 +104,8 @@ MIN_PACE_BPS = 50_000
 PUBLISHER_FLOOR_BPS = 300_000
 #: smoothing of the publishers' measured video bitrates (weight of the newest second)
 RATE_WEIGHT = 0.3
+#: a subscriber's audio rate is taken as its recent peak, decaying by this factor a second
+AUDIO_PEAK_DECAY = 0.85
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +234,12 @@ class ParticipantStats:
     """This publisher's audio loss on its way to the relay, as measured (before repair)."""
     audio_hold_ms: int = 0
     """How long subscribers are told to hold this publisher's audio (``SlotsChanged``)."""
+    probe_bytes: int = 0
+    """Sent to probe this subscriber's downlink (``probe.py``), on its current connection."""
+    probes: tuple[int, int] = (0, 0)
+    """Probes of this subscriber's downlink, and of them how many overflowed it."""
+    retransmitted_video_packets: int = 0
+    """Video packets this subscriber NACKed, sent again through its pacer while reduced."""
 
     @property
     def forwarded_streams(self) -> int:
@@ -276,6 +287,8 @@ class _Peer:
     writers: list[RtpWriter] = field(default_factory=list)
     pacer: Pacer = field(default_factory=Pacer)
     """Paces the video sent on this peer connection while its downlink is reduced."""
+    probe: ProbeFill = field(default_factory=ProbeFill)
+    """Probes its downlink while its video is reduced (``probe.py``)."""
     retired: bool = False
     """Replaced by renegotiation or disconnected: its events and frames are ignored."""
     remote_kinds: frozenset[SourceKind] = frozenset()
@@ -328,8 +341,11 @@ class _Participant:
     thinned_base: int = 0
     emitted: SlotsChanged | None = None
     adaptation: Adaptation = field(default_factory=Adaptation)
-    counted: list[tuple[int, int, int]] = field(default_factory=list)
-    """Per writer of ``counted_peer``: (octets, packets, receiver reports) at the last tick."""
+    audio_peak: float = 0.0
+    """The audio sent to this subscriber (bit/s), its recent peak (``AUDIO_PEAK_DECAY``)."""
+    counted: list[tuple[int, int, int, int, int, int]] = field(default_factory=list)
+    """Per writer of ``counted_peer``: (octets, packets, receiver reports, probe octets, probe
+    packets, probe packets NACKed) at the last tick."""
     counted_peer: _Peer | None = None
     sent_bps: float = 0.0
     last_keyframe_ask: float = 0.0
@@ -808,6 +824,7 @@ class MeetingRelay:
         old = participant.peer
         old.retired = True
         old.pacer.close()
+        old.probe.stop()
         kinds: tuple[SourceKind, ...] = ("audio", "video", "screen")
         for kind in kinds:
             old_slots = old.slots(kind)
@@ -1003,28 +1020,40 @@ class MeetingRelay:
                 continue
             peer = p.peer
             writers = peer.writers
-            counts = [(w.octets, w.packets, w.reports) for w in writers]
+            counts = [
+                (w.octets, w.packets, w.reports, w.probe_octets, w.probe_packets, w.probe_nacks)
+                for w in writers
+            ]
             previous, p.counted = p.counted, counts
             if p.counted_peer is not peer or len(previous) != len(counts):
                 p.counted_peer = peer  # a new connection: counted from the next tick
                 self._pace_new_peer(p)
                 continue
-            sent = audio = 0
+            sent = audio = probed = padded = nacked = 0
             weighted = weight = 0.0
             remb: tuple[float, int] | None = None
-            for w, (octets, packets, reports), (octets0, packets0, reports0) in zip(
-                writers, counts, previous, strict=True
-            ):
+            for w, now_counts, then_counts in zip(writers, counts, previous, strict=True):
+                octets, packets, reports, probe, padding, nacks = now_counts
+                octets0, packets0, reports0, probe0, padding0, nacks0 = then_counts
                 size = octets - octets0 + PACKET_OVERHEAD * (packets - packets0)
-                sent += size
+                sent += size + probe - probe0  # the probe's padding: datagram sizes already
+                probed += probe - probe0
+                padded += padding - padding0
+                nacked += nacks - nacks0
                 if not w.video:
                     audio += size
-                if reports > reports0 and packets > packets0:
-                    weighted += w.fraction_lost / 256 * (packets - packets0)
-                    weight += packets - packets0
+                # the subscriber's reports count the padding too
+                counted = packets - packets0 + padding - padding0
+                if reports > reports0 and counted:
+                    weighted += w.fraction_lost / 256 * counted
+                    weight += counted
                 if w.remb_bps is not None and (remb is None or w.remb_at > remb[0]):
                     remb = (w.remb_at, w.remb_bps)
             p.sent_bps = 8 * sent / seconds
+            # what the subscriber's audio takes: its peak of the last seconds, not the last
+            # second alone (a pause in speech read as room for a video, measured: the plan
+            # then flipped to a camera and back every few seconds on a 256 kbit/s link)
+            p.audio_peak = max(8 * audio / seconds, AUDIO_PEAK_DECAY * p.audio_peak)
             if not self._config.adaptation:
                 continue
             video_count = min(len(peer.video_slots), self._config.video_slots)
@@ -1033,10 +1062,12 @@ class MeetingRelay:
                 now,
                 sent_bps=p.sent_bps,
                 loss=weighted / weight if weight else None,
-                audio_bps=8 * audio / seconds,
+                audio_bps=p.audio_peak,
                 sources=[rates[pid] for pid in wanted if pid in rates],
                 max_slots=video_count,
                 packets=int(weight) or None,
+                probe_loss=(nacked, padded),
+                rtt=peer.rtt or 0.0,
             )
             estimate = p.adaptation.estimator.estimate
             # RED repeats only as many frames as the downlink has room for
@@ -1046,21 +1077,28 @@ class MeetingRelay:
             for w in writers:
                 w.red_limit = max(0, min(MAX_DISTANCE, limit))
             peer.pacer.set_rate(
-                max(MIN_PACE_BPS, estimate * HEADROOM_DOWN - 8 * audio / seconds)
+                max(MIN_PACE_BPS, estimate * HEADROOM_DOWN - p.audio_peak)
                 if plan.level is not Level.FULL or estimate < PACE_BELOW_BPS
                 else None
             )
+            probe_bps = p.adaptation.estimator.probe_bps
             logger.debug(
                 "adapt %s: sent %.0f kbit/s (audio %.0f), loss %s, REMB %s, estimate %.0f kbit/s,"
-                " plan %s",
+                " probe %s, plan %s",
                 p.id,
                 p.sent_bps / 1000,
                 8 * audio / seconds / 1000,
                 "-" if not weight else f"{weighted / weight:.2f}",
                 "-" if remb is None else f"{remb[1] / 1000:.0f}",
                 estimate / 1000,
+                "-" if probe_bps is None else f"{probe_bps / 1000:.0f}",
                 plan,
             )
+            prober = next((w for w in writers if w.video and w.ready), None)
+            if probe_bps is not None and prober is not None:
+                media = 8 * (sent - probed) / seconds
+                prober.begin_probe(p.adaptation.estimator.link_loss + PROBE_STOP_MARGIN)
+                peer.probe.start(prober.pad, probe_bps - media, PROBE_SECONDS)
             if (
                 plan.frame_rate is FrameRate.KEYFRAMES
                 and plan.video_slots
@@ -1233,6 +1271,9 @@ class MeetingRelay:
             late_audio_frames=peer.audio_tap.late_frames if peer.audio_tap else 0,
             uplink_audio_loss=p.repair.loss,
             audio_hold_ms=p.repair.hold_ms,
+            probe_bytes=peer.probe.sent,
+            probes=(p.adaptation.estimator.probes, p.adaptation.estimator.probes_failed),
+            retransmitted_video_packets=sum(w.retransmitted for w in peer.writers),
         )
 
 

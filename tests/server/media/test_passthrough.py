@@ -40,6 +40,7 @@ from aiortc.rtcrtpparameters import (
 from aiortc.rtp import RTP_HISTORY_SIZE, HeaderExtensionsMap, RtpPacket
 
 from server.media import passthrough
+from server.media.pacer import Pacer
 from server.media.passthrough import (
     QUIET_AFTER,
     QUIET_RESENDS,
@@ -151,8 +152,12 @@ async def test_rtp_writer_private_api_is_still_there() -> None:
         "_RTCRtpSender__rtp_timestamp",
         "_RTCRtpSender__packet_count",
         "_RTCRtpSender__octet_count",
+        "_RTCRtpSender__rtx_payload_type",  # a paced retransmission is wrapped as aiortc does
+        "_RTCRtpSender__rtx_sequence_number",
+        "_rtx_ssrc",
     ):
         assert name in attributes, name
+    assert "packet = wrap_rtx(" in inspect.getsource(RTCRtpSender._retransmit)
     dtls = _dtls_transport()
     assert {"_tx_srtp", "_state"} <= set(vars(dtls))
     assert "self._tx_srtp.protect(data)" in inspect.getsource(RTCDtlsTransport._send_rtp)
@@ -433,6 +438,61 @@ async def test_rtp_writer_reaches_a_real_peer_and_answers_its_nacks() -> None:
         outbound = [s for s in stats.values() if s.type == "outbound-rtp"]
         assert outbound[0].packetsSent == writer.packets
         assert outbound[0].bytesSent == writer.octets
+
+        # paced (a reduced subscriber): a NACK is answered through the pacer, under the
+        # packet's own number, and counted in what the stream sent; none while it is behind
+        transport: Any = writer._nominated[1].protocol.transport
+        transport.sendto = lambda _data, _addr: None  # the link loses the next frame
+        dropped = EncodedFrame(data, pts=16 * 6000, clock_rate=90_000, keyframe=False)
+        assert writer.write(dropped, dropped.pts) is SendResult.SENT
+        del transport.sendto
+        lost = (seen[-1][2] + 1) & 0xFFFF
+        writer.pacer = Pacer()
+        writer.pacer.set_rate(400_000)
+        before, packets_before = len(seen), writer.packets
+        await receiver._send_rtcp_nack(media_ssrc, [lost])
+        await wait_for(lambda: len(seen) > before, 5, "the paced retransmission")
+        assert seen[before][:2] == (rtx_payload_type, rtx_ssrc)  # RTX: the loss stays counted
+        assert arrived[before].payload[:2] == lost.to_bytes(2, "big")
+        assert (writer.retransmitted, writer.packets) == (1, packets_before + 1)
+        writer.pacer.set_rate(8_000)
+        writer.pacer.send(lambda _d, _a: None, lambda: b"", 1_000, ("127.0.0.1", 9))
+        await receiver._send_rtcp_nack(media_ssrc, [sequence[-4]])
+        await wait_for(lambda: writer.retransmits_skipped == 1, 5, "the NACK while behind")
+        writer.pacer.close()
+
+        # a probe: padding-only packets under the next sequence numbers, counted apart; the
+        # receiver takes them in (and decodes nothing); one NACKed stops the probe
+        before, next_sequence = len(seen), writer._sequence
+        writer.begin_probe()
+        assert writer.pad(3_000) >= 3_000
+        assert writer.probe_packets == 11 and writer.probe_octets >= 3_000
+        await wait_for(lambda: len(seen) == before + 11, 5, "the padding")
+        padding = arrived[before:]
+        assert [p.sequence_number for p in padding] == [
+            (next_sequence + i) & 0xFFFF for i in range(11)
+        ]
+        assert all(p.payload == b"" and p.padding_size == 255 for p in padding)
+        assert all(p.ssrc == media_ssrc and p.extensions.mid == mid for p in padding)
+        await receiver._send_rtcp_nack(media_ssrc, [padding[3].sequence_number])
+        await wait_for(lambda: writer.probe_nacks == 1, 5, "the NACK of a padding packet")
+        # answered, empty (RTX): a receiver assembling frames by sequence number needs it
+        answer = padding[3].sequence_number.to_bytes(2, "big")
+        await wait_for(
+            lambda: any(p.ssrc == rtx_ssrc and p.payload == answer for p in arrived), 5, "RTX"
+        )
+        assert writer.pad(300) > 0  # one lost: a lossy link's own, perhaps
+        await receiver._send_rtcp_nack(media_ssrc, [padding[5].sequence_number])
+        await wait_for(lambda: writer.probe_nacks == 2, 5, "the second NACK")
+        assert writer.pad(3_000) == 0  # this probe is over
+        writer.begin_probe()
+        assert writer.pad(300) > 0
+        # and the stream goes on after it, without a gap
+        after = EncodedFrame(data, pts=17 * 6000, clock_rate=90_000, keyframe=False)
+        expected = writer._sequence
+        assert writer.write(after, after.pts) is SendResult.SENT
+        await wait_for(lambda: seen[-1][2] == expected, 5, "the frame after the padding")
+        assert (seen[-2][2] + 1) & 0xFFFF == expected
     finally:
         await publisher.close()
         await subscriber.close()
