@@ -1030,19 +1030,23 @@ class RtpWriter:
                     self._resend_paced(cast(Pacer, pacer), kept)
                     continue
                 answer = kept
-            _, timestamp, marker, payload_type, payload = answer
-            packet = RtpPacket(
-                payload_type=payload_type,
-                marker=1 if marker else 0,
-                sequence_number=sequence,
-                timestamp=timestamp,
-                ssrc=self._ssrc,
-                payload=payload,
-            )
+            packet = self._packet(answer)
             packet.extensions.mid = self._mid
             if self._has_abs_send_time:
                 packet.extensions.abs_send_time = (_ntp_now() >> 14) & 0xFFFFFF
             history[sequence % RTP_HISTORY_SIZE] = packet
+
+    def _packet(self, kept: tuple[int, int, int, int, bytes]) -> RtpPacket:
+        """A kept packet (``_history``) as aiortc's ``RtpPacket``, to send again."""
+        sequence, timestamp, marker, payload_type, payload = kept
+        return RtpPacket(
+            payload_type=payload_type,
+            marker=1 if marker else 0,
+            sequence_number=sequence,
+            timestamp=timestamp,
+            ssrc=self._ssrc,
+            payload=payload,
+        )
 
     def _resend_paced(self, pacer: Pacer, kept: tuple[int, int, int, int, bytes]) -> None:
         """Send a kept packet again through the pacer, as aiortc would (RTX when negotiated:
@@ -1054,16 +1058,8 @@ class RtpWriter:
         pair = self._nominated.get(1)
         if pair is None:
             return
-        sequence, timestamp, marker, payload_type, payload = kept
         sender = self._sender
-        packet = RtpPacket(
-            payload_type=payload_type,
-            marker=1 if marker else 0,
-            sequence_number=sequence,
-            timestamp=timestamp,
-            ssrc=self._ssrc,
-            payload=payload,
-        )
+        packet = self._packet(kept)
         rtx_payload_type: int | None = sender._RTCRtpSender__rtx_payload_type
         if rtx_payload_type is not None:
             packet = wrap_rtx(
@@ -1088,7 +1084,7 @@ class RtpWriter:
         pacer.send(pair.protocol.transport.sendto, build, size + 3, pair.remote_addr)
         self.retransmitted += 1
         self.packets += 1
-        self.octets += len(payload)
+        self.octets += len(kept[4])
 
     def begin_probe(self, stop_share: float = 0.0) -> None:
         """A new probe starts (``probe.py``): padding may be sent until more than
