@@ -5,7 +5,10 @@ Pure: no clock, no I/O (the relay feeds it once a second, ``docs/media.md``).
 the ``fraction lost`` of its RTCP receiver reports. Loss above ``LOSS_HIGH`` sets the estimate
 below what got through; a clean link lets it grow, quickly (×2 a second) unless loss was seen
 recently (×1.1), so that a lifted cap is found in seconds and a hard one is not probed every
-second, and to at most four times what was sent. Chromium's REMB is not used: it stayed at
+second, and to at most four times what was sent. A subscriber whose video is reduced grows
+only by probes instead (:attr:`DownlinkEstimator.probe_bps`): the relay fills its link with
+padding for half a second, and a probe whose padding and reports come back clean raises the
+estimate to most of its rate. Chromium's REMB is not used: it stayed at
 300 kbit/s while 1.3 Mbit/s arrived without loss, and at 8 kbit/s in another run (measured;
 the relay logs it).
 
@@ -190,8 +193,7 @@ class DownlinkEstimator:
         the estimate then grows only by probes (:attr:`probe_bps`), to at most this;
         ``probe_loss``: (NACKed, sent) padding packets of the probe over the interval: a share
         beyond the link's own loss failed it at once, and a probe that sent nothing passes
-        nothing; ``rtt`` the round trip (s), after which
-        its reports about a probe have come."""
+        nothing; ``rtt``: the round trip (s), after which its reports about a probe have come."""
         self.probe_bps = None  # sent (or not) since the last update
         self._rtt = rtt
         if probe_loss is not None and self._probed is not None and any(probe_loss):
