@@ -1013,14 +1013,19 @@ class RtpWriter:
         pacer = self.pacer if self._video else None
         paced = pacer is not None and pacer.rate_bps is not None
         for sequence in lost:
-            padding_timestamp = self._padding.get(sequence)
+            padding_timestamp = self._padding.pop(sequence, None)
             if padding_timestamp is not None:  # probe the link dropped
                 self._probe_nacked += 1
                 self.probe_nacks += 1
-                # answered all the same, empty: a receiver that assembles frames by sequence
-                # number (aiortc's) would otherwise wait on the gap (measured: its video
-                # stalled behind a lost padding packet)
+                # answered all the same, empty, once: a receiver that assembles frames by
+                # sequence number (aiortc's) would otherwise wait on the gap (measured: its
+                # video stalled behind a lost padding packet). Paced like the media's answers:
+                # unpaced, repeated NACKs of an overflowed probe were answered by 900 tiny
+                # datagrams in one second into the full link (measured)
                 answer = (sequence, padding_timestamp, 0, self._payload_type, b"")
+                if paced:
+                    self._resend_paced(cast(Pacer, pacer), answer)
+                    continue
             else:
                 self.retransmit_requests += 1
                 kept = self._history[sequence % RTP_HISTORY_SIZE]

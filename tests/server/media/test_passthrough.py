@@ -460,6 +460,7 @@ async def test_rtp_writer_reaches_a_real_peer_and_answers_its_nacks() -> None:
         await receiver._send_rtcp_nack(media_ssrc, [sequence[-4]])
         await wait_for(lambda: writer.retransmits_skipped == 1, 5, "the NACK while behind")
         writer.pacer.close()
+        writer.pacer = None  # unpaced again: answers go through aiortc
 
         # a probe: padding-only packets under the next sequence numbers, counted apart; the
         # receiver takes them in (and decodes nothing); one NACKed stops the probe
