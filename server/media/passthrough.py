@@ -1085,8 +1085,8 @@ class RtpWriter:
                 packet.extensions.abs_send_time = (_ntp_now() >> 14) & 0xFFFFFF
             return cast(bytes, protect(packet.serialize(extensions)))
 
-        size = len(packet.payload) + 12 + len(self._ext_head) + len(self._ext_tail) + _SRTP_TAG
-        pacer.send(pair.protocol.transport.sendto, build, size + 3, pair.remote_addr)
+        size = _RTP_HEADER.size + len(packet.payload) + len(self._extension(0)) + _SRTP_TAG
+        pacer.send(pair.protocol.transport.sendto, build, size, pair.remote_addr)
         self.retransmitted += 1
         self.packets += 1
         self.octets += len(kept[4])

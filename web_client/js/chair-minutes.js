@@ -45,17 +45,19 @@ export function wireMinutes(state, act) {
   $('minutes-docx').href = `/api/meetings/${state.meetingId}/minutes.docx`;
   $('minutes-pdf').href = `/api/meetings/${state.meetingId}/minutes.pdf`;
   for (const f of FIELDS) $(`minutes-${f}`).addEventListener('input', () => { state.minutesDirty = true; });
+  // a new or saved draft fills the fields before the refresh shows them: text typed as soon
+  // as they show is never replaced
+  const filled = (minutes) => { state.minutesDirty = false; fill(state, minutes); };
   $('minutes-generate').onclick = async () => {
     const body = {};
     if ($('minutes-chair').value) body.chair_member_id = Number($('minutes-chair').value);
     if ($('minutes-secretary').value) body.secretary_member_id = Number($('minutes-secretary').value);
-    // filled before the refresh shows the fields: text typed once they show is never replaced
-    await act('POST', base, body, (minutes) => { state.minutesDirty = false; fill(state, minutes); });
+    await act('POST', base, body, filled);
   };
   $('minutes-save').onclick = async () => {
     const body = {};
     for (const f of FIELDS) body[f] = $(`minutes-${f}`).value;
-    await act('PATCH', base, body, (minutes) => { state.minutesDirty = false; fill(state, minutes); });
+    await act('PATCH', base, body, filled);
   };
   $('minutes-adopt').onclick = () => act('POST', `${base}/adopt`);
 }
